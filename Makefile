@@ -1,0 +1,28 @@
+# The two commands: `make run` (the app) and `make test` (the whole test suite).
+# Each installs the Debian packages it needs first (scripts/deps.sh).
+SHELL := /bin/bash
+ARGS ?=
+
+# On machines without a sound card, tests play to an ALSA null device.
+ALSA_NULL := ALSA_CONFIG_PATH=/usr/share/alsa/alsa.conf:$(CURDIR)/.ci/asound-null.conf
+
+.PHONY: run test lint bench fuzz shot
+run:
+	@scripts/deps.sh run
+	cargo run --release -- app $(ARGS)
+
+test:
+	@scripts/deps.sh test
+	$(ALSA_NULL) cargo test --all-targets
+	cargo fmt --check
+
+lint:
+	cargo clippy --all-targets -- -D warnings
+	cargo fmt --check
+
+bench:
+	@scripts/deps.sh bench
+	scripts/bench.sh
+
+fuzz:
+	scripts/fuzz.sh

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Installs the Debian packages callqa needs, only those missing.
+#   scripts/deps.sh build   # to compile: build-essential pkg-config libasound2-dev
+#   scripts/deps.sh run     # + what the window needs at run time (X11/GL libs, ALSA)
+#   scripts/deps.sh test    # + what the tests need (sox-free; ALSA null device support)
+set -euo pipefail
+want=(build-essential pkg-config libasound2-dev libasound2)
+case "${1:-build}" in
+  build) ;;
+  run) want+=(libgl1-mesa-dri libegl1 libxkbcommon-x11-0 libxcursor1 libxrandr2 libxi6 libfontconfig1) ;;
+  test) want+=(libasound2-plugins) ;;
+  bench) want+=(hyperfine ffmpeg sox libsox-fmt-all time) ;;
+  shot) want+=(xvfb imagemagick libgl1-mesa-dri libegl1 libxkbcommon-x11-0 libxcursor1 libxrandr2 libxi6 libfontconfig1) ;;
+  *) echo "usage: $0 build|run|test|bench|shot" >&2; exit 2 ;;
+esac
+missing=()
+for p in "${want[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+[[ ${#missing[@]} -eq 0 ]] && exit 0
+echo "installing Debian packages: ${missing[*]}" >&2
+sudo=""; [[ $(id -u) -ne 0 ]] && sudo="sudo"
+$sudo apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -1,0 +1,1 @@
+//! Playback: rodio behind a small `Player` of ours (issue 6).

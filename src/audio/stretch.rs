@@ -1,0 +1,1 @@
+//! Pitch-preserving time stretch for fast review (issue 7).

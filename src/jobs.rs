@@ -1,0 +1,1 @@
+//! Named worker threads: load → analyse → save, results over channels (issue 6).

@@ -1,0 +1,13 @@
+//! callqa: review the quality of recorded customer-care calls.
+//!
+//! Data flows one way: file → [`audio`] (decode) → samples → [`analysis`] → evidence → [`ui`];
+//! reviews flow [`ui`] → [`store`]. See `ARCHITECTURE.md` for the rooms and their invariants.
+
+pub mod analysis;
+pub mod app;
+pub mod audio;
+pub mod cli;
+pub mod jobs;
+pub mod model;
+pub mod store;
+pub mod ui;

@@ -1,0 +1,82 @@
+//! Plain data types shared by every room: speakers, time spans, the evidence the analysis
+//! finds, and (in [`scorecard`]) scorecards, answers and reviews. No I/O, no egui.
+
+pub mod scorecard;
+
+use serde::{Deserialize, Serialize};
+
+/// Who is speaking. Stereo call recordings put the agent on channel 0 (left) and the
+/// customer on channel 1 (right).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Speaker {
+    Agent,
+    Customer,
+}
+
+impl Speaker {
+    /// The channel a stereo recording puts this speaker on.
+    pub fn channel(self) -> usize {
+        match self {
+            Speaker::Agent => 0,
+            Speaker::Customer => 1,
+        }
+    }
+
+    /// The other side of the call.
+    pub fn other(self) -> Speaker {
+        match self {
+            Speaker::Agent => Speaker::Customer,
+            Speaker::Customer => Speaker::Agent,
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Speaker::Agent => "agent",
+            Speaker::Customer => "customer",
+        }
+    }
+}
+
+/// A half-open time interval `[start_s, end_s)` in seconds from the start of the call.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Span {
+    pub start_s: f64,
+    pub end_s: f64,
+}
+
+impl Span {
+    pub fn new(start_s: f64, end_s: f64) -> Self {
+        Span { start_s, end_s }
+    }
+
+    pub fn duration_s(&self) -> f64 {
+        (self.end_s - self.start_s).max(0.0)
+    }
+
+    /// The overlap of two spans, if they overlap by more than zero.
+    pub fn intersect(&self, other: &Span) -> Option<Span> {
+        let s = self.start_s.max(other.start_s);
+        let e = self.end_s.min(other.end_s);
+        (e > s).then_some(Span::new(s, e))
+    }
+}
+
+/// Both sides talking at once; `started_by` is the side that started while the other was
+/// already talking (the interrupter).
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Overtalk {
+    pub start_s: f64,
+    pub end_s: f64,
+    pub started_by: Speaker,
+}
+
+/// Music on a channel: neither talk nor silence.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct HoldSpan {
+    pub start_s: f64,
+    pub end_s: f64,
+    /// The channel the music is on (0 = agent side, 1 = customer side; 0 for mono).
+    pub channel: usize,
+}

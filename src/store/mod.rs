@@ -1,0 +1,1 @@
+//! The review store: the only place with SQL (issue 5).
