@@ -25,7 +25,7 @@ fn open_path(app: &mut CallqaApp, ctx: &egui::Context) {
         if let Some(dir) = dir {
             egui::ScrollArea::vertical().max_height(240.0).show(ui, |ui| {
                 if let Some(parent) = dir.parent()
-                    && ui.link("⬆ ..").clicked()
+                    && ui.link("↑ ..").clicked()
                 {
                     app.open_path = Some(parent.display().to_string());
                 }
@@ -36,10 +36,10 @@ fn open_path(app: &mut CallqaApp, ctx: &egui::Context) {
                 for p in entries.into_iter().take(500) {
                     let name = p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
                     if p.is_dir() {
-                        if ui.link(format!("📁 {name}")).clicked() {
+                        if ui.link(format!("▸ {name}/")).clicked() {
                             app.open_path = Some(p.display().to_string());
                         }
-                    } else if crate::jobs::is_wav_path(&p) && ui.link(format!("🎧 {name}")).clicked() {
+                    } else if crate::jobs::is_wav_path(&p) && ui.link(format!("♪ {name}")).clicked() {
                         app.push(Command::Open(vec![p]));
                     }
                 }

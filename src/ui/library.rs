@@ -33,7 +33,7 @@ pub fn draw(app: &mut CallqaApp, ui: &mut egui::Ui) {
             app.push(Command::SetFilter(filter));
         }
         let current = app.library.status_filter;
-        egui::ComboBox::from_id_salt("status_filter").selected_text(current.label()).show_ui(ui, |ui| {
+        egui::ComboBox::new("status_filter", "Status").selected_text(current.label()).show_ui(ui, |ui| {
             for f in StatusFilter::ALL {
                 if ui.selectable_label(current == f, f.label()).clicked() {
                     app.push(Command::SetStatusFilter(f));
@@ -87,7 +87,7 @@ pub fn draw(app: &mut CallqaApp, ui: &mut egui::Ui) {
                 };
                 let second = match &e.probe {
                     Probe::Pending => RichText::new("reading…").weak(),
-                    Probe::Err(err) => RichText::new(format!("⚠ {err}")).color(theme::ERROR),
+                    Probe::Err(err) => RichText::new(format!("Error: {err}")).color(theme::ERROR),
                     Probe::Ok(p) => {
                         let mut parts = Vec::new();
                         if !e.agent.is_empty() {
@@ -105,7 +105,7 @@ pub fn draw(app: &mut CallqaApp, ui: &mut egui::Ui) {
                             parts.push(format!("score {s:.0}"));
                         }
                         if !p.warnings.is_empty() {
-                            parts.push(format!("⚠ {}", p.warnings.join("; ")));
+                            parts.push(format!("warning: {}", p.warnings.join("; ")));
                         }
                         RichText::new(parts.join(" · ")).color(color)
                     }

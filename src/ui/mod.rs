@@ -96,14 +96,14 @@ fn banners(app: &mut CallqaApp, ui: &mut egui::Ui) {
         if let Some(text) = audio {
             egui::Frame::new().fill(theme::BANNER_BG).inner_margin(4.0).show(ui, |ui| {
                 ui.set_width(ui.available_width());
-                ui.label(egui::RichText::new(format!("🔇 {text}")).color(theme::BANNER_TEXT));
+                ui.label(egui::RichText::new(text.clone()).color(theme::BANNER_TEXT));
             });
         }
         if let Some(m) = message {
             ui.horizontal(|ui| {
                 let color = if m.error { theme::ERROR } else { ui.visuals().text_color() };
                 ui.label(egui::RichText::new(&m.text).color(color));
-                if ui.small_button("✕").on_hover_text("Dismiss").clicked() {
+                if ui.small_button("×").on_hover_text("Dismiss").clicked() {
                     app.push(Command::DismissMessage);
                 }
             });

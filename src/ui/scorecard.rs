@@ -177,7 +177,7 @@ fn items(
                         }
                         let t = app.playhead_s();
                         if ui
-                            .button(format!("⏱ Stamp {}", clock(t)))
+                            .button(format!("Stamp {}", clock(t)))
                             .on_hover_text("Put the playhead time into the comment")
                             .clicked()
                         {
@@ -229,7 +229,7 @@ fn footer(app: &mut CallqaApp, review: &Review, ui: &mut egui::Ui) {
         if ui.add_enabled(can_submit, egui::Button::new("Submit")).on_hover_text(hint).clicked() {
             app.push(Command::Submit);
         }
-        if ui.button("Next unreviewed ▶").clicked() {
+        if ui.button("Next unreviewed →").clicked() {
             app.push(Command::NextUnreviewed);
         }
     });

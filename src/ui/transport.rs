@@ -15,14 +15,14 @@ pub fn draw(app: &mut CallqaApp, ui: &mut egui::Ui) {
     let can_play = has_call && app.transport.has_player();
     ui.add_space(4.0);
     ui.horizontal(|ui| {
-        let play_label = if playing { "⏸ Pause" } else { "▶ Play" };
+        let play_label = if playing { "Pause" } else { "▶ Play" };
         if ui.add_enabled(can_play, egui::Button::new(play_label)).on_hover_text("Space").clicked() {
             app.push(Command::TogglePlay);
         }
-        if ui.add_enabled(can_play, egui::Button::new("⏹ Stop")).clicked() {
+        if ui.add_enabled(can_play, egui::Button::new("■ Stop")).clicked() {
             app.push(Command::Stop);
         }
-        if ui.add_enabled(has_call, egui::Button::new("⏮")).on_hover_text("Start (Home)").clicked() {
+        if ui.add_enabled(has_call, egui::Button::new("Start")).on_hover_text("Start (Home)").clicked() {
             app.push(Command::SeekStart);
         }
         if ui.add_enabled(has_call, egui::Button::new("−5 s")).on_hover_text("←").clicked() {
@@ -35,9 +35,8 @@ pub fn draw(app: &mut CallqaApp, ui: &mut egui::Ui) {
         ui.label(RichText::new(format!("{} / {}", clock(pos), clock(duration))).monospace().size(16.0));
         ui.separator();
 
-        ui.label("Volume");
         let mut vol = app.transport.volume;
-        if ui.add(egui::Slider::new(&mut vol, 0.0..=2.0).show_value(false)).changed() {
+        if ui.add(egui::Slider::new(&mut vol, 0.0..=2.0).show_value(false).text("Volume")).changed() {
             app.push(Command::SetVolume(vol));
         }
         ui.separator();
@@ -54,7 +53,7 @@ pub fn draw(app: &mut CallqaApp, ui: &mut egui::Ui) {
         }
         ui.separator();
         let speed = app.transport.speed;
-        egui::ComboBox::from_id_salt("speed")
+        egui::ComboBox::new("speed", "Speed")
             .selected_text(format!("{speed:.2}×"))
             .width(70.0)
             .show_ui(ui, |ui| {

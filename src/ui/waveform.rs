@@ -89,19 +89,19 @@ fn header(app: &mut CallqaApp, call: &OpenCall, ui: &mut egui::Ui) {
         );
         ui.label(RichText::new(tags.join("   ")).small().weak());
         for w in &p.warnings {
-            ui.label(RichText::new(format!("⚠ {w}")).small().color(theme::STATUS_DRAFT));
+            ui.label(RichText::new(format!("Warning: {w}")).small().color(theme::STATUS_DRAFT));
         }
     }
     if let Some(a) = &call.analysis {
         for w in &a.warnings {
-            ui.label(RichText::new(format!("ⓘ {w}")).small().color(theme::STATUS_DRAFT));
+            ui.label(RichText::new(format!("Note: {w}")).small().color(theme::STATUS_DRAFT));
         }
     }
     ui.horizontal(|ui| {
-        if ui.button("➖").on_hover_text("Zoom out (−)").clicked() {
+        if ui.button(" − ").on_hover_text("Zoom out (−)").clicked() {
             app.push(Command::Zoom { factor: 0.5, anchor_s: None });
         }
-        if ui.button("➕").on_hover_text("Zoom in (+, Ctrl+wheel)").clicked() {
+        if ui.button(" + ").on_hover_text("Zoom in (+, Ctrl+wheel)").clicked() {
             app.push(Command::Zoom { factor: 2.0, anchor_s: None });
         }
         if ui.button("Fit whole call").on_hover_text("F").clicked() {
@@ -374,8 +374,12 @@ fn overlays(
                 0.0,
                 theme::overtalk_fill(o.started_by),
             );
-            let label =
-                format!("Overtalk {} started by the {} at {}", i + 1, o.started_by.label(), secs(o.start_s));
+            let label = format!(
+                "Overtalk marker {}: started by the {} at {}",
+                i + 1,
+                o.started_by.label(),
+                secs(o.start_s)
+            );
             marker(ui, ruler, x0, x1, theme::overtalk_solid(o.started_by), label, o.start_s, cmds);
         }
     }
