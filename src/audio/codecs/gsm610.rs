@@ -357,4 +357,198 @@ impl GsmDecoder {
 mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used)]
     use super::*;
+
+    /// xorshift64*: a small deterministic generator for test data.
+    struct Rng(u64);
+    impl Rng {
+        fn next(&mut self) -> u64 {
+            self.0 ^= self.0 >> 12;
+            self.0 ^= self.0 << 25;
+            self.0 ^= self.0 >> 27;
+            self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+        }
+        fn bits(&mut self, n: u32) -> i16 {
+            (self.next() >> (64 - n)) as i16
+        }
+        fn params(&mut self) -> FrameParams {
+            FrameParams::read(|bits| self.bits(bits))
+        }
+    }
+
+    /// The parameters as (value, width) in transmission order.
+    fn fields(p: &FrameParams) -> Vec<(i16, u32)> {
+        let mut f: Vec<(i16, u32)> = p.larc.iter().copied().zip(LARC_BITS).collect();
+        for sub in 0..4 {
+            f.extend([(p.nc[sub], 7), (p.bc[sub], 2), (p.mc[sub], 2), (p.xmaxc[sub], 6)]);
+            f.extend(p.xmc[sub].iter().map(|&x| (x, 3)));
+        }
+        f
+    }
+
+    fn pack_frame(p: &FrameParams) -> [u8; 33] {
+        let mut frame = [0u8; 33];
+        frame[0] = GSM_MAGIC << 4;
+        let mut pos = 4;
+        for (value, width) in fields(p) {
+            for i in (0..width).rev() {
+                frame[pos / 8] |= (((value >> i) & 1) as u8) << (7 - pos % 8);
+                pos += 1;
+            }
+        }
+        assert_eq!(pos, 264);
+        frame
+    }
+
+    fn pack_wav49(first: &FrameParams, second: &FrameParams) -> [u8; 65] {
+        let mut block = [0u8; 65];
+        let mut pos = 0;
+        for (value, width) in fields(first).into_iter().chain(fields(second)) {
+            for i in 0..width {
+                block[pos / 8] |= (((value >> i) & 1) as u8) << (pos % 8);
+                pos += 1;
+            }
+        }
+        assert_eq!(pos, 520);
+        block
+    }
+
+    #[test]
+    fn arithmetic_saturates_and_rounds_like_the_specification() {
+        assert_eq!(add(i16::MAX, 1), i16::MAX);
+        assert_eq!(add(i16::MIN, -1), i16::MIN);
+        assert_eq!(sub(i16::MIN, 1), i16::MIN);
+        assert_eq!(sub(0, i16::MIN), i16::MAX);
+        assert_eq!(mult_r(i16::MIN, i16::MIN), i16::MAX);
+        assert_eq!(mult_r(16384, 3), 2); // 1.5 rounds up
+        assert_eq!(mult_r(16384, -3), -1); // -1.5 rounds towards +inf
+        assert_eq!(mult_r(i16::MAX, i16::MIN), -i16::MAX);
+        assert_eq!(asr(-1, 20), -1);
+        assert_eq!(asr(5, 20), 0);
+        assert_eq!(asr(3, -2), 12);
+        assert_eq!(asr(-7, 1), -4);
+        assert_eq!(asl(1, 16), 0);
+        assert_eq!(asl(1, -1), 0);
+        assert_eq!(asl(-8, -2), -2);
+        assert_eq!(asl(3, 2), 12);
+    }
+
+    #[test]
+    fn block_maximum_exponent_and_mantissa_rebuild_a_monotonic_scale() {
+        // (mant + 8) << (exp + 4) is the dequantised maximum, up to a constant factor;
+        // it grows with the code, and the mantissa always indexes the 8-entry FAC table.
+        let mut last = 0i64;
+        for xmaxc in 0..64 {
+            let (exp, mant) = xmaxc_to_exp_mant(xmaxc);
+            assert!((0..8).contains(&mant), "xmaxc {xmaxc}: mant {mant}");
+            assert!((-4..=6).contains(&exp), "xmaxc {xmaxc}: exp {exp}");
+            let value = (i64::from(mant) + 8) << (exp + 4);
+            assert!(value > last || xmaxc == 0, "xmaxc {xmaxc}: {value} <= {last}");
+            last = value;
+        }
+    }
+
+    #[test]
+    fn both_packings_unpack_what_was_packed() {
+        let mut rng = Rng(0x6010_0001);
+        for _ in 0..500 {
+            let (a, b) = (rng.params(), rng.params());
+            assert_eq!(FrameParams::from_frame(&pack_frame(&a)), a);
+            let block = pack_wav49(&a, &b);
+            assert_eq!(FrameParams::from_wav49(&block, 0), a);
+            assert_eq!(FrameParams::from_wav49(&block, 260), b);
+        }
+    }
+
+    #[test]
+    fn the_same_parameters_decode_the_same_in_both_packings() {
+        let mut rng = Rng(42);
+        let (mut standard, mut wav49) = (GsmDecoder::new(), GsmDecoder::new());
+        for _ in 0..50 {
+            let (a, b) = (rng.params(), rng.params());
+            let (mut fa, mut fb, mut block) = ([0i16; 160], [0i16; 160], [0i16; 320]);
+            standard.decode_frame(&pack_frame(&a), &mut fa);
+            standard.decode_frame(&pack_frame(&b), &mut fb);
+            wav49.decode_wav49_block(&pack_wav49(&a, &b), &mut block);
+            assert_eq!(block[..160], fa);
+            assert_eq!(block[160..], fb);
+        }
+    }
+
+    #[test]
+    fn libgsm_silence_frame_decodes_to_near_silence() {
+        // libgsm's encoding of digital silence (`sox -n ... trim 0 0.06; sox x.wav -t gsm`).
+        // Note an all-zero parameter set is not silence: xMc = 0 is the pulse level -7.
+        const SILENCE: [u8; 33] = [
+            0xda, 0xa7, 0xc3, 0xe5, 0x21, 0x50, 0x20, 0x49, 0x23, 0x72, 0x46, 0xe3, 0x56, 0x00, 0x47, 0x1c,
+            0x6e, 0x48, 0xdc, 0x86, 0x20, 0x47, 0x24, 0x6d, 0xc9, 0x1b, 0xba, 0x40, 0x48, 0xdc, 0x8d, 0xc8,
+            0xe3,
+        ];
+        let mut decoder = GsmDecoder::new();
+        let mut out = [0i16; 160];
+        for _ in 0..100 {
+            decoder.decode_frame(&SILENCE, &mut out);
+            let peak = out.iter().map(|s| s.unsigned_abs()).max().unwrap_or(0);
+            assert!(peak <= 32, "peak {peak}");
+        }
+    }
+
+    #[test]
+    fn out_of_range_lag_reuses_the_previous_lag() {
+        let mut history = GsmDecoder::new();
+        for (k, d) in history.dp[..120].iter_mut().enumerate() {
+            *d = (k as i16) * 100 - 6000;
+        }
+        let erp = [0i16; 40];
+        let mut valid = history.clone();
+        valid.long_term_synthesis(40, 3, &erp);
+        let mut invalid = history.clone();
+        invalid.long_term_synthesis(7, 3, &erp); // lag 7 < 40: the initial lag 40 is used
+        assert_eq!(valid.dp, invalid.dp);
+        assert_eq!(invalid.nrp, 40);
+        // With gain 32767 (bc = 3) and no excitation the output repeats the history one lag back.
+        // drp[k] = brp * drp[k - 40], i.e. the old dp[80 + k]; drp[0..39] stays at dp[120..160].
+        for k in 0..40 {
+            assert_eq!(valid.dp[120 + k], mult_r(32767, history.dp[80 + k]), "k {k}");
+        }
+        assert_eq!(valid.dp[80..120], valid.dp[120..160]);
+
+        let mut lag_77 = history.clone();
+        lag_77.long_term_synthesis(77, 3, &erp);
+        lag_77.long_term_synthesis(127, 3, &erp); // 127 > 120: lag 77 again
+        let mut twice_77 = history;
+        twice_77.long_term_synthesis(77, 3, &erp);
+        twice_77.long_term_synthesis(77, 3, &erp);
+        assert_eq!(lag_77.dp, twice_77.dp);
+    }
+
+    #[test]
+    fn ten_thousand_random_blocks_decode_without_panic_and_deterministically() {
+        let mut rng = Rng(0x0610_0610);
+        let mut decoder = GsmDecoder::new();
+        let mut frames = GsmDecoder::new();
+        let mut out = [0i16; 320];
+        let mut frame_out = [0i16; 160];
+        let mut nonzero = 0usize;
+        for i in 0..10_000 {
+            let mut block = [0u8; 65];
+            block.iter_mut().for_each(|b| *b = rng.next() as u8);
+            if i % 1000 == 0 {
+                // Same state, same input, same output.
+                let mut copy = decoder.clone();
+                let mut copy_out = [0i16; 320];
+                copy.decode_wav49_block(&block, &mut copy_out);
+                decoder.decode_wav49_block(&block, &mut out);
+                assert_eq!(out, copy_out);
+            } else {
+                decoder.decode_wav49_block(&block, &mut out);
+            }
+            nonzero += out.iter().filter(|&&s| s != 0).count();
+            let frame: [u8; 33] = block[..33].try_into().unwrap();
+            frames.decode_frame(&frame, &mut frame_out);
+        }
+        // Random parameters are loud noise, not silence.
+        assert!(nonzero > 10_000 * 320 / 2, "{nonzero}");
+        // All outputs are multiples of 8 (the post-processing truncation).
+        assert!(out.iter().chain(&frame_out).all(|s| s % 8 == 0));
+    }
 }
