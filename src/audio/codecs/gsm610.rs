@@ -19,8 +19,9 @@
 //!   first frame fills bytes 0..32 and the low nibble of byte 32, the second starts at the high
 //!   nibble of byte 32. The decoding arithmetic is the same for both.
 //!
-//! The tests in `tests/gsm610.rs` decode a whole WAV49 call and compare it sample for sample
-//! with sox's (libgsm's) decode of the same file.
+//! The tests in `tests/gsm610.rs` decode a whole WAV49 call, random WAV49 blocks and standard
+//! frames (speech, full-scale noise, random bits) and compare them sample for sample with sox's
+//! (libgsm's) decode of the same bytes: all equal.
 //!
 //! Every input is valid: any bit pattern decodes to 160 samples, and nothing here panics.
 //! Array indexing below is on fixed-size arrays with indices bounded by construction
