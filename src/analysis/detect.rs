@@ -86,6 +86,8 @@ pub(crate) struct Detector {
     /// Minimum over the warm-up frames (seeds the floor at the start).
     seed: f32,
     recent: [f32; SMOOTH],
+    /// The last frame at least `floor_tonal_db` tonal.
+    last_tonal: Option<u64>,
     /// The current run of active frames: length, first frame, tonal frames in it.
     run: u64,
     run_start: u64,
@@ -103,6 +105,7 @@ impl Detector {
             mins: VecDeque::new(),
             seed: f32::INFINITY,
             recent: [0.0; SMOOTH],
+            last_tonal: None,
             run: 0,
             run_start: 0,
             run_tonal: 0,
@@ -141,11 +144,16 @@ impl Detector {
     /// mono). `lane` holds this channel's recent samples for edge refinement.
     pub fn step(&mut self, t: u64, f: Frame, other_loudest: f32, lane: &Lane) {
         // Sliding minimum of the smoothed energy. Tonal frames (music) stay out of it, so a
-        // long stretch of hold music does not lift the floor up to the music.
+        // long stretch of hold music does not lift the floor up to the music: only averages
+        // with no tonal frame in them count.
         if let Some(r) = self.recent.get_mut((t as usize) % SMOOTH) {
             *r = f.energy;
         }
-        if t as usize + 1 >= SMOOTH && f.tonal_db < self.p.floor_tonal_db {
+        if f.tonal_db >= self.p.floor_tonal_db {
+            self.last_tonal = Some(t);
+        }
+        let clean = self.last_tonal.is_none_or(|lt| t >= lt + SMOOTH as u64);
+        if t as usize + 1 >= SMOOTH && clean {
             let smooth = self.recent.iter().sum::<f32>() / SMOOTH as f32;
             while self.mins.back().is_some_and(|b| b.1 >= smooth) {
                 self.mins.pop_back();
