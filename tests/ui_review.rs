@@ -37,6 +37,24 @@ fn run_until(h: &mut Harness<'static, CallqaApp>, what: &str, secs: u64, cond: i
     }
 }
 
+/// Every accessible text (label or value) that contains `needle`.
+fn texts(h: &Harness<'static, CallqaApp>, needle: &str) -> Vec<String> {
+    h.get_all_by(|n| {
+        n.label().is_some_and(|l| l.contains(needle)) || n.value().is_some_and(|v| v.contains(needle))
+    })
+    .map(|n| {
+        let n = n.accesskit_node();
+        n.label().or_else(|| n.value()).unwrap_or_default().to_string()
+    })
+    .collect()
+}
+
+/// Asserts some accessible text contains `needle`.
+#[track_caller]
+fn assert_shows(h: &Harness<'static, CallqaApp>, needle: &str) {
+    assert!(!texts(h, needle).is_empty(), "nothing on screen says {needle:?}");
+}
+
 fn ground_truth_overtalk(call: &str) -> Vec<(f64, String)> {
     let text = std::fs::read_to_string(corpus(&format!("{call}.json"))).unwrap();
     let v: serde_json::Value = serde_json::from_str(&text).unwrap();
@@ -59,10 +77,10 @@ fn broken_files_are_listed_with_their_errors() {
         app.jobs.probes_pending == 0 && app.library.entries.len() == 3
     });
     // The errors are in the list, as text a person reads (not hidden, not fatal).
-    h.get_by_label_contains("MP3");
-    h.get_by_label_contains("empty file");
+    assert_shows(&h, "MP3");
+    assert_shows(&h, "empty file");
     // A truncated file opens, with its warning shown.
-    h.get_by_label_contains("truncated");
+    assert_shows(&h, "truncated");
     let app = h.state();
     let broken = app.library.entries.iter().filter(|e| e.error().is_some()).count();
     assert_eq!(broken, 2, "the MP3 and the empty file are broken; the truncated one opens");
@@ -77,9 +95,9 @@ fn a_stereo_call_shows_both_lanes_and_its_overtalk() {
         app.call.as_ref().is_some_and(|c| c.analysis.is_some() || c.error.is_some())
     });
     assert_eq!(h.state().call.as_ref().and_then(|c| c.error.clone()), None);
-    h.get_by_label("Agent");
-    h.get_by_label("Customer");
-    assert!(h.query_by_label("Mixed").is_none());
+    h.get_by_label("Agent lane");
+    h.get_by_label("Customer lane");
+    assert!(h.query_by_label("Mixed lane").is_none());
     let truth = ground_truth_overtalk("dev_b_cutoff");
     let markers: Vec<String> = h
         .get_all_by_label_contains("Overtalk marker")
@@ -92,7 +110,7 @@ fn a_stereo_call_shows_both_lanes_and_its_overtalk() {
         assert!((t - start).abs() < 0.3, "{label}: start {t} vs truth {start}");
     }
     // The evidence beside "let the customer finish" lists the agent's interruptions as links.
-    h.get_by_label_contains(&format!("{} interruptions by the agent", truth.len()));
+    assert_shows(&h, &format!("{} interruptions by the agent", truth.len()));
     // Clicking an overtalk marker seeks there.
     h.get_all_by_label_contains("Overtalk marker").nth(1).unwrap().click();
     h.run_steps(3);
@@ -108,9 +126,11 @@ fn a_mono_call_has_one_mixed_lane() {
         app.call.as_ref().is_some_and(|c| c.analysis.is_some() || c.error.is_some())
     });
     assert_eq!(h.state().call.as_ref().and_then(|c| c.error.clone()), None);
-    h.get_by_label("Mixed");
-    assert!(h.query_by_label("Agent").is_none());
-    assert!(h.query_by_label("Customer").is_none());
+    h.get_by_label("Mixed lane");
+    assert!(h.query_by_label("Agent lane").is_none());
+    assert!(h.query_by_label("Customer lane").is_none());
+    // Mono: the analysis says per-speaker overtalk needs two channels.
+    assert_shows(&h, "two-channel");
 }
 
 #[test]
@@ -120,5 +140,65 @@ fn devanagari_file_names_render() {
     // Without the embedded font, kittest panics on a missing glyph.
     let mut h = harness(&db, vec![corpus("ग्राहक_कॉल_17.wav")], "आशा");
     run_until(&mut h, "probe", 30, |app| app.jobs.probes_pending == 0);
-    assert!(h.get_all_by_label("ग्राहक_कॉल_17.wav").count() >= 1);
+    assert_shows(&h, "ग्राहक_कॉल_17.wav");
+}
+
+#[test]
+fn scoring_a_call_saves_the_review_in_the_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("reviews.sqlite3");
+    let path = corpus("dev_b_cutoff.wav");
+    let mut h = harness(&db, vec![path.clone()], "Asha");
+    run_until(&mut h, "the review to load", 60, |app| {
+        app.review.is_some() && app.call.as_ref().is_some_and(|c| c.analysis.is_some())
+    });
+
+    // "No" on the first item (let the customer finish), with a comment and the playhead stamped.
+    h.get_all_by_label("No").next().unwrap().click();
+    h.run_steps(2);
+    h.get_all_by_label_contains("Overtalk marker").next().unwrap().click();
+    h.run_steps(2);
+    h.get_all_by_label_contains("Stamp").next().unwrap().click();
+    h.run_steps(2);
+    let comment = h.get_all_by_role(egui::Role::MultilineTextInput).next().unwrap();
+    comment.click();
+    h.run_steps(2);
+    h.get_all_by_role(egui::Role::MultilineTextInput).next().unwrap().type_text(" cut the customer off");
+    h.run_steps(3);
+    // The other three: yes, yes, N.A.
+    for (i, label) in [(1, "Yes"), (2, "Yes"), (3, "N.A.")] {
+        h.get_all_by_label(label).nth(i).unwrap().click();
+        h.run_steps(2);
+    }
+    assert_shows(&h, "Score: 66.7 %");
+    h.get_by_label("Submit").click();
+    h.run_steps(2);
+    run_until(&mut h, "the submit to be saved", 30, |app| {
+        app.library
+            .entries
+            .iter()
+            .any(|e| matches!(e.status, callqa::jobs::store_worker::CallStatus::Submitted { .. }))
+    });
+    // The library row says so, with its score.
+    assert_shows(&h, "submitted by Asha");
+    drop(h); // closes the store thread
+
+    // The review is in the database file, read back through the store API.
+    let store = callqa::store::Store::open(&db).unwrap();
+    let hash = callqa::audio::content_hash(&path).unwrap();
+    let call = store.call_by_hash(&hash).unwrap().expect("the call is stored");
+    let review = store.latest_review(call.id, "Asha").unwrap().expect("a review by Asha");
+    assert_eq!(review.status, callqa::model::scorecard::ReviewStatus::Submitted);
+    let first = &review.answers[0];
+    assert_eq!(first.key, "let_customer_finish");
+    assert_eq!(first.answer, Some(callqa::model::scorecard::Answer::No));
+    assert!(first.comment.ends_with("cut the customer off"), "{:?}", first.comment);
+    let truth = ground_truth_overtalk("dev_b_cutoff");
+    assert_eq!(first.evidence_s.len(), 1);
+    assert!((first.evidence_s[0] - truth[0].0).abs() < 0.3, "evidence {:?}", first.evidence_s);
+    assert!(first.comment.starts_with('['), "stamp in the comment: {:?}", first.comment);
+    let answers: Vec<_> = review.answers.iter().map(|a| a.answer).collect();
+    use callqa::model::scorecard::Answer::*;
+    assert_eq!(answers, [Some(No), Some(Yes), Some(Yes), Some(NotApplicable)]);
+    assert!((review.score.percent.unwrap() - 200.0 / 3.0).abs() < 0.1, "{:?}", review.score);
 }

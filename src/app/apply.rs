@@ -7,8 +7,9 @@ use std::time::{Duration, Instant};
 use super::transport::SPEEDS;
 use super::{CallqaApp, Command, Message, OpenCall, Prefs, WaveView, evidence};
 use crate::jobs::StoreRequest;
-use crate::jobs::store_worker::ReviewStatus;
+use crate::jobs::store_worker::CallStatus;
 use crate::model::Span;
+use crate::store::ReviewDraft;
 
 /// Seconds of pre-roll before an event a jump lands on.
 pub const JUMP_PREROLL_S: f64 = 2.0;
@@ -210,7 +211,7 @@ impl CallqaApp {
         let next = (0..n).map(|k| (start + k) % n.max(1)).find_map(|k| {
             let e = view.get(k).and_then(|&i| self.library.entries.get(i))?;
             let todo = e.error().is_none()
-                && !matches!(e.status, ReviewStatus::Submitted { .. })
+                && !matches!(e.status, CallStatus::Submitted { .. })
                 && Some(&e.path) != current.as_ref();
             todo.then(|| e.path.clone())
         });
@@ -300,13 +301,14 @@ impl CallqaApp {
             return;
         }
         r.dirty = false;
-        let req = StoreRequest::SaveReview {
+        let draft = ReviewDraft {
+            id: r.review_id,
             call_id: r.call_id,
+            card_id: r.card_id,
             reviewer,
-            scorecard: Box::new(r.scorecard.clone()),
             answers: r.answers.clone(),
-            submit,
         };
+        let req = StoreRequest::SaveReview { draft, submit };
         self.jobs.store(req);
     }
 

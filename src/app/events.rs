@@ -79,7 +79,7 @@ impl CallqaApp {
                 let req = StoreRequest::UpsertCall {
                     path: path.clone(),
                     hash: info.hash.clone(),
-                    info: Box::new(info.info.clone()),
+                    meta: Box::new(info.meta.clone()),
                 };
                 entry.set_probe(Probe::Ok(Box::new(info)));
                 self.jobs.store(req);
@@ -115,21 +115,22 @@ impl CallqaApp {
                     self.load_review();
                 }
             }
-            StoreEvent::Review { call_id, scorecard, answers, status } => {
+            StoreEvent::Review(loaded) => {
                 let open_id =
                     self.call.as_ref().and_then(|c| self.library.get(&c.path)).and_then(|e| e.call_id);
-                if open_id == Some(call_id) {
-                    self.review = Some(Review::new(call_id, *scorecard, answers, status));
+                if open_id == Some(loaded.call_id) {
+                    self.review = Some(Review::from_loaded(*loaded));
                 }
             }
-            StoreEvent::Saved { call_id, status, score } => {
-                let submitted = matches!(status, crate::jobs::store_worker::ReviewStatus::Submitted { .. });
+            StoreEvent::Saved { call_id, review_id, status, score } => {
+                let submitted = matches!(status, crate::jobs::store_worker::CallStatus::Submitted { .. });
                 if let Some(e) = self.library.by_call_id_mut(call_id) {
                     e.status = status.clone();
                     e.score = score;
                 }
                 if let Some(r) = self.review.as_mut().filter(|r| r.call_id == call_id) {
                     r.status = status;
+                    r.review_id = Some(review_id);
                 }
                 if submitted {
                     self.say("Review submitted.", false);

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::jobs::ProbeInfo;
-use crate::jobs::store_worker::ReviewStatus;
+use crate::jobs::store_worker::CallStatus;
 
 /// Whether a file's header has been read yet.
 #[derive(Clone, Debug)]
@@ -24,7 +24,7 @@ pub struct CallEntry {
     pub name: String,
     pub probe: Probe,
     pub call_id: Option<i64>,
-    pub status: ReviewStatus,
+    pub status: CallStatus,
     pub score: Option<f64>,
     /// Agent and recording date from INFO tags or the file name ("Agent NAME - YYYY-MM-DD HH.MM.SS").
     pub agent: String,
@@ -34,16 +34,15 @@ pub struct CallEntry {
 impl CallEntry {
     pub fn new(path: PathBuf) -> CallEntry {
         let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-        let (agent, date) = agent_and_date_from_name(&name);
         CallEntry {
             path,
             name,
             probe: Probe::Pending,
             call_id: None,
-            status: ReviewStatus::NotReviewed,
+            status: CallStatus::NotReviewed,
             score: None,
-            agent,
-            date,
+            agent: String::new(),
+            date: String::new(),
         }
     }
 
@@ -61,41 +60,22 @@ impl CallEntry {
         }
     }
 
-    /// Fills agent/date from INFO tags where the name gave none.
+    /// Records a probe; agent and date come from INFO tags or the file name (`CallMeta`).
     pub fn set_probe(&mut self, probe: Probe) {
         if let Probe::Ok(p) = &probe {
-            if let Some(a) = p.metadata.get("IART").filter(|a| !a.trim().is_empty()) {
-                self.agent = a.trim().to_string();
-            }
-            if let Some(d) = p.metadata.get("ICRD").filter(|d| !d.trim().is_empty()) {
-                self.date = d.trim().to_string();
-            }
+            self.agent = p.meta.agent.clone().unwrap_or_default();
+            self.date = p.meta.recorded_at.clone().unwrap_or_default();
         }
         self.probe = probe;
     }
 
     pub fn status_text(&self) -> String {
         match &self.status {
-            ReviewStatus::NotReviewed => "not reviewed".into(),
-            ReviewStatus::Draft { by } => format!("draft by {by}"),
-            ReviewStatus::Submitted { by } => format!("submitted by {by}"),
+            CallStatus::NotReviewed => "not reviewed".into(),
+            CallStatus::Draft { by } => format!("draft by {by}"),
+            CallStatus::Submitted { by } => format!("submitted by {by}"),
         }
     }
-}
-
-/// "Agent Meena - 2024-06-12 09.05.41 (library hours).wav" → ("Meena", "2024-06-12 09:05:41").
-pub fn agent_and_date_from_name(name: &str) -> (String, String) {
-    let stem = name.rsplit_once('.').map_or(name, |(s, _)| s);
-    let Some(rest) = stem.strip_prefix("Agent ") else { return (String::new(), String::new()) };
-    let Some((agent, after)) = rest.split_once(" - ") else {
-        return (rest.trim().to_string(), String::new());
-    };
-    let mut parts = after.split_whitespace();
-    let date = parts.next().unwrap_or_default();
-    let time = parts.next().unwrap_or_default().replace('.', ":");
-    let looks_like_date = date.len() == 10 && date.chars().all(|c| c.is_ascii_digit() || c == '-');
-    let when = if looks_like_date { format!("{date} {time}").trim().to_string() } else { String::new() };
-    (agent.trim().to_string(), when)
 }
 
 /// Which rows the panel shows by review status.
@@ -131,9 +111,9 @@ impl StatusFilter {
     fn keeps(self, e: &CallEntry) -> bool {
         match self {
             StatusFilter::All => true,
-            StatusFilter::NotReviewed => e.error().is_none() && e.status == ReviewStatus::NotReviewed,
-            StatusFilter::Draft => matches!(e.status, ReviewStatus::Draft { .. }),
-            StatusFilter::Submitted => matches!(e.status, ReviewStatus::Submitted { .. }),
+            StatusFilter::NotReviewed => e.error().is_none() && e.status == CallStatus::NotReviewed,
+            StatusFilter::Draft => matches!(e.status, CallStatus::Draft { .. }),
+            StatusFilter::Submitted => matches!(e.status, CallStatus::Submitted { .. }),
             StatusFilter::Broken => e.error().is_some(),
         }
     }
@@ -273,11 +253,11 @@ impl Library {
     }
 }
 
-fn status_rank(s: &ReviewStatus) -> u8 {
+fn status_rank(s: &CallStatus) -> u8 {
     match s {
-        ReviewStatus::NotReviewed => 0,
-        ReviewStatus::Draft { .. } => 1,
-        ReviewStatus::Submitted { .. } => 2,
+        CallStatus::NotReviewed => 0,
+        CallStatus::Draft { .. } => 1,
+        CallStatus::Submitted { .. } => 2,
     }
 }
 
@@ -285,14 +265,6 @@ fn status_rank(s: &ReviewStatus) -> u8 {
 mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used)]
     use super::*;
-
-    #[test]
-    fn agent_and_date_come_from_the_file_name() {
-        let (a, d) = agent_and_date_from_name("Agent Meena - 2024-06-12 09.05.41 (library hours).wav");
-        assert_eq!(a, "Meena");
-        assert_eq!(d, "2024-06-12 09:05:41");
-        assert_eq!(agent_and_date_from_name("dev_b_cutoff.wav"), (String::new(), String::new()));
-    }
 
     #[test]
     fn filter_and_sort_pick_rows() {

@@ -150,6 +150,15 @@ impl CallqaApp {
         }
     }
 
+    /// Plays through this player instead of the default device (tests drive one on a mixer).
+    pub fn set_player(&mut self, player: crate::audio::playback::Player) {
+        self.transport.set_player(player);
+        if let Some(c) = &self.call {
+            let (path, d) = (c.path.clone(), c.view.duration_s);
+            self.transport.load(&path, d);
+        }
+    }
+
     /// Queues a command (applied at the start of the next frame).
     pub fn push(&mut self, c: Command) {
         self.queue.push(c);

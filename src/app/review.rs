@@ -3,17 +3,21 @@
 
 use std::time::Instant;
 
-use crate::jobs::store_worker::ReviewStatus;
+use crate::jobs::store_worker::{CallStatus, LoadedReview};
 use crate::model::scorecard::{Answer, ItemAnswer, Scorecard};
 
 /// The open call's review.
 #[derive(Clone, Debug)]
 pub struct Review {
     pub call_id: i64,
+    /// The stored review, once saved.
+    pub review_id: Option<i64>,
+    /// The scorecard version in the store.
+    pub card_id: i64,
     pub scorecard: Scorecard,
     /// One per item, in card order.
     pub answers: Vec<ItemAnswer>,
-    pub status: ReviewStatus,
+    pub status: CallStatus,
     /// Changed since the last save.
     pub dirty: bool,
     pub last_edit: Option<Instant>,
@@ -23,7 +27,7 @@ pub struct Review {
 
 impl Review {
     /// A review of `call_id` on `scorecard`, keeping the given answers that match its items.
-    pub fn new(call_id: i64, scorecard: Scorecard, answers: Vec<ItemAnswer>, status: ReviewStatus) -> Review {
+    pub fn new(call_id: i64, scorecard: Scorecard, answers: Vec<ItemAnswer>, status: CallStatus) -> Review {
         let answers = scorecard
             .items()
             .map(|item| {
@@ -35,7 +39,25 @@ impl Review {
                 })
             })
             .collect();
-        Review { call_id, scorecard, answers, status, dirty: false, last_edit: None, selected: Some(0) }
+        Review {
+            call_id,
+            review_id: None,
+            card_id: 0,
+            scorecard,
+            answers,
+            status,
+            dirty: false,
+            last_edit: None,
+            selected: Some(0),
+        }
+    }
+
+    /// The review the store loaded.
+    pub fn from_loaded(l: LoadedReview) -> Review {
+        let mut r = Review::new(l.call_id, l.scorecard, l.answers, l.status);
+        r.review_id = l.review_id;
+        r.card_id = l.card_id;
+        r
     }
 
     pub fn answer_mut(&mut self, key: &str) -> Option<&mut ItemAnswer> {
@@ -84,14 +106,13 @@ impl Review {
     }
 
     pub fn submitted(&self) -> bool {
-        matches!(self.status, ReviewStatus::Submitted { .. })
+        matches!(self.status, CallStatus::Submitted { .. })
     }
 }
 
-/// The live score as (headline, formula), once the scorecard model can score.
+/// The live score as (headline, formula).
 pub fn score_text(review: &Review) -> Option<(String, String)> {
-    let _ = review;
-    None
+    Some(crate::jobs::store_worker::score_text(&review.scorecard, &review.answers))
 }
 
 #[cfg(test)]
@@ -124,7 +145,7 @@ mod tests {
             comment: "x".into(),
             evidence_s: vec![],
         }];
-        let mut r = Review::new(1, card(), old, ReviewStatus::NotReviewed);
+        let mut r = Review::new(1, card(), old, CallStatus::NotReviewed);
         assert_eq!(r.answers.len(), 2);
         assert_eq!(r.answers[1].answer, Some(Answer::No));
         assert!(!r.complete());

@@ -4,7 +4,8 @@
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use crate::model::Speaker;
+use crate::audio::playback::Player;
+use crate::model::{Span, Speaker};
 
 /// Speeds offered by `[` / `]` and the speed menu.
 pub const SPEEDS: [f32; 9] = [0.5, 0.75, 1.0, 1.25, 1.5, 1.75, 2.0, 2.25, 2.5];
@@ -14,9 +15,12 @@ pub const AUTO_REWIND_S: f64 = 2.0;
 
 /// The app's transport.
 pub struct Transport {
+    player: Option<Player>,
     /// Why playback is unavailable (shown in a banner), if it is.
     pub unavailable: Option<String>,
-    /// Playhead when there is no player.
+    /// The loaded call could not be opened for playback.
+    pub load_error: Option<String>,
+    /// Playhead when there is no player (or the call did not load into it).
     silent_pos: f64,
     duration: f64,
     pub volume: f32,
@@ -35,13 +39,18 @@ impl std::fmt::Debug for Transport {
 impl Transport {
     /// Opens the default audio device, or none (`audio: false`, as in tests).
     pub fn new(audio: bool) -> Transport {
-        let unavailable = if audio {
-            Some("Playback is not built into this version (scoring still works).".to_string())
+        let (player, unavailable) = if audio {
+            match Player::open_default() {
+                Ok(p) => (Some(p), None),
+                Err(e) => (None, Some(e.to_string())),
+            }
         } else {
-            Some("Audio output is off: playback is unavailable (scoring still works).".to_string())
+            (None, Some("Audio output is off: playback is unavailable (scoring still works).".to_string()))
         };
         Transport {
+            player,
             unavailable,
+            load_error: None,
             silent_pos: 0.0,
             duration: 0.0,
             volume: 1.0,
@@ -52,16 +61,42 @@ impl Transport {
         }
     }
 
-    pub fn has_player(&self) -> bool {
-        false
+    /// Uses this player (tests give one on a mixer they drive).
+    pub fn set_player(&mut self, player: Player) {
+        self.player = Some(player);
+        self.unavailable = None;
+        self.apply_settings();
     }
 
-    /// Loads a call (paused at 0).
+    /// The player, if one is open and the current call loaded into it.
+    fn live(&self) -> Option<&Player> {
+        self.player.as_ref().filter(|_| self.load_error.is_none())
+    }
+
+    pub fn has_player(&self) -> bool {
+        self.live().is_some()
+    }
+
+    /// Loads a call (paused at 0). A call the player cannot open keeps a silent playhead.
     pub fn load(&mut self, path: &Path, duration_s: f64) {
-        let _ = path;
         self.silent_pos = 0.0;
         self.duration = duration_s;
         self.paused_at = None;
+        self.load_error = None;
+        if let Some(p) = &mut self.player {
+            if let Err(e) = p.load(path) {
+                self.load_error = Some(e.to_string());
+            }
+        }
+        self.apply_settings();
+    }
+
+    fn apply_settings(&mut self) {
+        if let Some(p) = &self.player {
+            p.set_volume(self.volume);
+            p.set_speed(self.speed);
+        }
+        self.apply_gains();
     }
 
     pub fn set_duration(&mut self, d: f64) {
@@ -69,11 +104,11 @@ impl Transport {
     }
 
     pub fn position_s(&self) -> f64 {
-        self.silent_pos
+        self.live().map_or(self.silent_pos, Player::position_s)
     }
 
     pub fn is_playing(&self) -> bool {
-        false
+        self.live().is_some_and(Player::is_playing)
     }
 
     /// Starts playing; `auto_rewind` steps back 2 s after a long pause.
@@ -83,26 +118,39 @@ impl Transport {
             self.seek((p - AUTO_REWIND_S).max(0.0));
         }
         self.paused_at = None;
+        if let Some(p) = self.live() {
+            p.play();
+        }
     }
 
     pub fn pause(&mut self) {
-        if self.is_playing() || self.paused_at.is_none() {
+        if self.is_playing() {
             self.paused_at = Some(Instant::now());
+        }
+        if let Some(p) = self.live() {
+            p.pause();
         }
     }
 
     pub fn stop(&mut self) {
         self.pause();
+        self.paused_at = None;
         self.seek(0.0);
     }
 
     pub fn seek(&mut self, t: f64) {
-        let t = t.clamp(0.0, self.duration.max(0.0));
+        let t = if t.is_finite() { t.clamp(0.0, self.duration.max(0.0)) } else { 0.0 };
         self.silent_pos = t;
+        if let Some(p) = self.live() {
+            p.seek(t);
+        }
     }
 
     pub fn set_volume(&mut self, v: f32) {
-        self.volume = v.clamp(0.0, 2.0);
+        self.volume = if v.is_finite() { v.clamp(0.0, 2.0) } else { 1.0 };
+        if let Some(p) = &self.player {
+            p.set_volume(self.volume);
+        }
     }
 
     pub fn set_mute(&mut self, who: Speaker, muted: bool) {
@@ -127,22 +175,60 @@ impl Transport {
         (g(Speaker::Agent), g(Speaker::Customer))
     }
 
-    fn apply_gains(&mut self) {}
-
-    pub fn set_speed(&mut self, s: f32) {
-        self.speed = s.clamp(0.5, 2.5);
+    fn apply_gains(&mut self) {
+        let (a, c) = self.gains();
+        if let Some(p) = &self.player {
+            p.set_channel_gains(a, c);
+        }
     }
 
-    pub fn set_skip(&mut self, regions: Vec<crate::model::Span>, enabled: bool) {
-        let _ = (regions, enabled);
+    pub fn set_speed(&mut self, s: f32) {
+        self.speed = if s.is_finite() { s.clamp(0.5, 2.5) } else { 1.0 };
+        if let Some(p) = &self.player {
+            p.set_speed(self.speed);
+        }
+    }
+
+    /// Dead air and hold to skip while `enabled` (the player ignores an unchanged plan).
+    pub fn set_skip(&mut self, regions: Vec<Span>, enabled: bool) {
+        if let Some(p) = self.live() {
+            p.set_skip(regions, enabled);
+        }
     }
 
     /// Skips that happened since the last call (for a visual cue).
-    pub fn take_skip_events(&mut self) -> Vec<crate::model::Span> {
-        Vec::new()
+    pub fn take_skip_events(&mut self) -> Vec<Span> {
+        self.live().map(Player::take_skip_events).unwrap_or_default()
     }
 
     pub fn ended(&self) -> bool {
-        false
+        self.live().is_some_and(Player::ended)
+    }
+
+    /// A decode error met while playing, if any.
+    pub fn error(&self) -> Option<String> {
+        self.load_error.clone().or_else(|| self.live().and_then(Player::last_error))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn gains_follow_mute_and_solo_and_the_silent_playhead_seeks() {
+        let mut t = Transport::new(false);
+        assert!(t.unavailable.is_some() && !t.has_player());
+        assert_eq!(t.gains(), (1.0, 1.0));
+        t.set_mute(Speaker::Agent, true);
+        assert_eq!(t.gains(), (0.0, 1.0));
+        t.set_mute(Speaker::Agent, false);
+        t.set_solo(Some(Speaker::Agent));
+        assert_eq!(t.gains(), (1.0, 0.0));
+        t.set_duration(10.0);
+        t.seek(12.0);
+        assert_eq!(t.position_s(), 10.0);
+        t.seek(f64::NAN);
+        assert_eq!(t.position_s(), 0.0);
     }
 }

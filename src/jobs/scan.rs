@@ -18,8 +18,8 @@ pub struct ProbeInfo {
     pub encoding: String,
     pub metadata: BTreeMap<String, String>,
     pub warnings: Vec<String>,
-    /// The reader's header info, for the store's call row.
-    pub info: crate::audio::WavInfo,
+    /// File name, agent, recording time, encoding: the store's call row.
+    pub meta: crate::model::call::CallMeta,
 }
 
 /// True for `*.wav` (any case).
@@ -33,15 +33,16 @@ pub fn probe(path: &Path) -> Result<ProbeInfo, String> {
     let info = reader.info().clone();
     drop(reader);
     let hash = content_hash(path).map_err(|e| e.to_string())?;
+    let meta = crate::model::call::CallMeta::from_wav(path, &info);
     Ok(ProbeInfo {
         hash,
         duration_s: info.duration_s(),
         channels: info.channels,
         sample_rate: info.sample_rate,
-        encoding: format!("{:?}", info.encoding),
+        encoding: meta.encoding.clone(),
         metadata: info.metadata.clone(),
         warnings: info.warnings.clone(),
-        info,
+        meta,
     })
 }
 

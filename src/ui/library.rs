@@ -7,7 +7,7 @@ use egui::RichText;
 use super::theme;
 use crate::app::evidence::clock;
 use crate::app::{CallqaApp, Command, Probe, SortKey, StatusFilter};
-use crate::jobs::store_worker::ReviewStatus;
+use crate::jobs::store_worker::CallStatus;
 
 const ROW_HEIGHT: f32 = 40.0;
 
@@ -81,9 +81,9 @@ pub fn draw(app: &mut CallqaApp, ui: &mut egui::Ui) {
                 let Some(e) = app.library.entries.get(i) else { continue };
                 let selected = open.as_ref() == Some(&e.path);
                 let (status, color) = match &e.status {
-                    ReviewStatus::NotReviewed => ("not reviewed".to_string(), theme::STATUS_NONE),
-                    ReviewStatus::Draft { by } => (format!("draft by {by}"), theme::STATUS_DRAFT),
-                    ReviewStatus::Submitted { by } => (format!("submitted by {by}"), theme::STATUS_SUBMITTED),
+                    CallStatus::NotReviewed => ("not reviewed".to_string(), theme::STATUS_NONE),
+                    CallStatus::Draft { by } => (format!("draft by {by}"), theme::STATUS_DRAFT),
+                    CallStatus::Submitted { by } => (format!("submitted by {by}"), theme::STATUS_SUBMITTED),
                 };
                 let second = match &e.probe {
                     Probe::Pending => RichText::new("reading…").weak(),

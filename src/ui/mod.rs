@@ -16,10 +16,10 @@ use crate::app::{CallqaApp, Command};
 pub fn draw(app: &mut CallqaApp, ui: &mut egui::Ui) {
     egui::Panel::top("menu").show(ui, |ui| menu_bar(app, ui));
     banners(app, ui);
-    egui::Panel::left("library").resizable(true).default_size(380.0).min_size(220.0).show(ui, |ui| {
+    egui::Panel::left("library").resizable(true).default_size(330.0).min_size(220.0).show(ui, |ui| {
         library::draw(app, ui);
     });
-    egui::Panel::right("scorecard").resizable(true).default_size(430.0).min_size(300.0).show(ui, |ui| {
+    egui::Panel::right("scorecard").resizable(true).default_size(410.0).min_size(300.0).show(ui, |ui| {
         scorecard::draw(app, ui);
     });
     egui::Panel::bottom("transport").show(ui, |ui| transport::draw(app, ui));

@@ -7,7 +7,7 @@ use egui::{Id, RichText};
 use super::theme;
 use crate::app::evidence::{self, Evidence, clock, secs};
 use crate::app::{CallqaApp, Command, Review};
-use crate::jobs::store_worker::ReviewStatus;
+use crate::jobs::store_worker::CallStatus;
 use crate::model::scorecard::Answer;
 
 pub fn draw(app: &mut CallqaApp, ui: &mut egui::Ui) {
@@ -213,9 +213,9 @@ fn items(
 fn footer(app: &mut CallqaApp, review: &Review, ui: &mut egui::Ui) {
     score(review, ui);
     let status = match &review.status {
-        ReviewStatus::NotReviewed => "Not saved yet".to_string(),
-        ReviewStatus::Draft { by } => format!("Draft by {by}"),
-        ReviewStatus::Submitted { by } => format!("Submitted by {by}"),
+        CallStatus::NotReviewed => "Not saved yet".to_string(),
+        CallStatus::Draft { by } => format!("Draft by {by}"),
+        CallStatus::Submitted { by } => format!("Submitted by {by}"),
     };
     let dirty = if review.dirty { " · unsaved changes (autosaved in a moment)" } else { "" };
     ui.label(RichText::new(format!("{status}{dirty}")).small());

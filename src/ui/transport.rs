@@ -14,7 +14,7 @@ pub fn draw(app: &mut CallqaApp, ui: &mut egui::Ui) {
     let playing = app.transport.is_playing();
     let can_play = has_call && app.transport.has_player();
     ui.add_space(4.0);
-    ui.horizontal(|ui| {
+    ui.horizontal_wrapped(|ui| {
         let play_label = if playing { "Pause" } else { "▶ Play" };
         if ui.add_enabled(can_play, egui::Button::new(play_label)).on_hover_text("Space").clicked() {
             app.push(Command::TogglePlay);

@@ -244,8 +244,8 @@ fn lanes_and_ruler(
         ui.add_space(4.0);
         lanes_rect = lanes_rect.union(rect);
         lane_rects.push((rect, bar));
-        let label = lane.label;
-        resp.widget_info(|| WidgetInfo::labeled(Role::Image, true, label));
+        let label = format!("{} lane", lane.label);
+        resp.widget_info(|| WidgetInfo::labeled(Role::Image, true, &label));
         let painter = ui.painter_at(rect);
         painter.rect_filled(rect, 2.0, theme::LANE_BG);
         painter.line_segment(
