@@ -178,6 +178,7 @@ impl CallqaApp {
             error: error.clone(),
             opened_at: Instant::now(),
             first_peaks_after: None,
+            first_drawn_after: None,
             view,
             highlight: None,
         });
@@ -281,6 +282,10 @@ impl CallqaApp {
     fn editable_review(&mut self) -> Option<&mut super::Review> {
         if self.reviewer().is_none() {
             self.say("Enter your name as reviewer first.", true);
+            return None;
+        }
+        if self.review.as_ref().is_some_and(super::Review::submitted) {
+            self.say("This review is submitted; it can no longer be changed.", true);
             return None;
         }
         self.review.as_mut()

@@ -15,10 +15,11 @@ impl CallqaApp {
     fn handle_event(&mut self, ev: JobEvent) {
         match ev {
             JobEvent::Found { paths, .. } => {
+                // The scan queued these for probing itself.
+                self.jobs.note_scanned(paths.len());
                 for p in paths {
                     self.library.add(p);
                 }
-                // The scan queued these for probing itself.
             }
             JobEvent::ScanDone { root, error } => {
                 self.library.scans_running = self.library.scans_running.saturating_sub(1);

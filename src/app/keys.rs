@@ -29,7 +29,19 @@ pub const SHORTCUTS: &[(&str, &str)] = &[
     ("Esc", "close this window / leave a text field"),
 ];
 
-/// Reads this frame's keys and drops into commands on the app's queue.
+/// What the key handler needs to know about the app.
+struct KeyContext {
+    /// A text field has the keyboard: only Ctrl shortcuts apply.
+    typing: bool,
+    /// The selected checklist item (updated by `1`–`9` within the frame, so "2 N" answers item 2).
+    selected: Option<usize>,
+    items: Vec<String>,
+    skip_silence: bool,
+    shortcuts_shown: bool,
+}
+
+/// Reads this frame's keys (in the order they were pressed) and drops into commands on the
+/// app's queue. Keys that became commands are taken out of the input, so widgets don't see them.
 pub(super) fn collect(app: &mut CallqaApp, ctx: &egui::Context) {
     let dropped: Vec<std::path::PathBuf> = ctx.input(|i| {
         i.raw
@@ -42,99 +54,128 @@ pub(super) fn collect(app: &mut CallqaApp, ctx: &egui::Context) {
     if !dropped.is_empty() {
         app.queue.push(Command::Open(dropped));
     }
-
-    let typing = ctx.egui_wants_keyboard_input();
-    let selected_key = app.review.as_ref().and_then(|r| r.selected.and_then(|i| r.key_at(i)));
+    let mut kc = KeyContext {
+        typing: ctx.text_edit_focused(),
+        selected: app.review.as_ref().and_then(|r| r.selected),
+        items: app
+            .review
+            .as_ref()
+            .map(|r| r.answers.iter().map(|a| a.key.clone()).collect())
+            .unwrap_or_default(),
+        skip_silence: app.prefs.skip_silence,
+        shortcuts_shown: app.show_shortcuts,
+    };
     let mut out = Vec::new();
     ctx.input_mut(|i| {
-        // With Ctrl: work while typing too. Most specific first.
-        if i.consume_key(Modifiers::COMMAND | Modifiers::SHIFT, Key::N) {
-            out.push(Command::NextUnreviewed);
-        }
-        if i.consume_key(Modifiers::COMMAND, Key::S) {
-            out.push(Command::SaveDraft);
-        }
-        if i.consume_key(Modifiers::COMMAND, Key::Enter) {
-            out.push(Command::Submit);
-        }
-        if i.consume_key(Modifiers::COMMAND, Key::O) {
-            out.push(Command::OpenFilesDialog);
-        }
-        if typing {
-            return;
-        }
-        if i.consume_key(Modifiers::NONE, Key::Space) {
-            out.push(Command::TogglePlay);
-        }
-        for (key, secs) in [(Key::ArrowLeft, -1.0), (Key::ArrowRight, 1.0)] {
-            if i.consume_key(Modifiers::SHIFT, key) {
-                out.push(Command::SeekBy(secs));
-            } else if i.consume_key(Modifiers::NONE, key) {
-                out.push(Command::SeekBy(secs * 5.0));
-            }
-        }
-        if i.consume_key(Modifiers::NONE, Key::Home) {
-            out.push(Command::SeekStart);
-        }
-        if i.consume_key(Modifiers::NONE, Key::End) {
-            out.push(Command::SeekEnd);
-        }
-        if i.consume_key(Modifiers::SHIFT, Key::J) || i.consume_key(Modifiers::NONE, Key::Comma) {
-            out.push(Command::JumpEvent(-1));
-        } else if i.consume_key(Modifiers::NONE, Key::J) || i.consume_key(Modifiers::NONE, Key::Period) {
-            out.push(Command::JumpEvent(1));
-        }
-        if i.consume_key(Modifiers::NONE, Key::OpenBracket) {
-            out.push(Command::SpeedStep(-1));
-        }
-        if i.consume_key(Modifiers::NONE, Key::CloseBracket) {
-            out.push(Command::SpeedStep(1));
-        }
-        if i.consume_key(Modifiers::NONE, Key::S) {
-            out.push(Command::SetSkipSilence(!app.prefs.skip_silence));
-        }
-        if i.consume_key(Modifiers::NONE, Key::Plus) || i.consume_key(Modifiers::NONE, Key::Equals) {
-            out.push(Command::Zoom { factor: 2.0, anchor_s: None });
-        }
-        if i.consume_key(Modifiers::NONE, Key::Minus) {
-            out.push(Command::Zoom { factor: 0.5, anchor_s: None });
-        }
-        if i.consume_key(Modifiers::NONE, Key::F) {
-            out.push(Command::FitWhole);
-        }
-        let digits = [
-            Key::Num1,
-            Key::Num2,
-            Key::Num3,
-            Key::Num4,
-            Key::Num5,
-            Key::Num6,
-            Key::Num7,
-            Key::Num8,
-            Key::Num9,
-        ];
-        for (n, k) in digits.into_iter().enumerate() {
-            if i.consume_key(Modifiers::NONE, k) {
-                out.push(Command::SelectItem(n));
-            }
-        }
-        if let Some(key) = &selected_key {
-            for (k, answer) in [(Key::Y, Answer::Yes), (Key::N, Answer::No), (Key::A, Answer::NotApplicable)]
-            {
-                if i.consume_key(Modifiers::NONE, k) {
-                    out.push(Command::SetAnswer { key: key.clone(), answer: Some(answer), stamp: true });
+        i.events.retain(|ev| {
+            let egui::Event::Key { key, pressed: true, modifiers, .. } = ev else { return true };
+            match command_for(*key, *modifiers, &mut kc) {
+                Some(c) => {
+                    out.push(c);
+                    false
                 }
+                None => true,
             }
-            if i.consume_key(Modifiers::NONE, Key::C) {
-                out.push(Command::FocusComment);
-            }
-        }
-        if i.consume_key(Modifiers::NONE, Key::Questionmark) {
-            out.push(Command::ShowShortcuts(!app.show_shortcuts));
-        }
-        if i.consume_key(Modifiers::NONE, Key::Escape) && app.show_shortcuts {
-            out.push(Command::ShowShortcuts(false));
-        }
+        });
     });
     app.queue.extend(out);
+}
+
+/// The command a key press means, if any.
+fn command_for(key: Key, m: Modifiers, kc: &mut KeyContext) -> Option<Command> {
+    if m.command && !m.alt {
+        return match key {
+            Key::N if m.shift => Some(Command::NextUnreviewed),
+            Key::S if !m.shift => Some(Command::SaveDraft),
+            Key::Enter => Some(Command::Submit),
+            Key::O if !m.shift => Some(Command::OpenFilesDialog),
+            _ => None,
+        };
+    }
+    if kc.typing || m.command || m.alt || m.ctrl {
+        return None;
+    }
+    let shift = m.shift;
+    let selected_key = || kc.selected.and_then(|i| kc.items.get(i).cloned());
+    let answer = |a: Answer, key: Option<String>| {
+        key.map(|key| Command::SetAnswer { key, answer: Some(a), stamp: true })
+    };
+    let digit =
+        [Key::Num1, Key::Num2, Key::Num3, Key::Num4, Key::Num5, Key::Num6, Key::Num7, Key::Num8, Key::Num9]
+            .iter()
+            .position(|k| *k == key);
+    if let Some(n) = digit {
+        if n < kc.items.len() {
+            kc.selected = Some(n);
+        }
+        return Some(Command::SelectItem(n));
+    }
+    Some(match key {
+        Key::Space => Command::TogglePlay,
+        Key::ArrowLeft => Command::SeekBy(if shift { -1.0 } else { -5.0 }),
+        Key::ArrowRight => Command::SeekBy(if shift { 1.0 } else { 5.0 }),
+        Key::Home => Command::SeekStart,
+        Key::End => Command::SeekEnd,
+        Key::J => Command::JumpEvent(if shift { -1 } else { 1 }),
+        Key::Comma => Command::JumpEvent(-1),
+        Key::Period => Command::JumpEvent(1),
+        Key::OpenBracket => Command::SpeedStep(-1),
+        Key::CloseBracket => Command::SpeedStep(1),
+        Key::S => {
+            kc.skip_silence = !kc.skip_silence;
+            Command::SetSkipSilence(kc.skip_silence)
+        }
+        Key::Plus | Key::Equals => Command::Zoom { factor: 2.0, anchor_s: None },
+        Key::Minus => Command::Zoom { factor: 0.5, anchor_s: None },
+        Key::F => Command::FitWhole,
+        Key::Y => return answer(Answer::Yes, selected_key()),
+        Key::N => return answer(Answer::No, selected_key()),
+        Key::A => return answer(Answer::NotApplicable, selected_key()),
+        Key::C => return selected_key().map(|_| Command::FocusComment),
+        Key::Questionmark => {
+            kc.shortcuts_shown = !kc.shortcuts_shown;
+            Command::ShowShortcuts(kc.shortcuts_shown)
+        }
+        Key::Escape if kc.shortcuts_shown => {
+            kc.shortcuts_shown = false;
+            Command::ShowShortcuts(false)
+        }
+        _ => return None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kc() -> KeyContext {
+        KeyContext {
+            typing: false,
+            selected: Some(0),
+            items: vec!["a".into(), "b".into()],
+            skip_silence: false,
+            shortcuts_shown: false,
+        }
+    }
+
+    #[test]
+    fn a_digit_then_an_answer_in_one_frame_answers_that_item() {
+        let mut k = kc();
+        assert_eq!(command_for(Key::Num2, Modifiers::NONE, &mut k), Some(Command::SelectItem(1)));
+        assert_eq!(
+            command_for(Key::N, Modifiers::NONE, &mut k),
+            Some(Command::SetAnswer { key: "b".into(), answer: Some(Answer::No), stamp: true })
+        );
+        assert_eq!(command_for(Key::J, Modifiers::SHIFT, &mut k), Some(Command::JumpEvent(-1)));
+        assert_eq!(command_for(Key::ArrowLeft, Modifiers::SHIFT, &mut k), Some(Command::SeekBy(-1.0)));
+    }
+
+    #[test]
+    fn typing_leaves_only_ctrl_shortcuts() {
+        let mut k = KeyContext { typing: true, ..kc() };
+        assert_eq!(command_for(Key::Space, Modifiers::NONE, &mut k), None);
+        assert_eq!(command_for(Key::N, Modifiers::NONE, &mut k), None);
+        assert_eq!(command_for(Key::S, Modifiers::COMMAND, &mut k), Some(Command::SaveDraft));
+        assert_eq!(command_for(Key::Enter, Modifiers::COMMAND, &mut k), Some(Command::Submit));
+    }
 }

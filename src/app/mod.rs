@@ -56,6 +56,8 @@ pub struct OpenCall {
     pub opened_at: Instant,
     /// Time from the open to the first peaks arriving.
     pub first_peaks_after: Option<Duration>,
+    /// Time from the open to the first frame that drew a waveform.
+    pub first_drawn_after: Option<Duration>,
     pub view: WaveView,
     /// The event a jump landed on (highlighted), and when.
     pub highlight: Option<(f64, f64)>,
@@ -72,8 +74,12 @@ pub struct Message {
 #[derive(Debug, Default)]
 pub struct FrameStats {
     pub enabled: bool,
+    /// App time per frame (logic + building the UI), ms.
     pub samples: Vec<f64>,
+    /// eframe's CPU time of the previous frame (app + tessellation + painting), ms.
+    pub eframe_samples: Vec<f64>,
     pub last_report: Option<Instant>,
+    pub frame_started: Option<Instant>,
 }
 
 /// The review window.
@@ -194,26 +200,38 @@ impl CallqaApp {
             || self.call.as_ref().is_some_and(|c| c.analysis.is_none() && c.error.is_none())
     }
 
-    fn record_frame(&mut self, dt: Duration) {
-        let fs = &mut self.frame_stats;
-        if !fs.enabled {
+    fn record_frame(&mut self, dt: Duration, eframe_cpu_s: Option<f32>) {
+        if !self.frame_stats.enabled {
             return;
         }
+        let (playing, pos) = (self.transport.is_playing(), self.playhead_s());
+        let span = self.call.as_ref().map_or(0.0, |c| c.view.span_s);
+        let fs = &mut self.frame_stats;
         fs.samples.push(dt.as_secs_f64() * 1000.0);
+        if let Some(c) = eframe_cpu_s {
+            fs.eframe_samples.push(f64::from(c) * 1000.0);
+        }
         let due = fs.last_report.is_none_or(|t| t.elapsed() >= Duration::from_secs(2));
         if due && fs.samples.len() >= 10 {
+            let pct = |v: &mut Vec<f64>, p: f64| {
+                v.sort_by(f64::total_cmp);
+                v.get(((v.len().max(1) - 1) as f64 * p) as usize).copied().unwrap_or(0.0)
+            };
             let mut s = std::mem::take(&mut fs.samples);
-            s.sort_by(f64::total_cmp);
-            let pct = |p: f64| s.get(((s.len() - 1) as f64 * p) as usize).copied().unwrap_or(0.0);
-            let span = self.call.as_ref().map_or(0.0, |c| c.view.span_s);
+            let mut e = std::mem::take(&mut fs.eframe_samples);
             eprintln!(
-                "frame-stats: n={} cpu_ms median={:.2} p95={:.2} max={:.2} view_span_s={:.1} playing={}",
+                "frame-stats: n={} app_ms median={:.2} p95={:.2} max={:.2} | eframe_cpu_ms median={:.2} p95={:.2} \
+                 max={:.2} | view_span_s={:.1} playing={} pos={:.1}",
                 s.len(),
-                pct(0.5),
-                pct(0.95),
-                pct(1.0),
+                pct(&mut s, 0.5),
+                pct(&mut s, 0.95),
+                pct(&mut s, 1.0),
+                pct(&mut e, 0.5),
+                pct(&mut e, 0.95),
+                pct(&mut e, 1.0),
                 span,
-                self.transport.is_playing()
+                playing,
+                pos
             );
             fs.last_report = Some(Instant::now());
         }
@@ -222,16 +240,27 @@ impl CallqaApp {
 
 impl eframe::App for CallqaApp {
     fn logic(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
+        self.frame_stats.frame_started = Some(Instant::now());
         self.update_logic(ctx);
     }
 
-    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
-        let started = Instant::now();
+    fn ui(&mut self, ui: &mut egui::Ui, frame: &mut eframe::Frame) {
+        let started = self.frame_stats.frame_started.take().unwrap_or_else(Instant::now);
         crate::ui::draw(self, ui);
+        if let Some(c) = self.call.as_mut().filter(|c| c.peaks.is_some() && c.first_drawn_after.is_none()) {
+            c.first_drawn_after = Some(c.opened_at.elapsed());
+            if self.frame_stats.enabled {
+                eprintln!(
+                    "open-stats: first waveform drawn {:.3} s after opening {}",
+                    c.opened_at.elapsed().as_secs_f64(),
+                    c.name
+                );
+            }
+        }
         if !self.queue.is_empty() || self.transport.is_playing() || self.busy() {
             ui.ctx().request_repaint();
         }
-        self.record_frame(started.elapsed());
+        self.record_frame(started.elapsed(), frame.info().cpu_usage);
     }
 
     fn save(&mut self, storage: &mut dyn eframe::Storage) {

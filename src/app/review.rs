@@ -95,6 +95,7 @@ impl Review {
                 a.comment.push(' ');
             }
             a.comment.push_str(&tag);
+            a.comment.push(' ');
         }
         self.touch();
         true
@@ -151,7 +152,7 @@ mod tests {
         assert!(!r.complete());
         assert!(r.stamp("b", 69.94));
         assert!(r.stamp("b", 69.94));
-        assert_eq!(r.answers[1].comment, "x [1:09.9]");
+        assert_eq!(r.answers[1].comment, "x [1:09.9] ");
         assert_eq!(r.answers[1].evidence_s, vec![69.9]);
         assert!(r.set_answer("a", Some(Answer::Yes)));
         assert!(r.complete() && r.dirty);

@@ -83,10 +83,8 @@ impl Transport {
         self.duration = duration_s;
         self.paused_at = None;
         self.load_error = None;
-        if let Some(p) = &mut self.player {
-            if let Err(e) = p.load(path) {
-                self.load_error = Some(e.to_string());
-            }
+        if let Some(Err(e)) = self.player.as_mut().map(|p| p.load(path)) {
+            self.load_error = Some(e.to_string());
         }
         self.apply_settings();
     }

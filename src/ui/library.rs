@@ -116,7 +116,7 @@ pub fn draw(app: &mut CallqaApp, ui: &mut egui::Ui) {
                         ui.set_height(ROW_HEIGHT - 4.0);
                         ui.vertical(|ui| {
                             let r = ui.selectable_label(selected, RichText::new(&e.name).strong());
-                            ui.label(second.small());
+                            ui.add(egui::Label::new(second.small()).truncate());
                             r
                         })
                         .inner

@@ -14,17 +14,17 @@ pub const LANE_BG: Color32 = Color32::from_rgb(0x1c, 0x1f, 0x24);
 pub const TALK_BAR: Color32 = Color32::from_rgba_premultiplied(0x70, 0x78, 0x88, 0x90);
 
 /// Overtalk started by the agent (the agent interrupted).
-pub const OVERTALK_AGENT: Color32 = Color32::from_rgba_premultiplied(0x80, 0x28, 0x18, 0x70);
+pub const OVERTALK_AGENT: Color32 = Color32::from_rgba_premultiplied(0x38, 0x12, 0x0a, 0x38);
 /// Overtalk started by the customer.
-pub const OVERTALK_CUSTOMER: Color32 = Color32::from_rgba_premultiplied(0x78, 0x60, 0x08, 0x70);
+pub const OVERTALK_CUSTOMER: Color32 = Color32::from_rgba_premultiplied(0x34, 0x28, 0x04, 0x38);
 /// Solid marker colours (ruler ticks, legend) for the two overtalk kinds.
 pub const OVERTALK_AGENT_SOLID: Color32 = Color32::from_rgb(0xe0, 0x50, 0x30);
 pub const OVERTALK_CUSTOMER_SOLID: Color32 = Color32::from_rgb(0xe8, 0xb8, 0x20);
 /// Dead air.
-pub const SILENCE: Color32 = Color32::from_rgba_premultiplied(0x30, 0x30, 0x38, 0x60);
+pub const SILENCE: Color32 = Color32::from_rgba_premultiplied(0x22, 0x22, 0x28, 0x40);
 pub const SILENCE_SOLID: Color32 = Color32::from_rgb(0x90, 0x90, 0xa0);
 /// Hold music.
-pub const HOLD: Color32 = Color32::from_rgba_premultiplied(0x48, 0x20, 0x60, 0x70);
+pub const HOLD: Color32 = Color32::from_rgba_premultiplied(0x28, 0x10, 0x38, 0x40);
 pub const HOLD_SOLID: Color32 = Color32::from_rgb(0xb0, 0x70, 0xe0);
 /// The event a jump landed on.
 pub const HIGHLIGHT: Color32 = Color32::from_rgb(0xff, 0xff, 0xff);
