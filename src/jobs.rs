@@ -114,9 +114,12 @@ impl Jobs {
     /// Everything the workers reported since the last call (never blocks).
     pub fn drain(&mut self) -> Vec<JobEvent> {
         let evs: Vec<JobEvent> = self.rx.try_iter().collect();
+        // In order: a scan's `Found` (its files are queued for probing) comes before their `Probed`.
         for ev in &evs {
-            if let JobEvent::Probed { .. } = ev {
-                self.probes_pending = self.probes_pending.saturating_sub(1);
+            match ev {
+                JobEvent::Found { paths, .. } => self.probes_pending += paths.len(),
+                JobEvent::Probed { .. } => self.probes_pending = self.probes_pending.saturating_sub(1),
+                _ => {}
             }
         }
         evs
@@ -138,11 +141,6 @@ impl Jobs {
         if let Err(e) = scan::spawn_scan(self.outbox.clone(), probe_tx, root) {
             self.errors.push(format!("cannot start a folder scan: {e}"));
         }
-    }
-
-    /// Counts files the scan queued directly for probing (it reports them in `Found`).
-    pub fn note_scanned(&mut self, n: usize) {
-        self.probes_pending += n;
     }
 
     /// Decodes and analyses `path` on a new `callqa-analyse` thread, cancelling the previous one.

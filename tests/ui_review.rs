@@ -144,3 +144,40 @@ fn scoring_a_call_saves_the_review_in_the_database() {
     assert_eq!(answers, [Some(No), Some(Yes), Some(Yes), Some(NotApplicable)]);
     assert!((review.score.percent.unwrap() - 200.0 / 3.0).abs() < 0.1, "{:?}", review.score);
 }
+
+#[test]
+fn a_folder_is_scanned_in_the_background_and_filtered() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("reviews.sqlite3");
+    let folder = corpus("");
+    let wavs = std::fs::read_dir(&folder)
+        .unwrap()
+        .filter(|e| e.as_ref().unwrap().path().extension().is_some_and(|x| x == "wav"))
+        .count();
+    let mut h = harness(&db, vec![folder], "Asha");
+    run_until(&mut h, "the scan and every probe", 60, |app| {
+        app.library.scans_running == 0 && app.jobs.probes_pending == 0 && !app.library.entries.is_empty()
+    });
+    let (total, ok, broken) = h.state().library.counts();
+    assert_eq!(total, wavs);
+    assert_eq!(broken, 3, "MP3, CSV text and the empty file cannot be opened");
+    assert_eq!(ok, wavs - 3);
+    assert_shows(&h, &format!("{wavs} calls · {ok} readable · 3 broken"));
+    // Every readable call got its row in the store, so its status is known.
+    run_until(&mut h, "call rows from the store", 30, |app| {
+        app.library.entries.iter().filter(|e| e.call_id.is_some()).count() == ok
+    });
+    // The status filter shows only the broken ones; the text filter narrows by name.
+    h.state_mut().apply(callqa::app::Command::SetStatusFilter(callqa::app::StatusFilter::Broken));
+    h.run_steps(2);
+    assert_eq!(h.state_mut().library.view().len(), 3);
+    h.state_mut().apply(callqa::app::Command::SetStatusFilter(callqa::app::StatusFilter::All));
+    h.state_mut().apply(callqa::app::Command::SetFilter("Meena".into()));
+    h.run_steps(2);
+    assert_shows(&h, "Agent Meena - 2024-06-12 09.05.41 (library hours).wav");
+    // The file name and the LIST/INFO copy (IART) both say Meena.
+    let app = h.state_mut();
+    let shown: Vec<usize> = app.library.view().to_vec();
+    assert_eq!(shown.len(), 2);
+    assert!(shown.iter().all(|&i| app.library.entries[i].agent == "Meena"));
+}

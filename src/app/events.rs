@@ -15,8 +15,7 @@ impl CallqaApp {
     fn handle_event(&mut self, ev: JobEvent) {
         match ev {
             JobEvent::Found { paths, .. } => {
-                // The scan queued these for probing itself.
-                self.jobs.note_scanned(paths.len());
+                // The scan queued these for probing itself (`Jobs::drain` counts them).
                 for p in paths {
                     self.library.add(p);
                 }

@@ -288,7 +288,7 @@ pub fn run_native(config: AppConfig) -> Result<(), eframe::Error> {
         viewport: egui::ViewportBuilder::default()
             .with_title("callqa — call review")
             .with_app_id("callqa")
-            .with_inner_size([1560.0, 960.0])
+            .with_inner_size([1600.0, 1000.0])
             .with_min_inner_size([900.0, 560.0])
             .with_drag_and_drop(true),
         persist_window: true,

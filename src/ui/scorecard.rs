@@ -23,10 +23,15 @@ pub fn draw(app: &mut CallqaApp, ui: &mut egui::Ui) {
         ui.label(RichText::new("This file cannot be opened, so it cannot be scored.").weak());
         return;
     }
+    let review = app.review.clone();
+    // Score and buttons stay in view below the scrolling checklist.
+    if let Some(review) = &review {
+        egui::Panel::bottom("score_footer").show(ui, |ui| footer(app, review, ui));
+    }
     egui::ScrollArea::vertical().auto_shrink([false, false]).show(ui, |ui| {
         facts(app, call.analysis.as_deref(), ui);
         ui.separator();
-        let Some(review) = app.review.clone() else {
+        let Some(review) = review else {
             if app.reviewer().is_some() {
                 ui.horizontal(|ui| {
                     ui.spinner();
@@ -36,8 +41,6 @@ pub fn draw(app: &mut CallqaApp, ui: &mut egui::Ui) {
             return;
         };
         items(app, &review, call.analysis.as_deref(), ui);
-        ui.separator();
-        footer(app, &review, ui);
     });
 }
 
@@ -88,7 +91,7 @@ fn facts(app: &mut CallqaApp, analysis: Option<&crate::analysis::Analysis>, ui: 
 /// One evidence line: its text and a link per time (click seeks there).
 fn evidence_line(app: &mut CallqaApp, ui: &mut egui::Ui, e: &Evidence) {
     ui.horizontal_wrapped(|ui| {
-        ui.spacing_mut().item_spacing.x = 6.0;
+        ui.spacing_mut().item_spacing.x = 3.0;
         ui.label(RichText::new(&e.text).small());
         for (i, &t) in e.times_s.iter().enumerate() {
             if i > 0 {

@@ -216,7 +216,7 @@ fn lanes_and_ruler(
     let avail = ui.available_rect_before_wrap();
     let lane_h =
         ((avail.height() - theme::RULER_HEIGHT - 8.0) / lanes.len() as f32 - theme::TALK_BAR_HEIGHT - 6.0)
-            .clamp(60.0, 260.0);
+            .clamp(60.0, 360.0);
     let width = avail.width();
     let rate = f64::from(peaks.sample_rate.max(1));
 
