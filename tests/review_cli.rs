@@ -360,6 +360,38 @@ fn bad_input_is_refused_clearly_and_changes_nothing() {
     let err = fails(&env.run_db(&ro, &["review", call_s, "--reviewer", "A", "--answer", "no_arguing=no"]));
     assert!(err.contains("read-only"), "{err}");
     assert_eq!(std::fs::read(&ro).unwrap(), ro_bytes);
+    // ...but it can be exported.
+    let json: serde_json::Value =
+        serde_json::from_str(&ok(&env.run_db(&ro, &["export", "--json", "-"]))).unwrap();
+    assert_eq!(json["reviews"].as_array().unwrap().len(), 1);
+    assert_eq!(std::fs::read(&ro).unwrap(), ro_bytes);
+}
+
+#[test]
+fn default_database_is_in_the_data_folder_and_callqa_db_overrides_it() {
+    let env = Env::new();
+    let call = env.call("dev_f_brief.wav");
+    let home = env.dir.path().join("home");
+    std::fs::create_dir(&home).unwrap();
+    let run = |extra_env: Option<&Path>| {
+        let mut cmd = Command::new(BIN);
+        cmd.args(["review", call.to_str().unwrap(), "--reviewer", "A", "--answer", "no_arguing=yes"])
+            .env_remove("CALLQA_DB")
+            .env_remove("XDG_DATA_HOME")
+            .env("HOME", &home);
+        if let Some(db) = extra_env {
+            cmd.env("CALLQA_DB", db);
+        }
+        cmd.output().unwrap()
+    };
+    ok(&run(None));
+    let default = home.join(".local/share/callqa/callqa.sqlite3");
+    assert!(default.is_file(), "no database at {}", default.display());
+    let other = env.dir.path().join("via-env.sqlite3");
+    ok(&run(Some(&other)));
+    assert!(other.is_file());
+    let db = callqa::store::Store::open(&other).unwrap();
+    assert_eq!(db.export_rows().unwrap().len(), 1);
 }
 
 #[test]

@@ -255,6 +255,12 @@ fn missing_folder_read_only_and_too_new_are_refused() {
     assert!(matches!(err, StoreError::ReadOnly(_)), "{err:?}");
     assert!(err.to_string().contains("read-only"), "{err}");
     assert_eq!(std::fs::read(&path).unwrap(), before);
+    // It can still be read (exports, reports), and a save through a read-only store fails.
+    let mut ro = Store::open_read_only(&path).unwrap();
+    assert_eq!(ro.calls().unwrap().len(), 0);
+    assert!(matches!(ro.upsert_call("h", Path::new("/a.wav"), &meta("a.wav")), Err(StoreError::ReadOnly(_))));
+    drop(ro);
+    assert_eq!(std::fs::read(&path).unwrap(), before);
     #[allow(clippy::permissions_set_readonly_false)]
     perm.set_readonly(false);
     std::fs::set_permissions(&path, perm).unwrap();

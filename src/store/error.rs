@@ -45,6 +45,12 @@ pub enum StoreError {
         .path.display()
     )]
     TooNew { path: PathBuf, found: i64, supported: i64 },
+    #[error(
+        "this review database has an older layout (schema version {found}) or is empty; save a review \
+         with this callqa once to bring it up to date: {}",
+        .path.display()
+    )]
+    OldSchema { path: PathBuf, found: i64 },
     #[error("the disk is full; nothing was saved. Free some space and try again: {}", .0.display())]
     DiskFull(PathBuf),
     #[error("cannot open the review database ({detail}): {}", .path.display())]

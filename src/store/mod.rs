@@ -138,6 +138,36 @@ impl Store {
         Ok(store)
     }
 
+    /// Opens an existing database for reading only (exports, reports): works on a read-only
+    /// file, never writes, never migrates. Saving through it fails with
+    /// [`StoreError::ReadOnly`].
+    pub fn open_read_only(path: &Path) -> Result<Store, StoreError> {
+        if !path.exists() {
+            return Err(StoreError::NotFound(format!("the review database {}", path.display())));
+        }
+        if path.is_dir() {
+            return Err(StoreError::IsADirectory(path.to_path_buf()));
+        }
+        let fail = |e: rusqlite::Error| StoreError::from_sqlite(e, path, 0.0);
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(path, flags).map_err(fail)?;
+        conn.busy_timeout(DEFAULT_BUSY_TIMEOUT).map_err(fail)?;
+        let version: i64 =
+            conn.pragma_query_value(None::<&str>, "user_version", |r| r.get(0)).map_err(fail)?;
+        conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get::<_, i64>(0)).map_err(fail)?;
+        if version > schema::latest() {
+            return Err(StoreError::TooNew {
+                path: path.to_path_buf(),
+                found: version,
+                supported: schema::latest(),
+            });
+        }
+        if version < schema::latest() {
+            return Err(StoreError::OldSchema { path: path.to_path_buf(), found: version });
+        }
+        Ok(Store { conn, path: path.to_path_buf(), busy_timeout: DEFAULT_BUSY_TIMEOUT })
+    }
+
     /// The database file.
     pub fn path(&self) -> &Path {
         &self.path
