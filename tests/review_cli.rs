@@ -117,7 +117,7 @@ fn review_export_round_trip_keeps_exactly_what_was_entered() {
         "--reviewer",
         "सुनीता Rao",
         "--answer",
-        "let_customer_finish=no@10.9,18.0",
+        "let_customer_finish=no@10.9,14.25",
         "--answer",
         "no_arguing=yes",
         "--answer",
@@ -156,7 +156,7 @@ fn review_export_round_trip_keeps_exactly_what_was_entered() {
     assert_eq!(col(&h, r, "status"), "submitted");
     assert_eq!(col(&h, r, "let_customer_finish"), "no");
     assert_eq!(col(&h, r, "let_customer_finish_comment"), comment);
-    assert_eq!(col(&h, r, "let_customer_finish_evidence_s"), "10.9;18");
+    assert_eq!(col(&h, r, "let_customer_finish_evidence_s"), "10.9;14.25");
     assert_eq!(col(&h, r, "no_arguing"), "yes");
     assert_eq!(col(&h, r, "no_arguing_comment"), "शांत रहे");
     assert_eq!(col(&h, r, "admitted_fault"), "na");
@@ -176,7 +176,7 @@ fn review_export_round_trip_keeps_exactly_what_was_entered() {
     assert_eq!(reviews.len(), 2);
     let r = reviews.iter().find(|r| r["reviewer"] == "सुनीता Rao").unwrap();
     assert_eq!(r["answers"][0]["comment"], comment);
-    assert_eq!(r["answers"][0]["evidence_s"], serde_json::json!([10.9, 18.0]));
+    assert_eq!(r["answers"][0]["evidence_s"], serde_json::json!([10.9, 14.25]));
     assert_eq!(r["call"]["agent"], "Meena");
     assert!(json["formula"].as_str().unwrap().contains("critical"));
 }
@@ -216,6 +216,101 @@ fn running_review_again_continues_the_same_review_and_a_moved_file_keeps_it() {
     assert_eq!(reviews.len(), 1, "one review, continued");
     let actions: Vec<_> = db.audit_log(Some(reviews[0].id)).unwrap().into_iter().map(|e| e.action).collect();
     assert_eq!(actions, ["create", "submit"]);
+}
+
+#[test]
+fn custom_scorecard_versions_keep_old_reviews_on_their_version() {
+    let env = Env::new();
+    let card = env.dir.path().join("billing.toml");
+    let v1 = r#"name = "Billing desk"
+[[sections]]
+title = "Courtesy"
+[[sections.items]]
+key = "greeted"
+title = "Greeted the customer"
+title_hi = "अभिवादन किया"
+description_hi = "नमस्ते कहा"
+[[sections.items]]
+key = "no_arguing"
+title = "No arguing"
+critical = true
+"#;
+    std::fs::write(&card, v1).unwrap();
+    let a = env.call("dev_a_courteous.wav");
+    let card_s = card.to_str().unwrap();
+    let out = ok(&env.run(&[
+        "review",
+        a.to_str().unwrap(),
+        "--reviewer",
+        "A",
+        "--scorecard",
+        card_s,
+        "--answer",
+        "greeted=yes",
+        "--answer",
+        "no_arguing=yes",
+        "--submit",
+    ]));
+    assert!(out.contains("\"Billing desk\" v1") && out.contains("100.0 %"), "{out}");
+    // An item of the default card is unknown on this card.
+    let err = fails(&env.run(&[
+        "review",
+        a.to_str().unwrap(),
+        "--reviewer",
+        "A",
+        "--scorecard",
+        card_s,
+        "--answer",
+        "admitted_fault=yes",
+    ]));
+    assert!(err.contains("unknown item \"admitted_fault\"") && err.contains("greeted, no_arguing"), "{err}");
+
+    // Edit the card: a new version; the old review keeps v1 and its score.
+    std::fs::write(
+        &card,
+        v1.replace("title = \"Greeted the customer\"", "title = \"Greeted the customer\"\nweight = 3"),
+    )
+    .unwrap();
+    let b = env.call("dev_b_cutoff.wav");
+    let out = ok(&env.run(&[
+        "review",
+        b.to_str().unwrap(),
+        "--reviewer",
+        "A",
+        "--scorecard",
+        card_s,
+        "--answer",
+        "greeted=no",
+        "--answer",
+        "no_arguing=yes",
+        "--submit",
+    ]));
+    assert!(out.contains("\"Billing desk\" v2") && out.contains("25.0 %"), "1 of 4 points: {out}");
+
+    let csv_path = env.dir.path().join("out.csv");
+    ok(&env.run(&["export", "--csv", csv_path.to_str().unwrap()]));
+    let (h, rows) = read_csv(&csv_path);
+    let versions: Vec<_> =
+        rows.iter().map(|r| (col(&h, r, "scorecard_version"), col(&h, r, "score_percent"))).collect();
+    assert_eq!(versions, [("1", "100.0"), ("2", "25.0")]);
+    assert!(!h.contains(&"admitted_fault".to_string()), "only the items of the cards used: {h:?}");
+
+    // The same card as JSON is the same version (content, not format, decides).
+    let json_card = env.dir.path().join("billing.json");
+    let parsed =
+        callqa::model::scorecard::Scorecard::from_toml_str(&std::fs::read_to_string(&card).unwrap()).unwrap();
+    std::fs::write(&json_card, serde_json::to_string(&parsed).unwrap()).unwrap();
+    let out = ok(&env.run(&[
+        "review",
+        a.to_str().unwrap(),
+        "--reviewer",
+        "B",
+        "--scorecard",
+        json_card.to_str().unwrap(),
+        "--answer",
+        "greeted=yes",
+    ]));
+    assert!(out.contains("\"Billing desk\" v2"), "{out}");
 }
 
 #[test]

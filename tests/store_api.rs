@@ -281,6 +281,38 @@ fn missing_folder_read_only_and_too_new_are_refused() {
 }
 
 #[test]
+fn another_programs_sqlite_file_is_refused_and_left_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = db_in(&dir);
+    {
+        let c = rusqlite::Connection::open(&path).unwrap();
+        c.execute_batch("CREATE TABLE calls (x); INSERT INTO calls VALUES (1);").unwrap();
+    }
+    let before = std::fs::read(&path).unwrap();
+    let err = Store::open(&path).unwrap_err();
+    assert!(matches!(err, StoreError::Foreign(_)), "{err:?}");
+    assert!(err.to_string().contains("another program"), "{err}");
+    assert_eq!(std::fs::read(&path).unwrap(), before);
+}
+
+#[test]
+fn evidence_after_the_end_of_the_call_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut db = Store::open(&db_in(&dir)).unwrap();
+    let call = db.upsert_call("h", Path::new("/a.wav"), &meta("a.wav")).unwrap();
+    let card = db.default_scorecard().unwrap();
+    let mut a = ans("no_arguing", Answer::No);
+    a.evidence_s = vec![3.0, 15.4];
+    let mut draft =
+        ReviewDraft { id: None, call_id: call, card_id: card.id, reviewer: "A".into(), answers: vec![a] };
+    db.save_review(&draft, false).unwrap();
+    draft.answers[0].evidence_s.push(42.0);
+    let err = db.save_review(&draft, false).unwrap_err();
+    assert!(err.to_string().contains("after the end of the call (15.0 s)"), "{err}");
+    assert_eq!(db.export_rows().unwrap().len(), 1);
+}
+
+#[test]
 fn lock_held_past_the_timeout_is_a_clear_busy_error() {
     let dir = tempfile::tempdir().unwrap();
     let path = db_in(&dir);

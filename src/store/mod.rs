@@ -113,7 +113,11 @@ impl Store {
         // Read before anything can write: a file that is not a database fails here, untouched.
         let version: i64 =
             conn.pragma_query_value(None::<&str>, "user_version", |r| r.get(0)).map_err(fail)?;
-        conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get::<_, i64>(0)).map_err(fail)?;
+        let tables: i64 =
+            conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0)).map_err(fail)?;
+        if version == 0 && tables > 0 {
+            return Err(StoreError::Foreign(path.to_path_buf()));
+        }
         if conn.is_readonly("main").map_err(fail)? {
             return Err(StoreError::ReadOnly(path.to_path_buf()));
         }

@@ -149,7 +149,16 @@ impl Store {
         card.card.check_answers(&draft.answers)?;
         let answers = on_card(&card.card, &draft.answers);
         let s = score(&card.card, &answers);
-        self.call(draft.call_id)?;
+        let call = self.call(draft.call_id)?;
+        let duration_s = call.meta.duration_s;
+        if duration_s > 0.0 {
+            for a in &answers {
+                // Half a second of slack: a reviewer may stamp the very end.
+                if let Some(&time) = a.evidence_s.iter().find(|t| **t > duration_s + 0.5) {
+                    return Err(StoreError::EvidenceAfterEnd { key: a.key.clone(), time, duration_s });
+                }
+            }
+        }
         self.write(|tx| {
             let old = match draft.id {
                 None => None,
