@@ -28,7 +28,7 @@ fn ans(key: &str, a: Answer) -> ItemAnswer {
 
 fn full_answers() -> Vec<ItemAnswer> {
     let mut lcf = ans("let_customer_finish", Answer::No);
-    lcf.evidence_s = vec![10.9, 18.0];
+    lcf.evidence_s = vec![10.9, 12.0];
     lcf.comment = "ग्राहक को दो बार बीच में टोका".into();
     vec![
         lcf,
