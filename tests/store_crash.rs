@@ -46,7 +46,7 @@ fn answers_for(i: u64, tag: &str) -> Vec<ItemAnswer> {
 /// submitted), print `saved ID I` after each submit returns. Reopens the store now and then.
 fn child_loop(db_path: &Path, tag: &str, count: u64) {
     let mut db = Store::open(db_path).unwrap();
-    let meta = CallMeta { file_name: format!("{tag}.wav"), duration_s: 15.0, ..CallMeta::default() };
+    let meta = CallMeta { file_name: format!("{tag}.wav"), duration_s: 1.0e6, ..CallMeta::default() };
     let call = db.upsert_call(&format!("hash-{tag}"), Path::new("/calls/x.wav"), &meta).unwrap();
     let card = db.default_scorecard().unwrap();
     for i in 0..count {
