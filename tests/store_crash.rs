@@ -202,14 +202,20 @@ fn two_processes_review_at_once() {
     let children: Vec<_> =
         ["alpha", "beta"].iter().map(|t| (*t, spawn_child(&db_path, t, Some(per_child)))).collect();
     let mut ids = Vec::new();
+    let mut ranges = Vec::new();
     for (tag, child) in children {
         let out = child.wait_with_output().unwrap();
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert!(out.status.success(), "{tag} failed: {stderr}");
         let saved: Vec<_> = String::from_utf8_lossy(&out.stdout).lines().filter_map(parse_saved).collect();
         assert_eq!(saved.len() as u64, per_child, "{tag}");
+        let (lo, hi) = (saved.iter().map(|s| s.0).min().unwrap(), saved.iter().map(|s| s.0).max().unwrap());
+        ranges.push((lo, hi));
         ids.extend(saved.into_iter().map(|(id, _)| id));
     }
+    // The two processes really wrote at the same time: their review ids interleave.
+    let ((a_lo, a_hi), (b_lo, b_hi)) = (ranges[0], ranges[1]);
+    assert!(a_lo < b_hi && b_lo < a_hi, "no overlap: {ranges:?}");
     ids.sort_unstable();
     ids.dedup();
     assert_eq!(ids.len() as u64, 2 * per_child, "two processes got the same id");
