@@ -26,7 +26,10 @@
 //! ```
 //! - [`Store::open`] creates and migrates the file (WAL, foreign keys, busy timeout,
 //!   `PRAGMA user_version` migrations), refuses a newer schema, a read-only file, a missing
-//!   folder and a file that is not a database, and never writes to a file it refuses.
+//!   folder, a file that is not a database and another program's SQLite file, and never
+//!   writes to a file it refuses.
+//! - [`Store::open_read_only`]: an existing, up-to-date database for reading (exports,
+//!   reports); works on a read-only file.
 //! - [`default_db_path`]: `~/.local/share/callqa/callqa.sqlite3` (XDG), folders created.
 //! - Calls: [`Store::upsert_call`], [`Store::call`], [`Store::call_by_hash`], [`Store::calls`].
 //! - Scorecards: [`Store::default_scorecard`], [`Store::ensure_scorecard`] (same name, new
