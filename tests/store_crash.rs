@@ -22,6 +22,9 @@ use callqa::store::{ReviewDraft, Store};
 const CHILD_DB: &str = "CALLQA_TEST_CHILD_DB";
 const CHILD_TAG: &str = "CALLQA_TEST_CHILD_TAG";
 const CHILD_COUNT: &str = "CALLQA_TEST_CHILD_COUNT";
+/// Pause between saves, as a person would (lets two writers take turns instead of one
+/// starving the other; SQLite's lock is not fair).
+const CHILD_PAUSE_MS: &str = "CALLQA_TEST_CHILD_PAUSE_MS";
 
 /// The first two answers, saved as a draft; then all four, submitted.
 fn answers_for(i: u64, tag: &str) -> Vec<ItemAnswer> {
@@ -44,7 +47,7 @@ fn answers_for(i: u64, tag: &str) -> Vec<ItemAnswer> {
 
 /// The child: open the database, save reviews in a loop (each a draft, then edited and
 /// submitted), print `saved ID I` after each submit returns. Reopens the store now and then.
-fn child_loop(db_path: &Path, tag: &str, count: u64) {
+fn child_loop(db_path: &Path, tag: &str, count: u64, pause: Duration) {
     let mut db = Store::open(db_path).unwrap();
     let meta = CallMeta { file_name: format!("{tag}.wav"), duration_s: 1.0e6, ..CallMeta::default() };
     let call = db.upsert_call(&format!("hash-{tag}"), Path::new("/calls/x.wav"), &meta).unwrap();
@@ -66,6 +69,7 @@ fn child_loop(db_path: &Path, tag: &str, count: u64) {
         draft.answers = all;
         db.save_review(&draft, true).unwrap();
         println!("saved {id} {i}");
+        std::thread::sleep(pause);
     }
 }
 
@@ -75,7 +79,8 @@ fn child() {
     let Ok(db) = std::env::var(CHILD_DB) else { return };
     let tag = std::env::var(CHILD_TAG).unwrap();
     let count = std::env::var(CHILD_COUNT).map(|c| c.parse().unwrap()).unwrap_or(u64::MAX);
-    child_loop(Path::new(&db), &tag, count);
+    let pause = std::env::var(CHILD_PAUSE_MS).map(|c| c.parse().unwrap()).unwrap_or(0);
+    child_loop(Path::new(&db), &tag, count, Duration::from_millis(pause));
 }
 
 fn spawn_child(db: &Path, tag: &str, count: Option<u64>) -> std::process::Child {
@@ -86,7 +91,7 @@ fn spawn_child(db: &Path, tag: &str, count: Option<u64>) -> std::process::Child 
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
     if let Some(n) = count {
-        cmd.env(CHILD_COUNT, n.to_string());
+        cmd.env(CHILD_COUNT, n.to_string()).env(CHILD_PAUSE_MS, "2");
     }
     cmd.spawn().unwrap()
 }

@@ -106,7 +106,25 @@ impl Store {
                 return Err(StoreError::ReadOnly(path.to_path_buf()));
             }
         }
+        // Some lock conflicts while another process creates the database or switches it to
+        // WAL return SQLITE_BUSY at once, without waiting: try again until the timeout.
         let started = Instant::now();
+        let mut pause = Duration::from_millis(5);
+        loop {
+            match Store::try_open(path, busy_timeout, started) {
+                Err(StoreError::Busy { .. }) if started.elapsed() < busy_timeout => {
+                    std::thread::sleep(pause);
+                    pause = (pause * 2).min(Duration::from_millis(200));
+                }
+                Err(StoreError::Busy { path, .. }) => {
+                    return Err(StoreError::Busy { path, waited_s: started.elapsed().as_secs_f64() });
+                }
+                other => return other,
+            }
+        }
+    }
+
+    fn try_open(path: &Path, busy_timeout: Duration, started: Instant) -> Result<Store, StoreError> {
         let fail = |e: rusqlite::Error| StoreError::from_sqlite(e, path, started.elapsed().as_secs_f64());
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
             | OpenFlags::SQLITE_OPEN_CREATE
@@ -116,11 +134,7 @@ impl Store {
         // Read before anything can write: a file that is not a database fails here, untouched.
         let version: i64 =
             conn.pragma_query_value(None::<&str>, "user_version", |r| r.get(0)).map_err(fail)?;
-        let tables: i64 =
-            conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0)).map_err(fail)?;
-        if version == 0 && tables > 0 {
-            return Err(StoreError::Foreign(path.to_path_buf()));
-        }
+        conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get::<_, i64>(0)).map_err(fail)?;
         if conn.is_readonly("main").map_err(fail)? {
             return Err(StoreError::ReadOnly(path.to_path_buf()));
         }
@@ -191,6 +205,12 @@ impl Store {
                     supported: schema::latest(),
                 });
             }
+            // Read in the same transaction as the version: another process may have just
+            // created the schema.
+            let tables: i64 = tx.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))?;
+            if version == 0 && tables > 0 {
+                return Err(StoreError::Foreign(PathBuf::new()));
+            }
             for (n, sql) in schema::MIGRATIONS.iter().enumerate().skip(usize::try_from(version).unwrap_or(0))
             {
                 tx.execute_batch(sql)?;
@@ -202,6 +222,7 @@ impl Store {
             StoreError::TooNew { found, supported, .. } => {
                 StoreError::TooNew { path: self.path.clone(), found, supported }
             }
+            StoreError::Foreign(_) => StoreError::Foreign(self.path.clone()),
             e => e,
         })
     }
