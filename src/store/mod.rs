@@ -132,9 +132,17 @@ impl Store {
         let conn = Connection::open_with_flags(path, flags).map_err(fail)?;
         conn.busy_timeout(busy_timeout).map_err(fail)?;
         // Read before anything can write: a file that is not a database fails here, untouched.
-        let version: i64 =
-            conn.pragma_query_value(None::<&str>, "user_version", |r| r.get(0)).map_err(fail)?;
-        conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get::<_, i64>(0)).map_err(fail)?;
+        // One statement, so one snapshot: a migration sets both at once.
+        let (version, tables): (i64, i64) = conn
+            .query_row(
+                "SELECT (SELECT user_version FROM pragma_user_version), (SELECT count(*) FROM sqlite_master)",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .map_err(fail)?;
+        if version == 0 && tables > 0 {
+            return Err(StoreError::Foreign(path.to_path_buf()));
+        }
         if conn.is_readonly("main").map_err(fail)? {
             return Err(StoreError::ReadOnly(path.to_path_buf()));
         }
