@@ -351,7 +351,12 @@ fn database_is_wal_with_foreign_keys_and_version() {
     let version: i64 = c.pragma_query_value(None, "user_version", |r| r.get(0)).unwrap();
     assert_eq!((mode.as_str(), version), ("wal", 1));
     // Reopening an up-to-date database works and migrates nothing.
-    drop(Store::open(&path).unwrap());
+    let db = Store::open(&path).unwrap();
+    let log = db.audit_log(None).unwrap();
+    assert_eq!(log.len(), 1);
+    assert_eq!(log[0].action, "migrate");
+    assert!(log[0].detail.contains("\"schema_to\":1"), "{}", log[0].detail);
+    drop(db);
     let ok: String = c.query_row("PRAGMA integrity_check", [], |r| r.get(0)).unwrap();
     assert_eq!(ok, "ok");
 }

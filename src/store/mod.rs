@@ -224,6 +224,8 @@ impl Store {
                 tx.execute_batch(sql)?;
                 tx.pragma_update(None::<&str>, "user_version", n as i64 + 1)?;
             }
+            let detail = serde_json::json!({ "schema_from": version, "schema_to": schema::latest() });
+            calls::audit(tx, &os_user(), "migrate", None, None, &detail)?;
             Ok(())
         })
         .map_err(|e| match e {

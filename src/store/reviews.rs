@@ -48,7 +48,8 @@ pub struct AuditEntry {
     pub id: i64,
     pub at: String,
     pub actor: String,
-    /// `create`, `edit`, `submit`, `add_call`, `move_call`, `update_call`, `add_scorecard`.
+    /// `create`, `edit`, `submit`, `add_call`, `move_call`, `update_call`, `add_scorecard`,
+    /// `migrate`.
     pub action: String,
     pub review_id: Option<i64>,
     pub call_id: Option<i64>,
