@@ -7,6 +7,8 @@
 //!   and complete, and every review in the file is in one of the two states a save can leave.
 //! - `two_processes_review_at_once`: two children write into one database at the same time;
 //!   both finish without an error and every review is there.
+//! - `kill_9_while_creating_the_database_leaves_it_usable`: kills during creation and
+//!   migration of a fresh file; it always opens afterwards, consistent.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::collections::BTreeMap;
@@ -230,4 +232,28 @@ fn two_processes_review_at_once() {
     assert!(rows.iter().all(|r| r.review.status == ReviewStatus::Submitted && r.review.score.complete));
     assert_eq!(db.calls().unwrap().len(), 2);
     assert_eq!(db.scorecards().unwrap().len(), 1, "both processes share one default card version");
+}
+
+#[test]
+fn kill_9_while_creating_the_database_leaves_it_usable() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut rng = Rng(std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos()
+        as u64
+        | 1);
+    let mut created = 0;
+    for round in 0..12 {
+        let db_path = dir.path().join(format!("fresh-{round}.sqlite3"));
+        let mut child = spawn_child(&db_path, "fresh", None);
+        std::thread::sleep(Duration::from_micros(rng.next() % 120_000));
+        child.kill().unwrap();
+        child.wait().unwrap();
+        // Whatever moment the kill hit, the file opens (created and migrated if needed).
+        let db = Store::open(&db_path).unwrap_or_else(|e| panic!("round {round}: {e}"));
+        created += usize::from(!db.calls().unwrap().is_empty());
+        check_all(&db, "fresh");
+        let c = rusqlite::Connection::open(&db_path).unwrap();
+        let check: String = c.query_row("PRAGMA integrity_check", [], |r| r.get(0)).unwrap();
+        assert_eq!(check, "ok", "round {round}");
+    }
+    println!("12 kills during creation: {created} had already stored their call");
 }
