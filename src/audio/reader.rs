@@ -238,6 +238,14 @@ impl WavReader {
         self.bytes.capacity()
     }
 
+    /// Bytes held by the decoded-block buffers (ADPCM, GSM; empty for PCM): one block's
+    /// samples, decoded from bytes present in the file, so at most ~30x those bytes (GSM's
+    /// 65 bytes → 320 samples is the largest expansion).
+    pub fn decoded_buffer_capacity(&self) -> usize {
+        self.pending.capacity() * std::mem::size_of::<f32>()
+            + self.scratch.capacity() * std::mem::size_of::<i16>()
+    }
+
     /// Decodes up to `max_frames` frames into `out` (cleared first, interleaved by channel).
     /// Returns the number of frames read; 0 at the end of the data.
     pub fn read_frames(&mut self, out: &mut Vec<f32>, max_frames: usize) -> Result<usize, DecodeError> {
