@@ -101,7 +101,6 @@ fn ms_adpcm_equals_sox() {
 }
 
 #[test]
-#[ignore = "GSM decoder lands separately"]
 fn gsm610_equals_sox() {
     check_against_sox(corpus("dev_a_courteous_gsm610_mono.wav"), "dev_a_courteous_gsm610_mono.wav");
 }
@@ -131,4 +130,25 @@ fn seek_matches_straight_decode_for_every_codec() {
             assert_eq!(buf, all[start..end], "{}: samples after seek to {frame}", path.display());
         }
     }
+}
+
+/// GSM carries filter state across blocks: a seek restarts the decoder 4 blocks early (warm-up).
+/// The state does not converge bit-exactly (measured: max 0.00098 = 32 LSB, also with 16
+/// warm-up blocks), so the tolerance is 0.002 (about -54 dBFS), inaudible for review.
+#[test]
+fn gsm_seek_after_warm_up_matches_straight_decode() {
+    let mut r = WavReader::open(&corpus("dev_a_courteous_gsm610_mono.wav")).unwrap();
+    let all = r.read_to_end().unwrap();
+    let mut buf = Vec::new();
+    let mut worst = 0f32;
+    for frame in [0u64, 1, 319, 320, 641, 8000 * 7 + 13, 8000 * 30, 422_000] {
+        r.seek(frame).unwrap();
+        let n = r.read_frames(&mut buf, 2000).unwrap();
+        let start = frame as usize;
+        assert_eq!(n, (all.len() - start).min(2000), "frames after seek to {frame}");
+        let d = buf.iter().zip(&all[start..]).map(|(a, b)| (a - b).abs()).fold(0f32, f32::max);
+        worst = worst.max(d);
+    }
+    eprintln!("GSM seek vs straight decode: max |difference| {worst}");
+    assert!(worst <= 0.002, "a warmed-up seek differs by {worst}");
 }

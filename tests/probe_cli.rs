@@ -10,7 +10,8 @@ fn corpus(name: &str) -> PathBuf {
 }
 
 fn probe(args: &[&str], files: &[PathBuf]) -> (i32, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_callqa")).arg("probe").args(args).args(files).output().unwrap();
+    let out =
+        Command::new(env!("CARGO_BIN_EXE_callqa")).arg("probe").args(args).args(files).output().unwrap();
     (out.status.code().unwrap(), String::from_utf8(out.stdout).unwrap())
 }
 

@@ -31,6 +31,8 @@ const SAMPLE_CHUNK: usize = 1 << 20;
 /// Bytes read at once for block codecs (smaller: playback seeks often).
 const BLOCK_CHUNK: usize = 1 << 16;
 const S16: f32 = 1.0 / 32768.0;
+/// GSM blocks decoded (and dropped) before a seek target so the decoder state has converged.
+const GSM_WARM_UP: u64 = 4;
 
 /// Makes `buf` at least `len` long without the amortised over-allocation of `resize`, so the
 /// buffer never outgrows the data it is reading.
@@ -377,7 +379,8 @@ impl WavReader {
     }
 
     /// Moves the read position to `frame` (clamped to the end). Exact for frame-by-frame
-    /// encodings; block codecs seek to the containing block and decode forward to the frame.
+    /// encodings and ADPCM (seek to the containing block, decode forward to the frame); GSM
+    /// also warms its decoder up on the 4 blocks before (within 0.001 of a straight decode).
     pub fn seek(&mut self, frame: u64) -> Result<(), DecodeError> {
         let frame = frame.min(self.info.frames);
         self.pending.clear();
@@ -390,17 +393,17 @@ impl WavReader {
         } else {
             let fpb = self.format.unit_frames().max(1) as u64;
             let block = frame / fpb;
-            // ADPCM blocks stand alone. GSM carries filter state across blocks: restart it and
-            // warm it up on the previous block, so a seek sounds like a straight decode.
-            let warm_up = matches!(self.format.codec, Codec::Gsm610) && block > 0;
-            let first = if warm_up { block - 1 } else { block };
+            // ADPCM blocks stand alone: exact. GSM carries filter state across blocks: restart
+            // it and warm it up on the 4 blocks before (within 0.001 of a straight decode).
+            let warm_up = if matches!(self.format.codec, Codec::Gsm610) { block.min(GSM_WARM_UP) } else { 0 };
+            let first = block - warm_up;
             self.src.seek(SeekFrom::Start(self.data_start + first * unit))?;
             self.next_block = first;
             self.gsm = GsmDecoder::new();
-            if warm_up {
+            for _ in 0..warm_up {
                 self.decode_next_block()?;
-                self.pending.clear();
             }
+            self.pending.clear();
             let skip = usize::try_from(frame % fpb).unwrap_or(0);
             if skip > 0 && self.decode_next_block()? {
                 self.pending_at = (skip * self.format.channels()).min(self.pending.len());
