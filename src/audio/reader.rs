@@ -470,4 +470,94 @@ mod tests {
         assert_eq!(all.len(), 3);
         assert!(r.raw_buffer_capacity() <= 6);
     }
+
+    fn chunk(id: &[u8; 4], body: &[u8], pad: bool) -> Vec<u8> {
+        let mut c = id.to_vec();
+        c.extend((body.len() as u32).to_le_bytes());
+        c.extend(body);
+        if pad && body.len() % 2 == 1 {
+            c.push(0);
+        }
+        c
+    }
+
+    fn fmt16(channels: u16) -> Vec<u8> {
+        let mut f = Vec::new();
+        for v in [1u16, channels] {
+            f.extend(v.to_le_bytes());
+        }
+        f.extend(8000u32.to_le_bytes());
+        f.extend((16_000 * u32::from(channels)).to_le_bytes());
+        f.extend((2 * channels).to_le_bytes());
+        f.extend(16u16.to_le_bytes());
+        f
+    }
+
+    fn riff(head: &[u8; 4], chunks: &[Vec<u8>]) -> Vec<u8> {
+        let body: Vec<u8> = chunks.concat();
+        let mut b = head.to_vec();
+        b.extend((4 + body.len() as u32).to_le_bytes());
+        b.extend(b"WAVE");
+        b.extend(body);
+        b
+    }
+
+    #[test]
+    fn chunk_order_pad_bytes_and_metadata_after_data() {
+        let data: Vec<u8> = [5i16, -5, 7].iter().flat_map(|s| s.to_le_bytes()).collect();
+        let mut list = b"INFO".to_vec();
+        list.extend(chunk(b"INAM", b"odd", true));
+        // data before fmt, an odd unknown chunk without its pad byte, LIST after data.
+        let b = riff(
+            b"RIFF",
+            &[
+                chunk(b"junk", b"abc", false),
+                chunk(b"data", &data, true),
+                chunk(b"fmt ", &fmt16(1), true),
+                chunk(b"LIST", &list, true),
+            ],
+        );
+        let mut r = WavReader::from_bytes(b).unwrap();
+        assert_eq!(r.info().frames, 3);
+        assert_eq!(r.info().metadata["INAM"], "odd");
+        assert!(r.info().warnings.is_empty(), "{:?}", r.info().warnings);
+        assert_eq!(r.read_to_end().unwrap(), [5.0 / 32768.0, -5.0 / 32768.0, 7.0 / 32768.0]);
+    }
+
+    #[test]
+    fn rf64_uses_the_ds64_data_size() {
+        let data: Vec<u8> = [1i16, 2, 3, 4].iter().flat_map(|s| s.to_le_bytes()).collect();
+        let mut ds64 = 0u64.to_le_bytes().to_vec();
+        ds64.extend(8u64.to_le_bytes());
+        ds64.extend(2u64.to_le_bytes());
+        ds64.extend(0u32.to_le_bytes());
+        let mut d = b"data".to_vec();
+        d.extend(u32::MAX.to_le_bytes());
+        d.extend(&data);
+        d.extend(chunk(b"LIST", b"INFOIART\x02\0\0\0ok", false));
+        let b = riff(b"RF64", &[chunk(b"ds64", &ds64, false), chunk(b"fmt ", &fmt16(2), false), d]);
+        let r = WavReader::from_bytes(b).unwrap();
+        assert_eq!(r.info().frames, 2);
+        assert!(r.info().warnings.is_empty(), "{:?}", r.info().warnings);
+    }
+
+    #[test]
+    fn missing_fmt_and_foreign_guid_are_errors() {
+        let e = WavReader::from_bytes(riff(b"RIFF", &[chunk(b"data", &[0; 8], false)])).unwrap_err();
+        assert!(e.to_string().starts_with("broken WAV header: no fmt chunk"), "{e}");
+        let mut f = fmt16(1);
+        f[0..2].copy_from_slice(&0xFFFEu16.to_le_bytes());
+        f.extend(22u16.to_le_bytes());
+        f.extend([16, 0, 4, 0, 0, 0]);
+        f.extend([
+            0x01, 0x00, 0x00, 0x00, 0x21, 0x07, 0xD3, 0x11, 0x86, 0x44, 0xC8, 0xC1, 0xCA, 0x00, 0x00, 0x00,
+        ]);
+        let e = WavReader::from_bytes(riff(
+            b"RIFF",
+            &[chunk(b"fmt ", &f, false), chunk(b"data", &[0; 8], false)],
+        ))
+        .unwrap_err()
+        .to_string();
+        assert!(e.starts_with("unsupported encoding: WAVE_FORMAT_EXTENSIBLE with sub-format GUID"), "{e}");
+    }
 }
