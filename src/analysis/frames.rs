@@ -44,7 +44,6 @@ impl Lane {
         }
     }
 
-
     /// Direct access to append deinterleaved samples.
     pub fn buffer_mut(&mut self) -> &mut Vec<f32> {
         &mut self.buf
@@ -181,8 +180,9 @@ mod tests {
 
     #[test]
     fn a_tone_is_tonal_and_noise_is_not() {
-        let tone: Vec<f32> =
-            (0..8000).map(|i| 0.3 * (i as f32 * 2.0 * std::f32::consts::PI * 523.25 / 8000.0).sin()).collect();
+        let tone: Vec<f32> = (0..8000)
+            .map(|i| 0.3 * (i as f32 * 2.0 * std::f32::consts::PI * 523.25 / 8000.0).sin())
+            .collect();
         let mut lane = Lane::new(80, 1, 1000);
         lane.buffer_mut().extend(tone.iter().zip(noise(8000, 7, 0.002)).map(|(a, b)| a + b));
         let frames: Vec<Frame> = std::iter::from_fn(|| lane.next_frame()).collect();

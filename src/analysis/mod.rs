@@ -304,7 +304,11 @@ impl Analyzer {
         let secs = |x: u64| x as f64 / rate;
         let spans_of = |d: Option<&Detector>, kind: Kind| -> Vec<Span> {
             d.map(|d| {
-                d.spans.iter().filter(|s| s.kind == kind).map(|s| Span::new(secs(s.start), secs(s.end))).collect()
+                d.spans
+                    .iter()
+                    .filter(|s| s.kind == kind)
+                    .map(|s| Span::new(secs(s.start), secs(s.end)))
+                    .collect()
             })
             .unwrap_or_default()
         };
