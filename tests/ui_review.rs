@@ -181,3 +181,28 @@ fn a_folder_is_scanned_in_the_background_and_filtered() {
     assert_eq!(shown.len(), 2);
     assert!(shown.iter().all(|&i| app.library.entries[i].agent == "Meena"));
 }
+
+#[test]
+fn the_path_field_opens_a_call_without_a_file_dialog() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("reviews.sqlite3");
+    let mut h = harness(&db, vec![], "Asha");
+    h.run_steps(2);
+    assert_shows(&h, "No calls yet");
+    h.get_by_label("Path…").click();
+    h.run_steps(5);
+    assert_shows(&h, "Path of a WAV file or a folder");
+    let path = corpus("dev_f_brief.wav");
+    assert!(h.get_all_by_role(egui::Role::TextInput).count() >= 2, "the filter field and the path field");
+    // The path field is the last text input drawn (the window comes after the panels).
+    h.get_all_by_role(egui::Role::TextInput).last().unwrap().click();
+    h.run_steps(2);
+    h.get_all_by_role(egui::Role::TextInput).last().unwrap().type_text(path.to_str().unwrap());
+    h.run_steps(2);
+    h.get_by_label("Open").click();
+    run_until(&mut h, "the typed call to open", 30, |app| {
+        app.call.as_ref().is_some_and(|c| c.path == path && c.analysis.is_some())
+    });
+    assert!(h.state().open_path.is_none(), "the window closes after opening");
+    h.get_by_label("Agent lane");
+}

@@ -44,7 +44,7 @@ pub fn run_until(
 
 /// Every accessible text (label or value) that contains `needle`.
 pub fn texts(h: &Harness<'static, CallqaApp>, needle: &str) -> Vec<String> {
-    h.get_all_by(|n| {
+    h.query_all_by(|n| {
         n.label().is_some_and(|l| l.contains(needle)) || n.value().is_some_and(|v| v.contains(needle))
     })
     .map(|n| {
