@@ -72,7 +72,14 @@ impl CallqaApp {
             Command::SetAutoRewind(on) => self.prefs.auto_rewind = on,
             Command::JumpEvent(dir) => self.jump(dir),
 
-            Command::Zoom { factor, anchor_s } => self.with_view(|v| v.zoom(factor, anchor_s)),
+            Command::Zoom { factor, anchor_s } => {
+                // Buttons and keys zoom around the playhead when it is in view.
+                let t = self.playhead_s();
+                self.with_view(|v| {
+                    let anchor = anchor_s.or_else(|| (t >= v.start_s && t <= v.end_s()).then_some(t));
+                    v.zoom(factor, anchor);
+                });
+            }
             Command::ScrollTo(t) => self.with_view(|v| v.scroll_to(t)),
             Command::ScrollBy(f) => self.with_view(|v| v.scroll_to(v.start_s + f * v.span_s)),
             Command::FitWhole => self.with_view(WaveView::fit),
@@ -336,6 +343,10 @@ impl CallqaApp {
         }
         if self.transport.ended() {
             self.transport.pause();
+        }
+        if self.transport.is_playing() {
+            let t = self.playhead_s();
+            self.with_view(|v| v.follow(t));
         }
         for skip in self.transport.take_skip_events() {
             if let Some(c) = &mut self.call {

@@ -117,9 +117,8 @@ fn header(app: &mut CallqaApp, call: &OpenCall, ui: &mut egui::Ui) {
                     .text(format!("analysing {:.0} %", call.progress.fraction() * 100.0)),
             );
         }
-        ui.separator();
-        legend(ui);
     });
+    ui.horizontal_wrapped(|ui| legend(ui));
 }
 
 fn legend(ui: &mut egui::Ui) {
