@@ -206,3 +206,33 @@ fn the_path_field_opens_a_call_without_a_file_dialog() {
     assert!(h.state().open_path.is_none(), "the window closes after opening");
     h.get_by_label("Agent lane");
 }
+
+/// A file dropped on the window (what the windowing layer hands egui).
+#[derive(Debug)]
+struct Dropped(std::path::PathBuf);
+
+impl egui::DroppedFile for Dropped {
+    fn path(&self) -> &std::path::Path {
+        &self.0
+    }
+    fn bytes(&self) -> Result<Vec<u8>, String> {
+        std::fs::read(&self.0).map_err(|e| e.to_string())
+    }
+}
+
+#[test]
+fn dropping_a_file_opens_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("reviews.sqlite3");
+    let mut h = harness(&db, vec![], "Asha");
+    h.run_steps(2);
+    let path = corpus("dev_e_hindi_refund.wav");
+    h.input_mut().dropped_files.push(std::sync::Arc::new(Dropped(path.clone())));
+    run_until(&mut h, "the dropped call to open", 30, |app| {
+        app.call.as_ref().is_some_and(|c| c.path == path && c.analysis.is_some())
+    });
+    assert_eq!(h.state().library.entries.len(), 1);
+    assert!(h.state().prefs.recent_files.contains(&path), "remembered as recent");
+    // The Hindi scorecard text renders beside the English (the embedded font covers it).
+    assert_shows(&h, "ग्राहक");
+}
