@@ -118,7 +118,7 @@ fn header(app: &mut CallqaApp, call: &OpenCall, ui: &mut egui::Ui) {
             );
         }
     });
-    ui.horizontal_wrapped(|ui| legend(ui));
+    ui.horizontal_wrapped(legend);
 }
 
 fn legend(ui: &mut egui::Ui) {
@@ -200,6 +200,20 @@ fn x_span(view: &WaveView, rect: Rect, s: f64, e: f64) -> Option<(f32, f32)> {
     let x0 = x_of(view, rect, s).max(rect.left());
     let x1 = x_of(view, rect, e).min(rect.right()).max(x0 + 1.0);
     Some((x0, x1))
+}
+
+/// Visible x ranges of time-sorted spans, merged where they touch (within a pixel): at most one
+/// rectangle per pixel column however many spans a 1-hour call has.
+fn merged_x(view: &WaveView, rect: Rect, spans: impl Iterator<Item = (f64, f64)>) -> Vec<(f32, f32)> {
+    let mut out: Vec<(f32, f32)> = Vec::new();
+    for (s, e) in spans {
+        let Some((x0, x1)) = x_span(view, rect, s, e) else { continue };
+        match out.last_mut() {
+            Some(last) if x0 <= last.1 + 1.0 => last.1 = last.1.max(x1),
+            _ => out.push((x0, x1)),
+        }
+    }
+    out
 }
 
 fn lanes_and_ruler(
@@ -344,35 +358,45 @@ fn overlays(
         Talk::Mono { mixed } => vec![mixed],
     };
     for ((_, bar), spans) in lane_rects.iter().zip(talk) {
-        for s in spans {
-            if let Some((x0, x1)) = x_span(view, *bar, s[0], s[1]) {
-                painter.rect_filled(Rect::from_x_y_ranges(x0..=x1, bar.y_range()), 0.0, theme::TALK_BAR);
-            }
+        for (x0, x1) in merged_x(view, *bar, spans.iter().map(|s| (s[0], s[1]))) {
+            painter.rect_filled(Rect::from_x_y_ranges(x0..=x1, bar.y_range()), 0.0, theme::TALK_BAR);
         }
     }
+    let fill = |spans: Vec<(f32, f32)>, y: egui::Rangef, color: Color32| {
+        for (x0, x1) in spans {
+            painter.rect_filled(Rect::from_x_y_ranges(x0..=x1, y), 0.0, color);
+        }
+    };
+    fill(
+        merged_x(view, lanes_rect, a.silence.iter().map(|s| (s.start_s, s.end_s))),
+        lanes_rect.y_range(),
+        theme::SILENCE,
+    );
+    for (i, lane) in lanes.iter().enumerate() {
+        let Some((rect, _)) = lane_rects.get(i).copied() else { continue };
+        let holds =
+            a.hold.iter().filter(|h| h.channel == lane.channel || (i == 0 && h.channel >= lanes.len()));
+        fill(merged_x(view, rect, holds.map(|h| (h.start_s, h.end_s))), rect.y_range(), theme::HOLD);
+    }
+    for who in [crate::model::Speaker::Agent, crate::model::Speaker::Customer] {
+        let spans = a.overtalk.iter().filter(|o| o.started_by == who).map(|o| (o.start_s, o.end_s));
+        fill(merged_x(view, lanes_rect, spans), lanes_rect.y_range(), theme::overtalk_fill(who));
+    }
+    // One clickable marker per visible event, in the ruler.
     for s in &a.silence {
         if let Some((x0, x1)) = x_span(view, lanes_rect, s.start_s, s.end_s) {
-            painter.rect_filled(Rect::from_x_y_ranges(x0..=x1, lanes_rect.y_range()), 0.0, theme::SILENCE);
             let label = format!("Dead air at {} ({:.1} s)", secs(s.start_s), s.duration_s());
             marker(ui, ruler, x0, x1, theme::SILENCE_SOLID, label, s.start_s, cmds);
         }
     }
     for h in &a.hold {
-        let lane = lanes.iter().position(|l| l.channel == h.channel).unwrap_or(0);
-        let Some((rect, _)) = lane_rects.get(lane).copied() else { continue };
-        if let Some((x0, x1)) = x_span(view, rect, h.start_s, h.end_s) {
-            painter.rect_filled(Rect::from_x_y_ranges(x0..=x1, rect.y_range()), 0.0, theme::HOLD);
+        if let Some((x0, x1)) = x_span(view, lanes_rect, h.start_s, h.end_s) {
             let label = format!("Hold at {} ({:.1} s)", secs(h.start_s), h.end_s - h.start_s);
             marker(ui, ruler, x0, x1, theme::HOLD_SOLID, label, h.start_s, cmds);
         }
     }
     for (i, o) in a.overtalk.iter().enumerate() {
         if let Some((x0, x1)) = x_span(view, lanes_rect, o.start_s, o.end_s) {
-            painter.rect_filled(
-                Rect::from_x_y_ranges(x0..=x1, lanes_rect.y_range()),
-                0.0,
-                theme::overtalk_fill(o.started_by),
-            );
             let label = format!(
                 "Overtalk marker {}: started by the {} at {}",
                 i + 1,
