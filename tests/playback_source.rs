@@ -235,6 +235,7 @@ fn skips_jump_over_regions_report_them_and_never_show_a_position_inside() {
     let (mut player, dev) = Consumer::new(2);
     player.load_frames(Box::new(call_with_loud_regions(5.0, &regions)));
     player.set_skip(regions.to_vec(), true);
+    player.set_skip_cue(false); // the cue has its own test
     player.play();
     let mut out = Vec::new();
     let mut positions = Vec::new();
@@ -263,6 +264,39 @@ fn skips_jump_over_regions_report_them_and_never_show_a_position_inside() {
     assert_near("time to play with skips", played, 3.5, 0.03);
     // Positions jump forward at the regions and never go back.
     assert!(positions.windows(2).all(|w| w[1] >= w[0]));
+}
+
+#[test]
+fn the_skip_cue_is_a_short_soft_tick_at_each_skip() {
+    let regions = [Span::new(1.0, 2.0), Span::new(3.0, 3.5)];
+    let render = |cue: bool| {
+        let (mut player, dev) = Consumer::new(2);
+        player.load_frames(Box::new(call_with_loud_regions(4.0, &regions)));
+        player.set_skip(regions.to_vec(), true);
+        player.set_skip_cue(cue);
+        player.play();
+        channel(&dev.pull(2.8), 0)
+    };
+    let (with, without) = (render(true), render(false));
+    assert_eq!(with.len(), without.len());
+    // The difference is the cue: two bursts (one per skip), each at most 15 ms, quiet.
+    let diff: Vec<f32> = with.iter().zip(&without).map(|(a, b)| a - b).collect();
+    let loud: Vec<usize> = (0..diff.len()).filter(|&i| diff[i].abs() > 1e-4).collect();
+    let bursts: Vec<(usize, usize)> = loud.iter().fold(Vec::new(), |mut b: Vec<(usize, usize)>, &i| {
+        match b.last_mut() {
+            Some(last) if i - last.1 < 40 => last.1 = i,
+            _ => b.push((i, i)),
+        }
+        b
+    });
+    println!("cue bursts (output frames): {bursts:?}, peak {}", peak(&diff));
+    assert_eq!(bursts.len(), 2);
+    // Skips happen at 1.0 s and (3.0 - 1.0) = 2.0 s of output time, the cue within 10 ms.
+    for ((start, end), at) in bursts.iter().zip([1.0, 2.0]) {
+        assert!((*start as f64 / f64::from(RATE) - at).abs() < 0.012, "cue at {start}");
+        assert!(end - start < 120, "cue lasts {} frames", end - start);
+    }
+    assert!(peak(&diff) <= 0.031 && peak(&diff) > 0.01);
 }
 
 #[test]

@@ -235,6 +235,11 @@ impl Player {
         }
     }
 
+    /// Whether a skip plays a soft tick (15 ms, 1.2 kHz, -30 dBFS; on by default).
+    pub fn set_skip_cue(&self, enabled: bool) {
+        self.shared.skip_cue.store(enabled, Ordering::Relaxed);
+    }
+
     /// The skips that happened since the last call, oldest first (for an audible/visual cue).
     pub fn take_skip_events(&self) -> Vec<Span> {
         std::mem::take(&mut *lock(&self.shared.skip_events))
