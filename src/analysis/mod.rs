@@ -4,7 +4,15 @@
 //! Use: `let mut a = Analyzer::new(rate, channels, Config::default());` then
 //! `a.push(&interleaved_block)` for each block in order, then `a.finish()` → [`Analysis`].
 //! [`Analyzer::peaks`] gives the peaks computed so far (the GUI draws while analysis streams).
+//!
+//! One streaming pass: each block is deinterleaved into per-channel lanes ([`frames`]), which
+//! yield 10 ms frame features; the per-channel [`detect`] state machines turn frames into
+//! spans; [`evidence`] derives overtalk, dead air and metrics from the spans at the end.
+//! Memory is bounded by the peaks, the spans and ~2 s of sample history per channel.
 
+mod detect;
+mod evidence;
+mod frames;
 mod peaks;
 
 pub use peaks::{PeakLevel, Peaks};
@@ -13,16 +21,60 @@ use serde::Serialize;
 
 use crate::model::{HoldSpan, Overtalk, Span};
 
+use detect::{Detector, Kind, Params};
+use frames::{Frame, Lane};
+
 /// Tunables of the analysis.
 #[derive(Clone, Debug)]
 pub struct Config {
     /// Shortest dead air reported, seconds.
     pub min_silence_s: f64,
+    /// Frame length, seconds.
+    pub frame_s: f64,
+    /// dB over the noise floor to start a talk span.
+    pub start_db: f32,
+    /// dB over the noise floor to stay inside a span (hysteresis).
+    pub keep_db: f32,
+    /// Pauses up to this long stay inside one span (the gaps between words and sentences).
+    pub bridge_s: f64,
+    /// Shortest talk span kept (drops clicks).
+    pub min_talk_s: f64,
+    /// A channel this many dB quieter than the other side's recent peak is an echo, not talk.
+    pub echo_db: f32,
+    /// Look-back of the echo check (echo delay plus tail), seconds.
+    pub echo_s: f64,
+    /// Window of the sliding-minimum noise floor, seconds.
+    pub floor_window_s: f64,
+    /// Prediction gain (dB) from which a frame counts as tonal.
+    pub tonal_db: f32,
+    /// Frames at least this tonal (dB) never count as noise floor (noise scores ~0-3 dB).
+    pub floor_tonal_db: f32,
+    /// Share of tonal frames that makes a span hold music.
+    pub hold_fraction: f32,
+    /// Shortest hold music span, seconds (shorter tonal spans stay talk).
+    pub hold_min_s: f64,
+    /// Shortest overtalk reported, seconds.
+    pub min_overtalk_s: f64,
 }
 
 impl Default for Config {
     fn default() -> Self {
-        Config { min_silence_s: 2.0 }
+        Config {
+            min_silence_s: 2.0,
+            frame_s: 0.010,
+            start_db: 10.0,
+            keep_db: 7.0,
+            bridge_s: 0.5,
+            min_talk_s: 0.1,
+            echo_db: 20.0,
+            echo_s: 0.1,
+            floor_window_s: 2.5,
+            tonal_db: 15.0,
+            floor_tonal_db: 8.0,
+            hold_fraction: 0.5,
+            hold_min_s: 2.0,
+            min_overtalk_s: 0.2,
+        }
     }
 }
 
@@ -40,11 +92,14 @@ pub struct Metrics {
     pub talk_time_agent_s: f64,
     pub talk_time_customer_s: f64,
     pub talk_time_mixed_s: f64,
+    /// Agent talk time / (agent + customer talk time); 0 when nobody talks or for mono.
     pub talk_ratio_agent: f64,
     pub overtalk_count: usize,
     pub overtalk_total_s: f64,
     pub overtalk_by_agent: usize,
     pub overtalk_by_customer: usize,
+    pub overtalk_by_agent_s: f64,
+    pub overtalk_by_customer_s: f64,
     pub silence_count: usize,
     pub silence_total_s: f64,
     pub silence_longest_s: f64,
@@ -66,7 +121,7 @@ pub struct Analysis {
     pub warnings: Vec<String>,
 }
 
-/// One streaming pass over a call's blocks (to be written: issue 4).
+/// One streaming pass over a call's blocks.
 #[derive(Debug)]
 pub struct Analyzer {
     sample_rate: u32,
@@ -74,17 +129,161 @@ pub struct Analyzer {
     config: Config,
     peaks: Peaks,
     frames: u64,
+    /// One lane per channel (all channels feed the peaks; the first two are analysed).
+    lanes: Vec<Lane>,
+    detectors: Vec<Detector>,
+    /// Frames waiting for the floor to be seeded: `warmup[t][channel]`.
+    warmup: Vec<[Frame; 2]>,
+    seeded: bool,
+    /// Next frame index to decide.
+    t: u64,
+    /// Recent energies per analysed channel, for the echo check (ring).
+    recent: Vec<Vec<f32>>,
+    params: Params,
+    warnings: Vec<String>,
 }
 
 impl Analyzer {
     pub fn new(sample_rate: u32, channels: u16, config: Config) -> Self {
-        Analyzer { sample_rate, channels, config, peaks: Peaks::new(channels, sample_rate), frames: 0 }
+        let rate = f64::from(sample_rate.max(1));
+        let frames_of = |s: f64| (s * rate).round().max(1.0) as u64;
+        let frame_len = frames_of(config.frame_s);
+        let per_s = rate / frame_len as f64;
+        let n_frames = |s: f64| (s * per_s).round().max(1.0) as u64;
+        let db = |d: f32| 10f32.powf(d / 10.0);
+        let params = Params {
+            frame_len,
+            start_ratio: db(config.start_db),
+            keep_ratio: db(config.keep_db),
+            bridge_frames: n_frames(config.bridge_s),
+            min_talk_frames: n_frames(config.min_talk_s),
+            echo_ratio: db(config.echo_db),
+            echo_frames: n_frames(config.echo_s) as usize,
+            floor_frames: n_frames(config.floor_window_s) as usize,
+            warmup_frames: n_frames(1.0) as usize,
+            tonal_db: config.tonal_db,
+            floor_tonal_db: config.floor_tonal_db,
+            hold_fraction: config.hold_fraction,
+            hold_min_frames: n_frames(config.hold_min_s),
+            edge_k: 6.0,
+        };
+        let lag = (rate / 8000.0).round().max(1.0) as usize;
+        // Sample history: warm-up + bridging + slack, so span edges can still be refined.
+        let keep = frames_of(1.0 + config.bridge_s + 0.5) as usize;
+        let ch = usize::from(channels.max(1));
+        let analysed = ch.min(2);
+        let mut warnings = Vec::new();
+        if channels == 1 {
+            warnings.push("overtalk needs a two-channel recording (this one is mono)".to_string());
+        } else if channels > 2 {
+            warnings.push(format!(
+                "{channels} channels: analysing channel 1 as the agent and 2 as the customer, ignoring the rest"
+            ));
+        }
+        Analyzer {
+            sample_rate,
+            channels,
+            config,
+            peaks: Peaks::new(channels, sample_rate),
+            frames: 0,
+            lanes: (0..ch).map(|_| Lane::new(frame_len as usize, lag, keep)).collect(),
+            detectors: (0..analysed).map(|_| Detector::new(params)).collect(),
+            warmup: Vec::new(),
+            seeded: false,
+            t: 0,
+            recent: vec![vec![0.0; params.echo_frames.max(1)]; analysed],
+            params,
+            warnings,
+        }
     }
 
-    /// Feeds the next block of interleaved frames.
+    /// Feeds the next block of interleaved frames (a trailing partial frame is ignored).
     pub fn push(&mut self, interleaved: &[f32]) {
-        self.peaks.push(interleaved);
-        self.frames += (interleaved.len() / usize::from(self.channels.max(1))) as u64;
+        let ch = usize::from(self.channels.max(1));
+        let n = interleaved.len() / ch;
+        for (c, lane) in self.lanes.iter_mut().enumerate() {
+            let buf = lane.buffer_mut();
+            let old = buf.len();
+            buf.resize(old + n, 0.0);
+            if let Some(dst) = buf.get_mut(old..) {
+                if ch == 1 {
+                    dst.copy_from_slice(interleaved.get(..n).unwrap_or(&[]));
+                } else {
+                    for (d, f) in dst.iter_mut().zip(interleaved.chunks_exact(ch)) {
+                        *d = f.get(c).copied().unwrap_or(0.0);
+                    }
+                }
+                self.peaks.push_channel(c, dst);
+            }
+        }
+        self.frames += n as u64;
+        self.drain();
+    }
+
+    /// Decides every whole frame available in the lanes.
+    fn drain(&mut self) {
+        let analysed = self.detectors.len();
+        loop {
+            let mut f = [Frame::default(); 2];
+            let mut got = 0;
+            for (c, lane) in self.lanes.iter_mut().take(analysed).enumerate() {
+                if let (Some(slot), Some(fr)) = (f.get_mut(c), lane.next_frame()) {
+                    *slot = fr;
+                    got += 1;
+                }
+            }
+            if got < analysed || analysed == 0 {
+                break;
+            }
+            if self.seeded {
+                self.decide(&f);
+            } else {
+                self.warmup.push(f);
+                if self.warmup.len() >= self.params.warmup_frames {
+                    self.seed();
+                }
+            }
+        }
+        for lane in &mut self.lanes {
+            lane.compact();
+        }
+    }
+
+    /// Seeds every detector's floor from the warm-up frames, then decides them.
+    fn seed(&mut self) {
+        for (c, d) in self.detectors.iter_mut().enumerate() {
+            d.seed(self.warmup.iter().filter_map(|f| f.get(c).map(|x| x.energy)));
+        }
+        self.seeded = true;
+        let warm = std::mem::take(&mut self.warmup);
+        for frame in &warm {
+            self.decide(frame);
+        }
+        self.warmup = warm;
+        self.warmup.clear();
+        self.warmup.shrink_to_fit();
+    }
+
+    fn decide(&mut self, frame: &[Frame; 2]) {
+        let frame = frame.get(..self.detectors.len()).unwrap_or(&[]);
+        let t = self.t;
+        let slot = (t as usize) % self.params.echo_frames.max(1);
+        for (c, f) in frame.iter().enumerate() {
+            if let Some(r) = self.recent.get_mut(c).and_then(|r| r.get_mut(slot)) {
+                *r = f.energy;
+            }
+        }
+        for (c, f) in frame.iter().enumerate() {
+            let other = if frame.len() == 2 {
+                self.recent.get(1 - c).map_or(0.0, |r| r.iter().copied().fold(0.0, f32::max))
+            } else {
+                0.0
+            };
+            if let (Some(d), Some(lane)) = (self.detectors.get_mut(c), self.lanes.get(c)) {
+                d.step(t, *f, other, lane);
+            }
+        }
+        self.t += 1;
     }
 
     /// The peaks computed so far.
@@ -92,25 +291,61 @@ impl Analyzer {
         &self.peaks
     }
 
-    pub fn finish(self) -> Analysis {
-        let _ = self.config;
-        let duration_s =
-            if self.sample_rate == 0 { 0.0 } else { self.frames as f64 / f64::from(self.sample_rate) };
+    pub fn finish(mut self) -> Analysis {
+        if !self.seeded {
+            self.seed();
+        }
+        for (d, lane) in self.detectors.iter_mut().zip(&self.lanes) {
+            d.close(lane);
+        }
+        self.peaks.finish();
+        let rate = f64::from(self.sample_rate.max(1));
+        let duration_s = if self.sample_rate == 0 { 0.0 } else { self.frames as f64 / rate };
+        let secs = |x: u64| x as f64 / rate;
+        let spans_of = |d: Option<&Detector>, kind: Kind| -> Vec<Span> {
+            d.map(|d| {
+                d.spans
+                    .iter()
+                    .filter(|s| s.kind == kind)
+                    .map(|s| Span::new(secs(s.start), secs(s.end)))
+                    .collect()
+            })
+            .unwrap_or_default()
+        };
+        let mut hold = Vec::new();
+        let mut busy = Vec::new();
+        for (c, d) in self.detectors.iter().enumerate() {
+            for h in spans_of(Some(d), Kind::Hold) {
+                hold.push(HoldSpan { start_s: h.start_s, end_s: h.end_s, channel: c });
+                busy.push(h);
+            }
+            busy.extend(spans_of(Some(d), Kind::Talk));
+        }
+        hold.sort_by(|a, b| a.start_s.total_cmp(&b.start_s));
+        let silence = evidence::silence(&busy, duration_s, self.config.min_silence_s);
+        let pairs = |v: &[Span]| v.iter().map(|s| [s.start_s, s.end_s]).collect::<Vec<_>>();
+        let (talk, overtalk, metrics) = if self.detectors.len() >= 2 {
+            let agent = spans_of(self.detectors.first(), Kind::Talk);
+            let customer = spans_of(self.detectors.get(1), Kind::Talk);
+            let ot = evidence::overtalk(&agent, &customer, self.config.min_overtalk_s);
+            let m = evidence::metrics(&agent, &customer, &[], &ot, &silence, &hold);
+            (Talk::Stereo { agent: pairs(&agent), customer: pairs(&customer) }, ot, m)
+        } else {
+            let mixed = spans_of(self.detectors.first(), Kind::Talk);
+            let m = evidence::metrics(&[], &[], &mixed, &[], &silence, &hold);
+            (Talk::Mono { mixed: pairs(&mixed) }, Vec::new(), m)
+        };
         Analysis {
             duration_s,
             channels: self.channels,
             sample_rate: self.sample_rate,
-            talk: if self.channels >= 2 {
-                Talk::Stereo { agent: vec![], customer: vec![] }
-            } else {
-                Talk::Mono { mixed: vec![] }
-            },
-            overtalk: vec![],
-            silence: vec![],
-            hold: vec![],
-            metrics: Metrics::default(),
+            talk,
+            overtalk,
+            silence,
+            hold,
+            metrics,
             peaks: self.peaks,
-            warnings: vec![],
+            warnings: self.warnings,
         }
     }
 }

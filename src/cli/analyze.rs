@@ -1,10 +1,243 @@
-//! `callqa analyze FILE` (issue 4).
+//! `callqa analyze FILE [--json] [--min-silence S]`: decode a call and print who talked when,
+//! overtalk, dead air and hold, as a human summary or one JSON object (schema:
+//! `docs/analyze-json.md`).
+//!
+//! Decoding and analysis run on two threads (the reader on a named thread, the analysis on
+//! this one), passing reused 64k-frame blocks over bounded channels, so memory stays flat.
 
 use std::path::Path;
 use std::process::ExitCode;
+use std::sync::mpsc;
+use std::thread;
+
+use anyhow::{Context, Result, anyhow, bail};
+use serde_json::{Value, json};
+
+use crate::analysis::{Analysis, Analyzer, Config, Talk};
+use crate::audio::{WavInfo, WavReader};
+use crate::model::Speaker;
+
+/// Frames per block handed from the decoder to the analysis.
+const BLOCK_FRAMES: usize = 1 << 16;
+/// Blocks in flight between the two threads.
+const IN_FLIGHT: usize = 3;
 
 pub fn run(file: &Path, json: bool, min_silence: f64) -> ExitCode {
-    let _ = (file, json, min_silence);
-    eprintln!("callqa analyze: not written yet");
-    ExitCode::FAILURE
+    let result = (|| -> Result<()> {
+        if !(min_silence.is_finite() && min_silence > 0.0) {
+            bail!("--min-silence must be a positive number of seconds (got {min_silence})");
+        }
+        let config = Config { min_silence_s: min_silence, ..Config::default() };
+        let (info, analysis) = analyze_file(file, config)?;
+        let out = if json {
+            let mut v = to_json(&analysis);
+            if let Some(obj) = v.as_object_mut() {
+                obj.insert("file".into(), json!(file.display().to_string()));
+            }
+            serde_json::to_string_pretty(&v)?
+        } else {
+            summary(file, &info, &analysis)
+        };
+        println!("{out}");
+        Ok(())
+    })();
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("callqa analyze: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Decodes `path` on a worker thread and analyses it here, in one streaming pass. The
+/// reader's warnings (truncation, unfinalised sizes...) come first in the analysis' warnings.
+pub fn analyze_file(path: &Path, config: Config) -> Result<(WavInfo, Analysis)> {
+    let mut reader = WavReader::open(path).with_context(|| format!("cannot open {}", path.display()))?;
+    let info = reader.info().clone();
+    if info.channels == 0 || info.sample_rate == 0 {
+        bail!("no audio format (0 channels or 0 Hz): {}", path.display());
+    }
+    let mut analyzer = Analyzer::new(info.sample_rate, info.channels, config);
+    let (full_tx, full_rx) = mpsc::sync_channel::<Vec<f32>>(IN_FLIGHT);
+    let (empty_tx, empty_rx) = mpsc::sync_channel::<Vec<f32>>(IN_FLIGHT + 1);
+    for _ in 0..IN_FLIGHT {
+        empty_tx.send(Vec::new()).map_err(|_| anyhow!("internal: block pool"))?;
+    }
+    let decoder = thread::Builder::new()
+        .name("callqa-decode".into())
+        .spawn(move || -> Result<(), crate::audio::DecodeError> {
+            // Stops when the analysis side hangs up or the data ends.
+            while let Ok(mut block) = empty_rx.recv() {
+                let n = reader.read_frames(&mut block, BLOCK_FRAMES)?;
+                if n == 0 || full_tx.send(block).is_err() {
+                    break;
+                }
+            }
+            Ok(())
+        })
+        .context("cannot start the decoding thread")?;
+    for block in full_rx.iter() {
+        analyzer.push(&block);
+        // The decoder may have finished and dropped its end; that is fine.
+        let _ = empty_tx.send(block);
+    }
+    drop(empty_tx);
+    match decoder.join() {
+        Ok(Ok(())) => {}
+        Ok(Err(e)) => return Err(anyhow!(e).context(format!("decoding failed: {}", path.display()))),
+        Err(_) => bail!("the decoding thread crashed: {}", path.display()),
+    }
+    let mut analysis = analyzer.finish();
+    let mut warnings = info.warnings.clone();
+    warnings.append(&mut analysis.warnings);
+    analysis.warnings = warnings;
+    Ok((info, analysis))
+}
+
+/// Seconds rounded to 10 µs (exact for 8 kHz sample positions), for stable JSON.
+fn r(x: f64) -> f64 {
+    (x * 100_000.0).round() / 100_000.0
+}
+
+fn pairs(v: &[[f64; 2]]) -> Value {
+    Value::Array(v.iter().map(|[a, b]| json!([r(*a), r(*b)])).collect())
+}
+
+/// The `--json` object (see `docs/analyze-json.md`).
+pub fn to_json(a: &Analysis) -> Value {
+    let m = &a.metrics;
+    let (talk, talk_time, talk_ratio) = match &a.talk {
+        Talk::Stereo { agent, customer } => (
+            json!({ "agent": pairs(agent), "customer": pairs(customer) }),
+            json!({ "agent": r(m.talk_time_agent_s), "customer": r(m.talk_time_customer_s) }),
+            json!({ "agent": r(m.talk_ratio_agent),
+                    "customer": if m.talk_time_agent_s + m.talk_time_customer_s > 0.0 {
+                        r(1.0 - m.talk_ratio_agent) } else { 0.0 } }),
+        ),
+        Talk::Mono { mixed } => {
+            (json!({ "mixed": pairs(mixed) }), json!({ "mixed": r(m.talk_time_mixed_s) }), Value::Null)
+        }
+    };
+    json!({
+        "duration_s": r(a.duration_s),
+        "channels": a.channels,
+        "sample_rate": a.sample_rate,
+        "talk": talk,
+        "talk_time_s": talk_time,
+        "talk_ratio": talk_ratio,
+        "overtalk": a.overtalk.iter().map(|o| json!({
+            "start_s": r(o.start_s), "end_s": r(o.end_s), "started_by": o.started_by.label(),
+        })).collect::<Vec<_>>(),
+        "silence": a.silence.iter().map(|s| json!({ "start_s": r(s.start_s), "end_s": r(s.end_s) }))
+            .collect::<Vec<_>>(),
+        "hold": a.hold.iter().map(|h| json!({
+            "start_s": r(h.start_s), "end_s": r(h.end_s), "channel": h.channel,
+        })).collect::<Vec<_>>(),
+        "metrics": {
+            "talk_time_agent_s": r(m.talk_time_agent_s),
+            "talk_time_customer_s": r(m.talk_time_customer_s),
+            "talk_time_mixed_s": r(m.talk_time_mixed_s),
+            "talk_ratio_agent": r(m.talk_ratio_agent),
+            "overtalk_count": m.overtalk_count,
+            "overtalk_total_s": r(m.overtalk_total_s),
+            "overtalk_by_agent": m.overtalk_by_agent,
+            "overtalk_by_customer": m.overtalk_by_customer,
+            "overtalk_by_agent_s": r(m.overtalk_by_agent_s),
+            "overtalk_by_customer_s": r(m.overtalk_by_customer_s),
+            "silence_count": m.silence_count,
+            "silence_total_s": r(m.silence_total_s),
+            "silence_longest_s": r(m.silence_longest_s),
+            "hold_total_s": r(m.hold_total_s),
+        },
+        "warnings": a.warnings,
+    })
+}
+
+/// `m:ss.mmm` (or `h:mm:ss.mmm`).
+fn clock(s: f64) -> String {
+    let ms = (s.max(0.0) * 1000.0).round() as u64;
+    let (h, m, sec, milli) = (ms / 3_600_000, ms / 60_000 % 60, ms / 1000 % 60, ms % 1000);
+    if h > 0 { format!("{h}:{m:02}:{sec:02}.{milli:03}") } else { format!("{m}:{sec:02}.{milli:03}") }
+}
+
+/// The human summary.
+pub fn summary(file: &Path, info: &WavInfo, a: &Analysis) -> String {
+    let m = &a.metrics;
+    let mut out = String::new();
+    let layout = match a.channels {
+        1 => "mono".to_string(),
+        2 => "stereo (left = agent, right = customer)".to_string(),
+        n => format!("{n} channels"),
+    };
+    out += &format!(
+        "{}\n  {} · {} · {} Hz · {:?}\n",
+        file.display(),
+        clock(a.duration_s),
+        layout,
+        a.sample_rate,
+        info.encoding
+    );
+    match &a.talk {
+        Talk::Stereo { .. } => {
+            out += &format!(
+                "talk      agent {:.1} s ({:.0} %), customer {:.1} s ({:.0} %)\n",
+                m.talk_time_agent_s,
+                100.0 * m.talk_ratio_agent,
+                m.talk_time_customer_s,
+                if m.talk_time_agent_s + m.talk_time_customer_s > 0.0 {
+                    100.0 * (1.0 - m.talk_ratio_agent)
+                } else {
+                    0.0
+                }
+            );
+            out += &format!(
+                "overtalk  {} ({:.1} s): started by the agent {} ({:.1} s), by the customer {} ({:.1} s)\n",
+                m.overtalk_count,
+                m.overtalk_total_s,
+                m.overtalk_by_agent,
+                m.overtalk_by_agent_s,
+                m.overtalk_by_customer,
+                m.overtalk_by_customer_s
+            );
+            for o in &a.overtalk {
+                let who = if o.started_by == Speaker::Agent { "agent" } else { "customer" };
+                out += &format!(
+                    "          {} – {}  {:.1} s, the {who} cut in\n",
+                    clock(o.start_s),
+                    clock(o.end_s),
+                    o.end_s - o.start_s
+                );
+            }
+        }
+        Talk::Mono { .. } => {
+            out += &format!("talk      {:.1} s (both sides mixed)\n", m.talk_time_mixed_s);
+        }
+    }
+    out += &format!(
+        "silence   {} ({:.1} s in all, longest {:.1} s)\n",
+        m.silence_count, m.silence_total_s, m.silence_longest_s
+    );
+    for s in &a.silence {
+        out +=
+            &format!("          {} – {}  {:.1} s\n", clock(s.start_s), clock(s.end_s), s.end_s - s.start_s);
+    }
+    out += &format!("hold      {} ({:.1} s)\n", a.hold.len(), m.hold_total_s);
+    for h in &a.hold {
+        let side = match h.channel {
+            0 if a.channels >= 2 => "agent side".to_string(),
+            1 => "customer side".to_string(),
+            c => format!("channel {}", c + 1),
+        };
+        out += &format!(
+            "          {} – {}  {:.1} s, {side}\n",
+            clock(h.start_s),
+            clock(h.end_s),
+            h.end_s - h.start_s
+        );
+    }
+    for w in &a.warnings {
+        out += &format!("warning: {w}\n");
+    }
+    out.trim_end().to_string()
 }

@@ -1,0 +1,240 @@
+//! Per-channel activity detection over frame features: an adaptive noise floor, hysteresis,
+//! gap bridging, a minimum span length, the cross-channel echo check, and the talk / hold
+//! decision for each finished span. Spans end at their last active frame (refined to the
+//! sample), never at the end of the bridging hangover.
+
+use std::collections::VecDeque;
+
+use super::frames::{Frame, Lane};
+
+/// Frames averaged before the noise floor's sliding minimum (100 ms: quantised noise, e.g.
+/// 8-bit, leaves single all-zero frames).
+const SMOOTH: usize = 10;
+/// Consecutive active frames needed to count as activity (a click lights one or two).
+const MIN_RUN: u64 = 3;
+/// The sliding minimum sits below the noise's mean power (by ~1.5 dB for smooth noise, more
+/// for coarsely quantised noise); the floor is the minimum times this (+3 dB).
+const FLOOR_BIAS: f32 = 2.0;
+/// Lowest noise floor assumed, mean-square power (-70 dBFS): digital silence between words
+/// must not make a single dither step look like talk.
+const MIN_FLOOR: f32 = 1e-7;
+
+/// Detector settings, in frames and linear power ratios (derived from [`super::Config`]).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Params {
+    pub frame_len: u64,
+    /// Power over the floor to start a span.
+    pub start_ratio: f32,
+    /// Power over the floor to stay active inside a span.
+    pub keep_ratio: f32,
+    /// Longest run of inactive frames bridged inside one span.
+    pub bridge_frames: u64,
+    /// Shortest talk span kept, frames.
+    pub min_talk_frames: u64,
+    /// The other channel this much louder (power ratio) means this frame is an echo of it.
+    pub echo_ratio: f32,
+    /// Frames of the other channel's past looked at for the echo check.
+    pub echo_frames: usize,
+    /// Sliding-minimum window of the noise floor, frames.
+    pub floor_frames: usize,
+    /// Frames used to seed the floor at the start of the file.
+    pub warmup_frames: usize,
+    /// A frame is tonal when its prediction gain reaches this (dB).
+    pub tonal_db: f32,
+    /// Frames with at least this prediction gain stay out of the noise floor (noise is ~0 dB).
+    pub floor_tonal_db: f32,
+    /// A span is hold music when at least this share of its active frames is tonal...
+    pub hold_fraction: f32,
+    /// ...and it lasts at least this many frames.
+    pub hold_min_frames: u64,
+    /// Edge refinement: a sample belongs to the span when `|x| > edge_k * sqrt(floor)`.
+    pub edge_k: f32,
+}
+
+/// What a finished span is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Kind {
+    Talk,
+    Hold,
+}
+
+/// A finished span in samples, `[start, end)`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct SampleSpan {
+    pub start: u64,
+    pub end: u64,
+    pub kind: Kind,
+}
+
+#[derive(Clone, Copy, Debug)]
+struct Open {
+    start: u64,
+    first_frame: u64,
+    last_active: u64,
+    /// Floor when the span was last active (for the edge amplitude threshold).
+    last_floor: f32,
+    active: u64,
+    tonal: u64,
+}
+
+/// The streaming detector of one channel.
+#[derive(Debug)]
+pub(crate) struct Detector {
+    p: Params,
+    /// Monotonic deque for the sliding minimum of smoothed energy: (frame, value).
+    mins: VecDeque<(u64, f32)>,
+    /// Minimum over the warm-up frames (seeds the floor at the start).
+    seed: f32,
+    recent: [f32; SMOOTH],
+    /// The last frame at least `floor_tonal_db` tonal.
+    last_tonal: Option<u64>,
+    /// The current run of active frames: length, first frame, tonal frames in it.
+    run: u64,
+    run_start: u64,
+    run_tonal: u64,
+    /// The floor last seen, used while the window holds only tonal frames.
+    last_floor: f32,
+    open: Option<Open>,
+    pub spans: Vec<SampleSpan>,
+}
+
+impl Detector {
+    pub fn new(p: Params) -> Self {
+        Detector {
+            p,
+            mins: VecDeque::new(),
+            seed: f32::INFINITY,
+            recent: [0.0; SMOOTH],
+            last_tonal: None,
+            run: 0,
+            run_start: 0,
+            run_tonal: 0,
+            last_floor: f32::INFINITY,
+            open: None,
+            spans: Vec::new(),
+        }
+    }
+
+    /// Seeds the floor from the first frames (before any decision is made).
+    pub fn seed(&mut self, frames: impl Iterator<Item = f32>) {
+        let mut ring = [0f32; SMOOTH];
+        for (i, e) in frames.enumerate() {
+            if let Some(r) = ring.get_mut(i % SMOOTH) {
+                *r = e;
+            }
+            if i + 1 >= SMOOTH {
+                self.seed = self.seed.min(ring.iter().sum::<f32>() / SMOOTH as f32);
+            }
+        }
+        if !self.seed.is_finite() {
+            self.seed = ring.iter().copied().fold(0.0, f32::max);
+        }
+    }
+
+    /// The current noise floor (mean-square power).
+    fn floor(&mut self, t: u64) -> f32 {
+        let m = self.mins.front().map_or(self.last_floor, |x| x.1);
+        let f = if (t as usize) < self.p.floor_frames + self.p.warmup_frames { m.min(self.seed) } else { m };
+        let f = if f.is_finite() { (f * FLOOR_BIAS).max(MIN_FLOOR) } else { MIN_FLOOR };
+        self.last_floor = f / FLOOR_BIAS;
+        f
+    }
+
+    /// Feeds frame `t`. `other_loudest` is the loudest recent energy on the other side (0 for
+    /// mono). `lane` holds this channel's recent samples for edge refinement.
+    pub fn step(&mut self, t: u64, f: Frame, other_loudest: f32, lane: &Lane) {
+        // Sliding minimum of the smoothed energy. Tonal frames (music) stay out of it, so a
+        // long stretch of hold music does not lift the floor up to the music: only averages
+        // with no tonal frame in them count.
+        if let Some(r) = self.recent.get_mut((t as usize) % SMOOTH) {
+            *r = f.energy;
+        }
+        if f.tonal_db >= self.p.floor_tonal_db {
+            self.last_tonal = Some(t);
+        }
+        let clean = self.last_tonal.is_none_or(|lt| t >= lt + SMOOTH as u64);
+        if t as usize + 1 >= SMOOTH && clean {
+            let smooth = self.recent.iter().sum::<f32>() / SMOOTH as f32;
+            while self.mins.back().is_some_and(|b| b.1 >= smooth) {
+                self.mins.pop_back();
+            }
+            self.mins.push_back((t, smooth));
+        }
+        while self.mins.front().is_some_and(|x| x.0 + self.p.floor_frames as u64 <= t) {
+            self.mins.pop_front();
+        }
+        let floor = self.floor(t);
+        let echo = other_loudest > f.energy * self.p.echo_ratio;
+        let ratio = if self.open.is_some() { self.p.keep_ratio } else { self.p.start_ratio };
+        let tonal = u64::from(f.tonal_db >= self.p.tonal_db);
+        // Runs of active frames: only runs of MIN_RUN frames or more count (a click lights one
+        // or two frames), and the run counts from its first frame.
+        if f.energy >= floor * ratio && !echo {
+            if self.run == 0 {
+                self.run_start = t;
+                self.run_tonal = 0;
+            }
+            self.run += 1;
+            self.run_tonal += tonal;
+        } else {
+            self.run = 0;
+        }
+        let fl = self.p.frame_len;
+        let confirmed = self.run >= MIN_RUN;
+        // Frames the confirmation adds: the whole run when it just became long enough.
+        let (add, add_tonal) = match self.run {
+            r if r == MIN_RUN => (r, self.run_tonal),
+            r if r > MIN_RUN => (1, tonal),
+            _ => (0, 0),
+        };
+        match self.open.as_mut() {
+            None if confirmed => {
+                let first = self.run_start;
+                let thr = self.p.edge_k * floor.sqrt();
+                let from = (first * fl).saturating_sub(fl);
+                let start = lane.first_above(from, (first + 1) * fl, thr).unwrap_or(first * fl);
+                self.open = Some(Open {
+                    start,
+                    first_frame: first,
+                    last_active: t,
+                    last_floor: floor,
+                    active: add,
+                    tonal: add_tonal,
+                });
+            }
+            None => {}
+            Some(o) => {
+                if confirmed {
+                    o.last_active = t;
+                    o.last_floor = floor;
+                    o.active += add;
+                    o.tonal += add_tonal;
+                } else if t - o.last_active > self.p.bridge_frames {
+                    self.close(lane);
+                }
+            }
+        }
+    }
+
+    /// Closes the open span (at the end of the file, or after the bridging gap).
+    pub fn close(&mut self, lane: &Lane) {
+        let Some(o) = self.open.take() else { return };
+        let fl = self.p.frame_len;
+        let thr = self.p.edge_k * o.last_floor.sqrt();
+        let end = lane
+            .last_above(o.last_active * fl, (o.last_active + 1) * fl, thr)
+            .map_or((o.last_active + 1) * fl, |i| i + 1);
+        let frames = o.last_active + 1 - o.first_frame;
+        let tonal = o.tonal as f32 >= self.p.hold_fraction * o.active as f32;
+        let kind = if tonal && frames >= self.p.hold_min_frames {
+            Kind::Hold
+        } else if frames >= self.p.min_talk_frames {
+            Kind::Talk
+        } else {
+            return;
+        };
+        if end > o.start {
+            self.spans.push(SampleSpan { start: o.start, end, kind });
+        }
+    }
+}

@@ -1,0 +1,106 @@
+//! From per-side spans to the evidence a reviewer reads: overtalk (with who started it),
+//! dead air, and the summary metrics. Pure functions over small span lists.
+
+use crate::model::{HoldSpan, Overtalk, Span, Speaker};
+
+use super::Metrics;
+
+/// Intervals where both sides talk. `started_by` is the side whose span started later, i.e.
+/// while the other side was already talking. Overlaps shorter than `min_s` are dropped.
+pub fn overtalk(agent: &[Span], customer: &[Span], min_s: f64) -> Vec<Overtalk> {
+    let mut out = Vec::new();
+    let (mut i, mut j) = (0, 0);
+    while let (Some(a), Some(c)) = (agent.get(i), customer.get(j)) {
+        if let Some(x) = a.intersect(c)
+            && x.duration_s() >= min_s
+        {
+            let started_by = if a.start_s > c.start_s { Speaker::Agent } else { Speaker::Customer };
+            out.push(Overtalk { start_s: x.start_s, end_s: x.end_s, started_by });
+        }
+        if a.end_s <= c.end_s {
+            i += 1;
+        } else {
+            j += 1;
+        }
+    }
+    out
+}
+
+/// Gaps of at least `min_s` in `[0, duration_s)` covered by none of `busy` (talk or hold on any
+/// channel, in any order).
+pub fn silence(busy: &[Span], duration_s: f64, min_s: f64) -> Vec<Span> {
+    let mut spans: Vec<Span> = busy.to_vec();
+    spans.sort_by(|a, b| a.start_s.total_cmp(&b.start_s));
+    let mut out = Vec::new();
+    let mut cursor = 0.0f64;
+    for s in spans.iter().chain(std::iter::once(&Span::new(duration_s, duration_s))) {
+        if s.start_s - cursor >= min_s {
+            out.push(Span::new(cursor, s.start_s.min(duration_s)));
+        }
+        cursor = cursor.max(s.end_s);
+    }
+    out
+}
+
+/// Sums up talk, overtalk, silence and hold.
+pub fn metrics(
+    agent: &[Span],
+    customer: &[Span],
+    mixed: &[Span],
+    overtalk: &[Overtalk],
+    silence: &[Span],
+    hold: &[HoldSpan],
+) -> Metrics {
+    let total = |v: &[Span]| v.iter().map(Span::duration_s).sum::<f64>();
+    let (ta, tc) = (total(agent), total(customer));
+    let ot_len = |o: &Overtalk| (o.end_s - o.start_s).max(0.0);
+    Metrics {
+        talk_time_agent_s: ta,
+        talk_time_customer_s: tc,
+        talk_time_mixed_s: total(mixed),
+        talk_ratio_agent: if ta + tc > 0.0 { ta / (ta + tc) } else { 0.0 },
+        overtalk_count: overtalk.len(),
+        overtalk_total_s: overtalk.iter().map(ot_len).sum(),
+        overtalk_by_agent: overtalk.iter().filter(|o| o.started_by == Speaker::Agent).count(),
+        overtalk_by_customer: overtalk.iter().filter(|o| o.started_by == Speaker::Customer).count(),
+        overtalk_by_agent_s: overtalk.iter().filter(|o| o.started_by == Speaker::Agent).map(ot_len).sum(),
+        overtalk_by_customer_s: overtalk
+            .iter()
+            .filter(|o| o.started_by == Speaker::Customer)
+            .map(ot_len)
+            .sum(),
+        silence_count: silence.len(),
+        silence_total_s: total(silence),
+        silence_longest_s: silence.iter().map(Span::duration_s).fold(0.0, f64::max),
+        hold_total_s: hold.iter().map(|h| (h.end_s - h.start_s).max(0.0)).sum(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+    use super::*;
+
+    fn s(a: f64, b: f64) -> Span {
+        Span::new(a, b)
+    }
+
+    #[test]
+    fn overtalk_names_the_interrupter() {
+        let agent = [s(0.0, 5.0), s(8.0, 12.0)];
+        let customer = [s(4.0, 9.0), s(11.5, 11.6)];
+        let ot = overtalk(&agent, &customer, 0.2);
+        assert_eq!(ot.len(), 2, "{ot:?}");
+        assert_eq!((ot[0].start_s, ot[0].end_s, ot[0].started_by), (4.0, 5.0, Speaker::Customer));
+        assert_eq!((ot[1].start_s, ot[1].end_s, ot[1].started_by), (8.0, 9.0, Speaker::Agent));
+    }
+
+    #[test]
+    fn silence_is_the_long_gaps_including_the_ends() {
+        let busy = [s(3.0, 4.0), s(0.5, 1.0), s(3.5, 6.0), s(6.5, 7.0)];
+        let sil = silence(&busy, 10.0, 2.0);
+        assert_eq!(sil, vec![s(1.0, 3.0), s(7.0, 10.0)]);
+        assert_eq!(silence(&[], 1.5, 2.0), vec![]);
+        assert_eq!(silence(&[], 2.5, 2.0), vec![s(0.0, 2.5)]);
+    }
+}
