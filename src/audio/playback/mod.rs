@@ -101,8 +101,9 @@ impl Player {
         }
     }
 
-    /// Loads a call: opens it with [`WavReader`] (headers only; samples are decoded block by
-    /// block while playing), replaces the current call, paused at 0.
+    /// Loads a call: opens it with [`WavReader`] (headers only, a few kB of I/O; samples are
+    /// decoded block by block on the audio thread while playing), replaces the current call,
+    /// paused at 0. On error the current call stays loaded.
     pub fn load(&mut self, path: &Path) -> Result<(), PlaybackError> {
         let reader =
             WavReader::open(path).map_err(|e| PlaybackError::Open(format!("{e}: {}", path.display())))?;
