@@ -5,7 +5,7 @@
 
 use std::collections::VecDeque;
 
-use super::frames::{Frame, Lane};
+use super::frames::{Frame, Frames};
 
 /// Frames averaged before the noise floor's sliding minimum (100 ms: quantised noise, e.g.
 /// 8-bit, leaves single all-zero frames).
@@ -39,10 +39,10 @@ pub(crate) struct Params {
     pub floor_frames: usize,
     /// Frames used to seed the floor at the start of the file.
     pub warmup_frames: usize,
-    /// A frame is tonal when its prediction gain reaches this (dB).
-    pub tonal_db: f32,
-    /// Frames with at least this prediction gain stay out of the noise floor (noise is ~0 dB).
-    pub floor_tonal_db: f32,
+    /// A frame is tonal when its prediction gain (power ratio) reaches this.
+    pub tonal_gain: f32,
+    /// Frames with at least this prediction gain stay out of the noise floor (noise is ~1).
+    pub floor_tonal_gain: f32,
     /// A span is hold music when at least this share of its active frames is tonal...
     pub hold_fraction: f32,
     /// ...and it lasts at least this many frames.
@@ -81,12 +81,14 @@ struct Open {
 #[derive(Debug)]
 pub(crate) struct Detector {
     p: Params,
+    /// The channel this detector watches.
+    ch: usize,
     /// Monotonic deque for the sliding minimum of smoothed energy: (frame, value).
     mins: VecDeque<(u64, f32)>,
     /// Minimum over the warm-up frames (seeds the floor at the start).
     seed: f32,
     recent: [f32; SMOOTH],
-    /// The last frame at least `floor_tonal_db` tonal.
+    /// The last frame at least `floor_tonal_gain` tonal.
     last_tonal: Option<u64>,
     /// The current run of active frames: length, first frame, tonal frames in it.
     run: u64,
@@ -99,9 +101,10 @@ pub(crate) struct Detector {
 }
 
 impl Detector {
-    pub fn new(p: Params) -> Self {
+    pub fn new(p: Params, ch: usize) -> Self {
         Detector {
             p,
+            ch,
             mins: VecDeque::new(),
             seed: f32::INFINITY,
             recent: [0.0; SMOOTH],
@@ -141,15 +144,15 @@ impl Detector {
     }
 
     /// Feeds frame `t`. `other_loudest` is the loudest recent energy on the other side (0 for
-    /// mono). `lane` holds this channel's recent samples for edge refinement.
-    pub fn step(&mut self, t: u64, f: Frame, other_loudest: f32, lane: &Lane) {
+    /// mono). `samples` holds the recent samples for edge refinement.
+    pub fn step(&mut self, t: u64, f: Frame, other_loudest: f32, samples: &Frames) {
         // Sliding minimum of the smoothed energy. Tonal frames (music) stay out of it, so a
         // long stretch of hold music does not lift the floor up to the music: only averages
         // with no tonal frame in them count.
         if let Some(r) = self.recent.get_mut((t as usize) % SMOOTH) {
             *r = f.energy;
         }
-        if f.tonal_db >= self.p.floor_tonal_db {
+        if f.gain >= self.p.floor_tonal_gain {
             self.last_tonal = Some(t);
         }
         let clean = self.last_tonal.is_none_or(|lt| t >= lt + SMOOTH as u64);
@@ -166,7 +169,7 @@ impl Detector {
         let floor = self.floor(t);
         let echo = other_loudest > f.energy * self.p.echo_ratio;
         let ratio = if self.open.is_some() { self.p.keep_ratio } else { self.p.start_ratio };
-        let tonal = u64::from(f.tonal_db >= self.p.tonal_db);
+        let tonal = u64::from(f.gain >= self.p.tonal_gain);
         // Runs of active frames: only runs of MIN_RUN frames or more count (a click lights one
         // or two frames), and the run counts from its first frame.
         if f.energy >= floor * ratio && !echo {
@@ -192,7 +195,7 @@ impl Detector {
                 let first = self.run_start;
                 let thr = self.p.edge_k * floor.sqrt();
                 let from = (first * fl).saturating_sub(fl);
-                let start = lane.first_above(from, (first + 1) * fl, thr).unwrap_or(first * fl);
+                let start = samples.first_above(self.ch, from, (first + 1) * fl, thr).unwrap_or(first * fl);
                 self.open = Some(Open {
                     start,
                     first_frame: first,
@@ -210,19 +213,19 @@ impl Detector {
                     o.active += add;
                     o.tonal += add_tonal;
                 } else if t - o.last_active > self.p.bridge_frames {
-                    self.close(lane);
+                    self.close(samples);
                 }
             }
         }
     }
 
     /// Closes the open span (at the end of the file, or after the bridging gap).
-    pub fn close(&mut self, lane: &Lane) {
+    pub fn close(&mut self, samples: &Frames) {
         let Some(o) = self.open.take() else { return };
         let fl = self.p.frame_len;
         let thr = self.p.edge_k * o.last_floor.sqrt();
-        let end = lane
-            .last_above(o.last_active * fl, (o.last_active + 1) * fl, thr)
+        let end = samples
+            .last_above(self.ch, o.last_active * fl, (o.last_active + 1) * fl, thr)
             .map_or((o.last_active + 1) * fl, |i| i + 1);
         let frames = o.last_active + 1 - o.first_frame;
         let tonal = o.tonal as f32 >= self.p.hold_fraction * o.active as f32;

@@ -22,7 +22,7 @@ use serde::Serialize;
 use crate::model::{HoldSpan, Overtalk, Span};
 
 use detect::{Detector, Kind, Params};
-use frames::{Frame, Lane};
+use frames::{Frame, Frames, MAX_ANALYSED};
 
 /// Tunables of the analysis.
 #[derive(Clone, Debug)]
@@ -128,12 +128,14 @@ pub struct Analyzer {
     channels: u16,
     config: Config,
     peaks: Peaks,
+    /// False when the caller builds the peaks itself (e.g. on another thread).
+    with_peaks: bool,
     frames: u64,
-    /// One lane per channel (all channels feed the peaks; the first two are analysed).
-    lanes: Vec<Lane>,
+    /// The sample stream cut into frames (the first two channels are analysed).
+    samples: Frames,
     detectors: Vec<Detector>,
     /// Frames waiting for the floor to be seeded: `warmup[t][channel]`.
-    warmup: Vec<[Frame; 2]>,
+    warmup: Vec<[Frame; MAX_ANALYSED]>,
     seeded: bool,
     /// Next frame index to decide.
     t: u64,
@@ -161,8 +163,8 @@ impl Analyzer {
             echo_frames: n_frames(config.echo_s) as usize,
             floor_frames: n_frames(config.floor_window_s) as usize,
             warmup_frames: n_frames(1.0) as usize,
-            tonal_db: config.tonal_db,
-            floor_tonal_db: config.floor_tonal_db,
+            tonal_gain: db(config.tonal_db),
+            floor_tonal_gain: db(config.floor_tonal_db),
             hold_fraction: config.hold_fraction,
             hold_min_frames: n_frames(config.hold_min_s),
             edge_k: 6.0,
@@ -170,8 +172,7 @@ impl Analyzer {
         let lag = (rate / 8000.0).round().max(1.0) as usize;
         // Sample history: warm-up + bridging + slack, so span edges can still be refined.
         let keep = frames_of(1.0 + config.bridge_s + 0.5) as usize;
-        let ch = usize::from(channels.max(1));
-        let analysed = ch.min(2);
+        let analysed = usize::from(channels.max(1)).min(MAX_ANALYSED);
         let mut warnings = Vec::new();
         if channels == 1 {
             warnings.push("overtalk needs a two-channel recording (this one is mono)".to_string());
@@ -185,9 +186,10 @@ impl Analyzer {
             channels,
             config,
             peaks: Peaks::new(channels, sample_rate),
+            with_peaks: true,
             frames: 0,
-            lanes: (0..ch).map(|_| Lane::new(frame_len as usize, lag, keep)).collect(),
-            detectors: (0..analysed).map(|_| Detector::new(params)).collect(),
+            samples: Frames::new(channels, frame_len as usize, lag, keep),
+            detectors: (0..analysed).map(|c| Detector::new(params, c)).collect(),
             warmup: Vec::new(),
             seeded: false,
             t: 0,
@@ -197,44 +199,27 @@ impl Analyzer {
         }
     }
 
+    /// An analyzer that leaves the peaks to the caller (who feeds the same blocks to its own
+    /// [`Peaks`], e.g. on the decoding thread); [`Analysis::peaks`] is then empty.
+    pub fn without_peaks(sample_rate: u32, channels: u16, config: Config) -> Self {
+        Analyzer { with_peaks: false, ..Analyzer::new(sample_rate, channels, config) }
+    }
+
     /// Feeds the next block of interleaved frames (a trailing partial frame is ignored).
     pub fn push(&mut self, interleaved: &[f32]) {
         let ch = usize::from(self.channels.max(1));
-        let n = interleaved.len() / ch;
-        for (c, lane) in self.lanes.iter_mut().enumerate() {
-            let buf = lane.buffer_mut();
-            let old = buf.len();
-            buf.resize(old + n, 0.0);
-            if let Some(dst) = buf.get_mut(old..) {
-                if ch == 1 {
-                    dst.copy_from_slice(interleaved.get(..n).unwrap_or(&[]));
-                } else {
-                    for (d, f) in dst.iter_mut().zip(interleaved.chunks_exact(ch)) {
-                        *d = f.get(c).copied().unwrap_or(0.0);
-                    }
-                }
-                self.peaks.push_channel(c, dst);
-            }
+        let whole = interleaved.get(..interleaved.len() / ch * ch).unwrap_or(&[]);
+        if self.with_peaks {
+            self.peaks.push(whole);
         }
-        self.frames += n as u64;
+        self.samples.extend(whole);
+        self.frames += (whole.len() / ch) as u64;
         self.drain();
     }
 
-    /// Decides every whole frame available in the lanes.
+    /// Decides every whole frame available.
     fn drain(&mut self) {
-        let analysed = self.detectors.len();
-        loop {
-            let mut f = [Frame::default(); 2];
-            let mut got = 0;
-            for (c, lane) in self.lanes.iter_mut().take(analysed).enumerate() {
-                if let (Some(slot), Some(fr)) = (f.get_mut(c), lane.next_frame()) {
-                    *slot = fr;
-                    got += 1;
-                }
-            }
-            if got < analysed || analysed == 0 {
-                break;
-            }
+        while let Some(f) = self.samples.next_frame() {
             if self.seeded {
                 self.decide(&f);
             } else {
@@ -244,9 +229,7 @@ impl Analyzer {
                 }
             }
         }
-        for lane in &mut self.lanes {
-            lane.compact();
-        }
+        self.samples.compact();
     }
 
     /// Seeds every detector's floor from the warm-up frames, then decides them.
@@ -264,7 +247,7 @@ impl Analyzer {
         self.warmup.shrink_to_fit();
     }
 
-    fn decide(&mut self, frame: &[Frame; 2]) {
+    fn decide(&mut self, frame: &[Frame; MAX_ANALYSED]) {
         let frame = frame.get(..self.detectors.len()).unwrap_or(&[]);
         let t = self.t;
         let slot = (t as usize) % self.params.echo_frames.max(1);
@@ -279,8 +262,8 @@ impl Analyzer {
             } else {
                 0.0
             };
-            if let (Some(d), Some(lane)) = (self.detectors.get_mut(c), self.lanes.get(c)) {
-                d.step(t, *f, other, lane);
+            if let Some(d) = self.detectors.get_mut(c) {
+                d.step(t, *f, other, &self.samples);
             }
         }
         self.t += 1;
@@ -295,8 +278,8 @@ impl Analyzer {
         if !self.seeded {
             self.seed();
         }
-        for (d, lane) in self.detectors.iter_mut().zip(&self.lanes) {
-            d.close(lane);
+        for d in &mut self.detectors {
+            d.close(&self.samples);
         }
         self.peaks.finish();
         let rate = f64::from(self.sample_rate.max(1));
@@ -345,3 +328,4 @@ impl Analyzer {
         }
     }
 }
+

@@ -13,7 +13,7 @@ use std::thread;
 use anyhow::{Context, Result, anyhow, bail};
 use serde_json::{Value, json};
 
-use crate::analysis::{Analysis, Analyzer, Config, Talk};
+use crate::analysis::{Analysis, Analyzer, Config, Peaks, Talk};
 use crate::audio::{WavInfo, WavReader};
 use crate::model::Speaker;
 
@@ -58,7 +58,10 @@ pub fn analyze_file(path: &Path, config: Config) -> Result<(WavInfo, Analysis)> 
     if info.channels == 0 || info.sample_rate == 0 {
         bail!("no audio format (0 channels or 0 Hz): {}", path.display());
     }
-    let mut analyzer = Analyzer::new(info.sample_rate, info.channels, config);
+    // The decoding thread also builds the peaks pyramid (the same single pass over the data,
+    // split across two cores); the analysis thread does the rest.
+    let mut analyzer = Analyzer::without_peaks(info.sample_rate, info.channels, config);
+    let mut peaks = Peaks::new(info.channels, info.sample_rate);
     let (full_tx, full_rx) = mpsc::sync_channel::<Vec<f32>>(IN_FLIGHT);
     let (empty_tx, empty_rx) = mpsc::sync_channel::<Vec<f32>>(IN_FLIGHT + 1);
     for _ in 0..IN_FLIGHT {
@@ -66,15 +69,20 @@ pub fn analyze_file(path: &Path, config: Config) -> Result<(WavInfo, Analysis)> 
     }
     let decoder = thread::Builder::new()
         .name("callqa-decode".into())
-        .spawn(move || -> Result<(), crate::audio::DecodeError> {
+        .spawn(move || -> Result<Peaks, crate::audio::DecodeError> {
             // Stops when the analysis side hangs up or the data ends.
             while let Ok(mut block) = empty_rx.recv() {
                 let n = reader.read_frames(&mut block, BLOCK_FRAMES)?;
-                if n == 0 || full_tx.send(block).is_err() {
+                if n == 0 {
+                    break;
+                }
+                peaks.push(&block);
+                if full_tx.send(block).is_err() {
                     break;
                 }
             }
-            Ok(())
+            peaks.finish();
+            Ok(peaks)
         })
         .context("cannot start the decoding thread")?;
     for block in full_rx.iter() {
@@ -83,12 +91,13 @@ pub fn analyze_file(path: &Path, config: Config) -> Result<(WavInfo, Analysis)> 
         let _ = empty_tx.send(block);
     }
     drop(empty_tx);
-    match decoder.join() {
-        Ok(Ok(())) => {}
+    let peaks = match decoder.join() {
+        Ok(Ok(p)) => p,
         Ok(Err(e)) => return Err(anyhow!(e).context(format!("decoding failed: {}", path.display()))),
         Err(_) => bail!("the decoding thread crashed: {}", path.display()),
-    }
+    };
     let mut analysis = analyzer.finish();
+    analysis.peaks = peaks;
     let mut warnings = info.warnings.clone();
     warnings.append(&mut analysis.warnings);
     analysis.warnings = warnings;
