@@ -8,7 +8,7 @@ want=(build-essential pkg-config libasound2-dev libasound2)
 case "${1:-build}" in
   build) ;;
   run) want+=(libgl1-mesa-dri libegl1 libxkbcommon-x11-0 libxcursor1 libxrandr2 libxi6 libfontconfig1) ;;
-  test) want+=(libasound2-plugins) ;;
+  test) ;;
   bench) want+=(hyperfine ffmpeg sox libsox-fmt-all time) ;;
   shot) want+=(xvfb imagemagick libgl1-mesa-dri libegl1 libxkbcommon-x11-0 libxcursor1 libxrandr2 libxi6 libfontconfig1) ;;
   *) echo "usage: $0 build|run|test|bench|shot" >&2; exit 2 ;;

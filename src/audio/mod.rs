@@ -9,9 +9,12 @@
 
 pub mod codecs;
 mod error;
+mod format;
 mod hash;
+mod pcm;
 pub mod playback;
 mod reader;
+mod riff;
 pub mod stretch;
 
 pub use error::DecodeError;

@@ -2,12 +2,15 @@
 //! [`run`]; each subcommand lives in its own file.
 
 mod analyze;
+pub mod export;
 mod probe;
+pub mod report;
+pub mod review;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{Parser, Subcommand, ValueEnum};
 
 /// callqa: review the quality of recorded customer-care calls.
 #[derive(Debug, Parser)]
@@ -41,6 +44,80 @@ pub enum Command {
         #[arg(long, default_value_t = 2.0)]
         min_silence: f64,
     },
+    /// Score a call against a scorecard; prints the score and its formula.
+    ///
+    /// Answers are yes, no or na, with optional evidence times in seconds:
+    /// `--answer let_customer_finish=no@10.9,18.0 --answer no_arguing=yes`. Running it again
+    /// continues the same reviewer's review of the call.
+    Review {
+        file: PathBuf,
+        /// Who is reviewing.
+        #[arg(long)]
+        reviewer: String,
+        /// ITEM=yes|no|na[@SECONDS,...] (repeat for each item).
+        #[arg(long = "answer", value_name = "ITEM=ANSWER")]
+        answers: Vec<String>,
+        /// ITEM=TEXT (repeat for each item).
+        #[arg(long = "comment", value_name = "ITEM=TEXT")]
+        comments: Vec<String>,
+        /// A custom scorecard (TOML, or JSON when the name ends in .json); default: the built-in one.
+        #[arg(long)]
+        scorecard: Option<PathBuf>,
+        /// Finish the review (every item must be answered); otherwise it is saved as a draft.
+        #[arg(long)]
+        submit: bool,
+        /// Print the saved review as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Write every review to a spreadsheet (CSV, UTF-8 with BOM) and/or JSON.
+    Export {
+        /// CSV output file (`-` for standard output).
+        #[arg(long, value_name = "OUT")]
+        csv: Option<PathBuf>,
+        /// JSON output file (`-` for standard output).
+        #[arg(long, value_name = "OUT")]
+        json: Option<PathBuf>,
+    },
+    /// Counts, average score, pass rate per item and critical-fail rate.
+    Report {
+        #[arg(long, value_enum, default_value_t = ReportBy::Agent)]
+        by: ReportBy,
+        /// Count drafts too (by default only submitted reviews).
+        #[arg(long)]
+        include_drafts: bool,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// How `callqa report` groups reviews.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ReportBy {
+    Agent,
+    Item,
+    Reviewer,
+}
+
+/// A mistake in what the user asked for (exit code 2), as opposed to a failure (exit code 1).
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    #[error("{0}")]
+    Usage(String),
+}
+
+/// Prints `callqa CMD: what happened: why` and picks the exit code.
+pub(crate) fn report_error(cmd: &str, e: &anyhow::Error) -> ExitCode {
+    eprintln!("callqa {cmd}: {e:#}");
+    if e.downcast_ref::<CliError>().is_some() { ExitCode::from(2) } else { ExitCode::FAILURE }
+}
+
+/// `--db` / `$CALLQA_DB`, or the default database in the user's data folder.
+pub(crate) fn db_path(db: Option<&Path>) -> Result<PathBuf, crate::store::StoreError> {
+    match db {
+        Some(p) => Ok(p.to_path_buf()),
+        None => crate::store::default_db_path(),
+    }
 }
 
 /// Runs a headless subcommand. `App` is handled by `main.rs`.
@@ -48,6 +125,16 @@ pub fn run(cli: Cli) -> ExitCode {
     match cli.command {
         Some(Command::Probe { files, json }) => probe::run(&files, json),
         Some(Command::Analyze { file, json, min_silence }) => analyze::run(&file, json, min_silence),
+        Some(Command::Review { file, reviewer, answers, comments, scorecard, submit, json }) => {
+            let args = review::ReviewArgs { file, reviewer, answers, comments, scorecard, submit, json };
+            review::run(cli.db.as_deref(), &args)
+        }
+        Some(Command::Export { csv, json }) => {
+            export::run(cli.db.as_deref(), csv.as_deref(), json.as_deref())
+        }
+        Some(Command::Report { by, include_drafts, json }) => {
+            report::run(cli.db.as_deref(), by, include_drafts, json)
+        }
         Some(Command::App { .. }) | None => {
             eprintln!("callqa: the review window is started by main");
             ExitCode::FAILURE

@@ -1,1 +1,0 @@
-//! Playback: rodio behind a small `Player` of ours (issue 6).

@@ -1,0 +1,186 @@
+//! `callqa review FILE --reviewer NAME --answer KEY=yes|no|na[@T1,T2] [--comment KEY=TEXT]
+//! [--scorecard FILE] [--submit]`: records (or continues) a reviewer's review of one call and
+//! prints the score with its formula.
+//!
+//! Everything given on the command line is checked before the database is opened, so a typo
+//! changes nothing. A reviewer's existing review of the call with the same scorecard version
+//! is continued: the given answers and comments replace those items, the others are kept.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{Context, Result, bail};
+
+use super::{CliError, db_path};
+use crate::audio::{WavReader, content_hash};
+use crate::model::call::CallMeta;
+use crate::model::scorecard::{Answer, ItemAnswer, Review, Scorecard, score, score_formula};
+use crate::store::{ReviewDraft, Store};
+
+/// What `callqa review` was asked to do.
+#[derive(Debug)]
+pub struct ReviewArgs {
+    pub file: PathBuf,
+    pub reviewer: String,
+    pub answers: Vec<String>,
+    pub comments: Vec<String>,
+    pub scorecard: Option<PathBuf>,
+    pub submit: bool,
+    pub json: bool,
+}
+
+pub fn run(db: Option<&Path>, args: &ReviewArgs) -> ExitCode {
+    match review(db, args) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => super::report_error("review", &e),
+    }
+}
+
+/// `KEY=yes|no|na[@T1,T2,...]` → an answer with evidence times.
+pub fn parse_answer(spec: &str) -> Result<ItemAnswer, CliError> {
+    let bad =
+        |why: &str| CliError::Usage(format!("--answer {spec:?}: {why}; write KEY=yes|no|na[@SECONDS,...]"));
+    let (key, rest) = spec.split_once('=').ok_or_else(|| bad("no '='"))?;
+    let (value, times) = match rest.split_once('@') {
+        Some((v, t)) => (v, Some(t)),
+        None => (rest, None),
+    };
+    let answer: Answer = value.parse().map_err(|_| bad(&format!("{value:?} is not yes, no or na")))?;
+    let mut a = ItemAnswer::new(key.trim(), Some(answer));
+    if let Some(times) = times {
+        for t in times.split(',').map(str::trim).filter(|t| !t.is_empty()) {
+            let secs: f64 = t.parse().map_err(|_| bad(&format!("{t:?} is not a time in seconds")))?;
+            if !(secs.is_finite() && secs >= 0.0) {
+                return Err(bad(&format!("{t:?} is not a time in seconds")));
+            }
+            a.evidence_s.push(secs);
+        }
+    }
+    Ok(a)
+}
+
+/// `KEY=TEXT` → (key, text).
+pub fn parse_comment(spec: &str) -> Result<(String, String), CliError> {
+    let (key, text) = spec
+        .split_once('=')
+        .ok_or_else(|| CliError::Usage(format!("--comment {spec:?}: no '='; write KEY=TEXT")))?;
+    Ok((key.trim().to_string(), text.to_string()))
+}
+
+/// Reads a scorecard file: JSON when it ends in `.json`, TOML otherwise.
+pub fn load_card(path: &Path) -> Result<Scorecard> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| CliError::Usage(format!("cannot read the scorecard file ({e}): {}", path.display())))?;
+    let is_json = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("json"));
+    let card = if is_json { Scorecard::from_json_str(&text) } else { Scorecard::from_toml_str(&text) };
+    Ok(card.map_err(|e| CliError::Usage(format!("{e}: {}", path.display())))?)
+}
+
+fn review(db: Option<&Path>, args: &ReviewArgs) -> Result<()> {
+    // 1. Everything from the command line, checked before anything is opened for writing.
+    let reviewer = args.reviewer.trim();
+    if reviewer.is_empty() {
+        bail!(CliError::Usage("--reviewer is empty; give the reviewer's name".into()));
+    }
+    let card = match &args.scorecard {
+        Some(p) => load_card(p)?,
+        None => Scorecard::default_card(),
+    };
+    let given: Vec<ItemAnswer> = args.answers.iter().map(|s| parse_answer(s)).collect::<Result<_, _>>()?;
+    card.check_answers(&given).map_err(|e| CliError::Usage(e.to_string()))?;
+    let comments: Vec<(String, String)> =
+        args.comments.iter().map(|s| parse_comment(s)).collect::<Result<_, _>>()?;
+    for (key, _) in &comments {
+        if card.item(key).is_none() {
+            bail!(CliError::Usage(format!(
+                "--comment: unknown item {key:?}; this scorecard has: {}",
+                card.keys_list()
+            )));
+        }
+    }
+    // 2. The call (only read).
+    let info = WavReader::open(&args.file)
+        .with_context(|| format!("cannot open the call {}", args.file.display()))?
+        .info()
+        .clone();
+    let hash =
+        content_hash(&args.file).with_context(|| format!("cannot read the call {}", args.file.display()))?;
+    let meta = CallMeta::from_wav(&args.file, &info);
+    // 3. The store.
+    let db = db_path(db)?;
+    let mut store = Store::open(&db)?;
+    let version = store.ensure_scorecard(&card)?;
+    let call_id = store.upsert_call(&hash, &args.file, &meta)?;
+    let previous = store.latest_review(call_id, reviewer)?.filter(|r| r.card_id == version.id);
+    let mut answers = previous.as_ref().map(|r| r.answers.clone()).unwrap_or_default();
+    for a in given {
+        match answers.iter_mut().find(|x| x.key == a.key) {
+            Some(x) => {
+                x.answer = a.answer;
+                x.evidence_s = a.evidence_s;
+            }
+            None => answers.push(a),
+        }
+    }
+    for (key, text) in comments {
+        match answers.iter_mut().find(|x| x.key == key) {
+            Some(x) => x.comment = text,
+            None => answers.push(ItemAnswer { comment: text, ..ItemAnswer::new(&key, None) }),
+        }
+    }
+    let draft = ReviewDraft {
+        id: previous.as_ref().map(|r| r.id),
+        call_id,
+        card_id: version.id,
+        reviewer: reviewer.to_string(),
+        answers,
+    };
+    let id = store.save_review(&draft, args.submit)?;
+    let saved = store.review(id)?;
+    if args.json {
+        let out = serde_json::json!({
+            "review": saved,
+            "call": { "hash": hash, "path": args.file, "meta": meta },
+            "scorecard": { "id": version.id, "name": version.name, "version": version.version },
+            "formula": score_formula(),
+            "database": db,
+        });
+        println!("{}", serde_json::to_string_pretty(&out)?);
+    } else {
+        print_review(&saved, &version.card, &meta, version.version, &args.file);
+    }
+    Ok(())
+}
+
+fn print_review(r: &Review, card: &Scorecard, meta: &CallMeta, version: i64, file: &Path) {
+    println!(
+        "review {} ({}) of {} by {}; scorecard \"{}\" v{version}",
+        r.id,
+        r.status,
+        file.display(),
+        r.reviewer,
+        card.name
+    );
+    if let Some(agent) = &meta.agent {
+        println!("agent: {agent}");
+    }
+    for a in &r.answers {
+        let critical = card.item(&a.key).is_some_and(|i| i.critical);
+        let answer = a.answer.map_or("-", Answer::as_str);
+        let mut line = format!("  {:<22} {answer:<3}", a.key);
+        if critical {
+            line.push_str(" (critical)");
+        }
+        if !a.evidence_s.is_empty() {
+            let t: Vec<String> = a.evidence_s.iter().map(|t| format!("{t}s")).collect();
+            line.push_str(&format!(" @ {}", t.join(", ")));
+        }
+        if !a.comment.is_empty() {
+            line.push_str(&format!("  \"{}\"", a.comment));
+        }
+        println!("{line}");
+    }
+    let s = score(card, &r.answers);
+    println!("score: {}", s.summary());
+    println!("formula: {}", score_formula());
+}

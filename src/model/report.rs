@@ -1,0 +1,188 @@
+//! Summaries over many reviews (`callqa report`, the GUI's report panel): counts, average
+//! score, pass rate per item and critical-fail rate, overall and per agent, reviewer or item.
+//! Pure: the caller passes the reviews in.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use super::scorecard::{Answer, ItemAnswer, Score, Scorecard};
+
+/// How to group a report.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum GroupBy {
+    Agent,
+    Item,
+    Reviewer,
+}
+
+/// One review, as the report sees it.
+#[derive(Clone, Copy, Debug)]
+pub struct ReportEntry<'a> {
+    pub agent: Option<&'a str>,
+    pub reviewer: &'a str,
+    pub card: &'a Scorecard,
+    pub answers: &'a [ItemAnswer],
+    pub score: &'a Score,
+}
+
+/// Answers to one item across reviews.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct ItemStats {
+    pub key: String,
+    pub title: String,
+    pub critical: bool,
+    pub yes: usize,
+    pub no: usize,
+    pub na: usize,
+    pub unanswered: usize,
+    /// yes / (yes + no); `None` when no review answered it yes or no.
+    pub pass_rate: Option<f64>,
+}
+
+/// Figures for a group of reviews.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct GroupStats {
+    pub group: String,
+    pub reviews: usize,
+    /// Reviews with a score (not all N.A.).
+    pub scored: usize,
+    /// Mean of the scored reviews' percentages (critical fails count as 0).
+    pub avg_percent: Option<f64>,
+    pub critical_fails: usize,
+    /// critical_fails / reviews.
+    pub critical_fail_rate: Option<f64>,
+    /// Per item, in first-seen card order.
+    pub items: Vec<ItemStats>,
+}
+
+/// A whole report: the overall figures and one row per group (for `GroupBy::Item` the rows
+/// are the overall item figures and `groups` is empty).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Report {
+    pub by: GroupBy,
+    pub overall: GroupStats,
+    pub groups: Vec<GroupStats>,
+}
+
+/// Agent name shown for calls whose agent is not known.
+pub const UNKNOWN_AGENT: &str = "(unknown agent)";
+
+fn stats(group: &str, entries: &[&ReportEntry<'_>]) -> GroupStats {
+    let mut items: Vec<ItemStats> = Vec::new();
+    let mut sum = 0.0;
+    let mut g = GroupStats { group: group.to_string(), reviews: entries.len(), ..GroupStats::default() };
+    for e in entries {
+        if let Some(p) = e.score.percent {
+            sum += p;
+            g.scored += 1;
+        }
+        g.critical_fails += usize::from(e.score.critical_failed);
+        for item in e.card.items() {
+            let pos = match items.iter().position(|s| s.key == item.key) {
+                Some(p) => p,
+                None => {
+                    items.push(ItemStats {
+                        key: item.key.clone(),
+                        title: item.title.clone(),
+                        critical: item.critical,
+                        ..ItemStats::default()
+                    });
+                    items.len() - 1
+                }
+            };
+            let Some(s) = items.get_mut(pos) else { continue };
+            s.critical |= item.critical;
+            match e.answers.iter().find(|a| a.key == item.key).and_then(|a| a.answer) {
+                Some(Answer::Yes) => s.yes += 1,
+                Some(Answer::No) => s.no += 1,
+                Some(Answer::NotApplicable) => s.na += 1,
+                None => s.unanswered += 1,
+            }
+        }
+    }
+    for s in &mut items {
+        let answered = s.yes + s.no;
+        s.pass_rate = (answered > 0).then(|| s.yes as f64 / answered as f64);
+    }
+    g.avg_percent = (g.scored > 0).then(|| sum / g.scored as f64);
+    g.critical_fail_rate = (g.reviews > 0).then(|| g.critical_fails as f64 / g.reviews as f64);
+    g.items = items;
+    g
+}
+
+/// Builds the report. Groups are sorted by name.
+pub fn report(entries: &[ReportEntry<'_>], by: GroupBy) -> Report {
+    let all: Vec<&ReportEntry<'_>> = entries.iter().collect();
+    let overall = stats("all reviews", &all);
+    let groups = match by {
+        GroupBy::Item => Vec::new(),
+        GroupBy::Agent | GroupBy::Reviewer => {
+            let mut map: BTreeMap<&str, Vec<&ReportEntry<'_>>> = BTreeMap::new();
+            for e in entries {
+                let key = match by {
+                    GroupBy::Agent => e.agent.unwrap_or(UNKNOWN_AGENT),
+                    _ => e.reviewer,
+                };
+                map.entry(key).or_default().push(e);
+            }
+            map.into_iter().map(|(k, v)| stats(k, &v)).collect()
+        }
+    };
+    Report { by, overall, groups }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+    use super::*;
+    use crate::model::scorecard::score;
+
+    fn answers(list: &[(&str, Answer)]) -> Vec<ItemAnswer> {
+        list.iter().map(|(k, a)| ItemAnswer::new(k, Some(*a))).collect()
+    }
+
+    #[test]
+    fn figures_by_agent() {
+        use Answer::*;
+        let card = Scorecard::default_card();
+        let a1 = answers(&[
+            ("let_customer_finish", Yes),
+            ("no_arguing", Yes),
+            ("admitted_fault", No),
+            ("set_callback_time", NotApplicable),
+        ]);
+        let a2 = answers(&[("let_customer_finish", No), ("no_arguing", No), ("admitted_fault", Yes)]);
+        let a3 = answers(&[("let_customer_finish", Yes), ("no_arguing", Yes), ("admitted_fault", Yes)]);
+        let sets = [a1, a2, a3];
+        let scores: Vec<Score> = sets.iter().map(|a| score(&card, a)).collect();
+        let agents = [Some("Meena"), Some("Meena"), None];
+        let entries: Vec<ReportEntry<'_>> = (0..3)
+            .map(|i| ReportEntry {
+                agent: agents[i],
+                reviewer: "R",
+                card: &card,
+                answers: &sets[i],
+                score: &scores[i],
+            })
+            .collect();
+        let r = report(&entries, GroupBy::Agent);
+        assert_eq!(r.overall.reviews, 3);
+        assert_eq!(r.overall.critical_fails, 1);
+        // (66.67 + 0 + 100) / 3
+        let avg = r.overall.avg_percent.unwrap();
+        assert!((avg - (200.0 / 3.0 + 100.0) / 3.0).abs() < 1e-9, "{avg}");
+        let lcf = &r.overall.items[0];
+        assert_eq!((lcf.key.as_str(), lcf.yes, lcf.no), ("let_customer_finish", 2, 1));
+        assert!((lcf.pass_rate.unwrap() - 2.0 / 3.0).abs() < 1e-9);
+        let cb = &r.overall.items[3];
+        assert_eq!((cb.na, cb.unanswered, cb.pass_rate), (1, 2, None));
+        let names: Vec<_> = r.groups.iter().map(|g| g.group.as_str()).collect();
+        assert_eq!(names, [UNKNOWN_AGENT, "Meena"]);
+        let meena = &r.groups[1];
+        assert_eq!((meena.reviews, meena.critical_fails), (2, 1));
+        assert_eq!(meena.critical_fail_rate, Some(0.5));
+        assert!(report(&entries, GroupBy::Item).groups.is_empty());
+    }
+}

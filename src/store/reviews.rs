@@ -1,0 +1,388 @@
+//! Reviews and their answers: save (draft or submit) with an audit row describing what
+//! changed, load, the per-call review state for the library list, and rows for exports.
+
+use std::collections::HashMap;
+
+use rusqlite::{Connection, OptionalExtension, Row, params};
+use serde::Serialize;
+
+use super::calls::audit;
+use super::schema::NOW;
+use super::{CallRecord, CardVersion, Store, StoreError};
+use crate::model::scorecard::{Answer, ItemAnswer, Review, ReviewStatus, Scorecard, score};
+
+/// What the caller wants saved. `answers` is the whole set: items left out are stored as
+/// unanswered.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ReviewDraft {
+    /// `None`: a new review. `Some(id)`: replace that review's answers (same call, card and
+    /// reviewer). A submitted review stays submitted.
+    pub id: Option<i64>,
+    pub call_id: i64,
+    /// The scorecard version ([`CardVersion::id`]).
+    pub card_id: i64,
+    pub reviewer: String,
+    pub answers: Vec<ItemAnswer>,
+}
+
+/// Where a call stands, for the library list.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum ReviewState {
+    NotReviewed,
+    /// The latest draft (no submitted review exists).
+    Draft {
+        reviewer: String,
+    },
+    /// The latest submitted review.
+    Submitted {
+        reviewer: String,
+        percent: Option<f64>,
+        critical_failed: bool,
+    },
+}
+
+/// One audit row.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct AuditEntry {
+    pub id: i64,
+    pub at: String,
+    pub actor: String,
+    /// `create`, `edit`, `submit`, `add_call`, `move_call`, `update_call`, `add_scorecard`.
+    pub action: String,
+    pub review_id: Option<i64>,
+    pub call_id: Option<i64>,
+    /// JSON: what changed.
+    pub detail: String,
+}
+
+/// A review with its call and scorecard version, for exports and reports.
+#[derive(Clone, Debug)]
+pub struct ExportRow {
+    pub review: Review,
+    pub call: CallRecord,
+    pub card: CardVersion,
+}
+
+struct ReviewRow {
+    id: i64,
+    call_id: i64,
+    card_id: i64,
+    reviewer: String,
+    status: String,
+    started_at: String,
+    updated_at: String,
+    submitted_at: Option<String>,
+}
+
+const REVIEW_COLUMNS: &str =
+    "id, call_id, scorecard_id, reviewer, status, started_at, updated_at, submitted_at";
+
+fn review_row(r: &Row<'_>) -> rusqlite::Result<ReviewRow> {
+    Ok(ReviewRow {
+        id: r.get(0)?,
+        call_id: r.get(1)?,
+        card_id: r.get(2)?,
+        reviewer: r.get(3)?,
+        status: r.get(4)?,
+        started_at: r.get(5)?,
+        updated_at: r.get(6)?,
+        submitted_at: r.get(7)?,
+    })
+}
+
+/// The stored answers of a review, keyed by item.
+fn load_answers(c: &Connection, review_id: i64) -> Result<Vec<ItemAnswer>, StoreError> {
+    let mut st = c.prepare_cached(
+        "SELECT item_key, answer, comment, evidence FROM answers WHERE review_id = ?1 ORDER BY position",
+    )?;
+    let raw = st
+        .query_map([review_id], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, Option<String>>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, String>(3)?,
+            ))
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    raw.into_iter()
+        .map(|(key, answer, comment, evidence)| {
+            let answer = answer
+                .map(|a| a.parse::<Answer>())
+                .transpose()
+                .map_err(|e| StoreError::BadData(format!("review {review_id}: {e}")))?;
+            let evidence_s: Vec<f64> = serde_json::from_str(&evidence)
+                .map_err(|e| StoreError::BadData(format!("review {review_id} evidence: {e}")))?;
+            Ok(ItemAnswer { key, answer, comment, evidence_s })
+        })
+        .collect()
+}
+
+/// The answers laid out on the card: one per item, in card order.
+fn on_card(card: &Scorecard, answers: &[ItemAnswer]) -> Vec<ItemAnswer> {
+    card.items()
+        .map(|item| {
+            answers
+                .iter()
+                .find(|a| a.key == item.key)
+                .cloned()
+                .unwrap_or_else(|| ItemAnswer::new(&item.key, None))
+        })
+        .collect()
+}
+
+fn answer_json(a: &ItemAnswer) -> serde_json::Value {
+    serde_json::json!({ "answer": a.answer.map(Answer::as_str), "comment": a.comment, "evidence_s": a.evidence_s })
+}
+
+impl Store {
+    /// Saves a review as a draft, or submits it (`submit`: every item must be answered).
+    /// Returns the review id. One transaction with an audit row; an unchanged review is not
+    /// written again.
+    pub fn save_review(&mut self, draft: &ReviewDraft, submit: bool) -> Result<i64, StoreError> {
+        let reviewer = draft.reviewer.trim().to_string();
+        if reviewer.is_empty() {
+            return Err(StoreError::NoReviewer);
+        }
+        let card = self.scorecard(draft.card_id)?;
+        card.card.check_answers(&draft.answers)?;
+        let answers = on_card(&card.card, &draft.answers);
+        let s = score(&card.card, &answers);
+        self.call(draft.call_id)?;
+        self.write(|tx| {
+            let old = match draft.id {
+                None => None,
+                Some(id) => {
+                    let row = tx
+                        .query_row(&format!("SELECT {REVIEW_COLUMNS} FROM reviews WHERE id = ?1"), [id], review_row)
+                        .optional()?
+                        .ok_or_else(|| StoreError::NotFound(format!("review {id}")))?;
+                    if row.call_id != draft.call_id || row.card_id != draft.card_id || row.reviewer != reviewer {
+                        return Err(StoreError::Mismatch {
+                            id,
+                            detail: format!(
+                                "call {}, scorecard version {}, reviewer {}",
+                                row.call_id, row.card_id, row.reviewer
+                            ),
+                        });
+                    }
+                    Some(row)
+                }
+            };
+            let was_submitted = old.as_ref().is_some_and(|r| r.status == "submitted");
+            let status = if submit || was_submitted { ReviewStatus::Submitted } else { ReviewStatus::Draft };
+            if status == ReviewStatus::Submitted && !s.complete {
+                return Err(StoreError::Incomplete(s.unanswered.clone()));
+            }
+            let (id, action, detail) = match old {
+                None => {
+                    tx.execute(
+                        &format!(
+                            "INSERT INTO reviews (call_id, scorecard_id, reviewer, status, started_at, updated_at, \
+                             submitted_at, percent, points, max_points, critical_failed, complete) \
+                             VALUES (?1, ?2, ?3, ?4, {NOW}, {NOW}, CASE WHEN ?4 = 'submitted' THEN {NOW} END, \
+                             ?5, ?6, ?7, ?8, ?9)"
+                        ),
+                        params![
+                            draft.call_id,
+                            draft.card_id,
+                            reviewer,
+                            status.as_str(),
+                            s.percent,
+                            s.points,
+                            s.max,
+                            s.critical_failed,
+                            s.complete
+                        ],
+                    )?;
+                    let id = tx.last_insert_rowid();
+                    let all: serde_json::Map<_, _> =
+                        answers.iter().map(|a| (a.key.clone(), answer_json(a))).collect();
+                    let detail = serde_json::json!({
+                        "status": status.as_str(), "scorecard_id": draft.card_id, "answers": all,
+                        "percent": s.percent,
+                    });
+                    (id, if status == ReviewStatus::Submitted { "submit" } else { "create" }, detail)
+                }
+                Some(row) => {
+                    let before = on_card(&card.card, &load_answers(tx, row.id)?);
+                    let changes: Vec<_> = before
+                        .iter()
+                        .zip(&answers)
+                        .filter(|(b, a)| b != a)
+                        .map(|(b, a)| serde_json::json!({ "item": a.key, "from": answer_json(b), "to": answer_json(a) }))
+                        .collect();
+                    let newly_submitted = status == ReviewStatus::Submitted && !was_submitted;
+                    if changes.is_empty() && !newly_submitted {
+                        return Ok(row.id);
+                    }
+                    tx.execute(
+                        &format!(
+                            "UPDATE reviews SET status = ?2, updated_at = {NOW}, \
+                             submitted_at = COALESCE(submitted_at, CASE WHEN ?2 = 'submitted' THEN {NOW} END), \
+                             percent = ?3, points = ?4, max_points = ?5, critical_failed = ?6, complete = ?7 \
+                             WHERE id = ?1"
+                        ),
+                        params![row.id, status.as_str(), s.percent, s.points, s.max, s.critical_failed, s.complete],
+                    )?;
+                    tx.execute("DELETE FROM answers WHERE review_id = ?1", [row.id])?;
+                    let detail = serde_json::json!({
+                        "status": { "from": row.status, "to": status.as_str() },
+                        "changes": changes, "percent": s.percent,
+                    });
+                    (row.id, if newly_submitted { "submit" } else { "edit" }, detail)
+                }
+            };
+            let mut ins = tx.prepare_cached(
+                "INSERT INTO answers (review_id, position, item_key, answer, comment, evidence) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )?;
+            for (pos, a) in answers.iter().enumerate() {
+                let evidence = serde_json::Value::from(a.evidence_s.clone()).to_string();
+                ins.execute(params![id, pos as i64, a.key, a.answer.map(Answer::as_str), a.comment, evidence])?;
+            }
+            audit(tx, &reviewer, action, Some(id), Some(draft.call_id), &detail)?;
+            Ok(id)
+        })
+    }
+
+    /// The review with this id, its answers laid out on its card, and its score.
+    pub fn review(&self, id: i64) -> Result<Review, StoreError> {
+        let row = self.read(|c| {
+            c.query_row(&format!("SELECT {REVIEW_COLUMNS} FROM reviews WHERE id = ?1"), [id], review_row)
+                .optional()?
+                .ok_or_else(|| StoreError::NotFound(format!("review {id}")))
+        })?;
+        let card = self.scorecard(row.card_id)?;
+        self.finish_review(row, &card.card)
+    }
+
+    fn finish_review(&self, row: ReviewRow, card: &Scorecard) -> Result<Review, StoreError> {
+        let status = ReviewStatus::parse(&row.status)
+            .ok_or_else(|| StoreError::BadData(format!("review {} has status {:?}", row.id, row.status)))?;
+        let answers = on_card(card, &self.read(|c| load_answers(c, row.id))?);
+        let s = score(card, &answers);
+        Ok(Review {
+            id: row.id,
+            call_id: row.call_id,
+            card_id: row.card_id,
+            reviewer: row.reviewer,
+            status,
+            started_at: row.started_at,
+            updated_at: row.updated_at,
+            submitted_at: row.submitted_at,
+            answers,
+            score: s,
+        })
+    }
+
+    /// The reviewer's most recently changed review of this call (draft or submitted).
+    pub fn latest_review(&self, call_id: i64, reviewer: &str) -> Result<Option<Review>, StoreError> {
+        let id: Option<i64> = self.read(|c| {
+            Ok(c.query_row(
+                "SELECT id FROM reviews WHERE call_id = ?1 AND reviewer = ?2 ORDER BY updated_at DESC, id DESC LIMIT 1",
+                params![call_id, reviewer.trim()],
+                |r| r.get(0),
+            )
+            .optional()?)
+        })?;
+        id.map(|id| self.review(id)).transpose()
+    }
+
+    /// Every review of this call, oldest first.
+    pub fn reviews_of_call(&self, call_id: i64) -> Result<Vec<Review>, StoreError> {
+        let ids: Vec<i64> = self.read(|c| {
+            let mut st = c.prepare("SELECT id FROM reviews WHERE call_id = ?1 ORDER BY id")?;
+            let ids = st.query_map([call_id], |r| r.get(0))?.collect::<Result<Vec<_>, _>>()?;
+            Ok(ids)
+        })?;
+        ids.into_iter().map(|id| self.review(id)).collect()
+    }
+
+    /// Every review with its call and scorecard version, by call then review id.
+    pub fn export_rows(&self) -> Result<Vec<ExportRow>, StoreError> {
+        let rows: Vec<ReviewRow> = self.read(|c| {
+            let mut st = c.prepare(&format!("SELECT {REVIEW_COLUMNS} FROM reviews ORDER BY call_id, id"))?;
+            let rows = st.query_map([], review_row)?.collect::<Result<Vec<_>, _>>()?;
+            Ok(rows)
+        })?;
+        let mut calls: HashMap<i64, CallRecord> = HashMap::new();
+        let mut cards: HashMap<i64, CardVersion> = HashMap::new();
+        let mut out = Vec::with_capacity(rows.len());
+        for row in rows {
+            let call = match calls.get(&row.call_id) {
+                Some(c) => c.clone(),
+                None => {
+                    let c = self.call(row.call_id)?;
+                    calls.insert(row.call_id, c.clone());
+                    c
+                }
+            };
+            let card = match cards.get(&row.card_id) {
+                Some(c) => c.clone(),
+                None => {
+                    let c = self.scorecard(row.card_id)?;
+                    cards.insert(row.card_id, c.clone());
+                    c
+                }
+            };
+            let review = self.finish_review(row, &card.card)?;
+            out.push(ExportRow { review, call, card });
+        }
+        Ok(out)
+    }
+
+    /// Call hash → where it stands: the latest submitted review if any, else the latest
+    /// draft, else not reviewed. Calls never stored are absent (not reviewed either).
+    pub fn review_states(&self) -> Result<HashMap<String, ReviewState>, StoreError> {
+        self.read(|c| {
+            let mut st = c.prepare(
+                "SELECT c.hash, r.reviewer, r.status, r.percent, r.critical_failed FROM calls c \
+                 LEFT JOIN reviews r ON r.call_id = c.id \
+                 ORDER BY c.id, r.status = 'submitted', r.updated_at, r.id",
+            )?;
+            let mut states = HashMap::new();
+            let mut rows = st.query([])?;
+            while let Some(r) = rows.next()? {
+                let hash: String = r.get(0)?;
+                let reviewer: Option<String> = r.get(1)?;
+                let status: Option<String> = r.get(2)?;
+                // Rows come in rising priority: the last one per call wins.
+                let state = match (reviewer, status.as_deref()) {
+                    (Some(reviewer), Some("submitted")) => {
+                        ReviewState::Submitted { reviewer, percent: r.get(3)?, critical_failed: r.get(4)? }
+                    }
+                    (Some(reviewer), Some(_)) => ReviewState::Draft { reviewer },
+                    _ => ReviewState::NotReviewed,
+                };
+                states.insert(hash, state);
+            }
+            Ok(states)
+        })
+    }
+
+    /// The audit trail, oldest first; of one review when `review_id` is given.
+    pub fn audit_log(&self, review_id: Option<i64>) -> Result<Vec<AuditEntry>, StoreError> {
+        self.read(|c| {
+            let mut st = c.prepare(
+                "SELECT id, at, actor, action, review_id, call_id, detail FROM audit \
+                 WHERE ?1 IS NULL OR review_id = ?1 ORDER BY id",
+            )?;
+            let rows = st
+                .query_map([review_id], |r| {
+                    Ok(AuditEntry {
+                        id: r.get(0)?,
+                        at: r.get(1)?,
+                        actor: r.get(2)?,
+                        action: r.get(3)?,
+                        review_id: r.get(4)?,
+                        call_id: r.get(5)?,
+                        detail: r.get(6)?,
+                    })
+                })?
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok(rows)
+        })
+    }
+}

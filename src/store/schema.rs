@@ -1,0 +1,78 @@
+//! The database schema as numbered migrations. `PRAGMA user_version` holds the number of
+//! migrations applied; a database with a higher number comes from a newer callqa and is
+//! refused, never touched.
+//!
+//! Append new migrations at the end; never edit one that has shipped.
+
+/// Migration `n` (1-based) is `MIGRATIONS[n - 1]`.
+pub(crate) const MIGRATIONS: &[&str] = &[
+    // 1: calls, scorecard versions, reviews, answers, audit.
+    r#"
+CREATE TABLE calls (
+    id          INTEGER PRIMARY KEY,
+    hash        TEXT NOT NULL UNIQUE,      -- content hash of the audio
+    path        TEXT NOT NULL,             -- where it was last seen
+    file_name   TEXT NOT NULL,
+    duration_s  REAL NOT NULL,
+    sample_rate INTEGER NOT NULL,
+    channels    INTEGER NOT NULL,
+    encoding    TEXT NOT NULL,
+    agent       TEXT,
+    recorded_at TEXT,
+    first_seen  TEXT NOT NULL,
+    last_seen   TEXT NOT NULL
+);
+CREATE TABLE scorecards (
+    id         INTEGER PRIMARY KEY,
+    name       TEXT NOT NULL,
+    version    INTEGER NOT NULL,
+    hash       TEXT NOT NULL UNIQUE,       -- BLAKE3 of content
+    content    TEXT NOT NULL,              -- the card as canonical JSON
+    created_at TEXT NOT NULL,
+    UNIQUE (name, version)
+);
+CREATE TABLE reviews (
+    id              INTEGER PRIMARY KEY,
+    call_id         INTEGER NOT NULL REFERENCES calls (id),
+    scorecard_id    INTEGER NOT NULL REFERENCES scorecards (id),
+    reviewer        TEXT NOT NULL,
+    status          TEXT NOT NULL CHECK (status IN ('draft', 'submitted')),
+    started_at      TEXT NOT NULL,
+    updated_at      TEXT NOT NULL,
+    submitted_at    TEXT,
+    percent         REAL,
+    points          REAL NOT NULL,
+    max_points      REAL NOT NULL,
+    critical_failed INTEGER NOT NULL,
+    complete        INTEGER NOT NULL
+);
+CREATE INDEX reviews_by_call ON reviews (call_id, reviewer);
+CREATE TABLE answers (
+    review_id  INTEGER NOT NULL REFERENCES reviews (id) ON DELETE CASCADE,
+    position   INTEGER NOT NULL,           -- order of the item on the card
+    item_key   TEXT NOT NULL,
+    answer     TEXT CHECK (answer IN ('yes', 'no', 'na')),
+    comment    TEXT NOT NULL DEFAULT '',
+    evidence   TEXT NOT NULL DEFAULT '[]', -- JSON array of seconds
+    PRIMARY KEY (review_id, item_key)
+);
+CREATE TABLE audit (
+    id        INTEGER PRIMARY KEY,
+    at        TEXT NOT NULL,
+    actor     TEXT NOT NULL,
+    action    TEXT NOT NULL,               -- create, edit, submit, add_call, move_call, add_scorecard
+    review_id INTEGER,
+    call_id   INTEGER,
+    detail    TEXT NOT NULL                -- JSON: what changed
+);
+CREATE INDEX audit_by_review ON audit (review_id);
+"#,
+];
+
+/// The schema version this callqa writes.
+pub(crate) fn latest() -> i64 {
+    MIGRATIONS.len() as i64
+}
+
+/// SQL for the current UTC time, e.g. `2026-11-25T14:09:27.123Z`.
+pub(crate) const NOW: &str = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')";
