@@ -68,7 +68,7 @@ impl Default for Config {
             min_talk_s: 0.1,
             echo_db: 20.0,
             echo_s: 0.1,
-            floor_window_s: 2.5,
+            floor_window_s: 5.0,
             tonal_db: 15.0,
             floor_tonal_db: 8.0,
             hold_fraction: 0.5,
@@ -329,3 +329,198 @@ impl Analyzer {
     }
 }
 
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+    use super::*;
+    use crate::model::Speaker;
+
+    const RATE: u32 = 8000;
+
+    /// Deterministic white noise with RMS `10^(db/20)`.
+    fn noise(n: usize, seed: u32, db: f32) -> Vec<f32> {
+        let amp = 10f32.powf(db / 20.0) * 3f32.sqrt();
+        let mut s = seed;
+        (0..n)
+            .map(|_| {
+                s = s.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+                ((s >> 8) as f32 / (1u32 << 24) as f32 * 2.0 - 1.0) * amp
+            })
+            .collect()
+    }
+
+    fn at(s: f64) -> usize {
+        (s * f64::from(RATE)) as usize
+    }
+
+    /// Speech-like talk: noise "syllables" of 180 ms with 70 ms dips, and a 250 ms pause every
+    /// second (all bridged), at `db` RMS.
+    fn add_talk(x: &mut [f32], from: f64, to: f64, db: f32, seed: u32) {
+        let (a, b) = (at(from), at(to).min(x.len()));
+        let n = noise(b - a, seed, db);
+        for (i, v) in n.iter().enumerate() {
+            let in_syllable = (i % at(0.25)) < at(0.18) && (i % at(1.0)) < at(0.75);
+            if in_syllable || i + at(0.07) >= n.len() {
+                x[a + i] += v;
+            }
+        }
+    }
+
+    fn add_tone(x: &mut [f32], from: f64, to: f64, db: f32, notes: bool) {
+        let amp = 10f32.powf(db / 20.0) * 2f32.sqrt();
+        for i in at(from)..at(to).min(x.len()) {
+            let t = (i - at(from)) as f32 / RATE as f32;
+            let f = if notes { [523.25, 659.25, 783.99, 659.25][(t / 0.5) as usize % 4] } else { 700.0 };
+            x[i] += amp * (2.0 * std::f32::consts::PI * f * t).sin();
+        }
+    }
+
+    fn run(channels: &[Vec<f32>]) -> Analysis {
+        let n = channels[0].len();
+        let inter: Vec<f32> = (0..n).flat_map(|i| channels.iter().map(move |c| c[i])).collect();
+        let mut a = Analyzer::new(RATE, channels.len() as u16, Config::default());
+        for b in inter.chunks(4096 * channels.len()) {
+            a.push(b);
+        }
+        a.finish()
+    }
+
+    fn spans(a: &Analysis, side: usize) -> Vec<[f64; 2]> {
+        match (&a.talk, side) {
+            (Talk::Stereo { agent, .. }, 0) => agent.clone(),
+            (Talk::Stereo { customer, .. }, _) => customer.clone(),
+            (Talk::Mono { mixed }, _) => mixed.clone(),
+        }
+    }
+
+    fn close(got: &[[f64; 2]], want: &[[f64; 2]], tol: f64) -> bool {
+        got.len() == want.len()
+            && got.iter().zip(want).all(|(g, w)| (g[0] - w[0]).abs() <= tol && (g[1] - w[1]).abs() <= tol)
+    }
+
+    #[test]
+    fn a_tone_burst_is_one_span_with_sharp_edges() {
+        let mut x = noise(at(6.0), 1, -60.0);
+        add_tone(&mut x, 2.0, 3.0, -20.0, false);
+        let a = run(&[x]);
+        assert!(close(&spans(&a, 0), &[[2.0, 3.0]], 0.01), "{:?}", a.talk);
+        assert!(a.hold.is_empty(), "1 s is too short to be hold music");
+        assert_eq!(a.silence.len(), 2, "{:?}", a.silence);
+        assert!((a.silence[0].end_s - 2.0).abs() < 0.01 && (a.silence[1].start_s - 3.0).abs() < 0.01);
+        assert!(a.warnings.iter().any(|w| w.contains("two-channel")));
+    }
+
+    #[test]
+    fn recordings_30_db_apart_give_the_same_spans() {
+        let make = |floor: f32, talk: f32| {
+            let mut x = noise(at(12.0), 2, floor);
+            add_talk(&mut x, 1.0, 3.5, talk, 3);
+            add_talk(&mut x, 7.0, 8.2, talk, 4);
+            run(&[x])
+        };
+        let loud = make(-45.0, -15.0);
+        let quiet = make(-75.0, -45.0);
+        let want = [[1.0, 3.5], [7.0, 8.2]];
+        assert!(close(&spans(&loud, 0), &want, 0.02), "{:?}", loud.talk);
+        assert!(close(&spans(&quiet, 0), &want, 0.02), "{:?}", quiet.talk);
+        assert_eq!(loud.silence.len(), 2);
+        assert_eq!(quiet.silence.len(), 2);
+    }
+
+    #[test]
+    fn the_floor_follows_a_30_db_step_within_seconds() {
+        let mut x = noise(at(30.0), 5, -75.0);
+        let louder = noise(at(20.0), 6, -45.0);
+        for (v, n) in x[at(10.0)..].iter_mut().zip(&louder) {
+            *v = *n;
+        }
+        add_talk(&mut x, 2.0, 3.0, -45.0, 7);
+        add_talk(&mut x, 20.0, 22.0, -15.0, 8);
+        let a = run(&[x]);
+        let s = spans(&a, 0);
+        // The step itself may look like talk until the floor catches up (≤ the 5 s window).
+        let late: Vec<_> = s.iter().filter(|p| p[0] > 15.5).collect();
+        assert_eq!(late.len(), 1, "{s:?}");
+        assert!((late[0][0] - 20.0).abs() < 0.02 && (late[0][1] - 22.0).abs() < 0.02, "{s:?}");
+        assert!(s.iter().any(|p| (p[0] - 2.0).abs() < 0.02), "{s:?}");
+    }
+
+    #[test]
+    fn a_faint_echo_of_the_other_side_is_not_talk() {
+        let mut agent = noise(at(10.0), 9, -60.0);
+        add_talk(&mut agent, 1.0, 4.0, -12.0, 10);
+        let mut customer = noise(at(10.0), 11, -60.0);
+        // The agent's voice leaks into the customer's channel 30 dB down, 20 ms late.
+        let d = at(0.02);
+        for i in d..customer.len() {
+            customer[i] += 0.0316 * (agent[i - d]);
+        }
+        add_talk(&mut customer, 6.0, 8.0, -15.0, 12);
+        let a = run(&[agent, customer]);
+        assert!(close(&spans(&a, 0), &[[1.0, 4.0]], 0.02), "{:?}", a.talk);
+        assert!(close(&spans(&a, 1), &[[6.0, 8.0]], 0.02), "{:?}", a.talk);
+        assert!(a.overtalk.is_empty(), "{:?}", a.overtalk);
+    }
+
+    #[test]
+    fn continuous_tonal_music_is_hold_not_talk_nor_silence() {
+        let mut agent = noise(at(16.0), 13, -55.0);
+        add_talk(&mut agent, 0.5, 2.0, -10.0, 14);
+        add_tone(&mut agent, 3.0, 11.0, -20.0, true);
+        let customer = noise(at(16.0), 15, -55.0);
+        let a = run(&[agent, customer]);
+        assert_eq!(a.hold.len(), 1, "{:?}", a.hold);
+        assert_eq!(a.hold[0].channel, 0);
+        assert!((a.hold[0].start_s - 3.0).abs() < 0.02 && (a.hold[0].end_s - 11.0).abs() < 0.02, "{:?}", a.hold);
+        assert!(close(&spans(&a, 0), &[[0.5, 2.0]], 0.02), "{:?}", a.talk);
+        assert!(spans(&a, 1).is_empty());
+        // Only the 5 s after the music is dead air.
+        assert_eq!(a.silence.len(), 1, "{:?}", a.silence);
+        assert!((a.silence[0].start_s - 11.0).abs() < 0.02 && (a.silence[0].end_s - 16.0).abs() < 1e-9);
+        assert!((a.metrics.hold_total_s - 8.0).abs() < 0.04);
+    }
+
+    #[test]
+    fn overtalk_names_who_cut_in_and_metrics_add_up() {
+        let mut agent = noise(at(11.0), 16, -60.0);
+        let mut customer = noise(at(11.0), 17, -60.0);
+        add_talk(&mut customer, 1.0, 5.0, -12.0, 18);
+        add_talk(&mut agent, 4.0, 7.0, -12.0, 19);
+        add_talk(&mut customer, 8.5, 10.0, -12.0, 20);
+        let a = run(&[agent, customer]);
+        assert_eq!(a.overtalk.len(), 1, "{:?}", a.overtalk);
+        let o = a.overtalk[0];
+        assert_eq!(o.started_by, Speaker::Agent);
+        assert!((o.start_s - 4.0).abs() < 0.02 && (o.end_s - 5.0).abs() < 0.02, "{o:?}");
+        let m = &a.metrics;
+        assert!((m.talk_time_agent_s - 3.0).abs() < 0.04 && (m.talk_time_customer_s - 5.5).abs() < 0.04);
+        assert!((m.talk_ratio_agent - 3.0 / 8.5).abs() < 0.01);
+        assert_eq!((m.overtalk_by_agent, m.overtalk_by_customer), (1, 0));
+        assert_eq!(m.silence_count, 0, "no gap reaches 2 s: {:?}", a.silence);
+        assert!(a.warnings.is_empty());
+    }
+
+    #[test]
+    fn clicks_do_not_make_talk() {
+        let mut x = noise(at(8.0), 21, -60.0);
+        for k in 0..40 {
+            x[at(1.0) + k * at(0.063)] = 0.4;
+        }
+        let a = run(&[x]);
+        assert!(spans(&a, 0).is_empty(), "{:?}", a.talk);
+    }
+
+    #[test]
+    fn empty_and_tiny_inputs_do_not_panic() {
+        let a = Analyzer::new(8000, 2, Config::default()).finish();
+        assert_eq!(a.duration_s, 0.0);
+        assert!(a.silence.is_empty());
+        let mut b = Analyzer::new(8000, 2, Config::default());
+        b.push(&[0.1, 0.2, 0.3]);
+        let b = b.finish();
+        assert_eq!(b.peaks.frames, 1);
+        let c = Analyzer::new(0, 0, Config::default()).finish();
+        assert_eq!(c.duration_s, 0.0);
+    }
+}
