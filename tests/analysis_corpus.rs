@@ -32,8 +32,14 @@ const HOLD_COVER: f64 = 0.90;
 const MIN_IOU: f64 = 0.5;
 const MIN_F1: f64 = 0.95;
 
-const MASTERS: [&str; 6] =
-    ["dev_a_courteous", "dev_b_cutoff", "dev_c_dispute", "dev_d_long_hold", "dev_e_hindi_refund", "dev_f_brief"];
+const MASTERS: [&str; 6] = [
+    "dev_a_courteous",
+    "dev_b_cutoff",
+    "dev_c_dispute",
+    "dev_d_long_hold",
+    "dev_e_hindi_refund",
+    "dev_f_brief",
+];
 
 fn corpus() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/corpus")
@@ -181,7 +187,10 @@ fn check_spans(what: &str, truth: &[Span], got: &[Span], fails: &mut Vec<String>
                 used[j] = true;
                 worst = worst.max((g.start_s - t.start_s).abs()).max((g.end_s - t.end_s).abs());
             }
-            None => fails.push(format!("{what} {:.3}-{:.3} not found within {EDGE_S} s: got {got:?}", t.start_s, t.end_s)),
+            None => fails.push(format!(
+                "{what} {:.3}-{:.3} not found within {EDGE_S} s: got {got:?}",
+                t.start_s, t.end_s
+            )),
         }
     }
     for (g, _) in got.iter().zip(&used).filter(|(_, u)| !**u) {
@@ -213,7 +222,12 @@ fn check_stereo(name: &str, a: &Analysis, t: &Truth, fails: &mut Vec<String>) ->
     let rel: Vec<f64> = (0..2).map(|c| (talk[c] - t.talk_s[c]) / t.talk_s[c]).collect();
     for c in 0..2 {
         if rel[c].abs() > TALK_REL {
-            f.push(format!("talk time ch{c} {:.3} s vs truth {:.3} s ({:+.2} %)", talk[c], t.talk_s[c], 100.0 * rel[c]));
+            f.push(format!(
+                "talk time ch{c} {:.3} s vs truth {:.3} s ({:+.2} %)",
+                talk[c],
+                t.talk_s[c],
+                100.0 * rel[c]
+            ));
         }
     }
     let worst_sil = check_spans("silence", &t.silence, &a.silence, &mut f);
@@ -225,16 +239,29 @@ fn check_stereo(name: &str, a: &Analysis, t: &Truth, fails: &mut Vec<String>) ->
         let as_silence = overlap(&a.silence, h);
         hold_cover.push(cover);
         if cover < HOLD_COVER {
-            f.push(format!("hold {:.3}-{:.3}: only {:.1} % reported as hold", h.start_s, h.end_s, 100.0 * cover));
+            f.push(format!(
+                "hold {:.3}-{:.3}: only {:.1} % reported as hold",
+                h.start_s,
+                h.end_s,
+                100.0 * cover
+            ));
         }
         if as_silence > EDGE_S {
-            f.push(format!("hold {:.3}-{:.3}: {:.3} s of it reported as silence", h.start_s, h.end_s, as_silence));
+            f.push(format!(
+                "hold {:.3}-{:.3}: {:.3} s of it reported as silence",
+                h.start_s, h.end_s, as_silence
+            ));
         }
     }
     // Hold reported where there is none (beyond the edges) is a failure too.
     for g in &a.hold {
         let gs = Span::new(g.start_s, g.end_s);
-        let true_part: f64 = t.hold.iter().filter(|(_, c)| *c == g.channel).map(|(h, _)| gs.intersect(h).map_or(0.0, |x| x.duration_s())).sum();
+        let true_part: f64 = t
+            .hold
+            .iter()
+            .filter(|(_, c)| *c == g.channel)
+            .map(|(h, _)| gs.intersect(h).map_or(0.0, |x| x.duration_s()))
+            .sum();
         if gs.duration_s() - true_part > 2.0 * EDGE_S {
             f.push(format!("hold invented: {:.3}-{:.3} on ch{}", g.start_s, g.end_s, g.channel));
         }
@@ -315,10 +342,17 @@ fn check_mono(name: &str, a: &Analysis, t: &Truth, fails: &mut Vec<String>) {
         f.push("talk is not reported as one mixed lane".to_string());
     }
     if rel.abs() > MONO_TALK_REL {
-        f.push(format!("mixed talk {:.3} s vs union {:.3} s ({:+.2} %)", a.metrics.talk_time_mixed_s, truth_talk, 100.0 * rel));
+        f.push(format!(
+            "mixed talk {:.3} s vs union {:.3} s ({:+.2} %)",
+            a.metrics.talk_time_mixed_s,
+            truth_talk,
+            100.0 * rel
+        ));
     }
     let worst = check_spans("silence", &t.silence, &a.silence, &mut f);
-    if !a.overtalk.is_empty() || !a.warnings.iter().any(|w| w.contains("overtalk needs a two-channel recording")) {
+    if !a.overtalk.is_empty()
+        || !a.warnings.iter().any(|w| w.contains("overtalk needs a two-channel recording"))
+    {
         f.push(format!("mono must report no overtalk and warn: {:?}", a.warnings));
     }
     println!(
@@ -422,7 +456,9 @@ fn format_variants_answer_like_their_masters() {
 #[test]
 fn mono_mixes_give_talk_and_silence() {
     let mut fails = Vec::new();
-    for (v, m) in [("dev_b_cutoff_mulaw_mono", "dev_b_cutoff"), ("dev_a_courteous_gsm610_mono", "dev_a_courteous")] {
+    for (v, m) in
+        [("dev_b_cutoff_mulaw_mono", "dev_b_cutoff"), ("dev_a_courteous_gsm610_mono", "dev_a_courteous")]
+    {
         let a = analyse(&corpus().join(format!("{v}.wav")));
         check_mono(v, &a, &truth(&corpus().join(format!("{m}.json"))), &mut fails);
     }

@@ -64,7 +64,11 @@ pub fn metrics(
         overtalk_total_s: overtalk.iter().map(ot_len).sum::<f64>() + 0.0,
         overtalk_by_agent: overtalk.iter().filter(|o| o.started_by == Speaker::Agent).count(),
         overtalk_by_customer: overtalk.iter().filter(|o| o.started_by == Speaker::Customer).count(),
-        overtalk_by_agent_s: overtalk.iter().filter(|o| o.started_by == Speaker::Agent).map(ot_len).sum::<f64>()
+        overtalk_by_agent_s: overtalk
+            .iter()
+            .filter(|o| o.started_by == Speaker::Agent)
+            .map(ot_len)
+            .sum::<f64>()
             + 0.0,
         overtalk_by_customer_s: overtalk
             .iter()

@@ -254,11 +254,8 @@ mod tests {
         let hiss = noise(8000, 9, 0.5);
         // Left = tone, right = noise; then swapped.
         for swap in [false, true] {
-            let inter: Vec<f32> = tone
-                .iter()
-                .zip(&hiss)
-                .flat_map(|(t, n)| if swap { [*n, *t] } else { [*t, *n] })
-                .collect();
+            let inter: Vec<f32> =
+                tone.iter().zip(&hiss).flat_map(|(t, n)| if swap { [*n, *t] } else { [*t, *n] }).collect();
             let (tc, nc) = if swap { (1, 0) } else { (0, 1) };
             let mut fr = Frames::new(2, 80, 1, 1000);
             fr.extend(&inter);

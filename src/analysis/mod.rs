@@ -287,7 +287,11 @@ impl Analyzer {
         let secs = |x: u64| x as f64 / rate;
         let spans_of = |d: Option<&Detector>, kind: Kind| -> Vec<Span> {
             d.map(|d| {
-                d.spans.iter().filter(|s| s.kind == kind).map(|s| Span::new(secs(s.start), secs(s.end))).collect()
+                d.spans
+                    .iter()
+                    .filter(|s| s.kind == kind)
+                    .map(|s| Span::new(secs(s.start), secs(s.end)))
+                    .collect()
             })
             .unwrap_or_default()
         };
@@ -328,7 +332,6 @@ impl Analyzer {
         }
     }
 }
-
 
 #[cfg(test)]
 mod tests {
@@ -472,7 +475,11 @@ mod tests {
         let a = run(&[agent, customer]);
         assert_eq!(a.hold.len(), 1, "{:?}", a.hold);
         assert_eq!(a.hold[0].channel, 0);
-        assert!((a.hold[0].start_s - 3.0).abs() < 0.02 && (a.hold[0].end_s - 11.0).abs() < 0.02, "{:?}", a.hold);
+        assert!(
+            (a.hold[0].start_s - 3.0).abs() < 0.02 && (a.hold[0].end_s - 11.0).abs() < 0.02,
+            "{:?}",
+            a.hold
+        );
         assert!(close(&spans(&a, 0), &[[0.5, 2.0]], 0.02), "{:?}", a.talk);
         assert!(spans(&a, 1).is_empty());
         // Only the 5 s after the music is dead air.

@@ -228,7 +228,8 @@ pub fn summary(file: &Path, info: &WavInfo, a: &Analysis) -> String {
         m.silence_count, m.silence_total_s, m.silence_longest_s
     );
     for s in &a.silence {
-        out += &format!("          {} – {}  {:.1} s\n", clock(s.start_s), clock(s.end_s), s.end_s - s.start_s);
+        out +=
+            &format!("          {} – {}  {:.1} s\n", clock(s.start_s), clock(s.end_s), s.end_s - s.start_s);
     }
     out += &format!("hold      {} ({:.1} s)\n", a.hold.len(), m.hold_total_s);
     for h in &a.hold {
@@ -237,7 +238,12 @@ pub fn summary(file: &Path, info: &WavInfo, a: &Analysis) -> String {
             1 => "customer side".to_string(),
             c => format!("channel {}", c + 1),
         };
-        out += &format!("          {} – {}  {:.1} s, {side}\n", clock(h.start_s), clock(h.end_s), h.end_s - h.start_s);
+        out += &format!(
+            "          {} – {}  {:.1} s, {side}\n",
+            clock(h.start_s),
+            clock(h.end_s),
+            h.end_s - h.start_s
+        );
     }
     for w in &a.warnings {
         out += &format!("warning: {w}\n");
