@@ -5,7 +5,7 @@
 
 use std::collections::VecDeque;
 
-use super::frames::{Frame, Frames};
+use super::frames::{Frame, View};
 
 /// Frames averaged before the noise floor's sliding minimum (100 ms: quantised noise, e.g.
 /// 8-bit, leaves single all-zero frames).
@@ -145,7 +145,7 @@ impl Detector {
 
     /// Feeds frame `t`. `other_loudest` is the loudest recent energy on the other side (0 for
     /// mono). `samples` holds the recent samples for edge refinement.
-    pub fn step(&mut self, t: u64, f: Frame, other_loudest: f32, samples: &Frames) {
+    pub fn step(&mut self, t: u64, f: Frame, other_loudest: f32, samples: &View<'_>) {
         // Sliding minimum of the smoothed energy. Tonal frames (music) stay out of it, so a
         // long stretch of hold music does not lift the floor up to the music: only averages
         // with no tonal frame in them count.
@@ -220,7 +220,7 @@ impl Detector {
     }
 
     /// Closes the open span (at the end of the file, or after the bridging gap).
-    pub fn close(&mut self, samples: &Frames) {
+    pub fn close(&mut self, samples: &View<'_>) {
         let Some(o) = self.open.take() else { return };
         let fl = self.p.frame_len;
         let thr = self.p.edge_k * o.last_floor.sqrt();

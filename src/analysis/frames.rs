@@ -26,21 +26,57 @@ pub(crate) struct Frame {
     pub gain: f32,
 }
 
-/// The call's interleaved sample stream, cut into frames.
+/// The call's interleaved sample stream, cut into frames. Frames are computed straight from
+/// each pushed block; only the block's tail (the history needed for edge refinement and the
+/// predictor) is copied, and a small scratch buffer joins the one frame per block that
+/// straddles two blocks.
 #[derive(Debug)]
 pub(crate) struct Frames {
     channels: usize,
     /// Channels whose features are computed (the first `analysed`).
     analysed: usize,
-    /// Interleaved frames `[buf_start, buf_start + buf.len() / channels)`.
-    buf: Vec<f32>,
-    buf_start: u64,
+    /// Interleaved sample frames `[hist_start, hist_start + hist.len() / channels)`.
+    hist: Vec<f32>,
+    hist_start: u64,
     /// Index (in sample frames) of the next analysis frame's first sample frame.
     next: u64,
     frame_len: usize,
     lag: usize,
-    /// Sample frames of history kept before the next analysis frame.
+    /// Sample frames of history kept.
     keep: usize,
+    scratch: Vec<f32>,
+}
+
+/// Read access to the recent samples: the history plus the block being analysed.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct View<'a> {
+    channels: usize,
+    hist: &'a [f32],
+    hist_start: u64,
+    block: &'a [f32],
+    block_start: u64,
+}
+
+impl View<'_> {
+    fn sample(&self, frame: u64, ch: usize) -> Option<f32> {
+        let (data, base) = if frame >= self.block_start {
+            (self.block, self.block_start)
+        } else {
+            (self.hist, self.hist_start)
+        };
+        let i = usize::try_from(frame.checked_sub(base)?).ok()? * self.channels + ch;
+        data.get(i).copied()
+    }
+
+    /// First sample frame in `[from, to)` where channel `ch` has `|x| > thr`.
+    pub fn first_above(&self, ch: usize, from: u64, to: u64, thr: f32) -> Option<u64> {
+        (from..to).find(|&f| self.sample(f, ch).is_some_and(|v| v.abs() > thr))
+    }
+
+    /// Last sample frame in `[from, to)` where channel `ch` has `|x| > thr`.
+    pub fn last_above(&self, ch: usize, from: u64, to: u64, thr: f32) -> Option<u64> {
+        (from..to).rev().find(|&f| self.sample(f, ch).is_some_and(|v| v.abs() > thr))
+    }
 }
 
 impl Frames {
@@ -50,99 +86,123 @@ impl Frames {
         Frames {
             channels,
             analysed: channels.min(MAX_ANALYSED),
-            buf: Vec::new(),
-            buf_start: 0,
+            hist: Vec::new(),
+            hist_start: 0,
             next: 0,
             frame_len: frame_len.max(1),
             lag,
             keep: keep.max(2 * lag),
+            scratch: Vec::new(),
         }
     }
 
-    /// Appends interleaved samples (whole frames only; a trailing partial frame is dropped).
-    pub fn extend(&mut self, interleaved: &[f32]) {
-        let whole = interleaved.len() / self.channels * self.channels;
-        self.buf.extend_from_slice(interleaved.get(..whole).unwrap_or(&[]));
+    /// The sample frame where the next pushed block starts.
+    pub fn block_start(&self) -> u64 {
+        self.hist_start + (self.hist.len() / self.channels) as u64
     }
 
-    /// The next whole frame's features per analysed channel, or `None` until enough samples
-    /// arrived.
-    pub fn next_frame(&mut self) -> Option<[Frame; MAX_ANALYSED]> {
+    /// A view of the history and `block` (whole frames, starting at [`Frames::block_start`]).
+    pub fn view<'a>(&'a self, block: &'a [f32]) -> View<'a> {
+        View {
+            channels: self.channels,
+            hist: &self.hist,
+            hist_start: self.hist_start,
+            block,
+            block_start: self.block_start(),
+        }
+    }
+
+    /// The next whole frame's features per analysed channel, reading the history and `block`
+    /// (which starts at [`Frames::block_start`]); `None` when the block is used up.
+    pub fn next_frame(&mut self, block: &[f32]) -> Option<[Frame; MAX_ANALYSED]> {
         let c = self.channels;
-        let start = usize::try_from(self.next - self.buf_start).ok()?;
-        let end = start + self.frame_len;
-        let x = self.buf.get(start * c..end * c)?;
-        let mut out = [Frame::default(); MAX_ANALYSED];
-        if start < 2 * self.lag {
-            // The very first frame: no history for the predictor.
-            let mut e = [0f64; MAX_ANALYSED];
-            for (i, v) in x.iter().enumerate() {
-                if let Some(s) = e.get_mut(i % c) {
-                    *s += f64::from(*v) * f64::from(*v);
-                }
-            }
-            for (o, s) in out.iter_mut().zip(e) {
-                *o = Frame { energy: (s / self.frame_len as f64) as f32, gain: 1.0 };
-            }
+        let block_start = self.block_start();
+        let block_end = block_start + (block.len() / c) as u64;
+        let (s, e) = (self.next, self.next + self.frame_len as u64);
+        if e > block_end {
+            return None;
+        }
+        let from = s.saturating_sub(2 * self.lag as u64).max(self.hist_start);
+        let frame = if from >= block_start {
+            let off = usize::try_from(from - block_start).ok()?;
+            let len = usize::try_from(e - from).ok()?;
+            features(block.get(off * c..(off + len) * c)?, (s - from) as usize, self, c)
         } else {
-            let l = self.lag;
-            let a = self.buf.get((start - l) * c..(end - l) * c)?;
-            let b = self.buf.get((start - 2 * l) * c..(end - 2 * l) * c)?;
-            let (xx, xa, xb) = if 8 % c == 0 { sums_lanes(x, a, b, c) } else { sums_strided(x, a, b, c) };
-            for (ch, o) in out.iter_mut().enumerate().take(self.analysed) {
-                let (xx, xa, xb) = (
-                    f64::from(xx.get(ch).copied().unwrap_or(0.0)),
-                    f64::from(xa.get(ch).copied().unwrap_or(0.0)),
-                    f64::from(xb.get(ch).copied().unwrap_or(0.0)),
-                );
-                // The covariance-method normal equations need Σa², Σb², Σab too: each is a
-                // shifted copy of Σx² or Σxa, corrected at the frame's two ends (O(lag) work).
-                let at = |f: usize| f64::from(self.buf.get(f * c + ch).copied().unwrap_or(0.0));
-                let sq = |from: usize, to: usize| -> f64 { (from..to).map(|f| at(f) * at(f)).sum() };
-                let lagged = |from: usize, to: usize| -> f64 { (from..to).map(|f| at(f) * at(f - l)).sum() };
-                let aa = xx - sq(end - l, end) + sq(start - l, start);
-                let bb = xx - sq(end - 2 * l, end) + sq(start - 2 * l, start);
-                let ab = xa - lagged(end - l, end) + lagged(start - l, start);
-                *o = Frame {
-                    energy: (xx / self.frame_len as f64) as f32,
-                    gain: prediction_gain(xx, xa, xb, aa, ab, bb),
-                };
+            // The frame (or its predictor history) straddles the history and the block.
+            self.scratch.clear();
+            let off = usize::try_from(from - self.hist_start).ok()?;
+            self.scratch.extend_from_slice(self.hist.get(off * c..)?);
+            let in_block = usize::try_from(e - block_start).ok()?;
+            self.scratch.extend_from_slice(block.get(..in_block * c)?);
+            features(&self.scratch, (s - from) as usize, self, c)
+        };
+        self.next = e;
+        frame
+    }
+
+    /// Call when the block is used up: keeps the history the next blocks need (the last
+    /// `keep` sample frames, and everything from the predictor history of the next frame on).
+    pub fn retire(&mut self, block: &[f32]) {
+        let c = self.channels;
+        let whole = block.get(..block.len() / c * c).unwrap_or(&[]);
+        let block_start = self.block_start();
+        let block_end = block_start + (whole.len() / c) as u64;
+        let keep_from =
+            block_end.saturating_sub(self.keep as u64).min(self.next.saturating_sub(2 * self.lag as u64));
+        if keep_from >= block_start {
+            let off = usize::try_from(keep_from - block_start).unwrap_or(0);
+            self.hist.clear();
+            self.hist.extend_from_slice(whole.get(off * c..).unwrap_or(&[]));
+            self.hist_start = keep_from;
+        } else {
+            let drop = usize::try_from(keep_from.saturating_sub(self.hist_start)).unwrap_or(0);
+            self.hist.drain(..(drop * c).min(self.hist.len()));
+            self.hist_start += drop as u64;
+            self.hist.extend_from_slice(whole);
+        }
+    }
+}
+
+/// Features of the frame starting at sample frame `s` of `data` (interleaved, `c` channels),
+/// which holds the frame and up to `2·lag` sample frames before it.
+fn features(data: &[f32], s: usize, f: &Frames, c: usize) -> Option<[Frame; MAX_ANALYSED]> {
+    let (fl, l) = (f.frame_len, f.lag);
+    let e = s + fl;
+    let x = data.get(s * c..e * c)?;
+    let mut out = [Frame::default(); MAX_ANALYSED];
+    if s < 2 * l {
+        // The very first frame: no history for the predictor.
+        let mut en = [0f64; MAX_ANALYSED];
+        for (i, v) in x.iter().enumerate() {
+            if let Some(acc) = en.get_mut(i % c) {
+                *acc += f64::from(*v) * f64::from(*v);
             }
         }
-        self.next += self.frame_len as u64;
-        Some(out)
-    }
-
-    /// Drops history older than `keep` sample frames before the next frame. Call after draining.
-    pub fn compact(&mut self) {
-        let Ok(start) = usize::try_from(self.next - self.buf_start) else { return };
-        if start > self.keep + (1 << 14) {
-            let drop = start - self.keep;
-            self.buf.drain(..drop * self.channels);
-            self.buf_start += drop as u64;
+        for (o, acc) in out.iter_mut().zip(en) {
+            *o = Frame { energy: (acc / fl as f64) as f32, gain: 1.0 };
         }
+        return Some(out);
     }
-
-    /// Channel `ch`'s samples over sample frames `[from, to)` still held, with their frame index.
-    fn channel(&self, ch: usize, from: u64, to: u64) -> impl DoubleEndedIterator<Item = (u64, f32)> + '_ {
-        let held_end = self.buf_start + (self.buf.len() / self.channels) as u64;
-        let from = from.max(self.buf_start);
-        let to = to.min(held_end).max(from);
-        (from..to).filter_map(move |f| {
-            let i = usize::try_from(f - self.buf_start).ok()? * self.channels + ch;
-            self.buf.get(i).map(|v| (f, *v))
-        })
+    let a = data.get((s - l) * c..(e - l) * c)?;
+    let b = data.get((s - 2 * l) * c..(e - 2 * l) * c)?;
+    let (xx, xa, xb) = if 8 % c == 0 { sums_lanes(x, a, b, c) } else { sums_strided(x, a, b, c) };
+    for (ch, o) in out.iter_mut().enumerate().take(f.analysed) {
+        let (xx, xa, xb) = (
+            f64::from(xx.get(ch).copied().unwrap_or(0.0)),
+            f64::from(xa.get(ch).copied().unwrap_or(0.0)),
+            f64::from(xb.get(ch).copied().unwrap_or(0.0)),
+        );
+        // The covariance-method normal equations need Σa², Σb², Σab too: each is a shifted
+        // copy of Σx² or Σxa, corrected at the frame's two ends (O(lag) work).
+        let at = |i: usize| f64::from(data.get(i * c + ch).copied().unwrap_or(0.0));
+        let sq = |from: usize, to: usize| -> f64 { (from..to).map(|i| at(i) * at(i)).sum() };
+        let lagged = |from: usize, to: usize| -> f64 { (from..to).map(|i| at(i) * at(i - l)).sum() };
+        let aa = xx - sq(e - l, e) + sq(s - l, s);
+        let bb = xx - sq(e - 2 * l, e) + sq(s - 2 * l, s);
+        let ab = xa - lagged(e - l, e) + lagged(s - l, s);
+        *o = Frame { energy: (xx / fl as f64) as f32, gain: prediction_gain(xx, xa, xb, aa, ab, bb) };
     }
-
-    /// First sample frame in `[from, to)` where channel `ch` has `|x| > thr`.
-    pub fn first_above(&self, ch: usize, from: u64, to: u64, thr: f32) -> Option<u64> {
-        self.channel(ch, from, to).find(|(_, v)| v.abs() > thr).map(|(f, _)| f)
-    }
-
-    /// Last sample frame in `[from, to)` where channel `ch` has `|x| > thr`.
-    pub fn last_above(&self, ch: usize, from: u64, to: u64, thr: f32) -> Option<u64> {
-        self.channel(ch, from, to).rev().find(|(_, v)| v.abs() > thr).map(|(f, _)| f)
-    }
+    Some(out)
 }
 
 type PerChannel = [f32; MAX_ANALYSED];
@@ -209,20 +269,21 @@ fn prediction_gain(xx: f64, xa: f64, xb: f64, aa: f64, ab: f64, bb: f64) -> f32 
     if xx <= 1e-12 {
         return 1.0;
     }
+    // gain = xx / (xx - explained), explained = [xa xb] · C⁻¹ · [xa xb]ᵀ, C = [[aa, ab], [ab, bb]];
+    // multiplied through by det(C) to need one division.
     let det = aa * bb - ab * ab;
-    let explained = if det > 1e-9 * aa * bb {
-        // [xa xb] · C⁻¹ · [xa xb]ᵀ with C = [[aa, ab], [ab, bb]].
-        (xa * xa * bb - 2.0 * xa * xb * ab + xb * xb * aa) / det
+    let (num, den) = if det > 1e-9 * aa * bb {
+        let q = xa * xa * bb - 2.0 * xa * xb * ab + xb * xb * aa;
+        (xx * det, xx * det - q)
     } else if aa > 0.0 {
-        xa * xa / aa
+        (xx * aa, xx * aa - xa * xa)
     } else {
-        0.0
+        return 1.0;
     };
-    let err = xx - explained;
-    if err <= xx / f64::from(MAX_GAIN) {
+    if den * f64::from(MAX_GAIN) <= num {
         return MAX_GAIN;
     }
-    ((xx / err) as f32).clamp(1.0, MAX_GAIN)
+    ((num / den) as f32).clamp(1.0, MAX_GAIN)
 }
 
 #[cfg(test)]
@@ -244,6 +305,18 @@ mod tests {
         10.0 * g.log10()
     }
 
+    /// All frames of `data` pushed in blocks of `block` sample frames.
+    fn all_frames(fr: &mut Frames, data: &[f32], block: usize) -> Vec<[Frame; 2]> {
+        let mut out = Vec::new();
+        for b in data.chunks(block * fr.channels) {
+            while let Some(f) = fr.next_frame(b) {
+                out.push(f);
+            }
+            fr.retire(b);
+        }
+        out
+    }
+
     #[test]
     fn a_tone_is_tonal_and_noise_is_not_on_either_channel() {
         let tone: Vec<f32> = (0..8000)
@@ -258,9 +331,13 @@ mod tests {
                 tone.iter().zip(&hiss).flat_map(|(t, n)| if swap { [*n, *t] } else { [*t, *n] }).collect();
             let (tc, nc) = if swap { (1, 0) } else { (0, 1) };
             let mut fr = Frames::new(2, 80, 1, 1000);
-            fr.extend(&inter);
-            let frames: Vec<[Frame; 2]> = std::iter::from_fn(|| fr.next_frame()).collect();
+            let frames = all_frames(&mut fr, &inter, 8000);
             assert_eq!(frames.len(), 100);
+            // Any block size gives the same frames.
+            for block in [1, 79, 80, 81, 1000] {
+                let mut other = Frames::new(2, 80, 1, 1000);
+                assert_eq!(all_frames(&mut other, &inter, block), frames, "block {block}");
+            }
             assert!(frames[1..].iter().all(|f| db(f[tc].gain) > 25.0), "{:?}", &frames[..4]);
             assert!(frames[1..].iter().all(|f| db(f[nc].gain) < 6.0));
             assert!((frames[50][tc].energy - 0.045).abs() < 0.005);
@@ -275,8 +352,7 @@ mod tests {
         let n = noise(4000, 5, 0.3);
         let inter: Vec<f32> = tone.iter().zip(&n).flat_map(|(t, v)| [*v, *t, 0.0]).collect();
         let mut fr = Frames::new(3, 80, 1, 1000);
-        fr.extend(&inter);
-        let frames: Vec<[Frame; 2]> = std::iter::from_fn(|| fr.next_frame()).collect();
+        let frames = all_frames(&mut fr, &inter, 333);
         assert_eq!(frames.len(), 50);
         assert!(frames[1..].iter().all(|f| db(f[1].gain) > 25.0 && db(f[0].gain) < 6.0));
     }
@@ -285,20 +361,24 @@ mod tests {
     fn history_is_bounded_and_edges_can_be_found() {
         let mut fr = Frames::new(1, 80, 1, 800);
         for _ in 0..100 {
-            fr.extend(&noise(4000, 3, 0.001));
-            while fr.next_frame().is_some() {}
-            fr.compact();
+            let b = noise(4000, 3, 0.001);
+            while fr.next_frame(&b).is_some() {}
+            fr.retire(&b);
+            assert!(fr.hist.len() <= 800 + 80, "{}", fr.hist.len());
         }
-        assert!(fr.buf.len() < 800 + (1 << 14) + 4000);
+        assert_eq!(fr.block_start(), 400_000);
         let mut fr = Frames::new(2, 80, 1, 800);
         let mut x = vec![0.0f32; 800];
         x[2 * 123 + 1] = 0.5;
         x[2 * 300 + 1] = -0.5;
         x[2 * 310] = 0.5;
-        fr.extend(&x);
-        assert_eq!(fr.first_above(1, 0, 400, 0.1), Some(123));
-        assert_eq!(fr.last_above(1, 0, 400, 0.1), Some(300));
-        assert_eq!(fr.last_above(1, 0, 300, 0.1), Some(123));
-        assert_eq!(fr.last_above(0, 0, 400, 0.1), Some(310));
+        let (first, second) = x.split_at(2 * 200);
+        while fr.next_frame(first).is_some() {}
+        fr.retire(first);
+        let v = fr.view(second);
+        assert_eq!(v.first_above(1, 0, 400, 0.1), Some(123));
+        assert_eq!(v.last_above(1, 0, 400, 0.1), Some(300));
+        assert_eq!(v.last_above(1, 0, 300, 0.1), Some(123));
+        assert_eq!(v.last_above(0, 0, 400, 0.1), Some(310));
     }
 }

@@ -22,7 +22,7 @@ use serde::Serialize;
 use crate::model::{HoldSpan, Overtalk, Span};
 
 use detect::{Detector, Kind, Params};
-use frames::{Frame, Frames, MAX_ANALYSED};
+use frames::{Frame, Frames, MAX_ANALYSED, View};
 
 /// Tunables of the analysis.
 #[derive(Clone, Debug)]
@@ -121,6 +121,42 @@ pub struct Analysis {
     pub warnings: Vec<String>,
 }
 
+/// The per-channel detectors and the cross-channel echo memory.
+#[derive(Debug)]
+struct Decider {
+    detectors: Vec<Detector>,
+    /// Recent energies per analysed channel, for the echo check (ring).
+    recent: Vec<Vec<f32>>,
+    /// Next frame index to decide.
+    t: u64,
+}
+
+impl Decider {
+    fn decide(&mut self, frame: &[Frame; MAX_ANALYSED], view: &View<'_>) {
+        let frame = frame.get(..self.detectors.len()).unwrap_or(&[]);
+        let t = self.t;
+        for (c, f) in frame.iter().enumerate() {
+            if let Some(r) = self.recent.get_mut(c) {
+                let n = r.len().max(1);
+                if let Some(slot) = r.get_mut((t as usize) % n) {
+                    *slot = f.energy;
+                }
+            }
+        }
+        for (c, f) in frame.iter().enumerate() {
+            let other = if frame.len() == 2 {
+                self.recent.get(1 - c).map_or(0.0, |r| r.iter().copied().fold(0.0, f32::max))
+            } else {
+                0.0
+            };
+            if let Some(d) = self.detectors.get_mut(c) {
+                d.step(t, *f, other, view);
+            }
+        }
+        self.t += 1;
+    }
+}
+
 /// One streaming pass over a call's blocks.
 #[derive(Debug)]
 pub struct Analyzer {
@@ -133,14 +169,10 @@ pub struct Analyzer {
     frames: u64,
     /// The sample stream cut into frames (the first two channels are analysed).
     samples: Frames,
-    detectors: Vec<Detector>,
+    decider: Decider,
     /// Frames waiting for the floor to be seeded: `warmup[t][channel]`.
     warmup: Vec<[Frame; MAX_ANALYSED]>,
     seeded: bool,
-    /// Next frame index to decide.
-    t: u64,
-    /// Recent energies per analysed channel, for the echo check (ring).
-    recent: Vec<Vec<f32>>,
     params: Params,
     warnings: Vec<String>,
 }
@@ -189,11 +221,13 @@ impl Analyzer {
             with_peaks: true,
             frames: 0,
             samples: Frames::new(channels, frame_len as usize, lag, keep),
-            detectors: (0..analysed).map(|c| Detector::new(params, c)).collect(),
+            decider: Decider {
+                detectors: (0..analysed).map(|c| Detector::new(params, c)).collect(),
+                recent: vec![vec![0.0; params.echo_frames.max(1)]; analysed],
+                t: 0,
+            },
             warmup: Vec::new(),
             seeded: false,
-            t: 0,
-            recent: vec![vec![0.0; params.echo_frames.max(1)]; analysed],
             params,
             warnings,
         }
@@ -212,61 +246,32 @@ impl Analyzer {
         if self.with_peaks {
             self.peaks.push(whole);
         }
-        self.samples.extend(whole);
-        self.frames += (whole.len() / ch) as u64;
-        self.drain();
-    }
-
-    /// Decides every whole frame available.
-    fn drain(&mut self) {
-        while let Some(f) = self.samples.next_frame() {
+        while let Some(f) = self.samples.next_frame(whole) {
             if self.seeded {
-                self.decide(&f);
+                self.decider.decide(&f, &self.samples.view(whole));
             } else {
                 self.warmup.push(f);
                 if self.warmup.len() >= self.params.warmup_frames {
-                    self.seed();
+                    self.seed(whole);
                 }
             }
         }
-        self.samples.compact();
+        self.samples.retire(whole);
+        self.frames += (whole.len() / ch) as u64;
     }
 
-    /// Seeds every detector's floor from the warm-up frames, then decides them.
-    fn seed(&mut self) {
-        for (c, d) in self.detectors.iter_mut().enumerate() {
+    /// Seeds every detector's floor from the warm-up frames, then decides them. `block` is the
+    /// block being analysed (not yet retired).
+    fn seed(&mut self, block: &[f32]) {
+        for (c, d) in self.decider.detectors.iter_mut().enumerate() {
             d.seed(self.warmup.iter().filter_map(|f| f.get(c).map(|x| x.energy)));
         }
         self.seeded = true;
-        let warm = std::mem::take(&mut self.warmup);
-        for frame in &warm {
-            self.decide(frame);
+        let view = self.samples.view(block);
+        for frame in &self.warmup {
+            self.decider.decide(frame, &view);
         }
-        self.warmup = warm;
-        self.warmup.clear();
-        self.warmup.shrink_to_fit();
-    }
-
-    fn decide(&mut self, frame: &[Frame; MAX_ANALYSED]) {
-        let frame = frame.get(..self.detectors.len()).unwrap_or(&[]);
-        let t = self.t;
-        let slot = (t as usize) % self.params.echo_frames.max(1);
-        for (c, f) in frame.iter().enumerate() {
-            if let Some(r) = self.recent.get_mut(c).and_then(|r| r.get_mut(slot)) {
-                *r = f.energy;
-            }
-        }
-        for (c, f) in frame.iter().enumerate() {
-            let other = if frame.len() == 2 {
-                self.recent.get(1 - c).map_or(0.0, |r| r.iter().copied().fold(0.0, f32::max))
-            } else {
-                0.0
-            };
-            if let Some(d) = self.detectors.get_mut(c) {
-                d.step(t, *f, other, &self.samples);
-            }
-        }
-        self.t += 1;
+        self.warmup = Vec::new();
     }
 
     /// The peaks computed so far.
@@ -276,10 +281,11 @@ impl Analyzer {
 
     pub fn finish(mut self) -> Analysis {
         if !self.seeded {
-            self.seed();
+            self.seed(&[]);
         }
-        for d in &mut self.detectors {
-            d.close(&self.samples);
+        let view = self.samples.view(&[]);
+        for d in &mut self.decider.detectors {
+            d.close(&view);
         }
         self.peaks.finish();
         let rate = f64::from(self.sample_rate.max(1));
@@ -297,7 +303,7 @@ impl Analyzer {
         };
         let mut hold = Vec::new();
         let mut busy = Vec::new();
-        for (c, d) in self.detectors.iter().enumerate() {
+        for (c, d) in self.decider.detectors.iter().enumerate() {
             for h in spans_of(Some(d), Kind::Hold) {
                 hold.push(HoldSpan { start_s: h.start_s, end_s: h.end_s, channel: c });
                 busy.push(h);
@@ -307,14 +313,14 @@ impl Analyzer {
         hold.sort_by(|a, b| a.start_s.total_cmp(&b.start_s));
         let silence = evidence::silence(&busy, duration_s, self.config.min_silence_s);
         let pairs = |v: &[Span]| v.iter().map(|s| [s.start_s, s.end_s]).collect::<Vec<_>>();
-        let (talk, overtalk, metrics) = if self.detectors.len() >= 2 {
-            let agent = spans_of(self.detectors.first(), Kind::Talk);
-            let customer = spans_of(self.detectors.get(1), Kind::Talk);
+        let (talk, overtalk, metrics) = if self.decider.detectors.len() >= 2 {
+            let agent = spans_of(self.decider.detectors.first(), Kind::Talk);
+            let customer = spans_of(self.decider.detectors.get(1), Kind::Talk);
             let ot = evidence::overtalk(&agent, &customer, self.config.min_overtalk_s);
             let m = evidence::metrics(&agent, &customer, &[], &ot, &silence, &hold);
             (Talk::Stereo { agent: pairs(&agent), customer: pairs(&customer) }, ot, m)
         } else {
-            let mixed = spans_of(self.detectors.first(), Kind::Talk);
+            let mixed = spans_of(self.decider.detectors.first(), Kind::Talk);
             let m = evidence::metrics(&[], &[], &mixed, &[], &silence, &hold);
             (Talk::Mono { mixed: pairs(&mixed) }, Vec::new(), m)
         };
