@@ -187,10 +187,17 @@ fn check_spans(what: &str, truth: &[Span], got: &[Span], fails: &mut Vec<String>
                 used[j] = true;
                 worst = worst.max((g.start_s - t.start_s).abs()).max((g.end_s - t.end_s).abs());
             }
-            None => fails.push(format!(
-                "{what} {:.3}-{:.3} not found within {EDGE_S} s: got {got:?}",
-                t.start_s, t.end_s
-            )),
+            None => {
+                let near: Vec<String> = got
+                    .iter()
+                    .filter(|g| g.end_s > t.start_s - 1.0 && g.start_s < t.end_s + 1.0)
+                    .map(|g| format!("{:.3}-{:.3}", g.start_s, g.end_s))
+                    .collect();
+                fails.push(format!(
+                    "{what} {:.3}-{:.3} not found within {EDGE_S} s (nearby: {near:?})",
+                    t.start_s, t.end_s
+                ));
+            }
         }
     }
     for (g, _) in got.iter().zip(&used).filter(|(_, u)| !**u) {

@@ -15,6 +15,14 @@ const MIN_RUN: u64 = 3;
 /// The sliding minimum sits below the noise's mean power (by ~1.5 dB for smooth noise, more
 /// for coarsely quantised noise); the floor is the minimum times this (+3 dB).
 const FLOOR_BIAS: f32 = 2.0;
+/// Active frames this close after a span's last confirmed run still extend it (80 ms): the
+/// last syllable may be shorter than `MIN_RUN` frames, depending on where the frame grid falls.
+const TAIL: u64 = 8;
+/// A frame this far over the floor (power ratio, +3 dB; the floor is itself ~1.5 dB over the
+/// noise's mean) continues a span's onset backwards.
+const ONSET_RATIO: f32 = 2.0;
+/// Frames remembered for extending a span's start backwards (160 ms).
+const PAST: usize = 16;
 /// Lowest noise floor assumed, mean-square power (-70 dBFS): digital silence between words
 /// must not make a single dither step look like talk.
 const MIN_FLOOR: f32 = 1e-7;
@@ -71,6 +79,9 @@ struct Open {
     start: u64,
     first_frame: u64,
     last_active: u64,
+    /// The last active frame not (yet) part of a long enough run, within `TAIL` frames of
+    /// `last_active`: a speaker's last short syllable still belongs to the span.
+    tail: u64,
     /// Floor when the span was last active (for the edge amplitude threshold).
     last_floor: f32,
     active: u64,
@@ -90,6 +101,8 @@ pub(crate) struct Detector {
     recent: [f32; SMOOTH],
     /// The last frame at least `floor_tonal_gain` tonal.
     last_tonal: Option<u64>,
+    /// Energies of the last `PAST` frames (ring), to extend a span's start backwards.
+    past: [f32; PAST],
     /// The current run of active frames: length, first frame, tonal frames in it.
     run: u64,
     run_start: u64,
@@ -109,6 +122,7 @@ impl Detector {
             seed: f32::INFINITY,
             recent: [0.0; SMOOTH],
             last_tonal: None,
+            past: [0.0; PAST],
             run: 0,
             run_start: 0,
             run_tonal: 0,
@@ -167,6 +181,9 @@ impl Detector {
             self.mins.pop_front();
         }
         let floor = self.floor(t);
+        if let Some(p) = self.past.get_mut((t as usize) % PAST) {
+            *p = f.energy;
+        }
         let echo = other_loudest > f.energy * self.p.echo_ratio;
         let ratio = if self.open.is_some() { self.p.keep_ratio } else { self.p.start_ratio };
         let tonal = u64::from(f.gain >= self.p.tonal_gain);
@@ -192,7 +209,16 @@ impl Detector {
         };
         match self.open.as_mut() {
             None if confirmed => {
-                let first = self.run_start;
+                // A soft onset (a fricative, a rising vowel) may sit just above the floor before
+                // the run: it belongs to the span.
+                let mut first = self.run_start;
+                while first > 0 && t - (first - 1) < PAST as u64 {
+                    let e = self.past.get(((first - 1) as usize) % PAST).copied().unwrap_or(0.0);
+                    if e < floor * ONSET_RATIO {
+                        break;
+                    }
+                    first -= 1;
+                }
                 let thr = self.p.edge_k * floor.sqrt();
                 let from = (first * fl).saturating_sub(fl);
                 let start = samples.first_above(self.ch, from, (first + 1) * fl, thr).unwrap_or(first * fl);
@@ -200,6 +226,7 @@ impl Detector {
                     start,
                     first_frame: first,
                     last_active: t,
+                    tail: t,
                     last_floor: floor,
                     active: add,
                     tonal: add_tonal,
@@ -207,6 +234,9 @@ impl Detector {
             }
             None => {}
             Some(o) => {
+                if self.run > 0 && t - o.last_active <= TAIL {
+                    o.tail = t;
+                }
                 if confirmed {
                     o.last_active = t;
                     o.last_floor = floor;
@@ -224,9 +254,9 @@ impl Detector {
         let Some(o) = self.open.take() else { return };
         let fl = self.p.frame_len;
         let thr = self.p.edge_k * o.last_floor.sqrt();
-        let end = samples
-            .last_above(self.ch, o.last_active * fl, (o.last_active + 1) * fl, thr)
-            .map_or((o.last_active + 1) * fl, |i| i + 1);
+        let last = o.last_active.max(o.tail);
+        let end =
+            samples.last_above(self.ch, last * fl, (last + 1) * fl, thr).map_or((last + 1) * fl, |i| i + 1);
         let frames = o.last_active + 1 - o.first_frame;
         let tonal = o.tonal as f32 >= self.p.hold_fraction * o.active as f32;
         let kind = if tonal && frames >= self.p.hold_min_frames {
