@@ -206,16 +206,6 @@ fn check_spans(what: &str, truth: &[Span], got: &[Span], fails: &mut Vec<String>
     worst
 }
 
-fn talk_lists(a: &Analysis) -> Option<[Vec<Span>; 2]> {
-    match &a.talk {
-        Talk::Stereo { agent, customer } => {
-            let conv = |v: &[[f64; 2]]| v.iter().map(|p| Span::new(p[0], p[1])).collect::<Vec<_>>();
-            Some([conv(agent), conv(customer)])
-        }
-        Talk::Mono { .. } => None,
-    }
-}
-
 fn overtalk_of(a: &Analysis) -> Vec<(Span, Speaker)> {
     a.overtalk.iter().map(|o| (Span::new(o.start_s, o.end_s), o.started_by)).collect()
 }

@@ -213,13 +213,13 @@ fn sums_lanes(x: &[f32], a: &[f32], b: &[f32], c: usize) -> (PerChannel, PerChan
     let (xc, xr) = x.as_chunks::<8>();
     let (ac, ar) = a.as_chunks::<8>();
     let (bc, br) = b.as_chunks::<8>();
-    let acc = dot3_8(xc, ac, bc);
+    let [s0, s1, s2] = dot3_8(xc, ac, bc);
     let mut r = ([0f32; MAX_ANALYSED], [0f32; MAX_ANALYSED], [0f32; MAX_ANALYSED]);
-    for j in 0..8 {
+    for (j, ((v0, v1), v2)) in s0.iter().zip(&s1).zip(&s2).enumerate() {
         if let (Some(r0), Some(r1), Some(r2)) = (r.0.get_mut(j % c), r.1.get_mut(j % c), r.2.get_mut(j % c)) {
-            *r0 += acc[0][j];
-            *r1 += acc[1][j];
-            *r2 += acc[2][j];
+            *r0 += v0;
+            *r1 += v1;
+            *r2 += v2;
         }
     }
     // The remainder starts at a multiple of 8 samples, so sample `i` is channel `i % c` still.

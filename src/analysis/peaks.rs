@@ -236,7 +236,7 @@ mod tests {
 
     /// The naive definition: min/max of each bin straight from the samples.
     fn naive(x: &[f32], per_bin: usize) -> Vec<(f32, f32)> {
-        x.chunks(per_bin).map(|c| min_max(c)).collect()
+        x.chunks(per_bin).map(min_max).collect()
     }
 
     #[test]
