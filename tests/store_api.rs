@@ -28,7 +28,7 @@ fn ans(key: &str, a: Answer) -> ItemAnswer {
 
 fn full_answers() -> Vec<ItemAnswer> {
     let mut lcf = ans("let_customer_finish", Answer::No);
-    lcf.evidence_s = vec![10.9, 18.0];
+    lcf.evidence_s = vec![10.9, 12.0];
     lcf.comment = "ग्राहक को दो बार बीच में टोका".into();
     vec![
         lcf,
@@ -255,6 +255,12 @@ fn missing_folder_read_only_and_too_new_are_refused() {
     assert!(matches!(err, StoreError::ReadOnly(_)), "{err:?}");
     assert!(err.to_string().contains("read-only"), "{err}");
     assert_eq!(std::fs::read(&path).unwrap(), before);
+    // It can still be read (exports, reports), and a save through a read-only store fails.
+    let mut ro = Store::open_read_only(&path).unwrap();
+    assert_eq!(ro.calls().unwrap().len(), 0);
+    assert!(matches!(ro.upsert_call("h", Path::new("/a.wav"), &meta("a.wav")), Err(StoreError::ReadOnly(_))));
+    drop(ro);
+    assert_eq!(std::fs::read(&path).unwrap(), before);
     #[allow(clippy::permissions_set_readonly_false)]
     perm.set_readonly(false);
     std::fs::set_permissions(&path, perm).unwrap();
@@ -272,6 +278,38 @@ fn missing_folder_read_only_and_too_new_are_refused() {
     }
     assert!(err.to_string().contains("newer callqa"), "{err}");
     assert_eq!(std::fs::read(&path).unwrap(), before);
+}
+
+#[test]
+fn another_programs_sqlite_file_is_refused_and_left_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = db_in(&dir);
+    {
+        let c = rusqlite::Connection::open(&path).unwrap();
+        c.execute_batch("CREATE TABLE calls (x); INSERT INTO calls VALUES (1);").unwrap();
+    }
+    let before = std::fs::read(&path).unwrap();
+    let err = Store::open(&path).unwrap_err();
+    assert!(matches!(err, StoreError::Foreign(_)), "{err:?}");
+    assert!(err.to_string().contains("another program"), "{err}");
+    assert_eq!(std::fs::read(&path).unwrap(), before);
+}
+
+#[test]
+fn evidence_after_the_end_of_the_call_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut db = Store::open(&db_in(&dir)).unwrap();
+    let call = db.upsert_call("h", Path::new("/a.wav"), &meta("a.wav")).unwrap();
+    let card = db.default_scorecard().unwrap();
+    let mut a = ans("no_arguing", Answer::No);
+    a.evidence_s = vec![3.0, 15.4];
+    let mut draft =
+        ReviewDraft { id: None, call_id: call, card_id: card.id, reviewer: "A".into(), answers: vec![a] };
+    db.save_review(&draft, false).unwrap();
+    draft.answers[0].evidence_s.push(42.0);
+    let err = db.save_review(&draft, false).unwrap_err();
+    assert!(err.to_string().contains("after the end of the call (15.0 s)"), "{err}");
+    assert_eq!(db.export_rows().unwrap().len(), 1);
 }
 
 #[test]
@@ -313,7 +351,12 @@ fn database_is_wal_with_foreign_keys_and_version() {
     let version: i64 = c.pragma_query_value(None, "user_version", |r| r.get(0)).unwrap();
     assert_eq!((mode.as_str(), version), ("wal", 1));
     // Reopening an up-to-date database works and migrates nothing.
-    drop(Store::open(&path).unwrap());
+    let db = Store::open(&path).unwrap();
+    let log = db.audit_log(None).unwrap();
+    assert_eq!(log.len(), 1);
+    assert_eq!(log[0].action, "migrate");
+    assert!(log[0].detail.contains("\"schema_to\":1"), "{}", log[0].detail);
+    drop(db);
     let ok: String = c.query_row("PRAGMA integrity_check", [], |r| r.get(0)).unwrap();
     assert_eq!(ok, "ok");
 }

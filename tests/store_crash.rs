@@ -7,6 +7,8 @@
 //!   and complete, and every review in the file is in one of the two states a save can leave.
 //! - `two_processes_review_at_once`: two children write into one database at the same time;
 //!   both finish without an error and every review is there.
+//! - `kill_9_while_creating_the_database_leaves_it_usable`: kills during creation and
+//!   migration of a fresh file; it always opens afterwards, consistent.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::collections::BTreeMap;
@@ -22,6 +24,9 @@ use callqa::store::{ReviewDraft, Store};
 const CHILD_DB: &str = "CALLQA_TEST_CHILD_DB";
 const CHILD_TAG: &str = "CALLQA_TEST_CHILD_TAG";
 const CHILD_COUNT: &str = "CALLQA_TEST_CHILD_COUNT";
+/// Pause between saves, as a person would (lets two writers take turns instead of one
+/// starving the other; SQLite's lock is not fair).
+const CHILD_PAUSE_MS: &str = "CALLQA_TEST_CHILD_PAUSE_MS";
 
 /// The first two answers, saved as a draft; then all four, submitted.
 fn answers_for(i: u64, tag: &str) -> Vec<ItemAnswer> {
@@ -44,9 +49,9 @@ fn answers_for(i: u64, tag: &str) -> Vec<ItemAnswer> {
 
 /// The child: open the database, save reviews in a loop (each a draft, then edited and
 /// submitted), print `saved ID I` after each submit returns. Reopens the store now and then.
-fn child_loop(db_path: &Path, tag: &str, count: u64) {
+fn child_loop(db_path: &Path, tag: &str, count: u64, pause: Duration) {
     let mut db = Store::open(db_path).unwrap();
-    let meta = CallMeta { file_name: format!("{tag}.wav"), duration_s: 15.0, ..CallMeta::default() };
+    let meta = CallMeta { file_name: format!("{tag}.wav"), duration_s: 1.0e6, ..CallMeta::default() };
     let call = db.upsert_call(&format!("hash-{tag}"), Path::new("/calls/x.wav"), &meta).unwrap();
     let card = db.default_scorecard().unwrap();
     for i in 0..count {
@@ -66,6 +71,7 @@ fn child_loop(db_path: &Path, tag: &str, count: u64) {
         draft.answers = all;
         db.save_review(&draft, true).unwrap();
         println!("saved {id} {i}");
+        std::thread::sleep(pause);
     }
 }
 
@@ -75,7 +81,8 @@ fn child() {
     let Ok(db) = std::env::var(CHILD_DB) else { return };
     let tag = std::env::var(CHILD_TAG).unwrap();
     let count = std::env::var(CHILD_COUNT).map(|c| c.parse().unwrap()).unwrap_or(u64::MAX);
-    child_loop(Path::new(&db), &tag, count);
+    let pause = std::env::var(CHILD_PAUSE_MS).map(|c| c.parse().unwrap()).unwrap_or(0);
+    child_loop(Path::new(&db), &tag, count, Duration::from_millis(pause));
 }
 
 fn spawn_child(db: &Path, tag: &str, count: Option<u64>) -> std::process::Child {
@@ -86,7 +93,7 @@ fn spawn_child(db: &Path, tag: &str, count: Option<u64>) -> std::process::Child 
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
     if let Some(n) = count {
-        cmd.env(CHILD_COUNT, n.to_string());
+        cmd.env(CHILD_COUNT, n.to_string()).env(CHILD_PAUSE_MS, "2");
     }
     cmd.spawn().unwrap()
 }
@@ -202,14 +209,20 @@ fn two_processes_review_at_once() {
     let children: Vec<_> =
         ["alpha", "beta"].iter().map(|t| (*t, spawn_child(&db_path, t, Some(per_child)))).collect();
     let mut ids = Vec::new();
+    let mut ranges = Vec::new();
     for (tag, child) in children {
         let out = child.wait_with_output().unwrap();
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert!(out.status.success(), "{tag} failed: {stderr}");
         let saved: Vec<_> = String::from_utf8_lossy(&out.stdout).lines().filter_map(parse_saved).collect();
         assert_eq!(saved.len() as u64, per_child, "{tag}");
+        let (lo, hi) = (saved.iter().map(|s| s.0).min().unwrap(), saved.iter().map(|s| s.0).max().unwrap());
+        ranges.push((lo, hi));
         ids.extend(saved.into_iter().map(|(id, _)| id));
     }
+    // The two processes really wrote at the same time: their review ids interleave.
+    let ((a_lo, a_hi), (b_lo, b_hi)) = (ranges[0], ranges[1]);
+    assert!(a_lo < b_hi && b_lo < a_hi, "no overlap: {ranges:?}");
     ids.sort_unstable();
     ids.dedup();
     assert_eq!(ids.len() as u64, 2 * per_child, "two processes got the same id");
@@ -219,4 +232,28 @@ fn two_processes_review_at_once() {
     assert!(rows.iter().all(|r| r.review.status == ReviewStatus::Submitted && r.review.score.complete));
     assert_eq!(db.calls().unwrap().len(), 2);
     assert_eq!(db.scorecards().unwrap().len(), 1, "both processes share one default card version");
+}
+
+#[test]
+fn kill_9_while_creating_the_database_leaves_it_usable() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut rng = Rng(std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos()
+        as u64
+        | 1);
+    let mut created = 0;
+    for round in 0..12 {
+        let db_path = dir.path().join(format!("fresh-{round}.sqlite3"));
+        let mut child = spawn_child(&db_path, "fresh", None);
+        std::thread::sleep(Duration::from_micros(rng.next() % 120_000));
+        child.kill().unwrap();
+        child.wait().unwrap();
+        // Whatever moment the kill hit, the file opens (created and migrated if needed).
+        let db = Store::open(&db_path).unwrap_or_else(|e| panic!("round {round}: {e}"));
+        created += usize::from(!db.calls().unwrap().is_empty());
+        check_all(&db, "fresh");
+        let c = rusqlite::Connection::open(&db_path).unwrap();
+        let check: String = c.query_row("PRAGMA integrity_check", [], |r| r.get(0)).unwrap();
+        assert_eq!(check, "ok", "round {round}");
+    }
+    println!("12 kills during creation: {created} had already stored their call");
 }

@@ -94,7 +94,7 @@ pub(crate) fn tag_name(tag: u16) -> &'static str {
         0x0065 => "G.722 ADPCM",
         0x0083 => "G.729A",
         0x00FF => "AAC",
-        0x0160 | 0x0161 | 0x0162 | 0x0163 => "Windows Media Audio",
+        0x0160..=0x0163 => "Windows Media Audio",
         0x1610 => "HE-AAC",
         0x2000 => "AC-3",
         0xFFFE => "WAVE_FORMAT_EXTENSIBLE",

@@ -31,6 +31,8 @@ const SAMPLE_CHUNK: usize = 1 << 20;
 /// Bytes read at once for block codecs (smaller: playback seeks often).
 const BLOCK_CHUNK: usize = 1 << 16;
 const S16: f32 = 1.0 / 32768.0;
+/// GSM blocks decoded (and dropped) before a seek target so the decoder state has converged.
+const GSM_WARM_UP: u64 = 4;
 
 /// Makes `buf` at least `len` long without the amortised over-allocation of `resize`, so the
 /// buffer never outgrows the data it is reading.
@@ -238,6 +240,14 @@ impl WavReader {
         self.bytes.capacity()
     }
 
+    /// Bytes held by the decoded-block buffers (ADPCM, GSM; empty for PCM): one block's
+    /// samples, decoded from bytes present in the file, so at most ~30x those bytes (GSM's
+    /// 65 bytes → 320 samples is the largest expansion).
+    pub fn decoded_buffer_capacity(&self) -> usize {
+        self.pending.capacity() * std::mem::size_of::<f32>()
+            + self.scratch.capacity() * std::mem::size_of::<i16>()
+    }
+
     /// Decodes up to `max_frames` frames into `out` (cleared first, interleaved by channel).
     /// Returns the number of frames read; 0 at the end of the data.
     pub fn read_frames(&mut self, out: &mut Vec<f32>, max_frames: usize) -> Result<usize, DecodeError> {
@@ -369,7 +379,8 @@ impl WavReader {
     }
 
     /// Moves the read position to `frame` (clamped to the end). Exact for frame-by-frame
-    /// encodings; block codecs seek to the containing block and decode forward to the frame.
+    /// encodings and ADPCM (seek to the containing block, decode forward to the frame); GSM
+    /// also warms its decoder up on the 4 blocks before (within 0.001 of a straight decode).
     pub fn seek(&mut self, frame: u64) -> Result<(), DecodeError> {
         let frame = frame.min(self.info.frames);
         self.pending.clear();
@@ -382,17 +393,17 @@ impl WavReader {
         } else {
             let fpb = self.format.unit_frames().max(1) as u64;
             let block = frame / fpb;
-            // ADPCM blocks stand alone. GSM carries filter state across blocks: restart it and
-            // warm it up on the previous block, so a seek sounds like a straight decode.
-            let warm_up = matches!(self.format.codec, Codec::Gsm610) && block > 0;
-            let first = if warm_up { block - 1 } else { block };
+            // ADPCM blocks stand alone: exact. GSM carries filter state across blocks: restart
+            // it and warm it up on the 4 blocks before (within 0.001 of a straight decode).
+            let warm_up = if matches!(self.format.codec, Codec::Gsm610) { block.min(GSM_WARM_UP) } else { 0 };
+            let first = block - warm_up;
             self.src.seek(SeekFrom::Start(self.data_start + first * unit))?;
             self.next_block = first;
             self.gsm = GsmDecoder::new();
-            if warm_up {
+            for _ in 0..warm_up {
                 self.decode_next_block()?;
-                self.pending.clear();
             }
+            self.pending.clear();
             let skip = usize::try_from(frame % fpb).unwrap_or(0);
             if skip > 0 && self.decode_next_block()? {
                 self.pending_at = (skip * self.format.channels()).min(self.pending.len());
@@ -458,5 +469,95 @@ mod tests {
         let all = r.read_to_end().unwrap();
         assert_eq!(all.len(), 3);
         assert!(r.raw_buffer_capacity() <= 6);
+    }
+
+    fn chunk(id: &[u8; 4], body: &[u8], pad: bool) -> Vec<u8> {
+        let mut c = id.to_vec();
+        c.extend((body.len() as u32).to_le_bytes());
+        c.extend(body);
+        if pad && body.len() % 2 == 1 {
+            c.push(0);
+        }
+        c
+    }
+
+    fn fmt16(channels: u16) -> Vec<u8> {
+        let mut f = Vec::new();
+        for v in [1u16, channels] {
+            f.extend(v.to_le_bytes());
+        }
+        f.extend(8000u32.to_le_bytes());
+        f.extend((16_000 * u32::from(channels)).to_le_bytes());
+        f.extend((2 * channels).to_le_bytes());
+        f.extend(16u16.to_le_bytes());
+        f
+    }
+
+    fn riff(head: &[u8; 4], chunks: &[Vec<u8>]) -> Vec<u8> {
+        let body: Vec<u8> = chunks.concat();
+        let mut b = head.to_vec();
+        b.extend((4 + body.len() as u32).to_le_bytes());
+        b.extend(b"WAVE");
+        b.extend(body);
+        b
+    }
+
+    #[test]
+    fn chunk_order_pad_bytes_and_metadata_after_data() {
+        let data: Vec<u8> = [5i16, -5, 7].iter().flat_map(|s| s.to_le_bytes()).collect();
+        let mut list = b"INFO".to_vec();
+        list.extend(chunk(b"INAM", b"odd", true));
+        // data before fmt, an odd unknown chunk without its pad byte, LIST after data.
+        let b = riff(
+            b"RIFF",
+            &[
+                chunk(b"junk", b"abc", false),
+                chunk(b"data", &data, true),
+                chunk(b"fmt ", &fmt16(1), true),
+                chunk(b"LIST", &list, true),
+            ],
+        );
+        let mut r = WavReader::from_bytes(b).unwrap();
+        assert_eq!(r.info().frames, 3);
+        assert_eq!(r.info().metadata["INAM"], "odd");
+        assert!(r.info().warnings.is_empty(), "{:?}", r.info().warnings);
+        assert_eq!(r.read_to_end().unwrap(), [5.0 / 32768.0, -5.0 / 32768.0, 7.0 / 32768.0]);
+    }
+
+    #[test]
+    fn rf64_uses_the_ds64_data_size() {
+        let data: Vec<u8> = [1i16, 2, 3, 4].iter().flat_map(|s| s.to_le_bytes()).collect();
+        let mut ds64 = 0u64.to_le_bytes().to_vec();
+        ds64.extend(8u64.to_le_bytes());
+        ds64.extend(2u64.to_le_bytes());
+        ds64.extend(0u32.to_le_bytes());
+        let mut d = b"data".to_vec();
+        d.extend(u32::MAX.to_le_bytes());
+        d.extend(&data);
+        d.extend(chunk(b"LIST", b"INFOIART\x02\0\0\0ok", false));
+        let b = riff(b"RF64", &[chunk(b"ds64", &ds64, false), chunk(b"fmt ", &fmt16(2), false), d]);
+        let r = WavReader::from_bytes(b).unwrap();
+        assert_eq!(r.info().frames, 2);
+        assert!(r.info().warnings.is_empty(), "{:?}", r.info().warnings);
+    }
+
+    #[test]
+    fn missing_fmt_and_foreign_guid_are_errors() {
+        let e = WavReader::from_bytes(riff(b"RIFF", &[chunk(b"data", &[0; 8], false)])).unwrap_err();
+        assert!(e.to_string().starts_with("broken WAV header: no fmt chunk"), "{e}");
+        let mut f = fmt16(1);
+        f[0..2].copy_from_slice(&0xFFFEu16.to_le_bytes());
+        f.extend(22u16.to_le_bytes());
+        f.extend([16, 0, 4, 0, 0, 0]);
+        f.extend([
+            0x01, 0x00, 0x00, 0x00, 0x21, 0x07, 0xD3, 0x11, 0x86, 0x44, 0xC8, 0xC1, 0xCA, 0x00, 0x00, 0x00,
+        ]);
+        let e = WavReader::from_bytes(riff(
+            b"RIFF",
+            &[chunk(b"fmt ", &f, false), chunk(b"data", &[0; 8], false)],
+        ))
+        .unwrap_err()
+        .to_string();
+        assert!(e.starts_with("unsupported encoding: WAVE_FORMAT_EXTENSIBLE with sub-format GUID"), "{e}");
     }
 }

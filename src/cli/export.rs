@@ -34,7 +34,7 @@ pub(crate) fn open_existing(db: Option<&Path>) -> Result<Store> {
             path.display()
         )));
     }
-    Ok(Store::open(&path)?)
+    Ok(Store::open_read_only(&path)?)
 }
 
 fn export(db: Option<&Path>, csv: Option<&Path>, json: Option<&Path>) -> Result<()> {

@@ -48,8 +48,11 @@ pub enum Command {
     ///
     /// Answers are yes, no or na, with optional evidence times in seconds:
     /// `--answer let_customer_finish=no@10.9,18.0 --answer no_arguing=yes`. Running it again
-    /// continues the same reviewer's review of the call.
+    /// continues the same reviewer's review of the call. Items of the default card:
+    /// let_customer_finish, no_arguing (critical), admitted_fault, set_callback_time
+    /// (see docs/scoring.md).
     Review {
+        /// The call recording (WAV); it is only read.
         file: PathBuf,
         /// Who is reviewing.
         #[arg(long)]
@@ -81,11 +84,13 @@ pub enum Command {
     },
     /// Counts, average score, pass rate per item and critical-fail rate.
     Report {
+        /// One row per agent, per reviewer, or per checklist item.
         #[arg(long, value_enum, default_value_t = ReportBy::Agent)]
         by: ReportBy,
         /// Count drafts too (by default only submitted reviews).
         #[arg(long)]
         include_drafts: bool,
+        /// Print the figures as JSON.
         #[arg(long)]
         json: bool,
     },

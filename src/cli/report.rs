@@ -61,7 +61,11 @@ fn score_text(v: Option<f64>) -> String {
 pub fn render(rep: &Report, include_drafts: bool) -> String {
     let mut out = String::new();
     let what = if include_drafts { "reviews (drafts included)" } else { "submitted reviews" };
-    out.push_str(&format!("{} {what}\n", rep.overall.reviews));
+    let n = rep.overall.reviews;
+    out.push_str(&format!(
+        "{n} {}\n",
+        if n == 1 { what.replacen("reviews", "review", 1) } else { what.to_string() }
+    ));
     if rep.overall.reviews == 0 {
         return out;
     }

@@ -111,7 +111,15 @@ fn review(db: Option<&Path>, args: &ReviewArgs) -> Result<()> {
     let mut store = Store::open(&db)?;
     let version = store.ensure_scorecard(&card)?;
     let call_id = store.upsert_call(&hash, &args.file, &meta)?;
-    let previous = store.latest_review(call_id, reviewer)?.filter(|r| r.card_id == version.id);
+    let latest = store.latest_review(call_id, reviewer)?;
+    if let Some(old) = latest.as_ref().filter(|r| r.card_id != version.id) {
+        eprintln!(
+            "note: {reviewer}'s review {} of this call used another scorecard version; it is kept as it \
+             is and a new review is started with \"{}\" v{}",
+            old.id, version.name, version.version
+        );
+    }
+    let previous = latest.filter(|r| r.card_id == version.id);
     let mut answers = previous.as_ref().map(|r| r.answers.clone()).unwrap_or_default();
     for a in given {
         match answers.iter_mut().find(|x| x.key == a.key) {

@@ -31,6 +31,12 @@ pub enum StoreError {
         .path.display()
     )]
     Corrupt { path: PathBuf, detail: String },
+    #[error(
+        "this SQLite file belongs to another program (it has tables but no callqa schema); it was \
+         left untouched. Pass another --db: {}",
+        .0.display()
+    )]
+    Foreign(PathBuf),
     #[error("the review database is read-only; make it writable or pass another --db: {}", .0.display())]
     ReadOnly(PathBuf),
     #[error(
@@ -45,6 +51,12 @@ pub enum StoreError {
         .path.display()
     )]
     TooNew { path: PathBuf, found: i64, supported: i64 },
+    #[error(
+        "this review database has an older layout (schema version {found}) or is empty; save a review \
+         with this callqa once to bring it up to date: {}",
+        .path.display()
+    )]
+    OldSchema { path: PathBuf, found: i64 },
     #[error("the disk is full; nothing was saved. Free some space and try again: {}", .0.display())]
     DiskFull(PathBuf),
     #[error("cannot open the review database ({detail}): {}", .path.display())]
@@ -55,6 +67,8 @@ pub enum StoreError {
     Incomplete(Vec<String>),
     #[error("the reviewer's name is empty; give a name (e.g. --reviewer Asha)")]
     NoReviewer,
+    #[error("evidence time {time} s for item {key:?} is after the end of the call ({duration_s:.1} s)")]
+    EvidenceAfterEnd { key: String, time: f64, duration_s: f64 },
     #[error("{0} not found in the review database")]
     NotFound(String),
     #[error("review {id} belongs to {detail}; it cannot be saved as this one")]

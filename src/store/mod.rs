@@ -26,7 +26,10 @@
 //! ```
 //! - [`Store::open`] creates and migrates the file (WAL, foreign keys, busy timeout,
 //!   `PRAGMA user_version` migrations), refuses a newer schema, a read-only file, a missing
-//!   folder and a file that is not a database, and never writes to a file it refuses.
+//!   folder, a file that is not a database and another program's SQLite file, and never
+//!   writes to a file it refuses.
+//! - [`Store::open_read_only`]: an existing, up-to-date database for reading (exports,
+//!   reports); works on a read-only file.
 //! - [`default_db_path`]: `~/.local/share/callqa/callqa.sqlite3` (XDG), folders created.
 //! - Calls: [`Store::upsert_call`], [`Store::call`], [`Store::call_by_hash`], [`Store::calls`].
 //! - Scorecards: [`Store::default_scorecard`], [`Store::ensure_scorecard`] (same name, new
@@ -103,7 +106,25 @@ impl Store {
                 return Err(StoreError::ReadOnly(path.to_path_buf()));
             }
         }
+        // Some lock conflicts while another process creates the database or switches it to
+        // WAL return SQLITE_BUSY at once, without waiting: try again until the timeout.
         let started = Instant::now();
+        let mut pause = Duration::from_millis(5);
+        loop {
+            match Store::try_open(path, busy_timeout, started) {
+                Err(StoreError::Busy { .. }) if started.elapsed() < busy_timeout => {
+                    std::thread::sleep(pause);
+                    pause = (pause * 2).min(Duration::from_millis(200));
+                }
+                Err(StoreError::Busy { path, .. }) => {
+                    return Err(StoreError::Busy { path, waited_s: started.elapsed().as_secs_f64() });
+                }
+                other => return other,
+            }
+        }
+    }
+
+    fn try_open(path: &Path, busy_timeout: Duration, started: Instant) -> Result<Store, StoreError> {
         let fail = |e: rusqlite::Error| StoreError::from_sqlite(e, path, started.elapsed().as_secs_f64());
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
             | OpenFlags::SQLITE_OPEN_CREATE
@@ -111,9 +132,17 @@ impl Store {
         let conn = Connection::open_with_flags(path, flags).map_err(fail)?;
         conn.busy_timeout(busy_timeout).map_err(fail)?;
         // Read before anything can write: a file that is not a database fails here, untouched.
-        let version: i64 =
-            conn.pragma_query_value(None::<&str>, "user_version", |r| r.get(0)).map_err(fail)?;
-        conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get::<_, i64>(0)).map_err(fail)?;
+        // One statement, so one snapshot: a migration sets both at once.
+        let (version, tables): (i64, i64) = conn
+            .query_row(
+                "SELECT (SELECT user_version FROM pragma_user_version), (SELECT count(*) FROM sqlite_master)",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .map_err(fail)?;
+        if version == 0 && tables > 0 {
+            return Err(StoreError::Foreign(path.to_path_buf()));
+        }
         if conn.is_readonly("main").map_err(fail)? {
             return Err(StoreError::ReadOnly(path.to_path_buf()));
         }
@@ -138,6 +167,36 @@ impl Store {
         Ok(store)
     }
 
+    /// Opens an existing database for reading only (exports, reports): works on a read-only
+    /// file, never writes, never migrates. Saving through it fails with
+    /// [`StoreError::ReadOnly`].
+    pub fn open_read_only(path: &Path) -> Result<Store, StoreError> {
+        if !path.exists() {
+            return Err(StoreError::NotFound(format!("the review database {}", path.display())));
+        }
+        if path.is_dir() {
+            return Err(StoreError::IsADirectory(path.to_path_buf()));
+        }
+        let fail = |e: rusqlite::Error| StoreError::from_sqlite(e, path, 0.0);
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(path, flags).map_err(fail)?;
+        conn.busy_timeout(DEFAULT_BUSY_TIMEOUT).map_err(fail)?;
+        let version: i64 =
+            conn.pragma_query_value(None::<&str>, "user_version", |r| r.get(0)).map_err(fail)?;
+        conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get::<_, i64>(0)).map_err(fail)?;
+        if version > schema::latest() {
+            return Err(StoreError::TooNew {
+                path: path.to_path_buf(),
+                found: version,
+                supported: schema::latest(),
+            });
+        }
+        if version < schema::latest() {
+            return Err(StoreError::OldSchema { path: path.to_path_buf(), found: version });
+        }
+        Ok(Store { conn, path: path.to_path_buf(), busy_timeout: DEFAULT_BUSY_TIMEOUT })
+    }
+
     /// The database file.
     pub fn path(&self) -> &Path {
         &self.path
@@ -154,17 +213,26 @@ impl Store {
                     supported: schema::latest(),
                 });
             }
+            // Read in the same transaction as the version: another process may have just
+            // created the schema.
+            let tables: i64 = tx.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))?;
+            if version == 0 && tables > 0 {
+                return Err(StoreError::Foreign(PathBuf::new()));
+            }
             for (n, sql) in schema::MIGRATIONS.iter().enumerate().skip(usize::try_from(version).unwrap_or(0))
             {
                 tx.execute_batch(sql)?;
                 tx.pragma_update(None::<&str>, "user_version", n as i64 + 1)?;
             }
+            let detail = serde_json::json!({ "schema_from": version, "schema_to": schema::latest() });
+            calls::audit(tx, &os_user(), "migrate", None, None, &detail)?;
             Ok(())
         })
         .map_err(|e| match e {
             StoreError::TooNew { found, supported, .. } => {
                 StoreError::TooNew { path: self.path.clone(), found, supported }
             }
+            StoreError::Foreign(_) => StoreError::Foreign(self.path.clone()),
             e => e,
         })
     }

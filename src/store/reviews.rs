@@ -48,7 +48,8 @@ pub struct AuditEntry {
     pub id: i64,
     pub at: String,
     pub actor: String,
-    /// `create`, `edit`, `submit`, `add_call`, `move_call`, `update_call`, `add_scorecard`.
+    /// `create`, `edit`, `submit`, `add_call`, `move_call`, `update_call`, `add_scorecard`,
+    /// `migrate`.
     pub action: String,
     pub review_id: Option<i64>,
     pub call_id: Option<i64>,
@@ -149,7 +150,16 @@ impl Store {
         card.card.check_answers(&draft.answers)?;
         let answers = on_card(&card.card, &draft.answers);
         let s = score(&card.card, &answers);
-        self.call(draft.call_id)?;
+        let call = self.call(draft.call_id)?;
+        let duration_s = call.meta.duration_s;
+        if duration_s > 0.0 {
+            for a in &answers {
+                // Half a second of slack: a reviewer may stamp the very end.
+                if let Some(&time) = a.evidence_s.iter().find(|t| **t > duration_s + 0.5) {
+                    return Err(StoreError::EvidenceAfterEnd { key: a.key.clone(), time, duration_s });
+                }
+            }
+        }
         self.write(|tx| {
             let old = match draft.id {
                 None => None,

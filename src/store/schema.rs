@@ -60,7 +60,7 @@ CREATE TABLE audit (
     id        INTEGER PRIMARY KEY,
     at        TEXT NOT NULL,
     actor     TEXT NOT NULL,
-    action    TEXT NOT NULL,               -- create, edit, submit, add_call, move_call, add_scorecard
+    action    TEXT NOT NULL,               -- create, edit, submit, add_call, move_call, update_call, add_scorecard, migrate
     review_id INTEGER,
     call_id   INTEGER,
     detail    TEXT NOT NULL                -- JSON: what changed

@@ -12,6 +12,31 @@ const STEPS: [i32; 89] = [
 ];
 const INDEX_ADJUST: [i32; 8] = [-1, -1, -1, -1, 2, 4, 6, 8];
 
+/// `NEXT[index * 8 + (nibble & 7)]`: the step index after a nibble, already clamped to 0..=88
+/// (sox's `imaStateAdjustTable`), so the per-sample path is two loads and no branches.
+static NEXT: [u8; 89 * 8] = next_table();
+
+const fn next_table() -> [u8; 89 * 8] {
+    let mut t = [0u8; 89 * 8];
+    let mut i = 0;
+    while i < 89 {
+        let mut c = 0;
+        while c < 8 {
+            let k = i as i32 + INDEX_ADJUST[c];
+            t[i * 8 + c] = if k < 0 {
+                0
+            } else if k > 88 {
+                88
+            } else {
+                k as u8
+            };
+            c += 1;
+        }
+        i += 1;
+    }
+    t
+}
+
 #[derive(Clone, Copy)]
 struct Channel {
     val: i32,
@@ -19,12 +44,11 @@ struct Channel {
 }
 
 impl Channel {
-    #[inline]
+    #[inline(always)]
     fn step(&mut self, nibble: u8) -> i16 {
-        let step = STEPS.get(self.index).copied().unwrap_or(7);
         let c = usize::from(nibble & 7);
-        let adj = INDEX_ADJUST.get(c).copied().unwrap_or(-1);
-        self.index = (self.index as i32 + adj).clamp(0, 88) as usize;
+        let step = STEPS.get(self.index).copied().unwrap_or(7);
+        self.index = usize::from(NEXT.get(self.index * 8 + c).copied().unwrap_or(0));
         let mut dp = step >> 3;
         if c & 4 != 0 {
             dp += step;
@@ -57,19 +81,23 @@ pub fn decode_block(block: &[u8], channels: usize, max_frames: usize, out: &mut 
         let val = i16::from_le_bytes([lo, hi]);
         let index = if index > 88 { 0 } else { usize::from(index) };
         let mut state = Channel { val: i32::from(val), index };
-        let mut samples = dst.iter_mut().skip(ch).step_by(channels);
-        if let Some(s) = samples.next() {
+        if let Some(s) = dst.get_mut(ch) {
             *s = val;
         }
-        // This channel's 4-byte groups are every `channels`-th group of the body.
-        let mine = body.as_chunks::<4>().0.iter().skip(ch).step_by(channels);
-        for group in mine {
+        // This channel's 4-byte groups are every `channels`-th group of the body; sample n of
+        // the channel goes to dst[n * channels + ch].
+        let mut at = channels + ch;
+        let end = frames * channels;
+        'groups: for group in body.as_chunks::<4>().0.iter().skip(ch).step_by(channels) {
             for &b in group {
                 for nibble in [b & 0x0F, b >> 4] {
-                    match samples.next() {
-                        Some(s) => *s = state.step(nibble),
-                        None => break,
+                    if at >= end {
+                        break 'groups;
                     }
+                    if let Some(s) = dst.get_mut(at) {
+                        *s = state.step(nibble);
+                    }
+                    at += channels;
                 }
             }
         }

@@ -50,10 +50,13 @@ pub fn decode_block(
         let c = i % ch;
         let (Some(&s1), Some(&s2)) = (dst.get(i - ch), dst.get(i - 2 * ch)) else { break };
         let (Some(&[c0, c1]), Some(st)) = (coef.get(c), step.get_mut(c)) else { break };
-        let old = *st;
-        *st = ((ADAPT.get(usize::from(nib)).copied().unwrap_or(230) * old) >> 8).max(16);
-        let pred = (i32::from(s1) * c0 + i32::from(s2) * c1) >> 8;
-        let signed = i32::from(nib) - (i32::from(nib & 8) << 1);
+        // i64: in a damaged block the step grows x3 per nibble and would overflow i32 (sox's
+        // int arithmetic is the same as ours wherever it does not overflow).
+        let old = i64::from(*st);
+        let next = (i64::from(ADAPT.get(usize::from(nib)).copied().unwrap_or(230)) * old) >> 8;
+        *st = next.clamp(16, i64::from(i32::MAX)) as i32;
+        let pred = (i64::from(s1) * i64::from(c0) + i64::from(s2) * i64::from(c1)) >> 8;
+        let signed = i64::from(nib) - (i64::from(nib & 8) << 1);
         let sample = (signed * old + pred).clamp(-0x8000, 0x7FFF);
         if let Some(d) = dst.get_mut(i) {
             *d = sample as i16;
@@ -75,6 +78,16 @@ mod tests {
         assert_eq!(decode_block(&block, 1, &MS_ADPCM_COEFS, 100, &mut out), 4);
         // Nibble 0 with coef (256, 0): pred = s1, plus 0 * step.
         assert_eq!(out, [100, 200, 200, 200]);
+    }
+
+    #[test]
+    fn runaway_step_saturates() {
+        // Found by the fuzzer: nibble 8 (x3 step) over and over overflowed i32.
+        let mut block = vec![0, 0xFF, 0x7F, 0, 0, 0, 0];
+        block.extend([0x88; 40]);
+        let mut out = Vec::new();
+        assert_eq!(decode_block(&block, 1, &MS_ADPCM_COEFS, 1000, &mut out), 82);
+        assert!(out.iter().skip(2).all(|&s| s == -0x8000 || s == 0x7FFF));
     }
 
     #[test]
