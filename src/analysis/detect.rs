@@ -148,6 +148,12 @@ impl Detector {
         }
     }
 
+    /// Frames quieter than this are noise whatever their tonality: their prediction gain need
+    /// not be computed (0 until the floor is known).
+    pub fn quiet_level(&self) -> f32 {
+        if self.last_floor.is_finite() { self.last_floor * FLOOR_BIAS * self.p.keep_ratio } else { 0.0 }
+    }
+
     /// The current noise floor (mean-square power).
     fn floor(&mut self, t: u64) -> f32 {
         let m = self.mins.front().map_or(self.last_floor, |x| x.1);

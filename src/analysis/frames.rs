@@ -113,8 +113,9 @@ impl Frames {
     }
 
     /// The next whole frame's features per analysed channel, reading the history and `block`
-    /// (which starts at [`Frames::block_start`]); `None` when the block is used up.
-    pub fn next_frame(&mut self, block: &[f32]) -> Option<[Frame; MAX_ANALYSED]> {
+    /// (which starts at [`Frames::block_start`]); `None` when the block is used up. A channel
+    /// whose frame energy is below `quiet[ch]` gets gain 1 without computing it (it is noise).
+    pub fn next_frame(&mut self, block: &[f32], quiet: [f32; MAX_ANALYSED]) -> Option<[Frame; MAX_ANALYSED]> {
         let c = self.channels;
         let block_start = self.block_start();
         let block_end = block_start + (block.len() / c) as u64;
@@ -126,7 +127,7 @@ impl Frames {
         let frame = if from >= block_start {
             let off = usize::try_from(from - block_start).ok()?;
             let len = usize::try_from(e - from).ok()?;
-            features(block.get(off * c..(off + len) * c)?, (s - from) as usize, self, c)
+            features(block.get(off * c..(off + len) * c)?, (s - from) as usize, self, c, quiet)
         } else {
             // The frame (or its predictor history) straddles the history and the block.
             self.scratch.clear();
@@ -134,7 +135,7 @@ impl Frames {
             self.scratch.extend_from_slice(self.hist.get(off * c..)?);
             let in_block = usize::try_from(e - block_start).ok()?;
             self.scratch.extend_from_slice(block.get(..in_block * c)?);
-            features(&self.scratch, (s - from) as usize, self, c)
+            features(&self.scratch, (s - from) as usize, self, c, quiet)
         };
         self.next = e;
         frame
@@ -165,7 +166,13 @@ impl Frames {
 
 /// Features of the frame starting at sample frame `s` of `data` (interleaved, `c` channels),
 /// which holds the frame and up to `2·lag` sample frames before it.
-fn features(data: &[f32], s: usize, f: &Frames, c: usize) -> Option<[Frame; MAX_ANALYSED]> {
+fn features(
+    data: &[f32],
+    s: usize,
+    f: &Frames,
+    c: usize,
+    quiet: [f32; MAX_ANALYSED],
+) -> Option<[Frame; MAX_ANALYSED]> {
     let (fl, l) = (f.frame_len, f.lag);
     let e = s + fl;
     let x = data.get(s * c..e * c)?;
@@ -192,6 +199,11 @@ fn features(data: &[f32], s: usize, f: &Frames, c: usize) -> Option<[Frame; MAX_
             f64::from(xa.get(ch).copied().unwrap_or(0.0)),
             f64::from(xb.get(ch).copied().unwrap_or(0.0)),
         );
+        let energy = (xx / fl as f64) as f32;
+        if energy < quiet.get(ch).copied().unwrap_or(0.0) {
+            *o = Frame { energy, gain: 1.0 };
+            continue;
+        }
         // The covariance-method normal equations need Σa², Σb², Σab too: each is a shifted
         // copy of Σx² or Σxa, corrected at the frame's two ends (O(lag) work).
         let at = |i: usize| f64::from(data.get(i * c + ch).copied().unwrap_or(0.0));
@@ -200,7 +212,7 @@ fn features(data: &[f32], s: usize, f: &Frames, c: usize) -> Option<[Frame; MAX_
         let aa = xx - sq(e - l, e) + sq(s - l, s);
         let bb = xx - sq(e - 2 * l, e) + sq(s - 2 * l, s);
         let ab = xa - lagged(e - l, e) + lagged(s - l, s);
-        *o = Frame { energy: (xx / fl as f64) as f32, gain: prediction_gain(xx, xa, xb, aa, ab, bb) };
+        *o = Frame { energy, gain: prediction_gain(xx, xa, xb, aa, ab, bb) };
     }
     Some(out)
 }
@@ -214,9 +226,13 @@ fn sums_lanes(x: &[f32], a: &[f32], b: &[f32], c: usize) -> (PerChannel, PerChan
     let (ac, ar) = a.as_chunks::<8>();
     let (bc, br) = b.as_chunks::<8>();
     let [s0, s1, s2] = dot3_8(xc, ac, bc);
+    // `c` divides 8, so it is a power of two: `j % c` is `j & mask` (no division per frame).
+    let mask = c - 1;
     let mut r = ([0f32; MAX_ANALYSED], [0f32; MAX_ANALYSED], [0f32; MAX_ANALYSED]);
     for (j, ((v0, v1), v2)) in s0.iter().zip(&s1).zip(&s2).enumerate() {
-        if let (Some(r0), Some(r1), Some(r2)) = (r.0.get_mut(j % c), r.1.get_mut(j % c), r.2.get_mut(j % c)) {
+        if let (Some(r0), Some(r1), Some(r2)) =
+            (r.0.get_mut(j & mask), r.1.get_mut(j & mask), r.2.get_mut(j & mask))
+        {
             *r0 += v0;
             *r1 += v1;
             *r2 += v2;
@@ -224,7 +240,9 @@ fn sums_lanes(x: &[f32], a: &[f32], b: &[f32], c: usize) -> (PerChannel, PerChan
     }
     // The remainder starts at a multiple of 8 samples, so sample `i` is channel `i % c` still.
     for (i, ((xv, av), bv)) in xr.iter().zip(ar).zip(br).enumerate() {
-        if let (Some(r0), Some(r1), Some(r2)) = (r.0.get_mut(i % c), r.1.get_mut(i % c), r.2.get_mut(i % c)) {
+        if let (Some(r0), Some(r1), Some(r2)) =
+            (r.0.get_mut(i & mask), r.1.get_mut(i & mask), r.2.get_mut(i & mask))
+        {
             *r0 += xv * xv;
             *r1 += xv * av;
             *r2 += xv * bv;
@@ -309,7 +327,7 @@ mod tests {
     fn all_frames(fr: &mut Frames, data: &[f32], block: usize) -> Vec<[Frame; 2]> {
         let mut out = Vec::new();
         for b in data.chunks(block * fr.channels) {
-            while let Some(f) = fr.next_frame(b) {
+            while let Some(f) = fr.next_frame(b, [0.0; 2]) {
                 out.push(f);
             }
             fr.retire(b);
@@ -362,7 +380,7 @@ mod tests {
         let mut fr = Frames::new(1, 80, 1, 800);
         for _ in 0..100 {
             let b = noise(4000, 3, 0.001);
-            while fr.next_frame(&b).is_some() {}
+            while fr.next_frame(&b, [0.0; 2]).is_some() {}
             fr.retire(&b);
             assert!(fr.hist.len() <= 800 + 80, "{}", fr.hist.len());
         }
@@ -373,7 +391,7 @@ mod tests {
         x[2 * 300 + 1] = -0.5;
         x[2 * 310] = 0.5;
         let (first, second) = x.split_at(2 * 200);
-        while fr.next_frame(first).is_some() {}
+        while fr.next_frame(first, [0.0; 2]).is_some() {}
         fr.retire(first);
         let v = fr.view(second);
         assert_eq!(v.first_above(1, 0, 400, 0.1), Some(123));

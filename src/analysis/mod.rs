@@ -129,6 +129,8 @@ struct Decider {
     recent: Vec<Vec<f32>>,
     /// Next frame index to decide.
     t: u64,
+    /// Where frame `t` goes in the `recent` rings.
+    slot: usize,
 }
 
 impl Decider {
@@ -136,12 +138,14 @@ impl Decider {
         let frame = frame.get(..self.detectors.len()).unwrap_or(&[]);
         let t = self.t;
         for (c, f) in frame.iter().enumerate() {
-            if let Some(r) = self.recent.get_mut(c) {
-                let n = r.len().max(1);
-                if let Some(slot) = r.get_mut((t as usize) % n) {
-                    *slot = f.energy;
-                }
+            if let Some(slot) = self.recent.get_mut(c).and_then(|r| r.get_mut(self.slot)) {
+                *slot = f.energy;
             }
+        }
+        // The ring position, advanced without a division per frame.
+        self.slot += 1;
+        if self.slot >= self.recent.first().map_or(1, Vec::len) {
+            self.slot = 0;
         }
         for (c, f) in frame.iter().enumerate() {
             let other = if frame.len() == 2 {
@@ -225,6 +229,7 @@ impl Analyzer {
                 detectors: (0..analysed).map(|c| Detector::new(params, c)).collect(),
                 recent: vec![vec![0.0; params.echo_frames.max(1)]; analysed],
                 t: 0,
+                slot: 0,
             },
             warmup: Vec::new(),
             seeded: false,
@@ -246,7 +251,14 @@ impl Analyzer {
         if self.with_peaks {
             self.peaks.push(whole);
         }
-        while let Some(f) = self.samples.next_frame(whole) {
+        loop {
+            let mut quiet = [0f32; MAX_ANALYSED];
+            if self.seeded {
+                for (q, d) in quiet.iter_mut().zip(&self.decider.detectors) {
+                    *q = d.quiet_level();
+                }
+            }
+            let Some(f) = self.samples.next_frame(whole, quiet) else { break };
             if self.seeded {
                 self.decider.decide(&f, &self.samples.view(whole));
             } else {
