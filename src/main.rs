@@ -8,10 +8,26 @@ fn main() -> ExitCode {
     env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("warn")).init();
     let cli = callqa::cli::Cli::parse();
     match cli.command {
-        None | Some(callqa::cli::Command::App { .. }) => {
-            eprintln!("callqa: the review window is not written yet; try `callqa probe FILE`");
+        None => run_window(cli.db, Vec::new()),
+        Some(callqa::cli::Command::App { paths }) => run_window(cli.db, paths),
+        Some(_) => callqa::cli::run(cli),
+    }
+}
+
+fn run_window(db: Option<std::path::PathBuf>, paths: Vec<std::path::PathBuf>) -> ExitCode {
+    let db_path = match db.map_or_else(callqa::app::default_db_path, Ok) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("callqa: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let config = callqa::app::AppConfig { db_path, paths, audio: true };
+    match callqa::app::run_native(config) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("callqa: cannot open the review window: {e}");
             ExitCode::FAILURE
         }
-        Some(_) => callqa::cli::run(cli),
     }
 }

@@ -1,1 +1,298 @@
-//! (to be written)
+//! The review window: [`CallqaApp`] (the `eframe::App`), its state, the [`Command`] enum and
+//! the one function that applies commands ([`CallqaApp::apply`], in `apply.rs`).
+//!
+//! Each frame: drain worker results (`events.rs`), turn keys and drops into commands
+//! (`keys.rs`), apply every queued command, then draw (`crate::ui`). Drawing only pushes
+//! commands.
+
+mod apply;
+mod command;
+mod events;
+pub mod evidence;
+mod keys;
+pub mod library;
+pub mod prefs;
+pub mod review;
+pub mod transport;
+pub mod view;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+pub use command::Command;
+pub use keys::SHORTCUTS;
+pub use library::{CallEntry, Library, Probe, SortKey, StatusFilter};
+pub use prefs::Prefs;
+pub use review::Review;
+pub use transport::Transport;
+pub use view::WaveView;
+
+use crate::analysis::{Analysis, Peaks};
+use crate::jobs::{AnalyseProgress, Jobs};
+
+/// How the window starts.
+#[derive(Clone, Debug, Default)]
+pub struct AppConfig {
+    /// The review database.
+    pub db_path: PathBuf,
+    /// Files and folders to open at start.
+    pub paths: Vec<PathBuf>,
+    /// Open an audio device (false in tests: playback unavailable, all else works).
+    pub audio: bool,
+}
+
+/// The call shown in the workspace.
+#[derive(Clone, Debug)]
+pub struct OpenCall {
+    pub path: PathBuf,
+    pub name: String,
+    /// Bumped for every open: results of older analyses are ignored.
+    pub generation: u64,
+    pub peaks: Option<Arc<Peaks>>,
+    pub analysis: Option<Arc<Analysis>>,
+    pub progress: AnalyseProgress,
+    pub error: Option<String>,
+    pub opened_at: Instant,
+    /// Time from the open to the first peaks arriving.
+    pub first_peaks_after: Option<Duration>,
+    /// Time from the open to the first frame that drew a waveform.
+    pub first_drawn_after: Option<Duration>,
+    pub view: WaveView,
+    /// The event a jump landed on (highlighted), and when.
+    pub highlight: Option<(f64, f64)>,
+}
+
+/// A message in the banner under the menu.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Message {
+    pub text: String,
+    pub error: bool,
+}
+
+/// Per-frame timing, when `CALLQA_FRAME_STATS=1`.
+#[derive(Debug, Default)]
+pub struct FrameStats {
+    pub enabled: bool,
+    /// App time per frame (logic + building the UI), ms.
+    pub samples: Vec<f64>,
+    /// eframe's CPU time of the previous frame (app + tessellation + painting), ms.
+    pub eframe_samples: Vec<f64>,
+    pub last_report: Option<Instant>,
+    pub frame_started: Option<Instant>,
+}
+
+/// The review window.
+pub struct CallqaApp {
+    pub config: AppConfig,
+    pub prefs: Prefs,
+    pub library: Library,
+    pub call: Option<OpenCall>,
+    pub review: Option<Review>,
+    pub transport: Transport,
+    pub jobs: Jobs,
+    pub queue: Vec<Command>,
+    pub message: Option<Message>,
+    /// The in-app "open a path" field (where no file dialog answers).
+    pub open_path: Option<String>,
+    pub show_shortcuts: bool,
+    /// Reviewer name being typed in the first-run prompt.
+    pub reviewer_draft: String,
+    /// Ask the comment box of this item to take focus next frame.
+    pub focus_comment: Option<String>,
+    /// A call to open once its review is saved (next after submit).
+    pub generation: u64,
+    pub frame_stats: FrameStats,
+    ctx: egui::Context,
+}
+
+impl std::fmt::Debug for CallqaApp {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CallqaApp").field("config", &self.config).finish_non_exhaustive()
+    }
+}
+
+impl CallqaApp {
+    /// Builds the app for eframe (prefs from its storage).
+    pub fn new(cc: &eframe::CreationContext<'_>, config: AppConfig) -> CallqaApp {
+        let prefs =
+            cc.storage.and_then(|s| eframe::get_value::<Prefs>(s, prefs::STORAGE_KEY)).unwrap_or_default();
+        CallqaApp::with_prefs(&cc.egui_ctx, config, prefs)
+    }
+
+    /// Builds the app on a context with given prefs (tests use this through kittest).
+    pub fn with_prefs(ctx: &egui::Context, config: AppConfig, prefs: Prefs) -> CallqaApp {
+        crate::ui::fonts::install(ctx);
+        let waker_ctx = ctx.clone();
+        let jobs = Jobs::new(Arc::new(move || waker_ctx.request_repaint()), config.db_path.clone());
+        let mut transport = Transport::new(config.audio);
+        transport.set_volume(prefs.volume);
+        transport.set_speed(prefs.speed);
+        let mut queue = Vec::new();
+        if !config.paths.is_empty() {
+            queue.push(Command::Open(config.paths.clone()));
+        }
+        let message = jobs.errors.first().map(|e| Message { text: e.clone(), error: true });
+        CallqaApp {
+            reviewer_draft: prefs.reviewer.clone(),
+            config,
+            prefs,
+            library: Library::default(),
+            call: None,
+            review: None,
+            transport,
+            jobs,
+            queue,
+            message,
+            open_path: None,
+            show_shortcuts: false,
+            focus_comment: None,
+            generation: 0,
+            frame_stats: FrameStats {
+                enabled: std::env::var("CALLQA_FRAME_STATS").is_ok_and(|v| v == "1"),
+                ..FrameStats::default()
+            },
+            ctx: ctx.clone(),
+        }
+    }
+
+    /// Plays through this player instead of the default device (tests drive one on a mixer).
+    pub fn set_player(&mut self, player: crate::audio::playback::Player) {
+        self.transport.set_player(player);
+        if let Some(c) = &self.call {
+            let (path, d) = (c.path.clone(), c.view.duration_s);
+            self.transport.load(&path, d);
+        }
+    }
+
+    /// Queues a command (applied at the start of the next frame).
+    pub fn push(&mut self, c: Command) {
+        self.queue.push(c);
+        self.ctx.request_repaint();
+    }
+
+    /// Logic of one frame: results, input, commands.
+    pub fn update_logic(&mut self, ctx: &egui::Context) {
+        self.handle_events();
+        keys::collect(self, ctx);
+        let queued = std::mem::take(&mut self.queue);
+        for c in queued {
+            self.apply(c);
+        }
+        self.tick();
+    }
+
+    /// The playhead, in call time.
+    pub fn playhead_s(&self) -> f64 {
+        self.transport.position_s()
+    }
+
+    /// The reviewer name, if set.
+    pub fn reviewer(&self) -> Option<&str> {
+        let r = self.prefs.reviewer.trim();
+        (!r.is_empty()).then_some(r)
+    }
+
+    /// True while a scan, probe or analysis is still running.
+    pub fn busy(&self) -> bool {
+        self.library.scans_running > 0
+            || self.jobs.probes_pending > 0
+            || self.call.as_ref().is_some_and(|c| c.analysis.is_none() && c.error.is_none())
+    }
+
+    fn record_frame(&mut self, dt: Duration, eframe_cpu_s: Option<f32>) {
+        if !self.frame_stats.enabled {
+            return;
+        }
+        let (playing, pos) = (self.transport.is_playing(), self.playhead_s());
+        let span = self.call.as_ref().map_or(0.0, |c| c.view.span_s);
+        let fs = &mut self.frame_stats;
+        fs.samples.push(dt.as_secs_f64() * 1000.0);
+        if let Some(c) = eframe_cpu_s {
+            fs.eframe_samples.push(f64::from(c) * 1000.0);
+        }
+        let due = fs.last_report.is_none_or(|t| t.elapsed() >= Duration::from_secs(2));
+        if due && fs.samples.len() >= 10 {
+            let pct = |v: &mut Vec<f64>, p: f64| {
+                v.sort_by(f64::total_cmp);
+                v.get(((v.len().max(1) - 1) as f64 * p) as usize).copied().unwrap_or(0.0)
+            };
+            let mut s = std::mem::take(&mut fs.samples);
+            let mut e = std::mem::take(&mut fs.eframe_samples);
+            eprintln!(
+                "frame-stats: n={} app_ms median={:.2} p95={:.2} max={:.2} | eframe_cpu_ms median={:.2} p95={:.2} \
+                 max={:.2} | view_span_s={:.1} playing={} pos={:.1}",
+                s.len(),
+                pct(&mut s, 0.5),
+                pct(&mut s, 0.95),
+                pct(&mut s, 1.0),
+                pct(&mut e, 0.5),
+                pct(&mut e, 0.95),
+                pct(&mut e, 1.0),
+                span,
+                playing,
+                pos
+            );
+            fs.last_report = Some(Instant::now());
+        }
+    }
+}
+
+impl eframe::App for CallqaApp {
+    fn logic(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
+        self.frame_stats.frame_started = Some(Instant::now());
+        self.update_logic(ctx);
+    }
+
+    fn ui(&mut self, ui: &mut egui::Ui, frame: &mut eframe::Frame) {
+        let started = self.frame_stats.frame_started.take().unwrap_or_else(Instant::now);
+        crate::ui::draw(self, ui);
+        if let Some(c) = self.call.as_mut().filter(|c| c.peaks.is_some() && c.first_drawn_after.is_none()) {
+            c.first_drawn_after = Some(c.opened_at.elapsed());
+            if self.frame_stats.enabled {
+                eprintln!(
+                    "open-stats: first waveform drawn {:.3} s after opening {}",
+                    c.opened_at.elapsed().as_secs_f64(),
+                    c.name
+                );
+            }
+        }
+        if !self.queue.is_empty() || self.transport.is_playing() || self.busy() {
+            ui.ctx().request_repaint();
+        }
+        self.record_frame(started.elapsed(), frame.info().cpu_usage);
+    }
+
+    fn save(&mut self, storage: &mut dyn eframe::Storage) {
+        eframe::set_value(storage, prefs::STORAGE_KEY, &self.prefs);
+    }
+
+    fn on_exit(&mut self, _gl: Option<&eframe::glow::Context>) {
+        self.save_draft_now();
+        self.jobs.shutdown();
+    }
+}
+
+/// The default review database (the store's default path).
+pub fn default_db_path() -> Result<PathBuf, String> {
+    let dirs = directories::ProjectDirs::from("", "", "callqa")
+        .ok_or_else(|| "cannot find a home directory for the review database; pass --db PATH".to_string())?;
+    let dir = dirs.data_dir();
+    std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    Ok(dir.join("callqa.sqlite3"))
+}
+
+/// Opens the review window and runs it until closed.
+pub fn run_native(config: AppConfig) -> Result<(), eframe::Error> {
+    let options = eframe::NativeOptions {
+        viewport: egui::ViewportBuilder::default()
+            .with_title("callqa — call review")
+            .with_app_id("callqa")
+            .with_inner_size([1600.0, 1000.0])
+            .with_min_inner_size([900.0, 560.0])
+            .with_drag_and_drop(true),
+        persist_window: true,
+        ..Default::default()
+    };
+    eframe::run_native("callqa", options, Box::new(move |cc| Ok(Box::new(CallqaApp::new(cc, config)))))
+}

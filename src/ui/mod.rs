@@ -1,1 +1,112 @@
-//! (to be written)
+//! Drawing the review window from the app's state: menu and banners, the library panel, the
+//! waveform, the transport bar and the scorecard. Drawing changes nothing but widget-local
+//! values; every action becomes an [`crate::app::Command`] pushed on the app's queue.
+
+pub mod dialogs;
+pub mod fonts;
+pub mod library;
+pub mod scorecard;
+pub mod theme;
+pub mod transport;
+pub mod waveform;
+
+use crate::app::{CallqaApp, Command};
+
+/// Draws one frame.
+pub fn draw(app: &mut CallqaApp, ui: &mut egui::Ui) {
+    egui::Panel::top("menu").show(ui, |ui| menu_bar(app, ui));
+    banners(app, ui);
+    egui::Panel::left("library").resizable(true).default_size(330.0).min_size(220.0).show(ui, |ui| {
+        library::draw(app, ui);
+    });
+    egui::Panel::right("scorecard").resizable(true).default_size(410.0).min_size(300.0).show(ui, |ui| {
+        scorecard::draw(app, ui);
+    });
+    egui::Panel::bottom("transport").show(ui, |ui| transport::draw(app, ui));
+    egui::CentralPanel::default().show(ui, |ui| waveform::draw(app, ui));
+    dialogs::draw(app, ui.ctx());
+}
+
+fn menu_bar(app: &mut CallqaApp, ui: &mut egui::Ui) {
+    egui::MenuBar::new().ui(ui, |ui| {
+        ui.menu_button("File", |ui| {
+            if ui.button("Open files…").clicked() {
+                app.push(Command::OpenFilesDialog);
+            }
+            if ui.button("Open folder…").clicked() {
+                app.push(Command::OpenFolderDialog);
+            }
+            if ui.button("Open path…").clicked() {
+                app.push(Command::ShowOpenPath(true));
+            }
+            ui.separator();
+            ui.menu_button("Recent files", |ui| {
+                if app.prefs.recent_files.is_empty() {
+                    ui.label("(none)");
+                }
+                for p in app.prefs.recent_files.clone() {
+                    if ui.button(p.display().to_string()).clicked() {
+                        app.push(Command::Open(vec![p]));
+                    }
+                }
+            });
+            ui.menu_button("Recent folders", |ui| {
+                if app.prefs.recent_folders.is_empty() {
+                    ui.label("(none)");
+                }
+                for p in app.prefs.recent_folders.clone() {
+                    if ui.button(p.display().to_string()).clicked() {
+                        app.push(Command::Open(vec![p]));
+                    }
+                }
+            });
+        });
+        ui.menu_button("Review", |ui| {
+            if ui.button("Save draft   Ctrl+S").clicked() {
+                app.push(Command::SaveDraft);
+            }
+            if ui.button("Submit   Ctrl+Enter").clicked() {
+                app.push(Command::Submit);
+            }
+            if ui.button("Next unreviewed call   Ctrl+Shift+N").clicked() {
+                app.push(Command::NextUnreviewed);
+            }
+            let mut next = app.prefs.next_after_submit;
+            if ui.checkbox(&mut next, "Open the next unreviewed call after submit").changed() {
+                app.prefs.next_after_submit = next;
+            }
+        });
+        ui.menu_button("Help", |ui| {
+            if ui.button("Keyboard shortcuts   ?").clicked() {
+                app.push(Command::ShowShortcuts(true));
+            }
+        });
+        ui.separator();
+        ui.label(egui::RichText::new("Drop WAV files or folders anywhere in the window").weak());
+    });
+}
+
+fn banners(app: &mut CallqaApp, ui: &mut egui::Ui) {
+    let audio = app.transport.unavailable.clone();
+    let message = app.message.clone();
+    if audio.is_none() && message.is_none() {
+        return;
+    }
+    egui::Panel::top("banners").show(ui, |ui| {
+        if let Some(text) = audio {
+            egui::Frame::new().fill(theme::BANNER_BG).inner_margin(4.0).show(ui, |ui| {
+                ui.set_width(ui.available_width());
+                ui.label(egui::RichText::new(text.clone()).color(theme::BANNER_TEXT));
+            });
+        }
+        if let Some(m) = message {
+            ui.horizontal(|ui| {
+                let color = if m.error { theme::ERROR } else { ui.visuals().text_color() };
+                ui.label(egui::RichText::new(&m.text).color(color));
+                if ui.small_button("×").on_hover_text("Dismiss").clicked() {
+                    app.push(Command::DismissMessage);
+                }
+            });
+        }
+    });
+}

@@ -1,0 +1,346 @@
+//! [`CallqaApp::apply`]: the one function that carries out a [`Command`], and the small steps
+//! it is made of (open, select, save, jump).
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use super::transport::SPEEDS;
+use super::{CallqaApp, Command, Message, OpenCall, Prefs, WaveView, evidence};
+use crate::jobs::StoreRequest;
+use crate::jobs::store_worker::CallStatus;
+use crate::model::Span;
+use crate::store::ReviewDraft;
+
+/// Seconds of pre-roll before an event a jump lands on.
+pub const JUMP_PREROLL_S: f64 = 2.0;
+/// A draft is saved this long after the last edit.
+pub const AUTOSAVE_AFTER: Duration = Duration::from_secs(2);
+
+impl CallqaApp {
+    /// Carries out one command.
+    pub fn apply(&mut self, c: Command) {
+        match c {
+            Command::Open(paths) => self.open_paths(paths),
+            Command::OpenFilesDialog => {
+                // Where no desktop portal answers, rfd returns None at once: offer the path field.
+                match rfd::FileDialog::new().add_filter("WAV", &["wav", "WAV"]).pick_files() {
+                    Some(files) if !files.is_empty() => self.open_paths(files),
+                    _ => self.open_path = Some(self.open_path.take().unwrap_or_default()),
+                }
+            }
+            Command::OpenFolderDialog => match rfd::FileDialog::new().pick_folder() {
+                Some(dir) => self.open_paths(vec![dir]),
+                None => self.open_path = Some(self.open_path.take().unwrap_or_default()),
+            },
+            Command::ShowOpenPath(show) => self.open_path = show.then(String::new),
+            Command::SelectCall(path) => self.select_call(path),
+            Command::NextUnreviewed => self.next_unreviewed(),
+            Command::SetFilter(t) => self.library.set_filter(t),
+            Command::SetStatusFilter(f) => self.library.set_status_filter(f),
+            Command::SortBy(k) => self.library.sort_by(k),
+
+            Command::TogglePlay => {
+                if self.transport.is_playing() {
+                    self.transport.pause();
+                } else {
+                    self.transport.play(self.prefs.auto_rewind);
+                }
+            }
+            Command::Play => self.transport.play(self.prefs.auto_rewind),
+            Command::Pause => self.transport.pause(),
+            Command::Stop => self.transport.stop(),
+            Command::Seek(t) => self.seek(t),
+            Command::SeekBy(d) => self.seek(self.playhead_s() + d),
+            Command::SeekStart => self.seek(0.0),
+            Command::SeekEnd => self.seek(self.call.as_ref().map_or(0.0, |c| c.view.duration_s)),
+            Command::SetVolume(v) => {
+                self.transport.set_volume(v);
+                self.prefs.volume = self.transport.volume;
+            }
+            Command::SetMute(who, m) => self.transport.set_mute(who, m),
+            Command::Solo(who) => self.transport.set_solo(who),
+            Command::SetSpeed(s) => self.set_speed(s),
+            Command::SpeedStep(step) => {
+                let cur = SPEEDS.iter().position(|&s| (s - self.transport.speed).abs() < 0.01).unwrap_or(2);
+                let next = (cur as i64 + i64::from(step)).clamp(0, SPEEDS.len() as i64 - 1) as usize;
+                self.set_speed(SPEEDS.get(next).copied().unwrap_or(1.0));
+            }
+            Command::SetSkipSilence(on) => {
+                self.prefs.skip_silence = on;
+                self.update_skip();
+            }
+            Command::SetAutoRewind(on) => self.prefs.auto_rewind = on,
+            Command::JumpEvent(dir) => self.jump(dir),
+
+            Command::Zoom { factor, anchor_s } => self.with_view(|v| v.zoom(factor, anchor_s)),
+            Command::ScrollTo(t) => self.with_view(|v| v.scroll_to(t)),
+            Command::ScrollBy(f) => self.with_view(|v| v.scroll_to(v.start_s + f * v.span_s)),
+            Command::FitWhole => self.with_view(WaveView::fit),
+
+            Command::SelectItem(i) => {
+                if let Some(r) = &mut self.review
+                    && i < r.answers.len()
+                {
+                    r.selected = Some(i);
+                }
+            }
+            Command::SetAnswer { key, answer, stamp } => {
+                let t = self.playhead_s();
+                if let Some(r) = self.editable_review() {
+                    r.set_answer(&key, answer);
+                    if stamp {
+                        r.stamp(&key, t);
+                    }
+                }
+            }
+            Command::SetComment { key, text } => {
+                if let Some(r) = self.editable_review()
+                    && let Some(a) = r.answer_mut(&key)
+                    && a.comment != text
+                {
+                    a.comment = text;
+                    r.touch();
+                }
+            }
+            Command::StampPlayhead { key } => {
+                let t = self.playhead_s();
+                if let Some(r) = self.editable_review() {
+                    r.stamp(&key, t);
+                }
+            }
+            Command::FocusComment => {
+                self.focus_comment = self.review.as_ref().and_then(|r| r.selected.and_then(|i| r.key_at(i)));
+            }
+            Command::SaveDraft => self.save(false),
+            Command::Submit => self.save(true),
+            Command::SetReviewer(name) => {
+                let name = name.trim().to_string();
+                if !name.is_empty() && name != self.prefs.reviewer {
+                    self.prefs.reviewer = name;
+                    self.reviewer_draft = self.prefs.reviewer.clone();
+                    // Load this reviewer's review of the open call.
+                    self.load_review();
+                }
+            }
+            Command::ShowShortcuts(show) => self.show_shortcuts = show,
+            Command::DismissMessage => self.message = None,
+        }
+    }
+
+    /// Sets the banner message.
+    pub fn say(&mut self, text: impl Into<String>, error: bool) {
+        self.message = Some(Message { text: text.into(), error });
+    }
+
+    fn open_paths(&mut self, paths: Vec<PathBuf>) {
+        let mut first_file = None;
+        for p in paths {
+            if p.is_dir() {
+                Prefs::remember(&mut self.prefs.recent_folders, p.clone());
+                self.library.scans_running += 1;
+                self.jobs.scan_folder(p);
+            } else {
+                let (_, new) = self.library.add(p.clone());
+                if new {
+                    self.jobs.probe([p.clone()]);
+                }
+                Prefs::remember(&mut self.prefs.recent_files, p.clone());
+                first_file.get_or_insert(p);
+            }
+        }
+        self.open_path = None;
+        if let Some(p) = first_file {
+            self.select_call(p);
+        }
+    }
+
+    /// Opens a call in the workspace: analysis starts at once, the review loads when the
+    /// store has the call's row.
+    pub fn select_call(&mut self, path: PathBuf) {
+        if self.call.as_ref().is_some_and(|c| c.path == path) {
+            return;
+        }
+        self.save_draft_now();
+        self.generation += 1;
+        let entry = self.library.get(&path);
+        let name = entry.map_or_else(|| path.display().to_string(), |e| e.name.clone());
+        let duration = entry.and_then(|e| e.duration_s()).unwrap_or(0.0);
+        let error = entry.and_then(|e| e.error().map(str::to_string));
+        let mut view = WaveView::default();
+        view.set_duration(duration);
+        self.call = Some(OpenCall {
+            path: path.clone(),
+            name,
+            generation: self.generation,
+            peaks: None,
+            analysis: None,
+            progress: Default::default(),
+            error: error.clone(),
+            opened_at: Instant::now(),
+            first_peaks_after: None,
+            first_drawn_after: None,
+            view,
+            highlight: None,
+        });
+        self.review = None;
+        self.transport.load(&path, duration);
+        self.update_skip();
+        if error.is_none() {
+            self.jobs.analyse(self.generation, path, crate::analysis::Config::default());
+        }
+        self.load_review();
+    }
+
+    /// Asks the store for the open call's review by this reviewer (needs the call's row).
+    pub fn load_review(&mut self) {
+        let Some(call) = &self.call else { return };
+        let Some(call_id) = self.library.get(&call.path).and_then(|e| e.call_id) else { return };
+        let Some(reviewer) = self.reviewer().map(str::to_string) else { return };
+        self.jobs.store(StoreRequest::LoadReview { call_id, reviewer });
+    }
+
+    fn next_unreviewed(&mut self) {
+        let current = self.call.as_ref().map(|c| c.path.clone());
+        let view = self.library.view().to_vec();
+        let start = current
+            .as_ref()
+            .and_then(|p| {
+                view.iter().position(|&i| self.library.entries.get(i).is_some_and(|e| &e.path == p))
+            })
+            .map_or(0, |i| i + 1);
+        let n = view.len();
+        let next = (0..n).map(|k| (start + k) % n.max(1)).find_map(|k| {
+            let e = view.get(k).and_then(|&i| self.library.entries.get(i))?;
+            let todo = e.error().is_none()
+                && !matches!(e.status, CallStatus::Submitted { .. })
+                && Some(&e.path) != current.as_ref();
+            todo.then(|| e.path.clone())
+        });
+        match next {
+            Some(p) => self.select_call(p),
+            None => self.say("Every call in the list has a submitted review.", false),
+        }
+    }
+
+    fn seek(&mut self, t: f64) {
+        self.transport.seek(t);
+        let t = self.playhead_s();
+        self.with_view(|v| v.follow(t));
+    }
+
+    fn set_speed(&mut self, s: f32) {
+        self.transport.set_speed(s);
+        self.prefs.speed = self.transport.speed;
+    }
+
+    fn with_view(&mut self, f: impl FnOnce(&mut WaveView)) {
+        if let Some(c) = &mut self.call {
+            f(&mut c.view);
+        }
+    }
+
+    /// Gives the player the analysis' dead air and hold as skip regions.
+    pub fn update_skip(&mut self) {
+        let regions: Vec<Span> = self
+            .call
+            .as_ref()
+            .and_then(|c| c.analysis.as_ref())
+            .map(|a| {
+                a.silence
+                    .iter()
+                    .copied()
+                    .chain(a.hold.iter().map(|h| Span::new(h.start_s, h.end_s)))
+                    .collect()
+            })
+            .unwrap_or_default();
+        self.transport.set_skip(regions, self.prefs.skip_silence);
+    }
+
+    /// Jumps to the next/previous event start with a pre-roll, keeps playing, highlights it.
+    fn jump(&mut self, dir: i32) {
+        let Some(call) = &self.call else { return };
+        let Some(a) = &call.analysis else { return };
+        let events = evidence::event_spans(a);
+        let now = self.playhead_s();
+        // The event whose pre-rolled start is just after (or before) the playhead.
+        let target = if dir >= 0 {
+            events.iter().find(|e| e.0 - JUMP_PREROLL_S > now + 0.05)
+        } else {
+            events.iter().rev().find(|e| e.0 - JUMP_PREROLL_S < now - 0.5)
+        };
+        match target.copied() {
+            Some(ev) => {
+                if let Some(c) = &mut self.call {
+                    c.highlight = Some(ev);
+                }
+                self.seek((ev.0 - JUMP_PREROLL_S).max(0.0));
+            }
+            None => self.say(if dir >= 0 { "No later event." } else { "No earlier event." }, false),
+        }
+    }
+
+    fn editable_review(&mut self) -> Option<&mut super::Review> {
+        if self.reviewer().is_none() {
+            self.say("Enter your name as reviewer first.", true);
+            return None;
+        }
+        if self.review.as_ref().is_some_and(super::Review::submitted) {
+            self.say("This review is submitted; it can no longer be changed.", true);
+            return None;
+        }
+        self.review.as_mut()
+    }
+
+    /// Saves (draft) or submits the open review on the store thread.
+    fn save(&mut self, submit: bool) {
+        let Some(reviewer) = self.reviewer().map(str::to_string) else {
+            self.say("Enter your name as reviewer first.", true);
+            return;
+        };
+        let Some(r) = &mut self.review else {
+            self.say("No review is open.", true);
+            return;
+        };
+        if submit && !r.complete() {
+            self.say("Answer every item (yes, no or N.A.) before submitting.", true);
+            return;
+        }
+        r.dirty = false;
+        let draft = ReviewDraft {
+            id: r.review_id,
+            call_id: r.call_id,
+            card_id: r.card_id,
+            reviewer,
+            answers: r.answers.clone(),
+        };
+        let req = StoreRequest::SaveReview { draft, submit };
+        self.jobs.store(req);
+    }
+
+    /// Saves a changed draft now (before switching calls and on close).
+    pub fn save_draft_now(&mut self) {
+        if self.review.as_ref().is_some_and(|r| r.dirty && !r.submitted()) {
+            self.save(false);
+        }
+    }
+
+    /// Time-driven work: autosave, playback end.
+    pub(super) fn tick(&mut self) {
+        let due = self.review.as_ref().is_some_and(|r| {
+            r.dirty && !r.submitted() && r.last_edit.is_some_and(|t| t.elapsed() >= AUTOSAVE_AFTER)
+        });
+        if due {
+            self.save(false);
+        } else if self.review.as_ref().is_some_and(|r| r.dirty) {
+            self.ctx.request_repaint_after(AUTOSAVE_AFTER);
+        }
+        if self.transport.ended() {
+            self.transport.pause();
+        }
+        for skip in self.transport.take_skip_events() {
+            if let Some(c) = &mut self.call {
+                c.highlight = Some((skip.start_s, skip.end_s));
+            }
+        }
+    }
+}

@@ -1,0 +1,94 @@
+//! The `Command` enum: everything a button, menu, shortcut or drop can ask the app to do.
+//! [`super::CallqaApp::apply`] is the one function that carries them out.
+
+use std::path::PathBuf;
+
+use crate::model::Speaker;
+use crate::model::scorecard::Answer;
+
+use super::library::{SortKey, StatusFilter};
+
+/// One thing the user asked for.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Command {
+    // Opening calls
+    /// Add files and folders to the library (folders are scanned recursively); the first file opens.
+    Open(Vec<PathBuf>),
+    /// Show the system file dialog (several files).
+    OpenFilesDialog,
+    /// Show the system folder dialog.
+    OpenFolderDialog,
+    /// Show the in-app path field / file browser (works where no desktop portal answers).
+    ShowOpenPath(bool),
+    /// Open the call at this library path in the workspace.
+    SelectCall(PathBuf),
+    /// Open the next call in the library (in the shown order) that has no submitted review.
+    NextUnreviewed,
+
+    // Library
+    SetFilter(String),
+    SetStatusFilter(StatusFilter),
+    SortBy(SortKey),
+
+    // Playback
+    TogglePlay,
+    Play,
+    Pause,
+    Stop,
+    /// Seek to a call time, seconds.
+    Seek(f64),
+    /// Seek by a number of seconds from the playhead.
+    SeekBy(f64),
+    SeekStart,
+    SeekEnd,
+    SetVolume(f32),
+    /// Mute or unmute one side.
+    SetMute(Speaker, bool),
+    /// Hear only this side (`None`: both).
+    Solo(Option<Speaker>),
+    SetSpeed(f32),
+    /// One step faster (+1) or slower (-1) on the speed ladder.
+    SpeedStep(i32),
+    SetSkipSilence(bool),
+    SetAutoRewind(bool),
+    /// Jump to the next (+1) or previous (-1) overtalk, silence or hold start, with a pre-roll.
+    JumpEvent(i32),
+
+    // Waveform view
+    /// Zoom by a factor (> 1 zooms in) around a call time (`None`: the view centre).
+    Zoom {
+        factor: f64,
+        anchor_s: Option<f64>,
+    },
+    /// Scroll the view to start at this time.
+    ScrollTo(f64),
+    /// Scroll by a fraction of the visible span.
+    ScrollBy(f64),
+    /// Show the whole call.
+    FitWhole,
+
+    // Scorecard
+    SelectItem(usize),
+    /// Answer an item; `stamp` also adds the playhead as evidence.
+    SetAnswer {
+        key: String,
+        answer: Option<Answer>,
+        stamp: bool,
+    },
+    SetComment {
+        key: String,
+        text: String,
+    },
+    /// Put the playhead time into the item's comment and evidence.
+    StampPlayhead {
+        key: String,
+    },
+    /// Focus the comment box of the selected item.
+    FocusComment,
+    SaveDraft,
+    Submit,
+    SetReviewer(String),
+    ShowShortcuts(bool),
+    /// Dismiss the message banner.
+    DismissMessage,
+}

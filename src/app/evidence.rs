@@ -1,0 +1,199 @@
+//! What the analysis found, worded for the scorecard: the evidence beside each item it supports
+//! ("4 interruptions by the agent — 9.9 s, 18.0 s, ...") and the call facts (dead air, hold).
+
+use crate::analysis::{Analysis, Talk};
+use crate::model::Speaker;
+
+/// A line of evidence with the times it points at (each shown as a link that seeks there).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Evidence {
+    pub text: String,
+    pub times_s: Vec<f64>,
+}
+
+fn plural(n: usize, one: &str, many: &str) -> String {
+    if n == 1 { format!("1 {one}") } else { format!("{n} {many}") }
+}
+
+/// Evidence for a scorecard item, by its key; `None` when the analysis says nothing about it.
+pub fn for_item(key: &str, a: &Analysis) -> Vec<Evidence> {
+    let stereo = matches!(a.talk, Talk::Stereo { .. });
+    match key {
+        "let_customer_finish" => {
+            if !stereo {
+                return vec![Evidence {
+                    text: "Interruptions need a two-channel recording.".into(),
+                    times_s: vec![],
+                }];
+            }
+            let by_agent: Vec<f64> =
+                a.overtalk.iter().filter(|o| o.started_by == Speaker::Agent).map(|o| o.start_s).collect();
+            let text = if by_agent.is_empty() {
+                "No interruptions by the agent.".to_string()
+            } else {
+                format!("{} by the agent:", plural(by_agent.len(), "interruption", "interruptions"))
+            };
+            vec![Evidence { text, times_s: by_agent }]
+        }
+        "no_arguing" => {
+            if !stereo {
+                return vec![Evidence {
+                    text: "Overtalk needs a two-channel recording.".into(),
+                    times_s: vec![],
+                }];
+            }
+            let minutes = (a.duration_s / 60.0).max(1.0 / 60.0);
+            let total = a.overtalk.len();
+            let density = total as f64 / minutes;
+            let by = |s: Speaker| -> Vec<f64> {
+                a.overtalk.iter().filter(|o| o.started_by == s).map(|o| o.start_s).collect()
+            };
+            let (ag, cu) = (by(Speaker::Agent), by(Speaker::Customer));
+            let mut out = vec![Evidence {
+                text: format!(
+                    "Overtalk: {} ({:.1} per minute, {:.1} s in all).",
+                    total,
+                    density,
+                    a.overtalk.iter().map(|o| o.end_s - o.start_s).sum::<f64>()
+                ),
+                times_s: vec![],
+            }];
+            if !ag.is_empty() {
+                out.push(Evidence { text: format!("started by the agent ({}):", ag.len()), times_s: ag });
+            }
+            if !cu.is_empty() {
+                out.push(Evidence { text: format!("started by the customer ({}):", cu.len()), times_s: cu });
+            }
+            out
+        }
+        _ => vec![],
+    }
+}
+
+/// Facts about the whole call: talk ratio, dead air, hold.
+pub fn call_facts(a: &Analysis) -> Vec<Evidence> {
+    let m = &a.metrics;
+    let mut out = Vec::new();
+    match a.talk {
+        Talk::Stereo { .. } => out.push(Evidence {
+            text: format!(
+                "Talk: agent {:.0} s, customer {:.0} s (agent {:.0} %).",
+                m.talk_time_agent_s,
+                m.talk_time_customer_s,
+                m.talk_ratio_agent * 100.0
+            ),
+            times_s: vec![],
+        }),
+        Talk::Mono { .. } => out
+            .push(Evidence { text: format!("Talk (mixed): {:.0} s.", m.talk_time_mixed_s), times_s: vec![] }),
+    }
+    let silence: Vec<f64> = a.silence.iter().map(|s| s.start_s).collect();
+    out.push(Evidence {
+        text: if silence.is_empty() {
+            "No dead air.".into()
+        } else {
+            format!(
+                "Dead air: {}, {:.1} s in all (longest {:.1} s):",
+                plural(silence.len(), "span", "spans"),
+                a.silence.iter().map(|s| s.duration_s()).sum::<f64>(),
+                a.silence.iter().map(|s| s.duration_s()).fold(0.0, f64::max)
+            )
+        },
+        times_s: silence,
+    });
+    let hold: Vec<f64> = a.hold.iter().map(|h| h.start_s).collect();
+    out.push(Evidence {
+        text: if hold.is_empty() {
+            "No hold music.".into()
+        } else {
+            format!(
+                "Hold: {}, {:.1} s in all:",
+                plural(hold.len(), "span", "spans"),
+                a.hold.iter().map(|h| h.end_s - h.start_s).sum::<f64>()
+            )
+        },
+        times_s: hold,
+    });
+    out
+}
+
+/// Every event start (overtalk, silence, hold), sorted, with its end: the targets of jumps.
+pub fn event_spans(a: &Analysis) -> Vec<(f64, f64)> {
+    let mut v: Vec<(f64, f64)> = a
+        .overtalk
+        .iter()
+        .map(|o| (o.start_s, o.end_s))
+        .chain(a.silence.iter().map(|s| (s.start_s, s.end_s)))
+        .chain(a.hold.iter().map(|h| (h.start_s, h.end_s)))
+        .collect();
+    v.sort_by(|x, y| x.0.total_cmp(&y.0));
+    v
+}
+
+/// `m:ss.s` for the position display and links.
+pub fn clock(t: f64) -> String {
+    let t = t.max(0.0);
+    let m = (t / 60.0).floor();
+    let s = t - m * 60.0;
+    if m >= 60.0 {
+        let h = (m / 60.0).floor();
+        format!("{}:{:02}:{:04.1}", h as u64, (m - h * 60.0) as u64, s)
+    } else {
+        format!("{}:{:04.1}", m as u64, s)
+    }
+}
+
+/// `9.9 s` as evidence links show it.
+pub fn secs(t: f64) -> String {
+    format!("{t:.1} s")
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+    use super::*;
+    use crate::analysis::{Metrics, Peaks};
+    use crate::model::{Overtalk, Span};
+
+    fn analysis() -> Analysis {
+        Analysis {
+            duration_s: 60.0,
+            channels: 2,
+            sample_rate: 8000,
+            talk: Talk::Stereo { agent: vec![], customer: vec![] },
+            overtalk: vec![
+                Overtalk { start_s: 9.9, end_s: 10.5, started_by: Speaker::Agent },
+                Overtalk { start_s: 12.0, end_s: 13.0, started_by: Speaker::Customer },
+                Overtalk { start_s: 18.0, end_s: 18.5, started_by: Speaker::Agent },
+            ],
+            silence: vec![Span::new(30.0, 34.0)],
+            hold: vec![],
+            metrics: Metrics::default(),
+            peaks: Peaks::default(),
+            warnings: vec![],
+        }
+    }
+
+    #[test]
+    fn interruptions_list_only_the_agents() {
+        let e = for_item("let_customer_finish", &analysis());
+        assert_eq!(e[0].text, "2 interruptions by the agent:");
+        assert_eq!(e[0].times_s, vec![9.9, 18.0]);
+        let e = for_item("no_arguing", &analysis());
+        assert_eq!(e[0].text, "Overtalk: 3 (3.0 per minute, 2.1 s in all).");
+        assert_eq!(e[2].times_s, vec![12.0]);
+        assert!(for_item("set_callback_time", &analysis()).is_empty());
+    }
+
+    #[test]
+    fn facts_and_clock() {
+        let f = call_facts(&analysis());
+        assert_eq!(f[1].text, "Dead air: 1 span, 4.0 s in all (longest 4.0 s):");
+        assert_eq!(
+            event_spans(&analysis()).iter().map(|e| e.0).collect::<Vec<_>>(),
+            vec![9.9, 12.0, 18.0, 30.0]
+        );
+        assert_eq!(clock(69.94), "1:09.9");
+        assert_eq!(clock(3725.0), "1:02:05.0");
+    }
+}

@@ -1,0 +1,79 @@
+//! Small windows: the in-app "open a path" field (the way in where no file dialog answers),
+//! the reviewer-name prompt, and the keyboard-shortcut list.
+
+use crate::app::{CallqaApp, Command};
+
+pub fn draw(app: &mut CallqaApp, ctx: &egui::Context) {
+    open_path(app, ctx);
+    shortcuts(app, ctx);
+}
+
+fn open_path(app: &mut CallqaApp, ctx: &egui::Context) {
+    let Some(mut text) = app.open_path.clone() else { return };
+    let mut open = true;
+    egui::Window::new("Open a file or folder").collapsible(false).open(&mut open).show(ctx, |ui| {
+        ui.label("Path of a WAV file or a folder (folders are scanned for WAVs, recursively):");
+        let r =
+            ui.add(egui::TextEdit::singleline(&mut text).desired_width(480.0).hint_text("/path/to/calls"));
+        let enter = r.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+        if r.changed() {
+            app.open_path = Some(text.clone());
+        }
+        // A small browser: the folder typed so far and its entries.
+        let base = std::path::Path::new(text.trim());
+        let dir = if base.is_dir() { Some(base) } else { base.parent().filter(|p| p.is_dir()) };
+        if let Some(dir) = dir {
+            egui::ScrollArea::vertical().max_height(240.0).show(ui, |ui| {
+                if let Some(parent) = dir.parent()
+                    && ui.link("↑ ..").clicked()
+                {
+                    app.open_path = Some(parent.display().to_string());
+                }
+                let mut entries: Vec<_> = std::fs::read_dir(dir)
+                    .map(|rd| rd.filter_map(|e| e.ok().map(|e| e.path())).collect())
+                    .unwrap_or_default();
+                entries.sort();
+                for p in entries.into_iter().take(500) {
+                    let name = p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+                    if p.is_dir() {
+                        if ui.link(format!("▸ {name}/")).clicked() {
+                            app.open_path = Some(p.display().to_string());
+                        }
+                    } else if crate::jobs::is_wav_path(&p) && ui.link(format!("♪ {name}")).clicked() {
+                        app.push(Command::Open(vec![p]));
+                    }
+                }
+            });
+        }
+        ui.horizontal(|ui| {
+            if (ui.button("Open").clicked() || enter) && !text.trim().is_empty() {
+                app.push(Command::Open(vec![std::path::PathBuf::from(text.trim())]));
+            }
+            if ui.button("Cancel").clicked() {
+                app.push(Command::ShowOpenPath(false));
+            }
+        });
+    });
+    if !open {
+        app.push(Command::ShowOpenPath(false));
+    }
+}
+
+fn shortcuts(app: &mut CallqaApp, ctx: &egui::Context) {
+    if !app.show_shortcuts {
+        return;
+    }
+    let mut open = true;
+    egui::Window::new("Keyboard shortcuts").collapsible(false).open(&mut open).show(ctx, |ui| {
+        egui::Grid::new("shortcuts").striped(true).show(ui, |ui| {
+            for (k, what) in crate::app::SHORTCUTS {
+                ui.label(egui::RichText::new(*k).monospace().strong());
+                ui.label(*what);
+                ui.end_row();
+            }
+        });
+    });
+    if !open {
+        app.push(Command::ShowShortcuts(false));
+    }
+}

@@ -1,0 +1,149 @@
+//! The library panel: every opened call with name, agent, date, duration, review status and
+//! score; a text filter, a status filter, sort buttons, and scan progress. Broken files stay
+//! in the list with their error.
+
+use egui::RichText;
+
+use super::theme;
+use crate::app::evidence::clock;
+use crate::app::{CallqaApp, Command, Probe, SortKey, StatusFilter};
+use crate::jobs::store_worker::CallStatus;
+
+const ROW_HEIGHT: f32 = 40.0;
+
+pub fn draw(app: &mut CallqaApp, ui: &mut egui::Ui) {
+    ui.add_space(4.0);
+    ui.horizontal(|ui| {
+        ui.heading("Calls");
+        if ui.button("Open…").on_hover_text("Open WAV files (Ctrl+O)").clicked() {
+            app.push(Command::OpenFilesDialog);
+        }
+        if ui.button("Folder…").on_hover_text("Open a folder (recursive)").clicked() {
+            app.push(Command::OpenFolderDialog);
+        }
+        if ui.button("Path…").on_hover_text("Type a path or browse").clicked() {
+            app.push(Command::ShowOpenPath(true));
+        }
+    });
+    progress(app, ui);
+    ui.horizontal(|ui| {
+        let mut filter = app.library.filter.clone();
+        let r = ui.add(egui::TextEdit::singleline(&mut filter).hint_text("Filter by name, agent, date…"));
+        if r.changed() {
+            app.push(Command::SetFilter(filter));
+        }
+        let current = app.library.status_filter;
+        egui::ComboBox::new("status_filter", "Status").selected_text(current.label()).show_ui(ui, |ui| {
+            for f in StatusFilter::ALL {
+                if ui.selectable_label(current == f, f.label()).clicked() {
+                    app.push(Command::SetStatusFilter(f));
+                }
+            }
+        });
+    });
+    ui.horizontal_wrapped(|ui| {
+        ui.label(RichText::new("Sort:").weak());
+        for (key, label) in [
+            (SortKey::Name, "Name"),
+            (SortKey::Agent, "Agent"),
+            (SortKey::Date, "Date"),
+            (SortKey::Duration, "Length"),
+            (SortKey::Status, "Status"),
+            (SortKey::Score, "Score"),
+        ] {
+            let on = app.library.sort == key;
+            let arrow = if !on {
+                ""
+            } else if app.library.descending {
+                " ▼"
+            } else {
+                " ▲"
+            };
+            if ui.selectable_label(on, format!("{label}{arrow}")).clicked() {
+                app.push(Command::SortBy(key));
+            }
+        }
+    });
+    ui.separator();
+
+    let view = app.library.view().to_vec();
+    if view.is_empty() {
+        ui.label(RichText::new("No calls yet. Open files or a folder, or drop them here.").weak());
+        return;
+    }
+    let open = app.call.as_ref().map(|c| c.path.clone());
+    egui::ScrollArea::vertical().auto_shrink([false, false]).show_rows(
+        ui,
+        ROW_HEIGHT,
+        view.len(),
+        |ui, rows| {
+            for &i in view.get(rows).unwrap_or_default() {
+                let Some(e) = app.library.entries.get(i) else { continue };
+                let selected = open.as_ref() == Some(&e.path);
+                let (status, color) = match &e.status {
+                    CallStatus::NotReviewed => ("not reviewed".to_string(), theme::STATUS_NONE),
+                    CallStatus::Draft { by } => (format!("draft by {by}"), theme::STATUS_DRAFT),
+                    CallStatus::Submitted { by } => (format!("submitted by {by}"), theme::STATUS_SUBMITTED),
+                };
+                let second = match &e.probe {
+                    Probe::Pending => RichText::new("reading…").weak(),
+                    Probe::Err(err) => RichText::new(format!("Error: {err}")).color(theme::ERROR),
+                    Probe::Ok(p) => {
+                        let mut parts = Vec::new();
+                        if !e.agent.is_empty() {
+                            parts.push(e.agent.clone());
+                        }
+                        if !e.date.is_empty() {
+                            parts.push(e.date.clone());
+                        }
+                        parts.push(clock(p.duration_s));
+                        if p.channels == 1 {
+                            parts.push("mono".into());
+                        }
+                        parts.push(status);
+                        if let Some(s) = e.score {
+                            parts.push(format!("score {s:.0}"));
+                        }
+                        if !p.warnings.is_empty() {
+                            parts.push(format!("warning: {}", p.warnings.join("; ")));
+                        }
+                        RichText::new(parts.join(" · ")).color(color)
+                    }
+                };
+                let path = e.path.clone();
+                let r = ui
+                    .scope(|ui| {
+                        ui.set_height(ROW_HEIGHT - 4.0);
+                        ui.vertical(|ui| {
+                            let r = ui.selectable_label(selected, RichText::new(&e.name).strong());
+                            ui.add(egui::Label::new(second.small()).truncate());
+                            r
+                        })
+                        .inner
+                    })
+                    .inner;
+                let r = r.on_hover_text(e.path.display().to_string());
+                if r.clicked() {
+                    app.push(Command::SelectCall(path));
+                }
+            }
+        },
+    );
+}
+
+fn progress(app: &CallqaApp, ui: &mut egui::Ui) {
+    let (total, ok, bad) = app.library.counts();
+    let pending = app.jobs.probes_pending;
+    if app.library.scans_running > 0 || pending > 0 {
+        let done = total.saturating_sub(pending);
+        let frac = if total == 0 { 0.0 } else { done as f32 / total as f32 };
+        let text = if app.library.scans_running > 0 {
+            format!("Scanning… {total} found, {done} read")
+        } else {
+            format!("Reading {done} / {total}")
+        };
+        ui.add(egui::ProgressBar::new(frac).text(text));
+    } else if total > 0 {
+        ui.label(RichText::new(format!("{total} calls · {ok} readable · {bad} broken")).weak());
+    }
+}

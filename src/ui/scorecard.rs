@@ -1,0 +1,251 @@
+//! The scorecard panel: reviewer name, call facts, each checklist item with yes / no / N.A.,
+//! the analysis evidence it supports (each time a link that seeks there), a comment with a
+//! "stamp the playhead" button, the live score with its formula, Save draft and Submit.
+
+use egui::{Id, RichText};
+
+use super::theme;
+use crate::app::evidence::{self, Evidence, clock, secs};
+use crate::app::{CallqaApp, Command, Review};
+use crate::jobs::store_worker::CallStatus;
+use crate::model::scorecard::Answer;
+
+pub fn draw(app: &mut CallqaApp, ui: &mut egui::Ui) {
+    ui.add_space(4.0);
+    ui.heading("Scorecard");
+    reviewer(app, ui);
+    ui.separator();
+    let Some(call) = app.call.clone() else {
+        ui.label(RichText::new("Open a call to score it.").weak());
+        return;
+    };
+    if call.error.is_some() {
+        ui.label(RichText::new("This file cannot be opened, so it cannot be scored.").weak());
+        return;
+    }
+    let review = app.review.clone();
+    // Score and buttons stay in view below the scrolling checklist.
+    if let Some(review) = &review {
+        egui::Panel::bottom("score_footer").show(ui, |ui| footer(app, review, ui));
+    }
+    egui::ScrollArea::vertical().auto_shrink([false, false]).show(ui, |ui| {
+        facts(app, call.analysis.as_deref(), ui);
+        ui.separator();
+        let Some(review) = review else {
+            if app.reviewer().is_some() {
+                ui.horizontal(|ui| {
+                    ui.spinner();
+                    ui.label("Loading the review…");
+                });
+            }
+            return;
+        };
+        items(app, &review, call.analysis.as_deref(), ui);
+    });
+}
+
+fn reviewer(app: &mut CallqaApp, ui: &mut egui::Ui) {
+    let set = app.reviewer().map(str::to_string);
+    let editing = set.is_none() || app.reviewer_draft != app.prefs.reviewer;
+    ui.horizontal(|ui| {
+        ui.label("Reviewer:");
+        if editing {
+            let r = ui.add(
+                egui::TextEdit::singleline(&mut app.reviewer_draft)
+                    .hint_text("your name")
+                    .desired_width(160.0),
+            );
+            let enter = r.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+            if ui.button("Save name").clicked() || enter {
+                app.push(Command::SetReviewer(app.reviewer_draft.clone()));
+            }
+        } else if let Some(name) = set {
+            ui.label(RichText::new(name).strong());
+            if ui.small_button("change").clicked() {
+                app.reviewer_draft.clear();
+            }
+        }
+    });
+    if app.reviewer().is_none() {
+        ui.label(RichText::new("Enter your name once; it is remembered.").color(theme::STATUS_DRAFT));
+    }
+}
+
+fn facts(app: &mut CallqaApp, analysis: Option<&crate::analysis::Analysis>, ui: &mut egui::Ui) {
+    ui.label(RichText::new("Call facts").strong());
+    match analysis {
+        None => {
+            ui.horizontal(|ui| {
+                ui.spinner();
+                ui.label("Analysing…");
+            });
+        }
+        Some(a) => {
+            for e in evidence::call_facts(a) {
+                evidence_line(app, ui, &e);
+            }
+        }
+    }
+}
+
+/// One evidence line: its text and a link per time (click seeks there).
+fn evidence_line(app: &mut CallqaApp, ui: &mut egui::Ui, e: &Evidence) {
+    ui.horizontal_wrapped(|ui| {
+        ui.spacing_mut().item_spacing.x = 3.0;
+        ui.label(RichText::new(&e.text).small());
+        for (i, &t) in e.times_s.iter().enumerate() {
+            if i > 0 {
+                ui.label(RichText::new(",").small());
+            }
+            if ui.link(RichText::new(secs(t)).small()).on_hover_text(format!("Go to {}", clock(t))).clicked()
+            {
+                app.push(Command::Seek(t));
+            }
+        }
+    });
+}
+
+fn items(
+    app: &mut CallqaApp,
+    review: &Review,
+    analysis: Option<&crate::analysis::Analysis>,
+    ui: &mut egui::Ui,
+) {
+    let locked = review.submitted();
+    let mut n = 0usize;
+    for section in &review.scorecard.sections {
+        ui.label(RichText::new(&section.title).heading().size(16.0));
+        for item in &section.items {
+            let idx = n;
+            n += 1;
+            let Some(ans) = review.answers.iter().find(|a| a.key == item.key) else { continue };
+            let selected = review.selected == Some(idx);
+            let frame = egui::Frame::group(ui.style()).stroke(if selected {
+                egui::Stroke::new(1.5, ui.visuals().selection.stroke.color)
+            } else {
+                ui.visuals().widgets.noninteractive.bg_stroke
+            });
+            frame.show(ui, |ui| {
+                ui.set_width(ui.available_width());
+                ui.horizontal_wrapped(|ui| {
+                    let title = RichText::new(format!("{}. {}", idx + 1, item.title)).strong();
+                    if ui
+                        .selectable_label(selected, title)
+                        .on_hover_text(format!("Select ({})", idx + 1))
+                        .clicked()
+                    {
+                        app.push(Command::SelectItem(idx));
+                    }
+                    if !item.title_hi.is_empty() {
+                        ui.label(RichText::new(&item.title_hi).weak());
+                    }
+                    if item.critical {
+                        ui.label(RichText::new("critical").small().color(theme::ERROR));
+                    }
+                    ui.label(RichText::new(format!("weight {}", item.weight)).small().weak());
+                });
+                if !item.description.is_empty() {
+                    ui.label(RichText::new(&item.description).small());
+                }
+                if !item.description_hi.is_empty() {
+                    ui.label(RichText::new(&item.description_hi).small().weak());
+                }
+                if let Some(a) = analysis {
+                    for e in evidence::for_item(&item.key, a) {
+                        evidence_line(app, ui, &e);
+                    }
+                }
+                ui.add_enabled_ui(!locked, |ui| {
+                    ui.horizontal(|ui| {
+                        for (label, answer, color) in [
+                            ("Yes", Answer::Yes, theme::ANSWER_YES),
+                            ("No", Answer::No, theme::ANSWER_NO),
+                            ("N.A.", Answer::NotApplicable, theme::ANSWER_NA),
+                        ] {
+                            let on = ans.answer == Some(answer);
+                            let text = if on {
+                                RichText::new(label).color(egui::Color32::WHITE)
+                            } else {
+                                RichText::new(label)
+                            };
+                            let button = egui::Button::selectable(on, text).fill(if on {
+                                color
+                            } else {
+                                egui::Color32::TRANSPARENT
+                            });
+                            if ui.add(button).clicked() {
+                                let answer = if on { None } else { Some(answer) };
+                                app.push(Command::SetAnswer { key: item.key.clone(), answer, stamp: false });
+                            }
+                        }
+                        let t = app.playhead_s();
+                        if ui
+                            .button(format!("Stamp {}", clock(t)))
+                            .on_hover_text("Put the playhead time into the comment")
+                            .clicked()
+                        {
+                            app.push(Command::StampPlayhead { key: item.key.clone() });
+                        }
+                    });
+                    let mut text = ans.comment.clone();
+                    let id = Id::unique(("callqa-comment", item.key.as_str()));
+                    let r = ui.add(
+                        egui::TextEdit::multiline(&mut text)
+                            .id(id)
+                            .desired_rows(2)
+                            .desired_width(f32::INFINITY)
+                            .hint_text(format!("Comment on “{}”", item.title)),
+                    );
+                    if app.focus_comment.as_deref() == Some(item.key.as_str()) {
+                        r.request_focus();
+                        app.focus_comment = None;
+                    }
+                    if r.changed() {
+                        app.push(Command::SetComment { key: item.key.clone(), text });
+                    }
+                    if !ans.evidence_s.is_empty() {
+                        let e = Evidence { text: "Marked:".into(), times_s: ans.evidence_s.clone() };
+                        evidence_line(app, ui, &e);
+                    }
+                });
+            });
+        }
+    }
+}
+
+fn footer(app: &mut CallqaApp, review: &Review, ui: &mut egui::Ui) {
+    score(review, ui);
+    let status = match &review.status {
+        CallStatus::NotReviewed => "Not saved yet".to_string(),
+        CallStatus::Draft { by } => format!("Draft by {by}"),
+        CallStatus::Submitted { by } => format!("Submitted by {by}"),
+    };
+    let dirty = if review.dirty { " · unsaved changes (autosaved in a moment)" } else { "" };
+    ui.label(RichText::new(format!("{status}{dirty}")).small());
+    ui.horizontal(|ui| {
+        let locked = review.submitted();
+        if ui.add_enabled(!locked, egui::Button::new("Save draft")).on_hover_text("Ctrl+S").clicked() {
+            app.push(Command::SaveDraft);
+        }
+        let can_submit = !locked && review.complete();
+        let hint = if review.complete() { "Ctrl+Enter" } else { "Answer every item first" };
+        if ui.add_enabled(can_submit, egui::Button::new("Submit")).on_hover_text(hint).clicked() {
+            app.push(Command::Submit);
+        }
+        if ui.button("Next unreviewed →").clicked() {
+            app.push(Command::NextUnreviewed);
+        }
+    });
+}
+
+fn score(review: &Review, ui: &mut egui::Ui) {
+    match crate::app::review::score_text(review) {
+        Some((headline, formula)) => {
+            ui.label(RichText::new(headline).heading());
+            ui.label(RichText::new(formula).small().weak());
+        }
+        None => {
+            ui.label(RichText::new("Score: –").heading());
+        }
+    }
+}

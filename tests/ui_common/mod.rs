@@ -1,0 +1,73 @@
+//! Helpers shared by the UI tests: a harness on a temp database with no audio device, and
+//! running frames until background jobs have reported.
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use callqa::app::{AppConfig, CallqaApp, Prefs};
+use egui_kittest::Harness;
+use egui_kittest::kittest::{NodeT, Queryable};
+
+pub fn corpus(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/corpus").join(name)
+}
+
+/// The window on `db`, with these calls opened, the reviewer set, and no audio device.
+pub fn harness(db: &Path, paths: Vec<PathBuf>, reviewer: &str) -> Harness<'static, CallqaApp> {
+    let config = AppConfig { db_path: db.to_path_buf(), paths, audio: false };
+    let prefs = Prefs { reviewer: reviewer.into(), ..Prefs::default() };
+    Harness::builder()
+        .with_size(egui::Vec2::new(1600.0, 1000.0))
+        .with_context_setup(callqa::ui::fonts::install)
+        .build_eframe(move |cc| CallqaApp::with_prefs(&cc.egui_ctx, config, prefs))
+}
+
+/// Runs frames until `cond` holds (background jobs report between frames), or panics after `secs`.
+pub fn run_until(
+    h: &mut Harness<'static, CallqaApp>,
+    what: &str,
+    secs: u64,
+    cond: impl Fn(&CallqaApp) -> bool,
+) {
+    let deadline = Instant::now() + Duration::from_secs(secs);
+    loop {
+        h.step();
+        if cond(h.state()) {
+            h.step();
+            return;
+        }
+        assert!(Instant::now() < deadline, "timed out after {secs} s waiting for: {what}");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+/// Every accessible text (label or value) that contains `needle`.
+pub fn texts(h: &Harness<'static, CallqaApp>, needle: &str) -> Vec<String> {
+    h.query_all_by(|n| {
+        n.label().is_some_and(|l| l.contains(needle)) || n.value().is_some_and(|v| v.contains(needle))
+    })
+    .map(|n| {
+        let n = n.accesskit_node();
+        n.label().or_else(|| n.value()).unwrap_or_default().to_string()
+    })
+    .collect()
+}
+
+/// Asserts some accessible text contains `needle`.
+#[track_caller]
+pub fn assert_shows(h: &Harness<'static, CallqaApp>, needle: &str) {
+    assert!(!texts(h, needle).is_empty(), "nothing on screen says {needle:?}");
+}
+
+/// Overtalk spans of a corpus call's ground truth: (start_s, who started it).
+pub fn ground_truth_overtalk(call: &str) -> Vec<(f64, String)> {
+    let text = std::fs::read_to_string(corpus(&format!("{call}.json"))).unwrap();
+    let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    v["overtalk"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| (o["start_s"].as_f64().unwrap(), o["second_speaker"].as_str().unwrap().to_string()))
+        .collect()
+}

@@ -1,0 +1,208 @@
+//! Behaviour tests of the review window with egui_kittest, headless: open corpus calls, see
+//! the lanes and overtalk markers, broken files listed with their errors, score a call and find
+//! the review in a real SQLite file (through the store API). No audio device (as in CI).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod ui_common;
+
+use egui_kittest::kittest::{NodeT, Queryable};
+use ui_common::{assert_shows, corpus, ground_truth_overtalk, harness, run_until};
+
+#[test]
+fn broken_files_are_listed_with_their_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("reviews.sqlite3");
+    let files =
+        vec![corpus("bad_mp3_renamed.wav"), corpus("bad_zero_bytes.wav"), corpus("bad_truncated.wav")];
+    let mut h = harness(&db, files, "Asha");
+    run_until(&mut h, "all three files probed", 30, |app| {
+        app.jobs.probes_pending == 0 && app.library.entries.len() == 3
+    });
+    // The errors are in the list, as text a person reads (not hidden, not fatal).
+    assert_shows(&h, "MP3");
+    assert_shows(&h, "empty file");
+    // A truncated file opens, with its warning shown.
+    assert_shows(&h, "truncated");
+    let app = h.state();
+    let broken = app.library.entries.iter().filter(|e| e.error().is_some()).count();
+    assert_eq!(broken, 2, "the MP3 and the empty file are broken; the truncated one opens");
+}
+
+#[test]
+fn a_stereo_call_shows_both_lanes_and_its_overtalk() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("reviews.sqlite3");
+    let mut h = harness(&db, vec![corpus("dev_b_cutoff.wav")], "Asha");
+    run_until(&mut h, "analysis of dev_b_cutoff", 60, |app| {
+        app.call.as_ref().is_some_and(|c| c.analysis.is_some() || c.error.is_some())
+    });
+    assert_eq!(h.state().call.as_ref().and_then(|c| c.error.clone()), None);
+    h.get_by_label("Agent lane");
+    h.get_by_label("Customer lane");
+    assert!(h.query_by_label("Mixed lane").is_none());
+    let truth = ground_truth_overtalk("dev_b_cutoff");
+    let markers: Vec<String> = h
+        .get_all_by_label_contains("Overtalk marker")
+        .map(|n| n.accesskit_node().label().unwrap_or_default().to_string())
+        .collect();
+    assert_eq!(markers.len(), truth.len(), "one marker per overtalk span: {markers:?}");
+    for ((start, by), label) in truth.iter().zip(&markers) {
+        assert!(label.contains(&format!("started by the {by}")), "{label} vs {by}");
+        let t: f64 = label.rsplit(" at ").next().unwrap().trim_end_matches(" s").parse().unwrap();
+        assert!((t - start).abs() < 0.3, "{label}: start {t} vs truth {start}");
+    }
+    // The evidence beside "let the customer finish" lists the agent's interruptions as links.
+    assert_shows(&h, &format!("{} interruptions by the agent", truth.len()));
+    // Clicking an overtalk marker seeks there.
+    h.get_all_by_label_contains("Overtalk marker").nth(1).unwrap().click();
+    h.run_steps(3);
+    assert!((h.state().playhead_s() - truth[1].0).abs() < 0.3, "playhead {}", h.state().playhead_s());
+}
+
+#[test]
+fn a_mono_call_has_one_mixed_lane() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("reviews.sqlite3");
+    let mut h = harness(&db, vec![corpus("dev_b_cutoff_mulaw_mono.wav")], "Asha");
+    run_until(&mut h, "analysis of the mono file", 60, |app| {
+        app.call.as_ref().is_some_and(|c| c.analysis.is_some() || c.error.is_some())
+    });
+    assert_eq!(h.state().call.as_ref().and_then(|c| c.error.clone()), None);
+    h.get_by_label("Mixed lane");
+    assert!(h.query_by_label("Agent lane").is_none());
+    assert!(h.query_by_label("Customer lane").is_none());
+    // Mono: the analysis says per-speaker overtalk needs two channels.
+    assert_shows(&h, "two-channel");
+}
+
+#[test]
+fn devanagari_file_names_render() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("reviews.sqlite3");
+    // Without the embedded font, kittest panics on a missing glyph.
+    let mut h = harness(&db, vec![corpus("ग्राहक_कॉल_17.wav")], "आशा");
+    run_until(&mut h, "probe", 30, |app| app.jobs.probes_pending == 0);
+    assert_shows(&h, "ग्राहक_कॉल_17.wav");
+}
+
+#[test]
+fn scoring_a_call_saves_the_review_in_the_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("reviews.sqlite3");
+    let path = corpus("dev_b_cutoff.wav");
+    let mut h = harness(&db, vec![path.clone()], "Asha");
+    run_until(&mut h, "the review to load", 60, |app| {
+        app.review.is_some() && app.call.as_ref().is_some_and(|c| c.analysis.is_some())
+    });
+
+    // "No" on the first item (let the customer finish), with a comment and the playhead stamped.
+    h.get_all_by_label("No").next().unwrap().click();
+    h.run_steps(2);
+    h.get_all_by_label_contains("Overtalk marker").next().unwrap().click();
+    h.run_steps(2);
+    h.get_all_by_label_contains("Stamp").next().unwrap().click();
+    h.run_steps(2);
+    let comment = h.get_all_by_role(egui::Role::MultilineTextInput).next().unwrap();
+    comment.click();
+    h.run_steps(2);
+    h.get_all_by_role(egui::Role::MultilineTextInput).next().unwrap().type_text("cut the customer off");
+    h.run_steps(3);
+    // The other three: yes, yes, N.A.
+    for (i, label) in [(1, "Yes"), (2, "Yes"), (3, "N.A.")] {
+        h.get_all_by_label(label).nth(i).unwrap().click();
+        h.run_steps(2);
+    }
+    assert_shows(&h, "Score: 66.7 %");
+    h.get_by_label("Submit").click();
+    h.run_steps(2);
+    run_until(&mut h, "the submit to be saved", 30, |app| {
+        app.library
+            .entries
+            .iter()
+            .any(|e| matches!(e.status, callqa::jobs::store_worker::CallStatus::Submitted { .. }))
+    });
+    // The library row says so, with its score.
+    assert_shows(&h, "submitted by Asha");
+    drop(h); // closes the store thread
+
+    // The review is in the database file, read back through the store API.
+    let store = callqa::store::Store::open(&db).unwrap();
+    let hash = callqa::audio::content_hash(&path).unwrap();
+    let call = store.call_by_hash(&hash).unwrap().expect("the call is stored");
+    let review = store.latest_review(call.id, "Asha").unwrap().expect("a review by Asha");
+    assert_eq!(review.status, callqa::model::scorecard::ReviewStatus::Submitted);
+    let first = &review.answers[0];
+    assert_eq!(first.key, "let_customer_finish");
+    assert_eq!(first.answer, Some(callqa::model::scorecard::Answer::No));
+    assert!(first.comment.ends_with("cut the customer off"), "{:?}", first.comment);
+    let truth = ground_truth_overtalk("dev_b_cutoff");
+    assert_eq!(first.evidence_s.len(), 1);
+    assert!((first.evidence_s[0] - truth[0].0).abs() < 0.3, "evidence {:?}", first.evidence_s);
+    assert!(first.comment.starts_with('['), "stamp in the comment: {:?}", first.comment);
+    let answers: Vec<_> = review.answers.iter().map(|a| a.answer).collect();
+    use callqa::model::scorecard::Answer::*;
+    assert_eq!(answers, [Some(No), Some(Yes), Some(Yes), Some(NotApplicable)]);
+    assert!((review.score.percent.unwrap() - 200.0 / 3.0).abs() < 0.1, "{:?}", review.score);
+}
+
+#[test]
+fn a_folder_is_scanned_in_the_background_and_filtered() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("reviews.sqlite3");
+    let folder = corpus("");
+    let wavs = std::fs::read_dir(&folder)
+        .unwrap()
+        .filter(|e| e.as_ref().unwrap().path().extension().is_some_and(|x| x == "wav"))
+        .count();
+    let mut h = harness(&db, vec![folder], "Asha");
+    run_until(&mut h, "the scan and every probe", 60, |app| {
+        app.library.scans_running == 0 && app.jobs.probes_pending == 0 && !app.library.entries.is_empty()
+    });
+    let (total, ok, broken) = h.state().library.counts();
+    assert_eq!(total, wavs);
+    assert_eq!(broken, 3, "MP3, CSV text and the empty file cannot be opened");
+    assert_eq!(ok, wavs - 3);
+    assert_shows(&h, &format!("{wavs} calls · {ok} readable · 3 broken"));
+    // Every readable call got its row in the store, so its status is known.
+    run_until(&mut h, "call rows from the store", 30, |app| {
+        app.library.entries.iter().filter(|e| e.call_id.is_some()).count() == ok
+    });
+    // The status filter shows only the broken ones; the text filter narrows by name.
+    h.state_mut().apply(callqa::app::Command::SetStatusFilter(callqa::app::StatusFilter::Broken));
+    h.run_steps(2);
+    assert_eq!(h.state_mut().library.view().len(), 3);
+    h.state_mut().apply(callqa::app::Command::SetStatusFilter(callqa::app::StatusFilter::All));
+    h.state_mut().apply(callqa::app::Command::SetFilter("Meena".into()));
+    h.run_steps(2);
+    assert_shows(&h, "Agent Meena - 2024-06-12 09.05.41 (library hours).wav");
+    // The file name and the LIST/INFO copy (IART) both say Meena.
+    let app = h.state_mut();
+    let shown: Vec<usize> = app.library.view().to_vec();
+    assert_eq!(shown.len(), 2);
+    assert!(shown.iter().all(|&i| app.library.entries[i].agent == "Meena"));
+}
+
+#[test]
+fn the_path_field_opens_a_call_without_a_file_dialog() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("reviews.sqlite3");
+    let mut h = harness(&db, vec![], "Asha");
+    h.run_steps(2);
+    assert_shows(&h, "No calls yet");
+    h.get_by_label("Path…").click();
+    h.run_steps(5);
+    assert_shows(&h, "Path of a WAV file or a folder");
+    let path = corpus("dev_f_brief.wav");
+    assert!(h.get_all_by_role(egui::Role::TextInput).count() >= 2, "the filter field and the path field");
+    // The path field is the last text input drawn (the window comes after the panels).
+    h.get_all_by_role(egui::Role::TextInput).last().unwrap().click();
+    h.run_steps(2);
+    h.get_all_by_role(egui::Role::TextInput).last().unwrap().type_text(path.to_str().unwrap());
+    h.run_steps(2);
+    h.get_by_label("Open").click();
+    run_until(&mut h, "the typed call to open", 30, |app| {
+        app.call.as_ref().is_some_and(|c| c.path == path && c.analysis.is_some())
+    });
+    assert!(h.state().open_path.is_none(), "the window closes after opening");
+    h.get_by_label("Agent lane");
+}
