@@ -60,20 +60,23 @@ for i in "${!CMDS[@]}"; do
 done
 
 echo
-printf '%-58s %10s %10s %12s\n' "command" "median s" "RSS MiB" "x silencedet"
+printf '%-50s %9s %8s %9s %9s %10s\n' "command" "median s" "x silence" "cpu s" "x silence" "RSS MiB"
 for i in "${!CMDS[@]}"; do
-  med=$(python3 -c "import json,sys; print('%.4f' % json.load(open(sys.argv[1]))['results'][int(sys.argv[2])]['median'])" "$OUT/h.json" "$i")
-  echo "$med" > "$OUT/med_$i"
+  python3 -c "import json,sys; r = json.load(open(sys.argv[1]))['results'][int(sys.argv[2])]; print('%.4f %.4f' % (r['median'], r['user'] + r['system']))" "$OUT/h.json" "$i" > "$OUT/stat_$i"
+  cut -d' ' -f1 "$OUT/stat_$i" > "$OUT/med_$i"
+  cut -d' ' -f2 "$OUT/stat_$i" > "$OUT/cpu_$i"
 done
 for i in "${!CMDS[@]}"; do
   # The silencedetect run of the same file is 1 (stereo) or 6 (mono).
   ref=$(( i < 5 ? 1 : 6 ))
   ratio=$(awk -v a="$(cat "$OUT/med_$i")" -v b="$(cat "$OUT/med_$ref")" 'BEGIN { printf "%.3f", a / b }')
+  cratio=$(awk -v a="$(cat "$OUT/cpu_$i")" -v b="$(cat "$OUT/cpu_$ref")" 'BEGIN { printf "%.3f", a / b }')
   rss=$(awk -v k="$(cat "$OUT/rss_$i")" 'BEGIN { printf "%.1f", k / 1024 }')
-  printf '%-58s %10s %10s %12s\n' "${NAMES[$i]}" "$(cat "$OUT/med_$i")" "$rss" "$ratio"
+  printf '%-50s %9s %8s %9s %9s %10s\n' "${NAMES[$i]}" "$(cat "$OUT/med_$i")" "$ratio" "$(cat "$OUT/cpu_$i")" "$cratio" "$rss"
 done
 echo
-echo "targets: callqa <= 0.25 x ffmpeg silencedetect, peak RSS <= 32 MiB"
+echo "targets: callqa <= 0.25 x ffmpeg silencedetect (wall), peak RSS <= 32 MiB"
+echo "(cpu s = mean user + system time over all threads; on a busy machine wall times mislead)"
 
 echo
 echo "accuracy on the 1-hour files (ground truth from make_long.sh):"
