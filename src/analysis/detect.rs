@@ -5,7 +5,7 @@
 
 use std::collections::VecDeque;
 
-use super::frames::{Frame, Lane};
+use super::frames::{Frame, View};
 
 /// Frames averaged before the noise floor's sliding minimum (100 ms: quantised noise, e.g.
 /// 8-bit, leaves single all-zero frames).
@@ -15,6 +15,14 @@ const MIN_RUN: u64 = 3;
 /// The sliding minimum sits below the noise's mean power (by ~1.5 dB for smooth noise, more
 /// for coarsely quantised noise); the floor is the minimum times this (+3 dB).
 const FLOOR_BIAS: f32 = 2.0;
+/// Active frames this close after a span's last confirmed run still extend it (80 ms): the
+/// last syllable may be shorter than `MIN_RUN` frames, depending on where the frame grid falls.
+const TAIL: u64 = 8;
+/// A frame this far over the floor (power ratio, +3 dB; the floor is itself ~1.5 dB over the
+/// noise's mean) continues a span's onset backwards.
+const ONSET_RATIO: f32 = 2.0;
+/// Frames remembered for extending a span's start backwards (160 ms).
+const PAST: usize = 16;
 /// Lowest noise floor assumed, mean-square power (-70 dBFS): digital silence between words
 /// must not make a single dither step look like talk.
 const MIN_FLOOR: f32 = 1e-7;
@@ -39,10 +47,10 @@ pub(crate) struct Params {
     pub floor_frames: usize,
     /// Frames used to seed the floor at the start of the file.
     pub warmup_frames: usize,
-    /// A frame is tonal when its prediction gain reaches this (dB).
-    pub tonal_db: f32,
-    /// Frames with at least this prediction gain stay out of the noise floor (noise is ~0 dB).
-    pub floor_tonal_db: f32,
+    /// A frame is tonal when its prediction gain (power ratio) reaches this.
+    pub tonal_gain: f32,
+    /// Frames with at least this prediction gain stay out of the noise floor (noise is ~1).
+    pub floor_tonal_gain: f32,
     /// A span is hold music when at least this share of its active frames is tonal...
     pub hold_fraction: f32,
     /// ...and it lasts at least this many frames.
@@ -71,6 +79,9 @@ struct Open {
     start: u64,
     first_frame: u64,
     last_active: u64,
+    /// The last active frame not (yet) part of a long enough run, within `TAIL` frames of
+    /// `last_active`: a speaker's last short syllable still belongs to the span.
+    tail: u64,
     /// Floor when the span was last active (for the edge amplitude threshold).
     last_floor: f32,
     active: u64,
@@ -81,13 +92,17 @@ struct Open {
 #[derive(Debug)]
 pub(crate) struct Detector {
     p: Params,
+    /// The channel this detector watches.
+    ch: usize,
     /// Monotonic deque for the sliding minimum of smoothed energy: (frame, value).
     mins: VecDeque<(u64, f32)>,
     /// Minimum over the warm-up frames (seeds the floor at the start).
     seed: f32,
     recent: [f32; SMOOTH],
-    /// The last frame at least `floor_tonal_db` tonal.
+    /// The last frame at least `floor_tonal_gain` tonal.
     last_tonal: Option<u64>,
+    /// Energies of the last `PAST` frames (ring), to extend a span's start backwards.
+    past: [f32; PAST],
     /// The current run of active frames: length, first frame, tonal frames in it.
     run: u64,
     run_start: u64,
@@ -99,13 +114,15 @@ pub(crate) struct Detector {
 }
 
 impl Detector {
-    pub fn new(p: Params) -> Self {
+    pub fn new(p: Params, ch: usize) -> Self {
         Detector {
             p,
+            ch,
             mins: VecDeque::new(),
             seed: f32::INFINITY,
             recent: [0.0; SMOOTH],
             last_tonal: None,
+            past: [0.0; PAST],
             run: 0,
             run_start: 0,
             run_tonal: 0,
@@ -131,6 +148,12 @@ impl Detector {
         }
     }
 
+    /// Frames quieter than this are noise whatever their tonality: their prediction gain need
+    /// not be computed (0 until the floor is known).
+    pub fn quiet_level(&self) -> f32 {
+        if self.last_floor.is_finite() { self.last_floor * FLOOR_BIAS * self.p.keep_ratio } else { 0.0 }
+    }
+
     /// The current noise floor (mean-square power).
     fn floor(&mut self, t: u64) -> f32 {
         let m = self.mins.front().map_or(self.last_floor, |x| x.1);
@@ -141,15 +164,15 @@ impl Detector {
     }
 
     /// Feeds frame `t`. `other_loudest` is the loudest recent energy on the other side (0 for
-    /// mono). `lane` holds this channel's recent samples for edge refinement.
-    pub fn step(&mut self, t: u64, f: Frame, other_loudest: f32, lane: &Lane) {
+    /// mono). `samples` holds the recent samples for edge refinement.
+    pub fn step(&mut self, t: u64, f: Frame, other_loudest: f32, samples: &View<'_>) {
         // Sliding minimum of the smoothed energy. Tonal frames (music) stay out of it, so a
         // long stretch of hold music does not lift the floor up to the music: only averages
         // with no tonal frame in them count.
         if let Some(r) = self.recent.get_mut((t as usize) % SMOOTH) {
             *r = f.energy;
         }
-        if f.tonal_db >= self.p.floor_tonal_db {
+        if f.gain >= self.p.floor_tonal_gain {
             self.last_tonal = Some(t);
         }
         let clean = self.last_tonal.is_none_or(|lt| t >= lt + SMOOTH as u64);
@@ -164,9 +187,12 @@ impl Detector {
             self.mins.pop_front();
         }
         let floor = self.floor(t);
+        if let Some(p) = self.past.get_mut((t as usize) % PAST) {
+            *p = f.energy;
+        }
         let echo = other_loudest > f.energy * self.p.echo_ratio;
         let ratio = if self.open.is_some() { self.p.keep_ratio } else { self.p.start_ratio };
-        let tonal = u64::from(f.tonal_db >= self.p.tonal_db);
+        let tonal = u64::from(f.gain >= self.p.tonal_gain);
         // Runs of active frames: only runs of MIN_RUN frames or more count (a click lights one
         // or two frames), and the run counts from its first frame.
         if f.energy >= floor * ratio && !echo {
@@ -189,14 +215,24 @@ impl Detector {
         };
         match self.open.as_mut() {
             None if confirmed => {
-                let first = self.run_start;
+                // A soft onset (a fricative, a rising vowel) may sit just above the floor before
+                // the run: it belongs to the span.
+                let mut first = self.run_start;
+                while first > 0 && t - (first - 1) < PAST as u64 {
+                    let e = self.past.get(((first - 1) as usize) % PAST).copied().unwrap_or(0.0);
+                    if e < floor * ONSET_RATIO {
+                        break;
+                    }
+                    first -= 1;
+                }
                 let thr = self.p.edge_k * floor.sqrt();
                 let from = (first * fl).saturating_sub(fl);
-                let start = lane.first_above(from, (first + 1) * fl, thr).unwrap_or(first * fl);
+                let start = samples.first_above(self.ch, from, (first + 1) * fl, thr).unwrap_or(first * fl);
                 self.open = Some(Open {
                     start,
                     first_frame: first,
                     last_active: t,
+                    tail: t,
                     last_floor: floor,
                     active: add,
                     tonal: add_tonal,
@@ -204,26 +240,29 @@ impl Detector {
             }
             None => {}
             Some(o) => {
+                if self.run > 0 && t - o.last_active <= TAIL {
+                    o.tail = t;
+                }
                 if confirmed {
                     o.last_active = t;
                     o.last_floor = floor;
                     o.active += add;
                     o.tonal += add_tonal;
                 } else if t - o.last_active > self.p.bridge_frames {
-                    self.close(lane);
+                    self.close(samples);
                 }
             }
         }
     }
 
     /// Closes the open span (at the end of the file, or after the bridging gap).
-    pub fn close(&mut self, lane: &Lane) {
+    pub fn close(&mut self, samples: &View<'_>) {
         let Some(o) = self.open.take() else { return };
         let fl = self.p.frame_len;
         let thr = self.p.edge_k * o.last_floor.sqrt();
-        let end = lane
-            .last_above(o.last_active * fl, (o.last_active + 1) * fl, thr)
-            .map_or((o.last_active + 1) * fl, |i| i + 1);
+        let last = o.last_active.max(o.tail);
+        let end =
+            samples.last_above(self.ch, last * fl, (last + 1) * fl, thr).map_or((last + 1) * fl, |i| i + 1);
         let frames = o.last_active + 1 - o.first_frame;
         let tonal = o.tonal as f32 >= self.p.hold_fraction * o.active as f32;
         let kind = if tonal && frames >= self.p.hold_min_frames {

@@ -51,7 +51,8 @@ pub fn metrics(
     silence: &[Span],
     hold: &[HoldSpan],
 ) -> Metrics {
-    let total = |v: &[Span]| v.iter().map(Span::duration_s).sum::<f64>();
+    // `+ 0.0`: an empty f64 sum is -0.0, which prints as "-0.0".
+    let total = |v: &[Span]| v.iter().map(Span::duration_s).sum::<f64>() + 0.0;
     let (ta, tc) = (total(agent), total(customer));
     let ot_len = |o: &Overtalk| (o.end_s - o.start_s).max(0.0);
     Metrics {
@@ -60,19 +61,25 @@ pub fn metrics(
         talk_time_mixed_s: total(mixed),
         talk_ratio_agent: if ta + tc > 0.0 { ta / (ta + tc) } else { 0.0 },
         overtalk_count: overtalk.len(),
-        overtalk_total_s: overtalk.iter().map(ot_len).sum(),
+        overtalk_total_s: overtalk.iter().map(ot_len).sum::<f64>() + 0.0,
         overtalk_by_agent: overtalk.iter().filter(|o| o.started_by == Speaker::Agent).count(),
         overtalk_by_customer: overtalk.iter().filter(|o| o.started_by == Speaker::Customer).count(),
-        overtalk_by_agent_s: overtalk.iter().filter(|o| o.started_by == Speaker::Agent).map(ot_len).sum(),
+        overtalk_by_agent_s: overtalk
+            .iter()
+            .filter(|o| o.started_by == Speaker::Agent)
+            .map(ot_len)
+            .sum::<f64>()
+            + 0.0,
         overtalk_by_customer_s: overtalk
             .iter()
             .filter(|o| o.started_by == Speaker::Customer)
             .map(ot_len)
-            .sum(),
+            .sum::<f64>()
+            + 0.0,
         silence_count: silence.len(),
         silence_total_s: total(silence),
         silence_longest_s: silence.iter().map(Span::duration_s).fold(0.0, f64::max),
-        hold_total_s: hold.iter().map(|h| (h.end_s - h.start_s).max(0.0)).sum(),
+        hold_total_s: hold.iter().map(|h| (h.end_s - h.start_s).max(0.0)).sum::<f64>() + 0.0,
     }
 }
 

@@ -1,166 +1,307 @@
-//! The hot loop: one channel's samples → per-frame features (energy and a tonality measure),
-//! with a bounded sample history kept for refining span edges to the sample.
+//! The hot loop: interleaved samples → per-frame, per-channel features (energy and a tonality
+//! measure), with a bounded sample history kept for refining span edges to the sample.
 //!
-//! A frame is 10 ms. Features per frame, all sums of products so the loops vectorise:
+//! A frame is 10 ms. Features per frame and channel, all sums of products so the loops
+//! vectorise:
 //! - `energy`: mean square;
-//! - `tonal_db`: the prediction gain of the best 2-tap linear predictor at lag `L`
+//! - `gain`: the prediction gain (power ratio) of the best 2-tap linear predictor at lag `L`
 //!   (`L` ≈ rate / 8000, so the measure means the same at 8, 44.1 and 48 kHz). A pure tone is
-//!   predicted perfectly by 2 taps (gain limited only by the noise), speech and noise are not.
+//!   predicted perfectly by 2 taps (gain limited only by the noise); speech and noise are not.
+//!
+//! The sums run straight over the interleaved block: with `C` channels and `C` dividing 8, lane
+//! `j` of an 8-lane accumulator always holds channel `j % C`, and a lag of `L` frames is a lag of
+//! `C·L` samples. No deinterleaving copy is made.
+
+/// Channels analysed (agent and customer; mono uses one).
+pub(crate) const MAX_ANALYSED: usize = 2;
+/// Largest prediction gain reported (power ratio, 60 dB).
+const MAX_GAIN: f32 = 1e6;
 
 /// Features of one frame of one channel.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub(crate) struct Frame {
     /// Mean square of the frame's samples.
     pub energy: f32,
-    /// 2-tap prediction gain, dB, clamped to `[0, 60]`.
-    pub tonal_db: f32,
+    /// 2-tap prediction gain as a power ratio, in `[1, 1e6]`.
+    pub gain: f32,
 }
 
-/// One channel's sample stream, cut into frames.
+/// The call's interleaved sample stream, cut into frames. Frames are computed straight from
+/// each pushed block; only the block's tail (the history needed for edge refinement and the
+/// predictor) is copied, and a small scratch buffer joins the one frame per block that
+/// straddles two blocks.
 #[derive(Debug)]
-pub(crate) struct Lane {
-    /// Samples `[buf_start, buf_start + buf.len())` of this channel.
-    buf: Vec<f32>,
-    buf_start: u64,
-    /// Absolute index of the next frame's first sample.
-    next_frame: u64,
+pub(crate) struct Frames {
+    channels: usize,
+    /// Channels whose features are computed (the first `analysed`).
+    analysed: usize,
+    /// Interleaved sample frames `[hist_start, hist_start + hist.len() / channels)`.
+    hist: Vec<f32>,
+    hist_start: u64,
+    /// Index (in sample frames) of the next analysis frame's first sample frame.
+    next: u64,
     frame_len: usize,
     lag: usize,
-    /// Samples kept before the next frame (history for edge refinement and the predictor).
+    /// Sample frames of history kept.
     keep: usize,
+    scratch: Vec<f32>,
 }
 
-impl Lane {
-    /// `keep` samples of history are kept before the next frame to be computed.
-    pub fn new(frame_len: usize, lag: usize, keep: usize) -> Self {
-        let keep = keep.max(2 * lag);
-        Lane {
-            buf: Vec::with_capacity(keep + (1 << 16)),
-            buf_start: 0,
-            next_frame: 0,
-            frame_len: frame_len.max(1),
-            lag: lag.max(1),
-            keep,
-        }
-    }
+/// Read access to the recent samples: the history plus the block being analysed.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct View<'a> {
+    channels: usize,
+    hist: &'a [f32],
+    hist_start: u64,
+    block: &'a [f32],
+    block_start: u64,
+}
 
-    /// Direct access to append deinterleaved samples.
-    pub fn buffer_mut(&mut self) -> &mut Vec<f32> {
-        &mut self.buf
-    }
-
-    /// The next whole frame's features, or `None` until enough samples arrived.
-    pub fn next_frame(&mut self) -> Option<Frame> {
-        let start = usize::try_from(self.next_frame - self.buf_start).ok()?;
-        let end = start + self.frame_len;
-        let x = self.buf.get(start..end)?;
-        let (r0, tonal_db) = if start >= 2 * self.lag {
-            let l = self.lag;
-            let a = self.buf.get(start - l..end - l)?;
-            let b = self.buf.get(start - 2 * l..end - 2 * l)?;
-            let (xx, xa, xb) = sums(x, a, b);
-            // The covariance-method normal equations need Σa², Σb², Σab too: each is a shifted
-            // copy of Σx² or Σxa, corrected at the frame's two ends (O(lag) work).
-            let sq = |r: std::ops::Range<usize>| -> f64 {
-                self.buf.get(r).map_or(0.0, |v| v.iter().map(|&y| f64::from(y) * f64::from(y)).sum())
-            };
-            let lagged = |r: std::ops::Range<usize>| -> f64 {
-                r.filter_map(|j| Some(f64::from(*self.buf.get(j)?) * f64::from(*self.buf.get(j - l)?))).sum()
-            };
-            let (xx, xa, xb) = (f64::from(xx), f64::from(xa), f64::from(xb));
-            let aa = xx - sq(end - l..end) + sq(start - l..start);
-            let bb = xx - sq(end - 2 * l..end) + sq(start - 2 * l..start);
-            let ab = xa - lagged(end - l..end) + lagged(start - l..start);
-            (xx, prediction_gain_db(xx, xa, xb, aa, ab, bb))
+impl View<'_> {
+    fn sample(&self, frame: u64, ch: usize) -> Option<f32> {
+        let (data, base) = if frame >= self.block_start {
+            (self.block, self.block_start)
         } else {
-            let (xx, _, _) = sums(x, x, x);
-            (f64::from(xx), 0.0)
+            (self.hist, self.hist_start)
         };
-        self.next_frame += self.frame_len as u64;
-        Some(Frame { energy: (r0 / self.frame_len as f64) as f32, tonal_db })
+        let i = usize::try_from(frame.checked_sub(base)?).ok()? * self.channels + ch;
+        data.get(i).copied()
     }
 
-    /// Drops history older than `keep` samples before the next frame. Call after draining.
-    pub fn compact(&mut self) {
-        let Ok(start) = usize::try_from(self.next_frame - self.buf_start) else { return };
-        if start > self.keep + (1 << 14) {
-            let drop = start - self.keep;
-            self.buf.drain(..drop);
-            self.buf_start += drop as u64;
-        }
+    /// First sample frame in `[from, to)` where channel `ch` has `|x| > thr`.
+    pub fn first_above(&self, ch: usize, from: u64, to: u64, thr: f32) -> Option<u64> {
+        (from..to).find(|&f| self.sample(f, ch).is_some_and(|v| v.abs() > thr))
     }
 
-    /// The samples `[from, to)` still held (clipped to what is held).
-    pub fn samples(&self, from: u64, to: u64) -> (u64, &[f32]) {
-        let from = from.max(self.buf_start);
-        let end_abs = self.buf_start + self.buf.len() as u64;
-        let to = to.min(end_abs).max(from);
-        let s = usize::try_from(from - self.buf_start).unwrap_or(0);
-        let e = usize::try_from(to - self.buf_start).unwrap_or(0);
-        (from, self.buf.get(s..e).unwrap_or(&[]))
-    }
-
-    /// First sample index in `[from, to)` with `|x| > thr`.
-    pub fn first_above(&self, from: u64, to: u64, thr: f32) -> Option<u64> {
-        let (base, x) = self.samples(from, to);
-        x.iter().position(|v| v.abs() > thr).map(|i| base + i as u64)
-    }
-
-    /// Last sample index in `[from, to)` with `|x| > thr`.
-    pub fn last_above(&self, from: u64, to: u64, thr: f32) -> Option<u64> {
-        let (base, x) = self.samples(from, to);
-        x.iter().rposition(|v| v.abs() > thr).map(|i| base + i as u64)
+    /// Last sample frame in `[from, to)` where channel `ch` has `|x| > thr`.
+    pub fn last_above(&self, ch: usize, from: u64, to: u64, thr: f32) -> Option<u64> {
+        (from..to).rev().find(|&f| self.sample(f, ch).is_some_and(|v| v.abs() > thr))
     }
 }
 
-/// `Σ x², Σ x·a, Σ x·b` with 8 independent accumulators (vectorises).
-fn sums(x: &[f32], a: &[f32], b: &[f32]) -> (f32, f32, f32) {
+impl Frames {
+    pub fn new(channels: u16, frame_len: usize, lag: usize, keep: usize) -> Self {
+        let channels = usize::from(channels.max(1));
+        let lag = lag.max(1);
+        Frames {
+            channels,
+            analysed: channels.min(MAX_ANALYSED),
+            hist: Vec::new(),
+            hist_start: 0,
+            next: 0,
+            frame_len: frame_len.max(1),
+            lag,
+            keep: keep.max(2 * lag),
+            scratch: Vec::new(),
+        }
+    }
+
+    /// The sample frame where the next pushed block starts.
+    pub fn block_start(&self) -> u64 {
+        self.hist_start + (self.hist.len() / self.channels) as u64
+    }
+
+    /// A view of the history and `block` (whole frames, starting at [`Frames::block_start`]).
+    pub fn view<'a>(&'a self, block: &'a [f32]) -> View<'a> {
+        View {
+            channels: self.channels,
+            hist: &self.hist,
+            hist_start: self.hist_start,
+            block,
+            block_start: self.block_start(),
+        }
+    }
+
+    /// The next whole frame's features per analysed channel, reading the history and `block`
+    /// (which starts at [`Frames::block_start`]); `None` when the block is used up. A channel
+    /// whose frame energy is below `quiet[ch]` gets gain 1 without computing it (it is noise).
+    pub fn next_frame(&mut self, block: &[f32], quiet: [f32; MAX_ANALYSED]) -> Option<[Frame; MAX_ANALYSED]> {
+        let c = self.channels;
+        let block_start = self.block_start();
+        let block_end = block_start + (block.len() / c) as u64;
+        let (s, e) = (self.next, self.next + self.frame_len as u64);
+        if e > block_end {
+            return None;
+        }
+        let from = s.saturating_sub(2 * self.lag as u64).max(self.hist_start);
+        let frame = if from >= block_start {
+            let off = usize::try_from(from - block_start).ok()?;
+            let len = usize::try_from(e - from).ok()?;
+            features(block.get(off * c..(off + len) * c)?, (s - from) as usize, self, c, quiet)
+        } else {
+            // The frame (or its predictor history) straddles the history and the block.
+            self.scratch.clear();
+            let off = usize::try_from(from - self.hist_start).ok()?;
+            self.scratch.extend_from_slice(self.hist.get(off * c..)?);
+            let in_block = usize::try_from(e - block_start).ok()?;
+            self.scratch.extend_from_slice(block.get(..in_block * c)?);
+            features(&self.scratch, (s - from) as usize, self, c, quiet)
+        };
+        self.next = e;
+        frame
+    }
+
+    /// Call when the block is used up: keeps the history the next blocks need (the last
+    /// `keep` sample frames, and everything from the predictor history of the next frame on).
+    pub fn retire(&mut self, block: &[f32]) {
+        let c = self.channels;
+        let whole = block.get(..block.len() / c * c).unwrap_or(&[]);
+        let block_start = self.block_start();
+        let block_end = block_start + (whole.len() / c) as u64;
+        let keep_from =
+            block_end.saturating_sub(self.keep as u64).min(self.next.saturating_sub(2 * self.lag as u64));
+        if keep_from >= block_start {
+            let off = usize::try_from(keep_from - block_start).unwrap_or(0);
+            self.hist.clear();
+            self.hist.extend_from_slice(whole.get(off * c..).unwrap_or(&[]));
+            self.hist_start = keep_from;
+        } else {
+            let drop = usize::try_from(keep_from.saturating_sub(self.hist_start)).unwrap_or(0);
+            self.hist.drain(..(drop * c).min(self.hist.len()));
+            self.hist_start += drop as u64;
+            self.hist.extend_from_slice(whole);
+        }
+    }
+}
+
+/// Features of the frame starting at sample frame `s` of `data` (interleaved, `c` channels),
+/// which holds the frame and up to `2·lag` sample frames before it.
+fn features(
+    data: &[f32],
+    s: usize,
+    f: &Frames,
+    c: usize,
+    quiet: [f32; MAX_ANALYSED],
+) -> Option<[Frame; MAX_ANALYSED]> {
+    let (fl, l) = (f.frame_len, f.lag);
+    let e = s + fl;
+    let x = data.get(s * c..e * c)?;
+    let mut out = [Frame::default(); MAX_ANALYSED];
+    if s < 2 * l {
+        // The very first frame: no history for the predictor.
+        let mut en = [0f64; MAX_ANALYSED];
+        for (i, v) in x.iter().enumerate() {
+            if let Some(acc) = en.get_mut(i % c) {
+                *acc += f64::from(*v) * f64::from(*v);
+            }
+        }
+        for (o, acc) in out.iter_mut().zip(en) {
+            *o = Frame { energy: (acc / fl as f64) as f32, gain: 1.0 };
+        }
+        return Some(out);
+    }
+    let a = data.get((s - l) * c..(e - l) * c)?;
+    let b = data.get((s - 2 * l) * c..(e - 2 * l) * c)?;
+    let (xx, xa, xb) = if 8 % c == 0 { sums_lanes(x, a, b, c) } else { sums_strided(x, a, b, c) };
+    for (ch, o) in out.iter_mut().enumerate().take(f.analysed) {
+        let (xx, xa, xb) = (
+            f64::from(xx.get(ch).copied().unwrap_or(0.0)),
+            f64::from(xa.get(ch).copied().unwrap_or(0.0)),
+            f64::from(xb.get(ch).copied().unwrap_or(0.0)),
+        );
+        let energy = (xx / fl as f64) as f32;
+        if energy < quiet.get(ch).copied().unwrap_or(0.0) {
+            *o = Frame { energy, gain: 1.0 };
+            continue;
+        }
+        // The covariance-method normal equations need Σa², Σb², Σab too: each is a shifted
+        // copy of Σx² or Σxa, corrected at the frame's two ends (O(lag) work).
+        let at = |i: usize| f64::from(data.get(i * c + ch).copied().unwrap_or(0.0));
+        let sq = |from: usize, to: usize| -> f64 { (from..to).map(|i| at(i) * at(i)).sum() };
+        let lagged = |from: usize, to: usize| -> f64 { (from..to).map(|i| at(i) * at(i - l)).sum() };
+        let aa = xx - sq(e - l, e) + sq(s - l, s);
+        let bb = xx - sq(e - 2 * l, e) + sq(s - 2 * l, s);
+        let ab = xa - lagged(e - l, e) + lagged(s - l, s);
+        *o = Frame { energy, gain: prediction_gain(xx, xa, xb, aa, ab, bb) };
+    }
+    Some(out)
+}
+
+type PerChannel = [f32; MAX_ANALYSED];
+
+/// `Σ x², Σ x·a, Σ x·b` per channel, for `c` dividing 8: 8 independent lanes, lane `j` holding
+/// channel `j % c` (vectorises).
+fn sums_lanes(x: &[f32], a: &[f32], b: &[f32], c: usize) -> (PerChannel, PerChannel, PerChannel) {
+    let (xc, xr) = x.as_chunks::<8>();
+    let (ac, ar) = a.as_chunks::<8>();
+    let (bc, br) = b.as_chunks::<8>();
+    let [s0, s1, s2] = dot3_8(xc, ac, bc);
+    // `c` divides 8, so it is a power of two: `j % c` is `j & mask` (no division per frame).
+    let mask = c - 1;
+    let mut r = ([0f32; MAX_ANALYSED], [0f32; MAX_ANALYSED], [0f32; MAX_ANALYSED]);
+    for (j, ((v0, v1), v2)) in s0.iter().zip(&s1).zip(&s2).enumerate() {
+        if let (Some(r0), Some(r1), Some(r2)) =
+            (r.0.get_mut(j & mask), r.1.get_mut(j & mask), r.2.get_mut(j & mask))
+        {
+            *r0 += v0;
+            *r1 += v1;
+            *r2 += v2;
+        }
+    }
+    // The remainder starts at a multiple of 8 samples, so sample `i` is channel `i % c` still.
+    for (i, ((xv, av), bv)) in xr.iter().zip(ar).zip(br).enumerate() {
+        if let (Some(r0), Some(r1), Some(r2)) =
+            (r.0.get_mut(i & mask), r.1.get_mut(i & mask), r.2.get_mut(i & mask))
+        {
+            *r0 += xv * xv;
+            *r1 += xv * av;
+            *r2 += xv * bv;
+        }
+    }
+    r
+}
+
+/// Lane-wise `Σ x², Σ x·a, Σ x·b` of 8-wide rows: the kernel kept apart from the lane
+/// bookkeeping so the compiler vectorises it plainly.
+#[inline(never)]
+fn dot3_8(x: &[[f32; 8]], a: &[[f32; 8]], b: &[[f32; 8]]) -> [[f32; 8]; 3] {
     let mut s0 = [0f32; 8];
     let mut s1 = [0f32; 8];
     let mut s2 = [0f32; 8];
-    let n = x.len().min(a.len()).min(b.len());
-    let (x, a, b) = (&x[..n], &a[..n], &b[..n]);
-    let mut xc = x.chunks_exact(8);
-    let mut ac = a.chunks_exact(8);
-    let mut bc = b.chunks_exact(8);
-    for ((xs, as_), bs) in (&mut xc).zip(&mut ac).zip(&mut bc) {
+    for ((xs, as_), bs) in x.iter().zip(a).zip(b) {
         for i in 0..8 {
             s0[i] += xs[i] * xs[i];
             s1[i] += xs[i] * as_[i];
             s2[i] += xs[i] * bs[i];
         }
     }
-    let mut r0: f32 = s0.iter().sum();
-    let mut r1: f32 = s1.iter().sum();
-    let mut r2: f32 = s2.iter().sum();
-    for ((xv, av), bv) in xc.remainder().iter().zip(ac.remainder()).zip(bc.remainder()) {
-        r0 += xv * xv;
-        r1 += xv * av;
-        r2 += xv * bv;
-    }
-    (r0, r1, r2)
+    [s0, s1, s2]
 }
 
-/// Gain (dB) of the best 2-tap predictor `x ≈ p·a + q·b` over one frame (covariance method:
-/// exact for a pure tone), from `Σx², Σxa, Σxb, Σa², Σab, Σb²`.
-fn prediction_gain_db(xx: f64, xa: f64, xb: f64, aa: f64, ab: f64, bb: f64) -> f32 {
+/// The same sums for any channel count (scalar, strided).
+fn sums_strided(x: &[f32], a: &[f32], b: &[f32], c: usize) -> (PerChannel, PerChannel, PerChannel) {
+    let mut r = ([0f32; MAX_ANALYSED], [0f32; MAX_ANALYSED], [0f32; MAX_ANALYSED]);
+    for (i, ((xv, av), bv)) in x.iter().zip(a).zip(b).enumerate() {
+        if let (Some(r0), Some(r1), Some(r2)) = (r.0.get_mut(i % c), r.1.get_mut(i % c), r.2.get_mut(i % c)) {
+            *r0 += xv * xv;
+            *r1 += xv * av;
+            *r2 += xv * bv;
+        }
+    }
+    r
+}
+
+/// Gain (power ratio) of the best 2-tap predictor `x ≈ p·a + q·b` over one frame (covariance
+/// method: exact for a pure tone), from `Σx², Σxa, Σxb, Σa², Σab, Σb²`.
+fn prediction_gain(xx: f64, xa: f64, xb: f64, aa: f64, ab: f64, bb: f64) -> f32 {
     if xx <= 1e-12 {
-        return 0.0;
+        return 1.0;
     }
+    // gain = xx / (xx - explained), explained = [xa xb] · C⁻¹ · [xa xb]ᵀ, C = [[aa, ab], [ab, bb]];
+    // multiplied through by det(C) to need one division.
     let det = aa * bb - ab * ab;
-    let explained = if det > 1e-9 * aa * bb {
-        // [xa xb] · C⁻¹ · [xa xb]ᵀ with C = [[aa, ab], [ab, bb]].
-        (xa * xa * bb - 2.0 * xa * xb * ab + xb * xb * aa) / det
+    let (num, den) = if det > 1e-9 * aa * bb {
+        let q = xa * xa * bb - 2.0 * xa * xb * ab + xb * xb * aa;
+        (xx * det, xx * det - q)
     } else if aa > 0.0 {
-        xa * xa / aa
+        (xx * aa, xx * aa - xa * xa)
     } else {
-        0.0
+        return 1.0;
     };
-    let err = xx - explained;
-    if err <= xx * 1e-6 {
-        return 60.0;
+    if den * f64::from(MAX_GAIN) <= num {
+        return MAX_GAIN;
     }
-    (10.0 * (xx / err).log10()).clamp(0.0, 60.0) as f32
+    ((num / den) as f32).clamp(1.0, MAX_GAIN)
 }
 
 #[cfg(test)]
@@ -178,40 +319,84 @@ mod tests {
             .collect()
     }
 
+    fn db(g: f32) -> f32 {
+        10.0 * g.log10()
+    }
+
+    /// All frames of `data` pushed in blocks of `block` sample frames.
+    fn all_frames(fr: &mut Frames, data: &[f32], block: usize) -> Vec<[Frame; 2]> {
+        let mut out = Vec::new();
+        for b in data.chunks(block * fr.channels) {
+            while let Some(f) = fr.next_frame(b, [0.0; 2]) {
+                out.push(f);
+            }
+            fr.retire(b);
+        }
+        out
+    }
+
     #[test]
-    fn a_tone_is_tonal_and_noise_is_not() {
+    fn a_tone_is_tonal_and_noise_is_not_on_either_channel() {
         let tone: Vec<f32> = (0..8000)
             .map(|i| 0.3 * (i as f32 * 2.0 * std::f32::consts::PI * 523.25 / 8000.0).sin())
+            .zip(noise(8000, 7, 0.002))
+            .map(|(a, b)| a + b)
             .collect();
-        let mut lane = Lane::new(80, 1, 1000);
-        lane.buffer_mut().extend(tone.iter().zip(noise(8000, 7, 0.002)).map(|(a, b)| a + b));
-        let frames: Vec<Frame> = std::iter::from_fn(|| lane.next_frame()).collect();
-        assert_eq!(frames.len(), 100);
-        assert!(frames[10..].iter().all(|f| f.tonal_db > 25.0), "{:?}", &frames[..12]);
-        assert!((frames[50].energy - 0.045).abs() < 0.005);
+        let hiss = noise(8000, 9, 0.5);
+        // Left = tone, right = noise; then swapped.
+        for swap in [false, true] {
+            let inter: Vec<f32> =
+                tone.iter().zip(&hiss).flat_map(|(t, n)| if swap { [*n, *t] } else { [*t, *n] }).collect();
+            let (tc, nc) = if swap { (1, 0) } else { (0, 1) };
+            let mut fr = Frames::new(2, 80, 1, 1000);
+            let frames = all_frames(&mut fr, &inter, 8000);
+            assert_eq!(frames.len(), 100);
+            // Any block size gives the same frames.
+            for block in [1, 79, 80, 81, 1000] {
+                let mut other = Frames::new(2, 80, 1, 1000);
+                assert_eq!(all_frames(&mut other, &inter, block), frames, "block {block}");
+            }
+            assert!(frames[1..].iter().all(|f| db(f[tc].gain) > 25.0), "{:?}", &frames[..4]);
+            assert!(frames[1..].iter().all(|f| db(f[nc].gain) < 6.0));
+            assert!((frames[50][tc].energy - 0.045).abs() < 0.005);
+            assert!((frames[50][nc].energy - 0.083).abs() < 0.02, "{:?}", frames[50]);
+        }
+    }
 
-        let mut lane = Lane::new(80, 1, 1000);
-        lane.buffer_mut().extend(noise(8000, 9, 0.5));
-        let frames: Vec<Frame> = std::iter::from_fn(|| lane.next_frame()).collect();
-        assert!(frames.iter().all(|f| f.tonal_db < 6.0));
+    #[test]
+    fn odd_channel_counts_use_the_strided_path() {
+        let tone: Vec<f32> =
+            (0..4000).map(|i| 0.3 * (i as f32 * 2.0 * std::f32::consts::PI * 700.0 / 8000.0).sin()).collect();
+        let n = noise(4000, 5, 0.3);
+        let inter: Vec<f32> = tone.iter().zip(&n).flat_map(|(t, v)| [*v, *t, 0.0]).collect();
+        let mut fr = Frames::new(3, 80, 1, 1000);
+        let frames = all_frames(&mut fr, &inter, 333);
+        assert_eq!(frames.len(), 50);
+        assert!(frames[1..].iter().all(|f| db(f[1].gain) > 25.0 && db(f[0].gain) < 6.0));
     }
 
     #[test]
     fn history_is_bounded_and_edges_can_be_found() {
-        let mut lane = Lane::new(80, 1, 800);
+        let mut fr = Frames::new(1, 80, 1, 800);
         for _ in 0..100 {
-            lane.buffer_mut().extend(noise(4000, 3, 0.001));
-            while lane.next_frame().is_some() {}
-            lane.compact();
+            let b = noise(4000, 3, 0.001);
+            while fr.next_frame(&b, [0.0; 2]).is_some() {}
+            fr.retire(&b);
+            assert!(fr.hist.len() <= 800 + 80, "{}", fr.hist.len());
         }
-        assert!(lane.buf.len() < 800 + (1 << 14) + 4000);
-        let mut lane = Lane::new(80, 1, 800);
-        let mut x = vec![0.0f32; 400];
-        x[123] = 0.5;
-        x[300] = -0.5;
-        lane.buffer_mut().extend(x);
-        assert_eq!(lane.first_above(0, 400, 0.1), Some(123));
-        assert_eq!(lane.last_above(0, 400, 0.1), Some(300));
-        assert_eq!(lane.last_above(0, 300, 0.1), Some(123));
+        assert_eq!(fr.block_start(), 400_000);
+        let mut fr = Frames::new(2, 80, 1, 800);
+        let mut x = vec![0.0f32; 800];
+        x[2 * 123 + 1] = 0.5;
+        x[2 * 300 + 1] = -0.5;
+        x[2 * 310] = 0.5;
+        let (first, second) = x.split_at(2 * 200);
+        while fr.next_frame(first, [0.0; 2]).is_some() {}
+        fr.retire(first);
+        let v = fr.view(second);
+        assert_eq!(v.first_above(1, 0, 400, 0.1), Some(123));
+        assert_eq!(v.last_above(1, 0, 400, 0.1), Some(300));
+        assert_eq!(v.last_above(1, 0, 300, 0.1), Some(123));
+        assert_eq!(v.last_above(0, 0, 400, 0.1), Some(310));
     }
 }

@@ -22,7 +22,7 @@ use serde::Serialize;
 use crate::model::{HoldSpan, Overtalk, Span};
 
 use detect::{Detector, Kind, Params};
-use frames::{Frame, Lane};
+use frames::{Frame, Frames, MAX_ANALYSED, View};
 
 /// Tunables of the analysis.
 #[derive(Clone, Debug)]
@@ -68,7 +68,7 @@ impl Default for Config {
             min_talk_s: 0.1,
             echo_db: 20.0,
             echo_s: 0.1,
-            floor_window_s: 2.5,
+            floor_window_s: 5.0,
             tonal_db: 15.0,
             floor_tonal_db: 8.0,
             hold_fraction: 0.5,
@@ -121,6 +121,46 @@ pub struct Analysis {
     pub warnings: Vec<String>,
 }
 
+/// The per-channel detectors and the cross-channel echo memory.
+#[derive(Debug)]
+struct Decider {
+    detectors: Vec<Detector>,
+    /// Recent energies per analysed channel, for the echo check (ring).
+    recent: Vec<Vec<f32>>,
+    /// Next frame index to decide.
+    t: u64,
+    /// Where frame `t` goes in the `recent` rings.
+    slot: usize,
+}
+
+impl Decider {
+    fn decide(&mut self, frame: &[Frame; MAX_ANALYSED], view: &View<'_>) {
+        let frame = frame.get(..self.detectors.len()).unwrap_or(&[]);
+        let t = self.t;
+        for (c, f) in frame.iter().enumerate() {
+            if let Some(slot) = self.recent.get_mut(c).and_then(|r| r.get_mut(self.slot)) {
+                *slot = f.energy;
+            }
+        }
+        // The ring position, advanced without a division per frame.
+        self.slot += 1;
+        if self.slot >= self.recent.first().map_or(1, Vec::len) {
+            self.slot = 0;
+        }
+        for (c, f) in frame.iter().enumerate() {
+            let other = if frame.len() == 2 {
+                self.recent.get(1 - c).map_or(0.0, |r| r.iter().copied().fold(0.0, f32::max))
+            } else {
+                0.0
+            };
+            if let Some(d) = self.detectors.get_mut(c) {
+                d.step(t, *f, other, view);
+            }
+        }
+        self.t += 1;
+    }
+}
+
 /// One streaming pass over a call's blocks.
 #[derive(Debug)]
 pub struct Analyzer {
@@ -128,17 +168,15 @@ pub struct Analyzer {
     channels: u16,
     config: Config,
     peaks: Peaks,
+    /// False when the caller builds the peaks itself (e.g. on another thread).
+    with_peaks: bool,
     frames: u64,
-    /// One lane per channel (all channels feed the peaks; the first two are analysed).
-    lanes: Vec<Lane>,
-    detectors: Vec<Detector>,
+    /// The sample stream cut into frames (the first two channels are analysed).
+    samples: Frames,
+    decider: Decider,
     /// Frames waiting for the floor to be seeded: `warmup[t][channel]`.
-    warmup: Vec<[Frame; 2]>,
+    warmup: Vec<[Frame; MAX_ANALYSED]>,
     seeded: bool,
-    /// Next frame index to decide.
-    t: u64,
-    /// Recent energies per analysed channel, for the echo check (ring).
-    recent: Vec<Vec<f32>>,
     params: Params,
     warnings: Vec<String>,
 }
@@ -161,8 +199,8 @@ impl Analyzer {
             echo_frames: n_frames(config.echo_s) as usize,
             floor_frames: n_frames(config.floor_window_s) as usize,
             warmup_frames: n_frames(1.0) as usize,
-            tonal_db: config.tonal_db,
-            floor_tonal_db: config.floor_tonal_db,
+            tonal_gain: db(config.tonal_db),
+            floor_tonal_gain: db(config.floor_tonal_db),
             hold_fraction: config.hold_fraction,
             hold_min_frames: n_frames(config.hold_min_s),
             edge_k: 6.0,
@@ -170,8 +208,7 @@ impl Analyzer {
         let lag = (rate / 8000.0).round().max(1.0) as usize;
         // Sample history: warm-up + bridging + slack, so span edges can still be refined.
         let keep = frames_of(1.0 + config.bridge_s + 0.5) as usize;
-        let ch = usize::from(channels.max(1));
-        let analysed = ch.min(2);
+        let analysed = usize::from(channels.max(1)).min(MAX_ANALYSED);
         let mut warnings = Vec::new();
         if channels == 1 {
             warnings.push("overtalk needs a two-channel recording (this one is mono)".to_string());
@@ -185,105 +222,68 @@ impl Analyzer {
             channels,
             config,
             peaks: Peaks::new(channels, sample_rate),
+            with_peaks: true,
             frames: 0,
-            lanes: (0..ch).map(|_| Lane::new(frame_len as usize, lag, keep)).collect(),
-            detectors: (0..analysed).map(|_| Detector::new(params)).collect(),
+            samples: Frames::new(channels, frame_len as usize, lag, keep),
+            decider: Decider {
+                detectors: (0..analysed).map(|c| Detector::new(params, c)).collect(),
+                recent: vec![vec![0.0; params.echo_frames.max(1)]; analysed],
+                t: 0,
+                slot: 0,
+            },
             warmup: Vec::new(),
             seeded: false,
-            t: 0,
-            recent: vec![vec![0.0; params.echo_frames.max(1)]; analysed],
             params,
             warnings,
         }
     }
 
+    /// An analyzer that leaves the peaks to the caller (who feeds the same blocks to its own
+    /// [`Peaks`], e.g. on the decoding thread); [`Analysis::peaks`] is then empty.
+    pub fn without_peaks(sample_rate: u32, channels: u16, config: Config) -> Self {
+        Analyzer { with_peaks: false, ..Analyzer::new(sample_rate, channels, config) }
+    }
+
     /// Feeds the next block of interleaved frames (a trailing partial frame is ignored).
     pub fn push(&mut self, interleaved: &[f32]) {
         let ch = usize::from(self.channels.max(1));
-        let n = interleaved.len() / ch;
-        for (c, lane) in self.lanes.iter_mut().enumerate() {
-            let buf = lane.buffer_mut();
-            let old = buf.len();
-            buf.resize(old + n, 0.0);
-            if let Some(dst) = buf.get_mut(old..) {
-                if ch == 1 {
-                    dst.copy_from_slice(interleaved.get(..n).unwrap_or(&[]));
-                } else {
-                    for (d, f) in dst.iter_mut().zip(interleaved.chunks_exact(ch)) {
-                        *d = f.get(c).copied().unwrap_or(0.0);
-                    }
-                }
-                self.peaks.push_channel(c, dst);
-            }
+        let whole = interleaved.get(..interleaved.len() / ch * ch).unwrap_or(&[]);
+        if self.with_peaks {
+            self.peaks.push(whole);
         }
-        self.frames += n as u64;
-        self.drain();
-    }
-
-    /// Decides every whole frame available in the lanes.
-    fn drain(&mut self) {
-        let analysed = self.detectors.len();
         loop {
-            let mut f = [Frame::default(); 2];
-            let mut got = 0;
-            for (c, lane) in self.lanes.iter_mut().take(analysed).enumerate() {
-                if let (Some(slot), Some(fr)) = (f.get_mut(c), lane.next_frame()) {
-                    *slot = fr;
-                    got += 1;
+            let mut quiet = [0f32; MAX_ANALYSED];
+            if self.seeded {
+                for (q, d) in quiet.iter_mut().zip(&self.decider.detectors) {
+                    *q = d.quiet_level();
                 }
             }
-            if got < analysed || analysed == 0 {
-                break;
-            }
+            let Some(f) = self.samples.next_frame(whole, quiet) else { break };
             if self.seeded {
-                self.decide(&f);
+                self.decider.decide(&f, &self.samples.view(whole));
             } else {
                 self.warmup.push(f);
                 if self.warmup.len() >= self.params.warmup_frames {
-                    self.seed();
+                    self.seed(whole);
                 }
             }
         }
-        for lane in &mut self.lanes {
-            lane.compact();
-        }
+        self.samples.retire(whole);
+        self.frames += (whole.len() / ch) as u64;
     }
 
-    /// Seeds every detector's floor from the warm-up frames, then decides them.
-    fn seed(&mut self) {
-        for (c, d) in self.detectors.iter_mut().enumerate() {
+    /// Seeds every detector's floor from the warm-up frames, then decides them. `block` is the
+    /// block being analysed (not yet retired).
+    fn seed(&mut self, block: &[f32]) {
+        for (c, d) in self.decider.detectors.iter_mut().enumerate() {
             d.seed(self.warmup.iter().filter_map(|f| f.get(c).map(|x| x.energy)));
         }
         self.seeded = true;
-        let warm = std::mem::take(&mut self.warmup);
-        for frame in &warm {
-            self.decide(frame);
+        let view = self.samples.view(block);
+        for frame in &self.warmup {
+            self.decider.decide(frame, &view);
         }
-        self.warmup = warm;
-        self.warmup.clear();
-        self.warmup.shrink_to_fit();
-    }
-
-    fn decide(&mut self, frame: &[Frame; 2]) {
-        let frame = frame.get(..self.detectors.len()).unwrap_or(&[]);
-        let t = self.t;
-        let slot = (t as usize) % self.params.echo_frames.max(1);
-        for (c, f) in frame.iter().enumerate() {
-            if let Some(r) = self.recent.get_mut(c).and_then(|r| r.get_mut(slot)) {
-                *r = f.energy;
-            }
-        }
-        for (c, f) in frame.iter().enumerate() {
-            let other = if frame.len() == 2 {
-                self.recent.get(1 - c).map_or(0.0, |r| r.iter().copied().fold(0.0, f32::max))
-            } else {
-                0.0
-            };
-            if let (Some(d), Some(lane)) = (self.detectors.get_mut(c), self.lanes.get(c)) {
-                d.step(t, *f, other, lane);
-            }
-        }
-        self.t += 1;
+        self.warmup = Vec::new();
     }
 
     /// The peaks computed so far.
@@ -293,10 +293,11 @@ impl Analyzer {
 
     pub fn finish(mut self) -> Analysis {
         if !self.seeded {
-            self.seed();
+            self.seed(&[]);
         }
-        for (d, lane) in self.detectors.iter_mut().zip(&self.lanes) {
-            d.close(lane);
+        let view = self.samples.view(&[]);
+        for d in &mut self.decider.detectors {
+            d.close(&view);
         }
         self.peaks.finish();
         let rate = f64::from(self.sample_rate.max(1));
@@ -314,7 +315,7 @@ impl Analyzer {
         };
         let mut hold = Vec::new();
         let mut busy = Vec::new();
-        for (c, d) in self.detectors.iter().enumerate() {
+        for (c, d) in self.decider.detectors.iter().enumerate() {
             for h in spans_of(Some(d), Kind::Hold) {
                 hold.push(HoldSpan { start_s: h.start_s, end_s: h.end_s, channel: c });
                 busy.push(h);
@@ -324,14 +325,14 @@ impl Analyzer {
         hold.sort_by(|a, b| a.start_s.total_cmp(&b.start_s));
         let silence = evidence::silence(&busy, duration_s, self.config.min_silence_s);
         let pairs = |v: &[Span]| v.iter().map(|s| [s.start_s, s.end_s]).collect::<Vec<_>>();
-        let (talk, overtalk, metrics) = if self.detectors.len() >= 2 {
-            let agent = spans_of(self.detectors.first(), Kind::Talk);
-            let customer = spans_of(self.detectors.get(1), Kind::Talk);
+        let (talk, overtalk, metrics) = if self.decider.detectors.len() >= 2 {
+            let agent = spans_of(self.decider.detectors.first(), Kind::Talk);
+            let customer = spans_of(self.decider.detectors.get(1), Kind::Talk);
             let ot = evidence::overtalk(&agent, &customer, self.config.min_overtalk_s);
             let m = evidence::metrics(&agent, &customer, &[], &ot, &silence, &hold);
             (Talk::Stereo { agent: pairs(&agent), customer: pairs(&customer) }, ot, m)
         } else {
-            let mixed = spans_of(self.detectors.first(), Kind::Talk);
+            let mixed = spans_of(self.decider.detectors.first(), Kind::Talk);
             let m = evidence::metrics(&[], &[], &mixed, &[], &silence, &hold);
             (Talk::Mono { mixed: pairs(&mixed) }, Vec::new(), m)
         };
@@ -347,5 +348,204 @@ impl Analyzer {
             peaks: self.peaks,
             warnings: self.warnings,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+    use super::*;
+    use crate::model::Speaker;
+
+    const RATE: u32 = 8000;
+
+    /// Deterministic white noise with RMS `10^(db/20)`.
+    fn noise(n: usize, seed: u32, db: f32) -> Vec<f32> {
+        let amp = 10f32.powf(db / 20.0) * 3f32.sqrt();
+        let mut s = seed;
+        (0..n)
+            .map(|_| {
+                s = s.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+                ((s >> 8) as f32 / (1u32 << 24) as f32 * 2.0 - 1.0) * amp
+            })
+            .collect()
+    }
+
+    fn at(s: f64) -> usize {
+        (s * f64::from(RATE)) as usize
+    }
+
+    /// Speech-like talk: noise "syllables" of 180 ms with 70 ms dips, and a 250 ms pause every
+    /// second (all bridged), at `db` RMS.
+    fn add_talk(x: &mut [f32], from: f64, to: f64, db: f32, seed: u32) {
+        let (a, b) = (at(from), at(to).min(x.len()));
+        let n = noise(b - a, seed, db);
+        for (i, v) in n.iter().enumerate() {
+            let in_syllable = (i % at(0.25)) < at(0.18) && (i % at(1.0)) < at(0.75);
+            if in_syllable || i + at(0.07) >= n.len() {
+                x[a + i] += v;
+            }
+        }
+    }
+
+    fn add_tone(x: &mut [f32], from: f64, to: f64, db: f32, notes: bool) {
+        let amp = 10f32.powf(db / 20.0) * 2f32.sqrt();
+        for i in at(from)..at(to).min(x.len()) {
+            let t = (i - at(from)) as f32 / RATE as f32;
+            let f = if notes { [523.25, 659.25, 783.99, 659.25][(t / 0.5) as usize % 4] } else { 700.0 };
+            x[i] += amp * (2.0 * std::f32::consts::PI * f * t).sin();
+        }
+    }
+
+    fn run(channels: &[Vec<f32>]) -> Analysis {
+        let n = channels[0].len();
+        let inter: Vec<f32> = (0..n).flat_map(|i| channels.iter().map(move |c| c[i])).collect();
+        let mut a = Analyzer::new(RATE, channels.len() as u16, Config::default());
+        for b in inter.chunks(4096 * channels.len()) {
+            a.push(b);
+        }
+        a.finish()
+    }
+
+    fn spans(a: &Analysis, side: usize) -> Vec<[f64; 2]> {
+        match (&a.talk, side) {
+            (Talk::Stereo { agent, .. }, 0) => agent.clone(),
+            (Talk::Stereo { customer, .. }, _) => customer.clone(),
+            (Talk::Mono { mixed }, _) => mixed.clone(),
+        }
+    }
+
+    fn close(got: &[[f64; 2]], want: &[[f64; 2]], tol: f64) -> bool {
+        got.len() == want.len()
+            && got.iter().zip(want).all(|(g, w)| (g[0] - w[0]).abs() <= tol && (g[1] - w[1]).abs() <= tol)
+    }
+
+    #[test]
+    fn a_tone_burst_is_one_span_with_sharp_edges() {
+        let mut x = noise(at(6.0), 1, -60.0);
+        add_tone(&mut x, 2.0, 3.0, -20.0, false);
+        let a = run(&[x]);
+        assert!(close(&spans(&a, 0), &[[2.0, 3.0]], 0.01), "{:?}", a.talk);
+        assert!(a.hold.is_empty(), "1 s is too short to be hold music");
+        assert_eq!(a.silence.len(), 2, "{:?}", a.silence);
+        assert!((a.silence[0].end_s - 2.0).abs() < 0.01 && (a.silence[1].start_s - 3.0).abs() < 0.01);
+        assert!(a.warnings.iter().any(|w| w.contains("two-channel")));
+    }
+
+    #[test]
+    fn recordings_30_db_apart_give_the_same_spans() {
+        let make = |floor: f32, talk: f32| {
+            let mut x = noise(at(12.0), 2, floor);
+            add_talk(&mut x, 1.0, 3.5, talk, 3);
+            add_talk(&mut x, 7.0, 8.2, talk, 4);
+            run(&[x])
+        };
+        let loud = make(-45.0, -15.0);
+        let quiet = make(-75.0, -45.0);
+        let want = [[1.0, 3.5], [7.0, 8.2]];
+        assert!(close(&spans(&loud, 0), &want, 0.02), "{:?}", loud.talk);
+        assert!(close(&spans(&quiet, 0), &want, 0.02), "{:?}", quiet.talk);
+        assert_eq!(loud.silence.len(), 2);
+        assert_eq!(quiet.silence.len(), 2);
+    }
+
+    #[test]
+    fn the_floor_follows_a_30_db_step_within_seconds() {
+        let mut x = noise(at(30.0), 5, -75.0);
+        let louder = noise(at(20.0), 6, -45.0);
+        for (v, n) in x[at(10.0)..].iter_mut().zip(&louder) {
+            *v = *n;
+        }
+        add_talk(&mut x, 2.0, 3.0, -45.0, 7);
+        add_talk(&mut x, 20.0, 22.0, -15.0, 8);
+        let a = run(&[x]);
+        let s = spans(&a, 0);
+        // The step itself may look like talk until the floor catches up (≤ the 5 s window).
+        let late: Vec<_> = s.iter().filter(|p| p[0] > 15.5).collect();
+        assert_eq!(late.len(), 1, "{s:?}");
+        assert!((late[0][0] - 20.0).abs() < 0.02 && (late[0][1] - 22.0).abs() < 0.02, "{s:?}");
+        assert!(s.iter().any(|p| (p[0] - 2.0).abs() < 0.02), "{s:?}");
+    }
+
+    #[test]
+    fn a_faint_echo_of_the_other_side_is_not_talk() {
+        let mut agent = noise(at(10.0), 9, -60.0);
+        add_talk(&mut agent, 1.0, 4.0, -12.0, 10);
+        let mut customer = noise(at(10.0), 11, -60.0);
+        // The agent's voice leaks into the customer's channel 30 dB down, 20 ms late.
+        let d = at(0.02);
+        for i in d..customer.len() {
+            customer[i] += 0.0316 * (agent[i - d]);
+        }
+        add_talk(&mut customer, 6.0, 8.0, -15.0, 12);
+        let a = run(&[agent, customer]);
+        assert!(close(&spans(&a, 0), &[[1.0, 4.0]], 0.02), "{:?}", a.talk);
+        assert!(close(&spans(&a, 1), &[[6.0, 8.0]], 0.02), "{:?}", a.talk);
+        assert!(a.overtalk.is_empty(), "{:?}", a.overtalk);
+    }
+
+    #[test]
+    fn continuous_tonal_music_is_hold_not_talk_nor_silence() {
+        let mut agent = noise(at(16.0), 13, -55.0);
+        add_talk(&mut agent, 0.5, 2.0, -10.0, 14);
+        add_tone(&mut agent, 3.0, 11.0, -20.0, true);
+        let customer = noise(at(16.0), 15, -55.0);
+        let a = run(&[agent, customer]);
+        assert_eq!(a.hold.len(), 1, "{:?}", a.hold);
+        assert_eq!(a.hold[0].channel, 0);
+        assert!(
+            (a.hold[0].start_s - 3.0).abs() < 0.02 && (a.hold[0].end_s - 11.0).abs() < 0.02,
+            "{:?}",
+            a.hold
+        );
+        assert!(close(&spans(&a, 0), &[[0.5, 2.0]], 0.02), "{:?}", a.talk);
+        assert!(spans(&a, 1).is_empty());
+        // Only the 5 s after the music is dead air.
+        assert_eq!(a.silence.len(), 1, "{:?}", a.silence);
+        assert!((a.silence[0].start_s - 11.0).abs() < 0.02 && (a.silence[0].end_s - 16.0).abs() < 1e-9);
+        assert!((a.metrics.hold_total_s - 8.0).abs() < 0.04);
+    }
+
+    #[test]
+    fn overtalk_names_who_cut_in_and_metrics_add_up() {
+        let mut agent = noise(at(11.0), 16, -60.0);
+        let mut customer = noise(at(11.0), 17, -60.0);
+        add_talk(&mut customer, 1.0, 5.0, -12.0, 18);
+        add_talk(&mut agent, 4.0, 7.0, -12.0, 19);
+        add_talk(&mut customer, 8.5, 10.0, -12.0, 20);
+        let a = run(&[agent, customer]);
+        assert_eq!(a.overtalk.len(), 1, "{:?}", a.overtalk);
+        let o = a.overtalk[0];
+        assert_eq!(o.started_by, Speaker::Agent);
+        assert!((o.start_s - 4.0).abs() < 0.02 && (o.end_s - 5.0).abs() < 0.02, "{o:?}");
+        let m = &a.metrics;
+        assert!((m.talk_time_agent_s - 3.0).abs() < 0.04 && (m.talk_time_customer_s - 5.5).abs() < 0.04);
+        assert!((m.talk_ratio_agent - 3.0 / 8.5).abs() < 0.01);
+        assert_eq!((m.overtalk_by_agent, m.overtalk_by_customer), (1, 0));
+        assert_eq!(m.silence_count, 0, "no gap reaches 2 s: {:?}", a.silence);
+        assert!(a.warnings.is_empty());
+    }
+
+    #[test]
+    fn clicks_do_not_make_talk() {
+        let mut x = noise(at(8.0), 21, -60.0);
+        for k in 0..40 {
+            x[at(1.0) + k * at(0.063)] = 0.4;
+        }
+        let a = run(&[x]);
+        assert!(spans(&a, 0).is_empty(), "{:?}", a.talk);
+    }
+
+    #[test]
+    fn empty_and_tiny_inputs_do_not_panic() {
+        let a = Analyzer::new(8000, 2, Config::default()).finish();
+        assert_eq!(a.duration_s, 0.0);
+        assert!(a.silence.is_empty());
+        let mut b = Analyzer::new(8000, 2, Config::default());
+        b.push(&[0.1, 0.2, 0.3]);
+        let b = b.finish();
+        assert_eq!(b.peaks.frames, 1);
+        let c = Analyzer::new(0, 0, Config::default()).finish();
+        assert_eq!(c.duration_s, 0.0);
     }
 }

@@ -65,12 +65,36 @@ impl Peaks {
     /// Adds interleaved frames (a trailing partial frame is ignored).
     pub fn push(&mut self, interleaved: &[f32]) {
         let ch = usize::from(self.channels.max(1));
-        let mut plane = Vec::with_capacity(interleaved.len() / ch);
-        for c in 0..ch {
-            plane.clear();
-            plane.extend(interleaved.chunks_exact(ch).filter_map(|f| f.get(c).copied()));
-            self.push_channel(c, &plane);
+        let mut rest = interleaved.get(..interleaved.len() / ch * ch).unwrap_or(&[]);
+        while !rest.is_empty() {
+            // Up to the end of the current base bin (all channels advance together).
+            let done = self.pending.first().and_then(|p| p.first()).map_or(0, |p| p.count);
+            let take = ((BASE_BIN - done) * ch).min(rest.len());
+            let (head, tail) = rest.split_at(take);
+            let mut mm = [(f32::INFINITY, f32::NEG_INFINITY); 8];
+            if ch <= 8 && 8 % ch == 0 {
+                lanes_min_max(head, ch, &mut mm);
+            }
+            for c in 0..ch {
+                let (lo, hi) = match mm.get(c) {
+                    Some(v) if 8 % ch == 0 => *v,
+                    _ => strided_min_max(head, ch, c),
+                };
+                let Some(pend) = self.pending.get_mut(c) else { continue };
+                let Some(p0) = pend.first_mut() else { continue };
+                p0.min = p0.min.min(lo);
+                p0.max = p0.max.max(hi);
+                p0.count += take / ch;
+                if p0.count == BASE_BIN {
+                    close_bin(&mut self.levels, pend, c, 0);
+                }
+            }
+            for n in &mut self.planar_frames {
+                *n += (take / ch) as u64;
+            }
+            rest = tail;
         }
+        self.frames = self.planar_frames.first().copied().unwrap_or(0);
     }
 
     /// Adds the next samples of one channel. Callers push the same number of samples to every
@@ -145,12 +169,50 @@ fn close_bin(levels: &mut [PeakLevel], pend: &mut [Pending], channel: usize, lev
     }
 }
 
+/// Per-channel min and max of interleaved samples for `ch` dividing 8: lane `j` of the 8-lane
+/// accumulators holds channel `j % ch`. Results go to `out[0..ch]`.
+fn lanes_min_max(x: &[f32], ch: usize, out: &mut [(f32, f32); 8]) {
+    let (chunks, rem) = x.as_chunks::<8>();
+    let (lo, hi) = min_max_8(chunks);
+    for j in 0..8 {
+        if let Some(o) = out.get_mut(j % ch) {
+            o.0 = o.0.min(lo[j]);
+            o.1 = o.1.max(hi[j]);
+        }
+    }
+    for (i, &v) in rem.iter().enumerate() {
+        if let Some(o) = out.get_mut(i % ch) {
+            o.0 = o.0.min(v);
+            o.1 = o.1.max(v);
+        }
+    }
+}
+
+/// Lane-wise min and max of 8-wide rows: the kernel kept apart from the lane bookkeeping so
+/// the compiler vectorises it plainly (two `minps`/`maxps` pairs per row).
+#[inline(never)]
+fn min_max_8(rows: &[[f32; 8]]) -> ([f32; 8], [f32; 8]) {
+    let mut lo = [f32::INFINITY; 8];
+    let mut hi = [f32::NEG_INFINITY; 8];
+    for r in rows {
+        for i in 0..8 {
+            lo[i] = if r[i] < lo[i] { r[i] } else { lo[i] };
+            hi[i] = if r[i] > hi[i] { r[i] } else { hi[i] };
+        }
+    }
+    (lo, hi)
+}
+
+/// Min and max of channel `c` of interleaved samples (any channel count; scalar).
+fn strided_min_max(x: &[f32], ch: usize, c: usize) -> (f32, f32) {
+    x.iter().skip(c).step_by(ch).fold((f32::INFINITY, f32::NEG_INFINITY), |(l, h), &v| (l.min(v), h.max(v)))
+}
+
 /// Min and max of a slice, written so the compiler vectorises it (8 independent lanes).
 pub(crate) fn min_max(x: &[f32]) -> (f32, f32) {
     let mut lo = [f32::INFINITY; 8];
     let mut hi = [f32::NEG_INFINITY; 8];
-    let chunks = x.chunks_exact(8);
-    let rem = chunks.remainder();
+    let (chunks, rem) = x.as_chunks::<8>();
     for c in chunks {
         for i in 0..8 {
             let v = c[i];
@@ -174,7 +236,7 @@ mod tests {
 
     /// The naive definition: min/max of each bin straight from the samples.
     fn naive(x: &[f32], per_bin: usize) -> Vec<(f32, f32)> {
-        x.chunks(per_bin).map(|c| min_max(c)).collect()
+        x.chunks(per_bin).map(min_max).collect()
     }
 
     #[test]

@@ -5,6 +5,7 @@
 //! Decoding and analysis run on two threads (the reader on a named thread, the analysis on
 //! this one), passing reused 64k-frame blocks over bounded channels, so memory stays flat.
 
+use std::io::Write;
 use std::path::Path;
 use std::process::ExitCode;
 use std::sync::mpsc;
@@ -13,7 +14,7 @@ use std::thread;
 use anyhow::{Context, Result, anyhow, bail};
 use serde_json::{Value, json};
 
-use crate::analysis::{Analysis, Analyzer, Config, Talk};
+use crate::analysis::{Analysis, Analyzer, Config, Peaks, Talk};
 use crate::audio::{WavInfo, WavReader};
 use crate::model::Speaker;
 
@@ -38,8 +39,12 @@ pub fn run(file: &Path, json: bool, min_silence: f64) -> ExitCode {
         } else {
             summary(file, &info, &analysis)
         };
-        println!("{out}");
-        Ok(())
+        // A closed pipe (`| head`) is not an error worth a message.
+        let mut stdout = std::io::stdout().lock();
+        match writeln!(stdout, "{out}").and_then(|()| stdout.flush()) {
+            Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
+            _ => Ok(()),
+        }
     })();
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -58,7 +63,10 @@ pub fn analyze_file(path: &Path, config: Config) -> Result<(WavInfo, Analysis)> 
     if info.channels == 0 || info.sample_rate == 0 {
         bail!("no audio format (0 channels or 0 Hz): {}", path.display());
     }
-    let mut analyzer = Analyzer::new(info.sample_rate, info.channels, config);
+    // The decoding thread also builds the peaks pyramid (the same single pass over the data,
+    // split across two cores); the analysis thread does the rest.
+    let mut analyzer = Analyzer::without_peaks(info.sample_rate, info.channels, config);
+    let mut peaks = Peaks::new(info.channels, info.sample_rate);
     let (full_tx, full_rx) = mpsc::sync_channel::<Vec<f32>>(IN_FLIGHT);
     let (empty_tx, empty_rx) = mpsc::sync_channel::<Vec<f32>>(IN_FLIGHT + 1);
     for _ in 0..IN_FLIGHT {
@@ -66,15 +74,20 @@ pub fn analyze_file(path: &Path, config: Config) -> Result<(WavInfo, Analysis)> 
     }
     let decoder = thread::Builder::new()
         .name("callqa-decode".into())
-        .spawn(move || -> Result<(), crate::audio::DecodeError> {
+        .spawn(move || -> Result<Peaks, crate::audio::DecodeError> {
             // Stops when the analysis side hangs up or the data ends.
             while let Ok(mut block) = empty_rx.recv() {
                 let n = reader.read_frames(&mut block, BLOCK_FRAMES)?;
-                if n == 0 || full_tx.send(block).is_err() {
+                if n == 0 {
+                    break;
+                }
+                peaks.push(&block);
+                if full_tx.send(block).is_err() {
                     break;
                 }
             }
-            Ok(())
+            peaks.finish();
+            Ok(peaks)
         })
         .context("cannot start the decoding thread")?;
     for block in full_rx.iter() {
@@ -83,21 +96,23 @@ pub fn analyze_file(path: &Path, config: Config) -> Result<(WavInfo, Analysis)> 
         let _ = empty_tx.send(block);
     }
     drop(empty_tx);
-    match decoder.join() {
-        Ok(Ok(())) => {}
+    let peaks = match decoder.join() {
+        Ok(Ok(p)) => p,
         Ok(Err(e)) => return Err(anyhow!(e).context(format!("decoding failed: {}", path.display()))),
         Err(_) => bail!("the decoding thread crashed: {}", path.display()),
-    }
+    };
     let mut analysis = analyzer.finish();
+    analysis.peaks = peaks;
     let mut warnings = info.warnings.clone();
     warnings.append(&mut analysis.warnings);
     analysis.warnings = warnings;
     Ok((info, analysis))
 }
 
-/// Seconds rounded to 10 µs (exact for 8 kHz sample positions), for stable JSON.
+/// Seconds rounded to 10 µs (exact for 8 kHz sample positions), for stable JSON (`+ 0.0`
+/// turns -0.0 into 0.0).
 fn r(x: f64) -> f64 {
-    (x * 100_000.0).round() / 100_000.0
+    (x * 100_000.0).round() / 100_000.0 + 0.0
 }
 
 fn pairs(v: &[[f64; 2]]) -> Value {
@@ -191,15 +206,19 @@ pub fn summary(file: &Path, info: &WavInfo, a: &Analysis) -> String {
                     0.0
                 }
             );
-            out += &format!(
-                "overtalk  {} ({:.1} s): started by the agent {} ({:.1} s), by the customer {} ({:.1} s)\n",
-                m.overtalk_count,
-                m.overtalk_total_s,
-                m.overtalk_by_agent,
-                m.overtalk_by_agent_s,
-                m.overtalk_by_customer,
-                m.overtalk_by_customer_s
-            );
+            if m.overtalk_count == 0 {
+                out += "overtalk  none\n";
+            } else {
+                out += &format!(
+                    "overtalk  {} ({:.1} s): started by the agent {} ({:.1} s), by the customer {} ({:.1} s)\n",
+                    m.overtalk_count,
+                    m.overtalk_total_s,
+                    m.overtalk_by_agent,
+                    m.overtalk_by_agent_s,
+                    m.overtalk_by_customer,
+                    m.overtalk_by_customer_s
+                );
+            }
             for o in &a.overtalk {
                 let who = if o.started_by == Speaker::Agent { "agent" } else { "customer" };
                 out += &format!(
@@ -214,15 +233,23 @@ pub fn summary(file: &Path, info: &WavInfo, a: &Analysis) -> String {
             out += &format!("talk      {:.1} s (both sides mixed)\n", m.talk_time_mixed_s);
         }
     }
-    out += &format!(
-        "silence   {} ({:.1} s in all, longest {:.1} s)\n",
-        m.silence_count, m.silence_total_s, m.silence_longest_s
-    );
+    if a.silence.is_empty() {
+        out += "silence   none\n";
+    } else {
+        out += &format!(
+            "silence   {} ({:.1} s in all, longest {:.1} s)\n",
+            m.silence_count, m.silence_total_s, m.silence_longest_s
+        );
+    }
     for s in &a.silence {
         out +=
             &format!("          {} – {}  {:.1} s\n", clock(s.start_s), clock(s.end_s), s.end_s - s.start_s);
     }
-    out += &format!("hold      {} ({:.1} s)\n", a.hold.len(), m.hold_total_s);
+    if a.hold.is_empty() {
+        out += "hold      none\n";
+    } else {
+        out += &format!("hold      {} ({:.1} s)\n", a.hold.len(), m.hold_total_s);
+    }
     for h in &a.hold {
         let side = match h.channel {
             0 if a.channels >= 2 => "agent side".to_string(),

@@ -101,8 +101,9 @@ impl Player {
         }
     }
 
-    /// Loads a call: opens it with [`WavReader`] (headers only; samples are decoded block by
-    /// block while playing), replaces the current call, paused at 0.
+    /// Loads a call: opens it with [`WavReader`] (headers only, a few kB of I/O; samples are
+    /// decoded block by block on the audio thread while playing), replaces the current call,
+    /// paused at 0. On error the current call stays loaded.
     pub fn load(&mut self, path: &Path) -> Result<(), PlaybackError> {
         let reader =
             WavReader::open(path).map_err(|e| PlaybackError::Open(format!("{e}: {}", path.display())))?;
@@ -233,6 +234,11 @@ impl Player {
             // inside a region now skipped, it jumps (and reports the skip).
             self.shared.command(|c| c.skip = Some(plan));
         }
+    }
+
+    /// Whether a skip plays a soft tick (15 ms, 1.2 kHz, -30 dBFS; on by default).
+    pub fn set_skip_cue(&self, enabled: bool) {
+        self.shared.skip_cue.store(enabled, Ordering::Relaxed);
     }
 
     /// The skips that happened since the last call, oldest first (for an audible/visual cue).

@@ -64,6 +64,8 @@ pub(crate) struct Shared {
     pub(crate) gain_agent: AtomicF32,
     pub(crate) gain_customer: AtomicF32,
     pub(crate) speed: AtomicF32,
+    /// Play a soft tick when a skip happens.
+    pub(crate) skip_cue: AtomicBool,
     pub(crate) dirty: AtomicBool,
     pub(crate) commands: Mutex<Commands>,
     /// Skips that happened, oldest first, until the UI takes them.
@@ -85,6 +87,7 @@ impl Shared {
             gain_agent: AtomicF32::new(1.0),
             gain_customer: AtomicF32::new(1.0),
             speed: AtomicF32::new(1.0),
+            skip_cue: AtomicBool::new(true),
             dirty: AtomicBool::new(false),
             commands: Mutex::new(Commands::default()),
             skip_events: Mutex::new(Vec::new()),

@@ -23,6 +23,10 @@ const READ_FRAMES: usize = 1024;
 const BLOCK_S: f64 = 0.005;
 /// Fade length (seconds) for pause, resume, seek and skips.
 const FADE_S: f64 = 0.010;
+/// The skip cue: a soft tick (Hann-windowed tone) of this length, pitch and peak.
+const TICK_S: f64 = 0.015;
+const TICK_HZ: f64 = 1200.0;
+const TICK_PEAK: f64 = 0.03;
 
 /// Plays one call into a rodio mixer. Made by [`super::Player`]; ends itself when another
 /// call is loaded or the player is dropped, otherwise plays silence while paused or ended.
@@ -58,6 +62,9 @@ pub struct CallSource {
     out: Vec<f32>,
     out_idx: usize,
     skips: Vec<Span>,
+    /// The skip cue's samples and how far it has played (past the end = idle).
+    tick: Vec<f32>,
+    tick_pos: usize,
     done: bool,
 }
 
@@ -98,6 +105,8 @@ impl CallSource {
             out: Vec::new(),
             out_idx: 0,
             skips: Vec::new(),
+            tick: tick(rate.get()),
+            tick_pos: usize::MAX,
             done: false,
             shared,
             frames,
@@ -177,7 +186,14 @@ impl CallSource {
                 let m = self.st_out[i] * 0.5 * (ga + gc) * g;
                 (m, m)
             };
-            let (l, r) = (l.clamp(-1.0, 1.0), r.clamp(-1.0, 1.0));
+            let cue = match self.tick.get(self.tick_pos) {
+                Some(v) => {
+                    self.tick_pos += 1;
+                    v * volume
+                }
+                None => 0.0,
+            };
+            let (l, r) = ((l + cue).clamp(-1.0, 1.0), (r + cue).clamp(-1.0, 1.0));
             if oc == 1 {
                 self.out.push(0.5 * (l + r));
             } else {
@@ -193,6 +209,9 @@ impl CallSource {
             self.shared.position_s.set(pos);
             for s in self.skips.drain(..) {
                 self.shared.push_skip_event(s);
+                if self.shared.skip_cue.load(Ordering::Relaxed) {
+                    self.tick_pos = 0;
+                }
             }
             if got < n && self.stretcher.is_drained() {
                 self.shared.position_s.set(self.shared.duration_s.get());
@@ -282,6 +301,21 @@ impl CallSource {
         self.read_pos += n as u64;
         self.stretcher.push(&self.stage);
     }
+}
+
+/// The skip cue at `rate` Hz (silent if the rate cannot carry it).
+fn tick(rate: u32) -> Vec<f32> {
+    let rate = f64::from(rate);
+    if TICK_HZ * 2.0 >= rate {
+        return Vec::new();
+    }
+    let n = (rate * TICK_S).round() as usize;
+    (0..n)
+        .map(|i| {
+            let window = 0.5 - 0.5 * (std::f64::consts::TAU * i as f64 / n as f64).cos();
+            (window * TICK_PEAK * (std::f64::consts::TAU * TICK_HZ * i as f64 / rate).sin()) as f32
+        })
+        .collect()
 }
 
 impl Iterator for CallSource {
