@@ -93,7 +93,9 @@ fn evidence_line(app: &mut CallqaApp, ui: &mut egui::Ui, e: &Evidence) {
     ui.horizontal_wrapped(|ui| {
         ui.spacing_mut().item_spacing.x = 3.0;
         ui.label(RichText::new(&e.text).small());
-        for (i, &t) in e.times_s.iter().enumerate() {
+        // A 1-hour call can have hundreds of events: link the first ones, count the rest.
+        const MAX_LINKS: usize = 40;
+        for (i, &t) in e.times_s.iter().enumerate().take(MAX_LINKS) {
             if i > 0 {
                 ui.label(RichText::new(",").small());
             }
@@ -101,6 +103,9 @@ fn evidence_line(app: &mut CallqaApp, ui: &mut egui::Ui, e: &Evidence) {
             {
                 app.push(Command::Seek(t));
             }
+        }
+        if e.times_s.len() > MAX_LINKS {
+            ui.label(RichText::new(format!("… and {} more", e.times_s.len() - MAX_LINKS)).small());
         }
     });
 }
