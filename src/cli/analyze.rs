@@ -186,7 +186,7 @@ pub fn summary(file: &Path, info: &WavInfo, a: &Analysis) -> String {
         n => format!("{n} channels"),
     };
     out += &format!(
-        "{}\n  {} · {} · {} Hz · {:?}\n",
+        "{}\n  {} · {} · {} Hz · {}\n",
         file.display(),
         clock(a.duration_s),
         layout,
