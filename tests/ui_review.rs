@@ -33,8 +33,10 @@ fn a_stereo_call_shows_both_lanes_and_its_overtalk() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("reviews.sqlite3");
     let mut h = harness(&db, vec![corpus("dev_b_cutoff.wav")], "Asha");
-    run_until(&mut h, "analysis of dev_b_cutoff", 60, |app| {
-        app.call.as_ref().is_some_and(|c| c.analysis.is_some() || c.error.is_some())
+    // The evidence sits beside the scorecard's items: wait for the analysis and for the
+    // review (loaded from the database by the store thread) before reading the screen.
+    run_until(&mut h, "analysis and review of dev_b_cutoff", 60, |app| {
+        app.call.as_ref().is_some_and(|c| c.error.is_some() || (c.analysis.is_some() && app.review.is_some()))
     });
     assert_eq!(h.state().call.as_ref().and_then(|c| c.error.clone()), None);
     h.get_by_label("Agent lane");
@@ -64,8 +66,8 @@ fn a_mono_call_has_one_mixed_lane() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("reviews.sqlite3");
     let mut h = harness(&db, vec![corpus("dev_b_cutoff_mulaw_mono.wav")], "Asha");
-    run_until(&mut h, "analysis of the mono file", 60, |app| {
-        app.call.as_ref().is_some_and(|c| c.analysis.is_some() || c.error.is_some())
+    run_until(&mut h, "analysis and review of the mono file", 60, |app| {
+        app.call.as_ref().is_some_and(|c| c.error.is_some() || (c.analysis.is_some() && app.review.is_some()))
     });
     assert_eq!(h.state().call.as_ref().and_then(|c| c.error.clone()), None);
     h.get_by_label("Mixed lane");
