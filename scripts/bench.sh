@@ -6,6 +6,7 @@
 #   env: CALLQA_CORPUS   corpus scripts dir   (default: <repo>/../shared/corpus)
 #        CALLQA_LONG_DIR the 1-hour files      (default: /tmp/callqa_long; generated if missing)
 #        BENCH_RUNS      hyperfine runs        (default: 10)
+#        BENCH_ACCURACY  0 skips the 1-hour accuracy test (default: 1)
 #        CARGO_TARGET_DIR                      (default: <repo>/target)
 # Needs hyperfine, ffmpeg, sox and GNU time (scripts/deps.sh bench installs the missing ones).
 set -euo pipefail
@@ -78,6 +79,7 @@ echo
 echo "targets: callqa <= 0.25 x ffmpeg silencedetect (wall), peak RSS <= 32 MiB"
 echo "(cpu s = mean user + system time over all threads; on a busy machine wall times mislead)"
 
+[[ ${BENCH_ACCURACY:-1} == 0 ]] && exit 0
 echo
 echo "accuracy on the 1-hour files (ground truth from make_long.sh):"
 CALLQA_LONG_DIR=$LONG cargo test --quiet --manifest-path "$ROOT/Cargo.toml" --test analysis_corpus -- \
