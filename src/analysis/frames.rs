@@ -226,18 +226,18 @@ fn sums_lanes(x: &[f32], a: &[f32], b: &[f32], c: usize) -> (PerChannel, PerChan
     let (ac, ar) = a.as_chunks::<8>();
     let (bc, br) = b.as_chunks::<8>();
     let [s0, s1, s2] = dot3_8(xc, ac, bc);
-    // `c` divides 8, so it is a power of two: `j % c` is `j & mask` (no division per frame).
-    let mask = c - 1;
-    let mut r = ([0f32; MAX_ANALYSED], [0f32; MAX_ANALYSED], [0f32; MAX_ANALYSED]);
-    for (j, ((v0, v1), v2)) in s0.iter().zip(&s1).zip(&s2).enumerate() {
-        if let (Some(r0), Some(r1), Some(r2)) =
-            (r.0.get_mut(j & mask), r.1.get_mut(j & mask), r.2.get_mut(j & mask))
-        {
-            *r0 += v0;
-            *r1 += v1;
-            *r2 += v2;
+    // Lane `j` holds channel `j % c`: fold the lanes per channel in registers (an accumulation
+    // through `r[j % c]` in memory would chain every add through a store and a load).
+    let fold = |s: [f32; 8]| -> PerChannel {
+        let mut out = [0f32; MAX_ANALYSED];
+        for (ch, o) in out.iter_mut().enumerate().take(c) {
+            *o = s.iter().skip(ch).step_by(c).sum();
         }
-    }
+        out
+    };
+    let mut r = (fold(s0), fold(s1), fold(s2));
+    // `c` divides 8, so it is a power of two: `i % c` is `i & mask` (no division per frame).
+    let mask = c - 1;
     // The remainder starts at a multiple of 8 samples, so sample `i` is channel `i % c` still.
     for (i, ((xv, av), bv)) in xr.iter().zip(ar).zip(br).enumerate() {
         if let (Some(r0), Some(r1), Some(r2)) =
