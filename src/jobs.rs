@@ -35,6 +35,9 @@ pub enum JobEvent {
     ScanDone { root: PathBuf, error: Option<String> },
     /// One file's header and hash, or why it cannot be opened.
     Probed { path: PathBuf, result: Result<ProbeInfo, String> },
+    /// A reader for playing the call, opened on the analysis thread so the UI thread does no
+    /// file I/O (or why the file cannot be opened).
+    Playable { generation: u64, result: Result<Box<crate::audio::WavReader>, String> },
     /// Peaks of the call being analysed so far (for drawing while it streams).
     Peaks { generation: u64, peaks: Arc<Peaks>, progress: AnalyseProgress },
     /// The finished analysis of a call, or why it failed.

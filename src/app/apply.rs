@@ -190,7 +190,7 @@ impl CallqaApp {
             highlight: None,
         });
         self.review = None;
-        self.transport.load(&path, duration);
+        self.transport.prepare(duration);
         self.update_skip();
         if error.is_none() {
             self.jobs.analyse(self.generation, path, crate::analysis::Config::default());

@@ -27,6 +27,12 @@ impl CallqaApp {
                 }
             }
             JobEvent::Probed { path, result } => self.on_probed(path, result),
+            JobEvent::Playable { generation, result } => {
+                if self.call.as_ref().is_some_and(|c| c.generation == generation) {
+                    self.transport.attach(result);
+                    self.update_skip();
+                }
+            }
             JobEvent::Peaks { generation, peaks, progress } => {
                 if let Some(c) = self.call.as_mut().filter(|c| c.generation == generation) {
                     if c.first_peaks_after.is_none() {

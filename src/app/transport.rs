@@ -70,23 +70,55 @@ impl Transport {
 
     /// The player, if one is open and the current call loaded into it.
     fn live(&self) -> Option<&Player> {
-        self.player.as_ref().filter(|_| self.load_error.is_none())
+        self.player.as_ref().filter(|p| p.is_loaded() && self.load_error.is_none())
     }
 
     pub fn has_player(&self) -> bool {
         self.live().is_some()
     }
 
-    /// Loads a call (paused at 0). A call the player cannot open keeps a silent playhead.
+    /// Loads a call (paused at 0), opening it here (tests; the app uses [`Transport::prepare`]
+    /// and [`Transport::attach`], which keep file I/O off the UI thread). A call the player
+    /// cannot open keeps a silent playhead.
     pub fn load(&mut self, path: &Path, duration_s: f64) {
-        self.silent_pos = 0.0;
-        self.duration = duration_s;
-        self.paused_at = None;
-        self.load_error = None;
+        self.prepare(duration_s);
         if let Some(Err(e)) = self.player.as_mut().map(|p| p.load(path)) {
             self.load_error = Some(e.to_string());
         }
         self.apply_settings();
+    }
+
+    /// A new call is opening: the previous one stops, the playhead is silent at 0 until
+    /// [`Transport::attach`] gives the reader opened on the worker thread.
+    pub fn prepare(&mut self, duration_s: f64) {
+        self.silent_pos = 0.0;
+        self.duration = duration_s;
+        self.paused_at = None;
+        self.load_error = None;
+        if let Some(p) = self.player.as_mut() {
+            p.unload();
+        }
+    }
+
+    /// Plays the call through this reader (opened off the UI thread), or records why not. A
+    /// seek made on the silent playhead meanwhile is kept.
+    pub fn attach(&mut self, reader: Result<Box<crate::audio::WavReader>, String>) {
+        let at = self.silent_pos;
+        let loaded = match (self.player.as_mut(), reader) {
+            (None, _) => return,
+            (Some(_), Err(e)) => Err(crate::audio::playback::PlaybackError::Open(e)),
+            (Some(p), Ok(r)) => p.load_reader(*r),
+        };
+        match loaded {
+            Ok(()) => {
+                self.load_error = None;
+                self.apply_settings();
+                if at > 0.0 {
+                    self.seek(at);
+                }
+            }
+            Err(e) => self.load_error = Some(e.to_string()),
+        }
     }
 
     fn apply_settings(&mut self) {

@@ -36,6 +36,9 @@ pub(super) fn spawn(
     cancel: Arc<AtomicBool>,
 ) -> std::io::Result<()> {
     std::thread::Builder::new().name("callqa-analyse".into()).spawn(move || {
+        // Playback gets its own reader (headers only: a few kB), before the analysis starts.
+        let playable = WavReader::open(&path).map(Box::new).map_err(|e| format!("{e}: {}", path.display()));
+        out.send(JobEvent::Playable { generation, result: playable });
         let result = run(&out, generation, &path, config, &cancel);
         if !cancel.load(Ordering::Relaxed) {
             out.send(JobEvent::Analysed { generation, result });

@@ -2,7 +2,8 @@
 //! (issue 7, [`crate::audio::stretch`]) and skip-silence.
 //!
 //! The [`Player`] lives on the UI thread; every method is cheap (atomics and a small
-//! command slot) except [`Player::load`], which reads a WAV file's headers. The audio
+//! command slot) except [`Player::load`], which reads a WAV file's headers (the app opens the
+//! reader on a worker thread and hands it to [`Player::load_reader`]). The audio
 //! thread runs a [`CallSource`] per loaded call inside rodio's mixer: it decodes blocks
 //! with the streaming [`crate::audio::WavReader`], stretches, mixes and reports the
 //! position in call time (seconds from the start of the recording, whatever the speed and
@@ -103,16 +104,40 @@ impl Player {
 
     /// Loads a call: opens it with [`WavReader`] (headers only, a few kB of I/O; samples are
     /// decoded block by block on the audio thread while playing), replaces the current call,
-    /// paused at 0. On error the current call stays loaded.
+    /// paused at 0. On error the current call stays loaded. The app opens the reader on a
+    /// worker thread and calls [`Player::load_reader`] instead.
     pub fn load(&mut self, path: &Path) -> Result<(), PlaybackError> {
         let reader =
             WavReader::open(path).map_err(|e| PlaybackError::Open(format!("{e}: {}", path.display())))?;
+        self.load_reader(reader).map_err(|e| match e {
+            PlaybackError::Open(m) => PlaybackError::Open(format!("{m}: {}", path.display())),
+            e => e,
+        })
+    }
+
+    /// Loads a call from a reader opened elsewhere (no I/O here); like [`Player::load`].
+    pub fn load_reader(&mut self, reader: WavReader) -> Result<(), PlaybackError> {
         let info = reader.info();
         if info.sample_rate == 0 || info.channels == 0 {
-            return Err(PlaybackError::Open(format!("the file has no playable audio: {}", path.display())));
+            return Err(PlaybackError::Open("the file has no playable audio (0 channels or 0 Hz)".into()));
         }
         self.load_frames(Box::new(WavFrames(reader)));
         Ok(())
+    }
+
+    /// Whether a call is loaded (a reader was given and not unloaded since).
+    pub fn is_loaded(&self) -> bool {
+        self.loaded
+    }
+
+    /// Stops and forgets the current call (the audio thread drops its source); `play` does
+    /// nothing until the next load.
+    pub fn unload(&mut self) {
+        let s = &self.shared;
+        s.generation.fetch_add(1, Ordering::AcqRel);
+        s.playing.store(false, Ordering::Release);
+        s.position_s.set(0.0);
+        self.loaded = false;
     }
 
     /// Loads audio from any [`FrameSource`] (decoded audio in memory, tests); like
