@@ -148,6 +148,16 @@ impl Detector {
         }
     }
 
+    /// Whether a talk (or hold) span is open.
+    pub fn is_open(&self) -> bool {
+        self.open.is_some()
+    }
+
+    /// The noise floor last estimated (mean-square power; 0 before it is known).
+    pub fn floor_level(&self) -> f32 {
+        if self.last_floor.is_finite() { self.last_floor } else { 0.0 }
+    }
+
     /// Frames quieter than this are noise whatever their tonality: their prediction gain need
     /// not be computed (0 until the floor is known).
     pub fn quiet_level(&self) -> f32 {

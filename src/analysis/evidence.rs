@@ -6,16 +6,41 @@ use crate::model::{HoldSpan, Overtalk, Span, Speaker};
 use super::Metrics;
 
 /// Intervals where both sides talk. `started_by` is the side whose span started later, i.e.
-/// while the other side was already talking. Overlaps shorter than `min_s` are dropped.
-pub fn overtalk(agent: &[Span], customer: &[Span], min_s: f64) -> Vec<Overtalk> {
+/// while the other side was already talking. `boundaries[side]` are that side's sentence
+/// boundaries inside its spans (the pause before a new sentence, see [`super::turns`]): a new
+/// sentence started by the side that was talking first, while the other side talks, is that
+/// side talking over the other, so the overlap is split there and the new part is started by
+/// it. Parts shorter than `min_s` are dropped.
+pub fn overtalk(talk: [&[Span]; 2], boundaries: [&[Span]; 2], min_s: f64) -> Vec<Overtalk> {
+    let [agent, customer] = talk;
     let mut out = Vec::new();
+    let mut keep = |start_s: f64, end_s: f64, started_by: Speaker| {
+        if end_s - start_s >= min_s {
+            out.push(Overtalk { start_s, end_s, started_by });
+        }
+    };
     let (mut i, mut j) = (0, 0);
     while let (Some(a), Some(c)) = (agent.get(i), customer.get(j)) {
-        if let Some(x) = a.intersect(c)
-            && x.duration_s() >= min_s
-        {
-            let started_by = if a.start_s > c.start_s { Speaker::Agent } else { Speaker::Customer };
-            out.push(Overtalk { start_s: x.start_s, end_s: x.end_s, started_by });
+        if let Some(x) = a.intersect(c) {
+            let mut by = if a.start_s > c.start_s { Speaker::Agent } else { Speaker::Customer };
+            let mut cuts: Vec<(Span, Speaker)> = [Speaker::Agent, Speaker::Customer]
+                .into_iter()
+                .zip(boundaries)
+                .flat_map(|(who, b)| b.iter().map(move |g| (*g, who)))
+                .filter(|(g, _)| g.end_s > x.start_s && g.end_s < x.end_s)
+                .collect();
+            cuts.sort_by(|p, q| p.0.end_s.total_cmp(&q.0.end_s));
+            let mut from = x.start_s;
+            for (gap, who) in cuts {
+                // The side already counted as the interrupter starting another sentence is
+                // still the same overtalk.
+                if who != by {
+                    keep(from, gap.start_s, by);
+                    from = gap.end_s;
+                    by = who;
+                }
+            }
+            keep(from, x.end_s, by);
         }
         if a.end_s <= c.end_s {
             i += 1;
@@ -96,10 +121,29 @@ mod tests {
     fn overtalk_names_the_interrupter() {
         let agent = [s(0.0, 5.0), s(8.0, 12.0)];
         let customer = [s(4.0, 9.0), s(11.5, 11.6)];
-        let ot = overtalk(&agent, &customer, 0.2);
+        let ot = overtalk([&agent, &customer], [&[], &[]], 0.2);
         assert_eq!(ot.len(), 2, "{ot:?}");
         assert_eq!((ot[0].start_s, ot[0].end_s, ot[0].started_by), (4.0, 5.0, Speaker::Customer));
         assert_eq!((ot[1].start_s, ot[1].end_s, ot[1].started_by), (8.0, 9.0, Speaker::Agent));
+    }
+
+    #[test]
+    fn a_new_sentence_of_the_first_speaker_splits_the_overtalk() {
+        // Customer 0-10 s with a new sentence at 4.01 (pause 4.00-4.01); agent 3-6 s, with a
+        // new sentence at 3.5 (the interrupter's own: no split) and at 5.2 (talking over the
+        // customer's new sentence: split again).
+        let agent = [s(3.0, 6.0)];
+        let customer = [s(0.0, 10.0)];
+        let ot = overtalk([&agent, &customer], [&[s(3.4, 3.5), s(5.0, 5.2)], &[s(4.0, 4.01)]], 0.2);
+        let got: Vec<_> = ot.iter().map(|o| (o.start_s, o.end_s, o.started_by)).collect();
+        assert_eq!(
+            got,
+            vec![(3.0, 4.0, Speaker::Agent), (4.01, 5.0, Speaker::Customer), (5.2, 6.0, Speaker::Agent)]
+        );
+        // A boundary outside the overlap changes nothing.
+        let ot = overtalk([&agent, &customer], [&[], &[s(1.0, 1.1), s(7.0, 7.1)]], 0.2);
+        assert_eq!(ot.len(), 1);
+        assert_eq!(ot[0].started_by, Speaker::Agent);
     }
 
     #[test]

@@ -73,6 +73,30 @@ impl View<'_> {
         (from..to).find(|&f| self.sample(f, ch).is_some_and(|v| v.abs() > thr))
     }
 
+    /// Channel `ch`'s samples in `[from, to)`, averaged in groups of `dec` (a crude low-pass
+    /// before decimating), into `out`. Samples no longer held read as 0; the copy stops at
+    /// the end of the data.
+    pub fn copy_channel(&self, ch: usize, from: u64, to: u64, dec: usize, out: &mut Vec<f32>) {
+        out.clear();
+        let dec = dec.max(1);
+        let mut acc = 0.0f32;
+        let mut n = 0;
+        for f in from..to {
+            let v = match self.sample(f, ch) {
+                Some(v) => v,
+                None if f < self.hist_start => 0.0,
+                None => break,
+            };
+            acc += v;
+            n += 1;
+            if n == dec {
+                out.push(acc / dec as f32);
+                acc = 0.0;
+                n = 0;
+            }
+        }
+    }
+
     /// Last sample frame in `[from, to)` where channel `ch` has `|x| > thr`.
     pub fn last_above(&self, ch: usize, from: u64, to: u64, thr: f32) -> Option<u64> {
         (from..to).rev().find(|&f| self.sample(f, ch).is_some_and(|v| v.abs() > thr))

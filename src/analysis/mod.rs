@@ -14,6 +14,8 @@ mod detect;
 mod evidence;
 mod frames;
 mod peaks;
+mod pitch;
+mod turns;
 
 pub use peaks::{PeakLevel, Peaks};
 
@@ -23,6 +25,7 @@ use crate::model::{HoldSpan, Overtalk, Span};
 
 use detect::{Detector, Kind, Params};
 use frames::{Frame, Frames, MAX_ANALYSED, View};
+use turns::Turns;
 
 /// Tunables of the analysis.
 #[derive(Clone, Debug)]
@@ -125,6 +128,8 @@ pub struct Analysis {
 #[derive(Debug)]
 struct Decider {
     detectors: Vec<Detector>,
+    /// Sentence boundaries during overtalk, per channel (stereo only; empty for mono).
+    turns: Vec<Turns>,
     /// Recent energies per analysed channel, for the echo check (ring).
     recent: Vec<Vec<f32>>,
     /// Next frame index to decide.
@@ -155,6 +160,12 @@ impl Decider {
             };
             if let Some(d) = self.detectors.get_mut(c) {
                 d.step(t, *f, other, view);
+            }
+        }
+        if let [a, b] = self.detectors.as_slice() {
+            let both = a.is_open() && b.is_open();
+            for (turns, d) in self.turns.iter_mut().zip([a, b]) {
+                turns.step(t, both, d.floor_level(), view);
             }
         }
         self.t += 1;
@@ -227,6 +238,11 @@ impl Analyzer {
             samples: Frames::new(channels, frame_len as usize, lag, keep),
             decider: Decider {
                 detectors: (0..analysed).map(|c| Detector::new(params, c)).collect(),
+                turns: if analysed == 2 {
+                    (0..2).map(|c| Turns::new(c, sample_rate, frame_len, lag)).collect()
+                } else {
+                    Vec::new()
+                },
                 recent: vec![vec![0.0; params.echo_frames.max(1)]; analysed],
                 t: 0,
                 slot: 0,
@@ -299,6 +315,9 @@ impl Analyzer {
         for d in &mut self.decider.detectors {
             d.close(&view);
         }
+        for t in &mut self.decider.turns {
+            t.finish(&view);
+        }
         self.peaks.finish();
         let rate = f64::from(self.sample_rate.max(1));
         let duration_s = if self.sample_rate == 0 { 0.0 } else { self.frames as f64 / rate };
@@ -328,7 +347,13 @@ impl Analyzer {
         let (talk, overtalk, metrics) = if self.decider.detectors.len() >= 2 {
             let agent = spans_of(self.decider.detectors.first(), Kind::Talk);
             let customer = spans_of(self.decider.detectors.get(1), Kind::Talk);
-            let ot = evidence::overtalk(&agent, &customer, self.config.min_overtalk_s);
+            let bounds = |c: usize| -> Vec<Span> {
+                self.decider.turns.get(c).map_or_else(Vec::new, |t| {
+                    t.boundaries.iter().map(|&(s, e)| Span::new(secs(s), secs(e))).collect()
+                })
+            };
+            let ot =
+                evidence::overtalk([&agent, &customer], [&bounds(0), &bounds(1)], self.config.min_overtalk_s);
             let m = evidence::metrics(&agent, &customer, &[], &ot, &silence, &hold);
             (Talk::Stereo { agent: pairs(&agent), customer: pairs(&customer) }, ot, m)
         } else {
