@@ -148,9 +148,15 @@ impl Detector {
         }
     }
 
-    /// Whether a talk (or hold) span is open.
-    pub fn is_open(&self) -> bool {
-        self.open.is_some()
+    /// Whether this side was active (a confirmed run) within the last `frames` frames before
+    /// frame `t`, inside the open span.
+    pub fn active_within(&self, t: u64, frames: u64) -> bool {
+        self.open.is_some_and(|o| t <= o.last_active + frames)
+    }
+
+    /// Where the open talk (or hold) span starts (sample), if one is open.
+    pub fn open_start(&self) -> Option<u64> {
+        self.open.map(|o| o.start)
     }
 
     /// The noise floor last estimated (mean-square power; 0 before it is known).

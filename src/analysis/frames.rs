@@ -75,25 +75,40 @@ impl View<'_> {
 
     /// Channel `ch`'s samples in `[from, to)`, averaged in groups of `dec` (a crude low-pass
     /// before decimating), into `out`. Samples no longer held read as 0; the copy stops at
-    /// the end of the data.
+    /// the end of the data. (Assumes the history ends where the block starts, as it does.)
     pub fn copy_channel(&self, ch: usize, from: u64, to: u64, dec: usize, out: &mut Vec<f32>) {
         out.clear();
-        let dec = dec.max(1);
-        let mut acc = 0.0f32;
-        let mut n = 0;
-        for f in from..to {
-            let v = match self.sample(f, ch) {
-                Some(v) => v,
-                None if f < self.hist_start => 0.0,
-                None => break,
-            };
-            acc += v;
-            n += 1;
-            if n == dec {
-                out.push(acc / dec as f32);
-                acc = 0.0;
-                n = 0;
+        let c = self.channels.max(1);
+        let block_end = self.block_start + (self.block.len() / c) as u64;
+        let to = to.min(block_end);
+        if from >= to || ch >= c {
+            return;
+        }
+        // Before the history: zeros. Then the history's part, then the block's.
+        let zeros = self.hist_start.min(to).saturating_sub(from);
+        out.resize(usize::try_from(zeros).unwrap_or(0), 0.0);
+        for (data, base, end) in
+            [(self.hist, self.hist_start, self.block_start), (self.block, self.block_start, block_end)]
+        {
+            let (lo, hi) = (from.max(base), to.min(end));
+            if lo >= hi {
+                continue;
             }
+            let (lo, hi) = ((lo - base) as usize, (hi - base) as usize);
+            if let Some(part) = data.get(lo * c..hi * c) {
+                out.extend(part.iter().skip(ch).step_by(c));
+            }
+        }
+        let dec = dec.max(1);
+        if dec > 1 {
+            let n = out.len() / dec;
+            for i in 0..n {
+                let sum: f32 = out.get(i * dec..(i + 1) * dec).map_or(0.0, |g| g.iter().sum());
+                if let Some(o) = out.get_mut(i) {
+                    *o = sum / dec as f32;
+                }
+            }
+            out.truncate(n);
         }
     }
 
@@ -422,5 +437,28 @@ mod tests {
         assert_eq!(v.last_above(1, 0, 400, 0.1), Some(300));
         assert_eq!(v.last_above(1, 0, 300, 0.1), Some(123));
         assert_eq!(v.last_above(0, 0, 400, 0.1), Some(310));
+    }
+
+    #[test]
+    fn copy_channel_reads_across_history_and_block() {
+        // Stereo ramp: channel 0 holds i, channel 1 holds -i (sample frame i).
+        let x: Vec<f32> = (0..1000).flat_map(|i| [i as f32, -(i as f32)]).collect();
+        let mut fr = Frames::new(2, 80, 1, 300);
+        let (first, second) = x.split_at(2 * 600);
+        while fr.next_frame(first, [0.0; 2]).is_some() {}
+        fr.retire(first);
+        let v = fr.view(second);
+        let held = fr.hist_start;
+        assert!(held > 0 && held < 600, "history starts at {held}");
+        let mut out = Vec::new();
+        v.copy_channel(1, 590, 610, 1, &mut out);
+        assert_eq!(out, (590..610).map(|i| -(i as f32)).collect::<Vec<_>>());
+        v.copy_channel(0, 596, 604, 2, &mut out);
+        assert_eq!(out, vec![596.5, 598.5, 600.5, 602.5]);
+        // Before the history: zeros; past the end: cut short.
+        v.copy_channel(0, held - 2, held + 1, 1, &mut out);
+        assert_eq!(out, vec![0.0, 0.0, held as f32]);
+        v.copy_channel(0, 998, 1200, 1, &mut out);
+        assert_eq!(out, vec![998.0, 999.0]);
     }
 }

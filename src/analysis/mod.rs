@@ -162,15 +162,30 @@ impl Decider {
                 d.step(t, *f, other, view);
             }
         }
-        if let [a, b] = self.detectors.as_slice() {
-            let both = a.is_open() && b.is_open();
-            for (turns, d) in self.turns.iter_mut().zip([a, b]) {
-                turns.step(t, both, d.floor_level(), view);
+        if let ([a, b], [ta, tb]) = (self.detectors.as_slice(), self.turns.as_slice()) {
+            // Pauses matter while both sides talk, and only in the side that was talking
+            // first (the other side's new sentences do not change who started); while the
+            // other side has pauses still waiting for their check, who was first is not
+            // known yet, so both are watched.
+            let (sa, sb) = (ta.segment_start(a.open_start()), tb.segment_start(b.open_start()));
+            let both = sa.is_some() && sb.is_some();
+            let talking = |d: &Detector| d.active_within(t, OTHER_ACTIVE_FRAMES);
+            let gate = [
+                both && talking(b) && (sa < sb || tb.waiting()),
+                both && talking(a) && (sb < sa || ta.waiting()),
+            ];
+            let floors = [a.floor_level(), b.floor_level()];
+            for ((turns, gated), floor) in self.turns.iter_mut().zip(gate).zip(floors) {
+                turns.step(t, gated, floor, view);
             }
         }
         self.t += 1;
     }
 }
+
+/// A pause is checked for a sentence boundary only while the other side has talked within
+/// this many frames (it is talking over it, not pausing itself).
+const OTHER_ACTIVE_FRAMES: u64 = 10;
 
 /// One streaming pass over a call's blocks.
 #[derive(Debug)]

@@ -27,41 +27,63 @@ pub(crate) fn yin(x: &[f32], rate: f32, d: &mut Vec<f32>) -> Option<f32> {
         return None;
     }
     let head = x.get(..w)?;
-    // d(τ) = Σ_j (x_j - x_{j+τ})², then d'(τ) = d(τ) · τ / Σ_{k≤τ} d(k).
+    // d(τ) = Σ_j (x_j - x_{j+τ})², then d'(τ) = d(τ) · τ / Σ_{k≤τ} d(k). The first τ with
+    // d'(τ) under `DIP`, walked down to its local minimum, is the period: the lags after that
+    // minimum (but one, for the refinement) are not computed.
     d.clear();
     d.push(1.0);
     let mut cum = 0.0f32;
+    let mut dip: Option<usize> = None;
     for tau in 1..=tau_max {
         let shifted = x.get(tau..tau + w)?;
-        let dt: f32 = head.iter().zip(shifted).map(|(a, b)| (a - b) * (a - b)).sum();
+        let dt = squared_distance(head, shifted);
         cum += dt;
-        d.push(if cum > 0.0 { dt * tau as f32 / cum } else { 1.0 });
+        let v = if cum > 0.0 { dt * tau as f32 / cum } else { 1.0 };
+        d.push(v);
+        if tau < tau_min {
+            continue;
+        }
+        match dip {
+            Some(k) if v < d.get(k).copied().unwrap_or(1.0) => dip = Some(tau),
+            Some(_) => break,
+            None if v < DIP => dip = Some(tau),
+            None => {}
+        }
     }
     let at = |t: usize| d.get(t).copied().unwrap_or(1.0);
-    let mut k = match (tau_min..=tau_max).find(|&t| at(t) < DIP) {
-        Some(mut t) => {
-            while t < tau_max && at(t + 1) < at(t) {
-                t += 1;
-            }
-            t
-        }
-        None => (tau_min..=tau_max).min_by(|&a, &b| at(a).total_cmp(&at(b)))?,
+    let last = d.len() - 1;
+    let k = match dip {
+        Some(t) => t,
+        None => (tau_min..=last).min_by(|&a, &b| at(a).total_cmp(&at(b)))?,
     };
     if at(k) >= VOICED {
         return None;
     }
     // Parabolic refinement of the dip (only strictly inside the searched range).
-    let shift = if k > tau_min && k < tau_max {
+    let shift = if k > tau_min && k < last {
         let (a, b, c) = (at(k - 1), at(k), at(k + 1));
         let den = a - 2.0 * b + c;
         if den.abs() > 1e-12 { (0.5 * (a - c) / den).clamp(-1.0, 1.0) } else { 0.0 }
     } else {
         0.0
     };
-    if k == 0 {
-        k = 1;
-    }
     Some(rate / (k as f32 + shift))
+}
+
+/// `Σ (a_i - b_i)²` with 8 independent partial sums (a plain float sum is one serial chain
+/// the compiler may not reorder; this one vectorises).
+fn squared_distance(a: &[f32], b: &[f32]) -> f32 {
+    let (ac, ar) = a.as_chunks::<8>();
+    let (bc, br) = b.as_chunks::<8>();
+    let mut acc = [0f32; 8];
+    for (x, y) in ac.iter().zip(bc) {
+        for i in 0..8 {
+            let d = x[i] - y[i];
+            acc[i] += d * d;
+        }
+    }
+    let tail: f32 = ar.iter().zip(br).map(|(x, y)| (x - y) * (x - y)).sum();
+    acc.iter().sum::<f32>() + tail
 }
 
 #[cfg(test)]

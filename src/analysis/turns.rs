@@ -15,7 +15,7 @@
 //! ordinary pauses during overtalk, none of which fires; the margin is ~1.4 semitones); a
 //! new sentence after a question (rising pitch) is not found.
 
-use std::collections::VecDeque;
+use std::collections::{BTreeMap, VecDeque};
 
 use super::frames::View;
 use super::pitch;
@@ -61,6 +61,8 @@ pub(crate) struct Turns {
     pause_from: Option<u64>,
     pending: VecDeque<Pause>,
     f0s: VecDeque<f32>,
+    /// F0 (or unvoiced) of the pitch windows recently looked at, by window index.
+    cache: BTreeMap<u64, Option<f32>>,
     /// Boundaries found: the pause `[start, end)` in samples; the new sentence starts at `end`.
     pub boundaries: Vec<(u64, u64)>,
     scratch: Vec<f32>,
@@ -79,6 +81,7 @@ impl Turns {
             pause_from: None,
             pending: VecDeque::new(),
             f0s: VecDeque::new(),
+            cache: BTreeMap::new(),
             boundaries: Vec::new(),
             scratch: Vec::new(),
             half: Vec::new(),
@@ -86,12 +89,24 @@ impl Turns {
         }
     }
 
+    /// Where this side's current sentence started: the open span's start, or the last
+    /// boundary inside it. `None` when no span is open.
+    pub fn segment_start(&self, open_start: Option<u64>) -> Option<u64> {
+        let s = open_start?;
+        Some(self.boundaries.last().map_or(s, |b| b.1.max(s)))
+    }
+
+    /// Whether pauses are waiting for their look-ahead.
+    pub fn waiting(&self) -> bool {
+        !self.pending.is_empty()
+    }
+
     fn samples(&self, s: f64) -> u64 {
         (s * self.rate).round() as u64
     }
 
-    /// Frame `t` has been decided. `gated`: both sides are inside a talk span; `floor`: this
-    /// channel's noise floor (mean-square power).
+    /// Frame `t` has been decided. `gated`: this side's pauses matter now (both sides talk and
+    /// this side was first); `floor`: this channel's noise floor (mean-square power).
     pub fn step(&mut self, t: u64, gated: bool, floor: f32, view: &View<'_>) {
         let fl = self.frame_len;
         if gated {
@@ -140,73 +155,89 @@ impl Turns {
         let rate = (self.rate / self.dec as f64) as f32;
         let win = pitch::window_len(rate);
         let hop = (win / 4).max(1);
-        // The decimated signal from `base`, covering the look-back and the look-ahead.
-        let base = p.start.saturating_sub(self.samples(BEFORE_S) + win as u64 * dec);
-        view.copy_channel(self.ch, base, p.end + self.samples(AFTER_S), self.dec, &mut self.scratch);
-        let at = |sample: u64| ((sample.saturating_sub(base)) / dec) as usize;
-        let (gap_start, gap_end) = (at(p.start), at(p.end));
-        let before_span = (BEFORE_S * f64::from(rate)) as usize;
-        let fall_span = (FALL_S * f64::from(rate)) as usize;
-        let after_span = (AFTER_S * f64::from(rate)) as usize;
+        // Pitch windows sit on one grid over the file (window `i` starts at sample
+        // `i · hop_s`), so the windows shared by nearby pauses are computed once.
+        let (hop_s, win_s) = (hop as u64 * dec, win as u64 * dec);
+        let (before_s, fall_s, after_s) =
+            (self.samples(BEFORE_S), self.samples(FALL_S), self.samples(AFTER_S));
+        // Windows ending in [start - before_s, start], and starting at or after `end` and
+        // ending by `end + after_s`.
+        let last_before = p.start.checked_sub(win_s).map(|x| x / hop_s);
+        let first_before = (p.start.saturating_sub(before_s + win_s)).div_ceil(hop_s);
+        let first_after = p.end.div_ceil(hop_s);
+        let after_end = p.end + after_s;
+        let base = first_before * hop_s;
+        view.copy_channel(self.ch, base, after_end, self.dec, &mut self.scratch);
+        self.cache.retain(|&i, _| i >= first_before);
         let voiced_power = p.floor * VOICED_RATIO;
-        // (distance from the pause, f0): windows ending k hops before the pause...
-        let mut before: Vec<(usize, f32)> = Vec::new();
-        for k in 0.. {
-            let Some(end) = gap_start.checked_sub(k * hop) else { break };
-            if gap_start - end > before_span || end < win {
-                break;
-            }
-            if let Some(f) = self.f0_at(end - win, win, rate, voiced_power) {
-                before.push((gap_start - end, f));
-            }
-        }
-        // ...and windows starting k hops after it (the first three voiced are enough).
+        let mut f0 = |i: u64| -> Option<f32> {
+            *self.cache.entry(i).or_insert_with(|| {
+                let start = usize::try_from((i * hop_s - base) / dec).ok()?;
+                f0_of(self.scratch.get(start..start + win)?, rate, voiced_power, &mut self.d)
+            })
+        };
+        // The first three voiced windows after the pause.
         let mut after: Vec<f32> = Vec::new();
-        for k in 0.. {
-            let start = gap_end + k * hop;
-            if start + win > gap_end + after_span || after.len() >= 3 {
-                break;
-            }
-            if let Some(f) = self.f0_at(start, win, rate, voiced_power) {
-                after.push(f);
-            }
+        let mut i = first_after;
+        while after.len() < 3 && i * hop_s + win_s <= after_end {
+            after.extend(f0(i));
+            i += 1;
         }
-        // Octave errors out, against the speaker's median.
-        self.f0s.extend(before.iter().map(|b| b.1).chain(after.iter().copied()));
-        while self.f0s.len() > F0_HISTORY {
-            self.f0s.pop_front();
-        }
-        let Some(typical) = median(self.f0s.iter().copied().collect()) else { return };
-        let ok = |f: f32| f >= F0_LOW * typical && f <= F0_HIGH * typical;
-        before.retain(|b| ok(b.1));
-        after.retain(|&f| ok(f));
-        // `before` runs from the pause backwards.
-        let falling: Vec<f32> = before.iter().filter(|b| b.0 <= fall_span).map(|b| b.1).collect();
-        let (Some(&last), Some(&first)) = (falling.first(), falling.last()) else { return };
-        if falling.len() < 2 {
-            return;
-        }
-        let fall = semitones(last / first);
-        let (Some(b), Some(a)) = (
-            median(before.iter().take(3).map(|b| b.1).collect()),
-            median(after.iter().take(3).copied().collect()),
-        ) else {
+        // Octave errors are dropped against the speaker's median (of what was seen so far).
+        let Some(typical) = median(self.f0s.iter().copied().chain(after.iter().copied()).collect()) else {
             return;
         };
-        if fall <= FALL_ST && semitones(a / b) >= RESET_ST {
+        let ok = |f: &f32| (F0_LOW * typical..=F0_HIGH * typical).contains(f);
+        after.retain(ok);
+        // The last three voiced windows before it, nearest first: (window, f0).
+        let mut before: Vec<(u64, f32)> = Vec::new();
+        if let Some(last) = last_before {
+            let mut i = last;
+            while before.len() < 3 && i >= first_before {
+                if let Some(f) = f0(i).filter(ok) {
+                    before.push((i, f));
+                }
+                let Some(prev) = i.checked_sub(1) else { break };
+                i = prev;
+            }
+        }
+        let new: Vec<f32> = after.iter().copied().chain(before.iter().map(|b| b.1)).collect();
+        let (Some(a), Some(b)) = (median(after), median(before.iter().map(|b| b.1).collect())) else {
+            self.remember(&new);
+            return;
+        };
+        let reset = semitones(a / b);
+        // The fall over the last 150 ms: the nearest voiced window against the earliest one
+        // (searched from the far end; it needs two windows).
+        let first_fall = p.start.saturating_sub(fall_s + win_s).div_ceil(hop_s);
+        let fall = match before.first() {
+            Some(&(near, last)) if reset >= RESET_ST && near >= first_fall => {
+                (first_fall..near).find_map(|i| f0(i).filter(ok)).map(|first| semitones(last / first))
+            }
+            _ => None,
+        };
+        self.remember(&new);
+        if fall.is_some_and(|f| f <= FALL_ST) {
             self.boundaries.push((p.start, p.end));
         }
     }
 
-    /// F0 of the window at `start` of the scratch signal, if loud enough and voiced.
-    fn f0_at(&mut self, start: usize, win: usize, rate: f32, voiced_power: f32) -> Option<f32> {
-        let x = self.scratch.get(start..start + win)?;
-        let power = x.iter().map(|v| v * v).sum::<f32>() / win as f32;
-        if power < voiced_power {
-            return None;
+    /// Adds voiced estimates to the speaker's history (for the median).
+    fn remember(&mut self, f0s: &[f32]) {
+        self.f0s.extend(f0s);
+        while self.f0s.len() > F0_HISTORY {
+            self.f0s.pop_front();
         }
-        pitch::yin(x, rate, &mut self.d)
     }
+}
+
+/// F0 of one window, if loud enough and voiced.
+fn f0_of(x: &[f32], rate: f32, voiced_power: f32, d: &mut Vec<f32>) -> Option<f32> {
+    let power = x.iter().map(|v| v * v).sum::<f32>() / x.len().max(1) as f32;
+    if power < voiced_power {
+        return None;
+    }
+    pitch::yin(x, rate, d)
 }
 
 fn semitones(ratio: f32) -> f32 {
