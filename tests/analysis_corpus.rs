@@ -403,11 +403,12 @@ fn masters_overtalk_f1_meets_the_target() {
     assert!(all.f1() >= MIN_F1 && all.wrong_by == 0, "F1 {:.3}, wrong started_by {}", all.f1(), all.wrong_by);
 }
 
-/// The sentence-boundary check must not depend on where the 10 ms frame grid falls: dev_c
-/// with its first `k` samples cut off (the truth moved by `k` samples) gives the same
-/// overtalk, for several `k` that are not multiples of the frame or half-frame.
+/// The sentence-boundary check must not depend on where the 10 ms frame grid falls nor on the
+/// recording level: dev_c with its first `k` samples cut off (the truth moved by `k` samples)
+/// gives the same overtalk, for several `k` that are not multiples of the frame or half-frame,
+/// and so does dev_c 20 dB quieter or 10 dB louder.
 #[test]
-fn overtalk_does_not_depend_on_the_frame_grid() {
+fn overtalk_does_not_depend_on_the_frame_grid_or_level() {
     let path = corpus().join("dev_c_dispute.wav");
     let mut r = WavReader::open(&path).unwrap();
     let info = r.info().clone();
@@ -419,9 +420,13 @@ fn overtalk_does_not_depend_on_the_frame_grid() {
     let t = truth(&corpus().join("dev_c_dispute.json"));
     let ch = usize::from(info.channels);
     let mut fails = Vec::new();
-    for k in [7usize, 19, 33, 46, 58, 71] {
+    // (samples cut, gain): the grid moved, and the level 10 dB up or 20 dB down.
+    for (k, gain) in
+        [(7usize, 1.0f32), (19, 1.0), (33, 1.0), (46, 1.0), (58, 1.0), (71, 1.0), (0, 0.1), (0, 3.16)]
+    {
         let mut a = Analyzer::new(info.sample_rate, info.channels, Config::default());
-        for block in all[k * ch..].chunks(4096 * ch) {
+        let samples: Vec<f32> = all[k * ch..].iter().map(|v| (v * gain).clamp(-1.0, 1.0)).collect();
+        for block in samples.chunks(4096 * ch) {
             a.push(block);
         }
         let a = a.finish();
@@ -430,9 +435,9 @@ fn overtalk_does_not_depend_on_the_frame_grid() {
             t.overtalk.iter().map(|(s, w)| (Span::new(s.start_s - dt, s.end_s - dt), *w)).collect();
         let mut notes = Vec::new();
         let m = match_overtalk(&moved, &overtalk_of(&a), &mut notes);
-        println!("dev_c cut by {k:2} samples: overtalk {m:?} {notes:?}");
+        println!("dev_c cut by {k:2} samples, gain {gain}: overtalk {m:?} {notes:?}");
         if m.fp + m.fn_ + m.wrong_by > 0 {
-            fails.push(format!("cut by {k}: {m:?} {notes:?}"));
+            fails.push(format!("cut by {k}, gain {gain}: {m:?} {notes:?}"));
         }
     }
     finish(fails);
