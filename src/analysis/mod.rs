@@ -254,7 +254,8 @@ impl Analyzer {
             decider: Decider {
                 detectors: (0..analysed).map(|c| Detector::new(params, c)).collect(),
                 turns: if analysed == 2 {
-                    (0..2).map(|c| Turns::new(c, sample_rate, frame_len, lag)).collect()
+                    // Pitch is tracked at ~4 kHz (`lag` is the file's rate / 8 kHz).
+                    (0..2).map(|c| Turns::new(c, sample_rate, frame_len, 2 * lag)).collect()
                 } else {
                     Vec::new()
                 },
