@@ -96,7 +96,7 @@ impl View<'_> {
             }
             let (lo, hi) = ((lo - base) as usize, (hi - base) as usize);
             if let Some(part) = data.get(lo * c..hi * c) {
-                out.extend(part.iter().skip(ch).step_by(c));
+                out.extend(part.chunks_exact(c).map(|f| f.get(ch).copied().unwrap_or(0.0)));
             }
         }
         let dec = dec.max(1);
@@ -268,11 +268,13 @@ fn sums_lanes(x: &[f32], a: &[f32], b: &[f32], c: usize) -> (PerChannel, PerChan
     // Lane `j` holds channel `j % c`: fold the lanes per channel in registers (an accumulation
     // through `r[j % c]` in memory would chain every add through a store and a load).
     let fold = |s: [f32; 8]| -> PerChannel {
-        let mut out = [0f32; MAX_ANALYSED];
-        for (ch, o) in out.iter_mut().enumerate().take(c) {
-            *o = s.iter().skip(ch).step_by(c).sum();
+        let [a, b, c2, d, e, f, g, h] = s;
+        match c {
+            1 => [((a + b) + (c2 + d)) + ((e + f) + (g + h)), 0.0],
+            2 => [(a + c2) + (e + g), (b + d) + (f + h)],
+            4 => [a + e, b + f],
+            _ => [a, b],
         }
-        out
     };
     let mut r = (fold(s0), fold(s1), fold(s2));
     // `c` divides 8, so it is a power of two: `i % c` is `i & mask` (no division per frame).

@@ -154,7 +154,8 @@ impl Decider {
         }
         for (c, f) in frame.iter().enumerate() {
             let other = if frame.len() == 2 {
-                self.recent.get(1 - c).map_or(0.0, |r| r.iter().copied().fold(0.0, f32::max))
+                // Energies are finite and ≥ 0: a plain comparison (no NaN handling) will do.
+                self.recent.get(1 - c).map_or(0.0, |r| r.iter().fold(0.0, |m, &v| if v > m { v } else { m }))
             } else {
                 0.0
             };
