@@ -57,7 +57,7 @@ pub(crate) struct View<'a> {
     block_start: u64,
 }
 
-impl View<'_> {
+impl<'a> View<'a> {
     fn sample(&self, frame: u64, ch: usize) -> Option<f32> {
         let (data, base) = if frame >= self.block_start {
             (self.block, self.block_start)
@@ -73,42 +73,64 @@ impl View<'_> {
         (from..to).find(|&f| self.sample(f, ch).is_some_and(|v| v.abs() > thr))
     }
 
+    /// The held interleaved samples of sample frames `[from, to)`, as (up to) two slices: the
+    /// history's part and the block's. Frames no longer held or not yet pushed are left out.
+    fn parts(&self, from: u64, to: u64) -> [&[f32]; 2] {
+        let c = self.channels.max(1);
+        let block_end = self.block_start + (self.block.len() / c) as u64;
+        let part = |data: &'a [f32], base: u64, end: u64| -> &[f32] {
+            let (lo, hi) = (from.max(base), to.min(end));
+            if lo >= hi {
+                return &[];
+            }
+            data.get((lo - base) as usize * c..(hi - base) as usize * c).unwrap_or(&[])
+        };
+        [part(self.hist, self.hist_start, self.block_start), part(self.block, self.block_start, block_end)]
+    }
+
+    /// Mean square of channel `ch` over sample frames `[from, to)` (of what is held).
+    pub fn power(&self, ch: usize, from: u64, to: u64) -> f32 {
+        let c = self.channels.max(1);
+        let (mut sum, mut n) = (0.0f32, 0usize);
+        for part in self.parts(from, to) {
+            for f in part.chunks_exact(c) {
+                let v = f.get(ch).copied().unwrap_or(0.0);
+                sum += v * v;
+                n += 1;
+            }
+        }
+        if n == 0 { 0.0 } else { sum / n as f32 }
+    }
+
     /// Channel `ch`'s samples in `[from, to)`, averaged in groups of `dec` (a crude low-pass
     /// before decimating), into `out`. Samples no longer held read as 0; the copy stops at
-    /// the end of the data. (Assumes the history ends where the block starts, as it does.)
+    /// the end of the data.
     pub fn copy_channel(&self, ch: usize, from: u64, to: u64, dec: usize, out: &mut Vec<f32>) {
         out.clear();
         let c = self.channels.max(1);
-        let block_end = self.block_start + (self.block.len() / c) as u64;
-        let to = to.min(block_end);
-        if from >= to || ch >= c {
+        let dec = dec.max(1);
+        if ch >= c || from >= to {
             return;
         }
-        // Before the history: zeros. Then the history's part, then the block's.
-        let zeros = self.hist_start.min(to).saturating_sub(from);
-        out.resize(usize::try_from(zeros).unwrap_or(0), 0.0);
-        for (data, base, end) in
-            [(self.hist, self.hist_start, self.block_start), (self.block, self.block_start, block_end)]
-        {
-            let (lo, hi) = (from.max(base), to.min(end));
-            if lo >= hi {
-                continue;
+        let zeros = usize::try_from(self.hist_start.min(to).saturating_sub(from)).unwrap_or(0);
+        out.reserve(usize::try_from(to - from).unwrap_or(0) / dec + 1);
+        let (mut acc, mut n) = (0.0f32, 0usize);
+        let mut add = |v: f32| {
+            acc += v;
+            n += 1;
+            if n == dec {
+                out.push(acc / dec as f32);
+                acc = 0.0;
+                n = 0;
             }
-            let (lo, hi) = ((lo - base) as usize, (hi - base) as usize);
-            if let Some(part) = data.get(lo * c..hi * c) {
-                out.extend(part.chunks_exact(c).map(|f| f.get(ch).copied().unwrap_or(0.0)));
-            }
+        };
+        for _ in 0..zeros {
+            add(0.0);
         }
-        let dec = dec.max(1);
-        if dec > 1 {
-            let n = out.len() / dec;
-            for i in 0..n {
-                let sum: f32 = out.get(i * dec..(i + 1) * dec).map_or(0.0, |g| g.iter().sum());
-                if let Some(o) = out.get_mut(i) {
-                    *o = sum / dec as f32;
-                }
+        for part in self.parts(from, to) {
+            for f in part.chunks_exact(c) {
+                add(f.get(ch).copied().unwrap_or(0.0));
             }
-            out.truncate(n);
         }
     }
 

@@ -67,7 +67,6 @@ pub(crate) struct Turns {
     /// Boundaries found: the pause `[start, end)` in samples; the new sentence starts at `end`.
     pub boundaries: Vec<(u64, u64)>,
     scratch: Vec<f32>,
-    half: Vec<f32>,
     d: Vec<f32>,
 }
 
@@ -85,7 +84,6 @@ impl Turns {
             cache: BTreeMap::new(),
             boundaries: Vec::new(),
             scratch: Vec::new(),
-            half: Vec::new(),
             d: Vec::new(),
         }
     }
@@ -113,9 +111,7 @@ impl Turns {
         if gated {
             let h = fl / 2;
             for (from, to) in [(t * fl, t * fl + h), (t * fl + h, (t + 1) * fl)] {
-                view.copy_channel(self.ch, from, to, 1, &mut self.half);
-                let n = self.half.len().max(1) as f32;
-                let power = self.half.iter().map(|v| v * v).sum::<f32>() / n;
+                let power = view.power(self.ch, from, to);
                 if power < floor * GAP_RATIO {
                     if self.pause_from.is_none() && self.last_loud.is_some() {
                         self.pause_from = Some(from);
@@ -167,14 +163,17 @@ impl Turns {
         let first_before = (p.start.saturating_sub(before_s + win_s)).div_ceil(hop_s);
         let first_after = p.end.div_ceil(hop_s);
         let after_end = p.end + after_s;
-        let base = first_before * hop_s;
-        view.copy_channel(self.ch, base, after_end, self.dec, &mut self.scratch);
         self.cache.retain(|&i, _| i >= first_before);
         let voiced_power = p.floor * VOICED_RATIO;
+        let ch = self.ch;
         let mut f0 = |i: u64| -> Option<f32> {
             *self.cache.entry(i).or_insert_with(|| {
-                let start = usize::try_from((i * hop_s - base) / dec).ok()?;
-                f0_of(self.scratch.get(start..start + win)?, rate, voiced_power, &mut self.d)
+                // Quiet windows (most near a pause) are not copied at all.
+                if view.power(ch, i * hop_s, i * hop_s + win_s) < voiced_power {
+                    return None;
+                }
+                view.copy_channel(ch, i * hop_s, i * hop_s + win_s, dec as usize, &mut self.scratch);
+                pitch::yin(self.scratch.get(..win)?, rate, &mut self.d)
             })
         };
         // The first three voiced windows after the pause.
@@ -230,15 +229,6 @@ impl Turns {
             self.f0s.pop_front();
         }
     }
-}
-
-/// F0 of one window, if loud enough and voiced.
-fn f0_of(x: &[f32], rate: f32, voiced_power: f32, d: &mut Vec<f32>) -> Option<f32> {
-    let power = x.iter().map(|v| v * v).sum::<f32>() / x.len().max(1) as f32;
-    if power < voiced_power {
-        return None;
-    }
-    pitch::yin(x, rate, d)
 }
 
 fn semitones(ratio: f32) -> f32 {
