@@ -157,6 +157,14 @@ impl Frames {
         }
     }
 
+    pub fn lag(&self) -> usize {
+        self.lag
+    }
+
+    pub fn channels(&self) -> usize {
+        self.channels
+    }
+
     /// The sample frame where the next pushed block starts.
     pub fn block_start(&self) -> u64 {
         self.hist_start + (self.hist.len() / self.channels) as u64
@@ -176,7 +184,34 @@ impl Frames {
     /// The next whole frame's features per analysed channel, reading the history and `block`
     /// (which starts at [`Frames::block_start`]); `None` when the block is used up. A channel
     /// whose frame energy is below `quiet[ch]` gets gain 1 without computing it (it is noise).
-    pub fn next_frame(&mut self, block: &[f32], quiet: [f32; MAX_ANALYSED]) -> Option<[Frame; MAX_ANALYSED]> {
+    /// `given`: the frame's raw sums when another [`Frames`] (on another thread) computed them.
+    pub fn next_frame(
+        &mut self,
+        block: &[f32],
+        quiet: [f32; MAX_ANALYSED],
+        given: Option<FrameSums>,
+    ) -> Option<[Frame; MAX_ANALYSED]> {
+        self.with_next(block, |data, s, f| {
+            let sums = match given {
+                Some(g) => g,
+                None => sums_of(data, s, f)?,
+            };
+            finish(data, s, f, &sums, quiet)
+        })
+    }
+
+    /// The next whole frame's raw sums only (the vectorised bulk of [`Frames::next_frame`]).
+    pub fn next_sums(&mut self, block: &[f32]) -> Option<FrameSums> {
+        self.with_next(block, sums_of)
+    }
+
+    /// Runs `f` on the next whole frame's samples (`data` holds the frame at sample frame `s`
+    /// and its predictor history) and moves on; `None` when the block is used up.
+    fn with_next<R>(
+        &mut self,
+        block: &[f32],
+        f: impl FnOnce(&[f32], usize, &Frames) -> Option<R>,
+    ) -> Option<R> {
         let c = self.channels;
         let block_start = self.block_start();
         let block_end = block_start + (block.len() / c) as u64;
@@ -185,21 +220,24 @@ impl Frames {
             return None;
         }
         let from = s.saturating_sub(2 * self.lag as u64).max(self.hist_start);
-        let frame = if from >= block_start {
+        let out = if from >= block_start {
             let off = usize::try_from(from - block_start).ok()?;
             let len = usize::try_from(e - from).ok()?;
-            features(block.get(off * c..(off + len) * c)?, (s - from) as usize, self, c, quiet)
+            f(block.get(off * c..(off + len) * c)?, (s - from) as usize, self)
         } else {
             // The frame (or its predictor history) straddles the history and the block.
-            self.scratch.clear();
+            let mut scratch = std::mem::take(&mut self.scratch);
+            scratch.clear();
             let off = usize::try_from(from - self.hist_start).ok()?;
-            self.scratch.extend_from_slice(self.hist.get(off * c..)?);
+            scratch.extend_from_slice(self.hist.get(off * c..)?);
             let in_block = usize::try_from(e - block_start).ok()?;
-            self.scratch.extend_from_slice(block.get(..in_block * c)?);
-            features(&self.scratch, (s - from) as usize, self, c, quiet)
+            scratch.extend_from_slice(block.get(..in_block * c)?);
+            let out = f(&scratch, (s - from) as usize, self);
+            self.scratch = scratch;
+            out
         };
         self.next = e;
-        frame
+        out
     }
 
     /// Call when the block is used up: keeps the history the next blocks need (the last
@@ -225,19 +263,24 @@ impl Frames {
     }
 }
 
-/// Features of the frame starting at sample frame `s` of `data` (interleaved, `c` channels),
-/// which holds the frame and up to `2·lag` sample frames before it.
-fn features(
-    data: &[f32],
-    s: usize,
-    f: &Frames,
-    c: usize,
-    quiet: [f32; MAX_ANALYSED],
-) -> Option<[Frame; MAX_ANALYSED]> {
-    let (fl, l) = (f.frame_len, f.lag);
+/// The raw sums of one frame: `Σx², Σx·a, Σx·b` per analysed channel (`a`, `b`: the signal
+/// delayed by one and two lags). Computed by [`Frames::next_sums`], possibly on another thread
+/// than the rest of the analysis, and handed to [`Frames::next_frame`].
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct FrameSums {
+    xx: PerChannel,
+    xa: PerChannel,
+    xb: PerChannel,
+    /// The file's first frame: no predictor history (energy only).
+    first: bool,
+}
+
+/// Raw sums of the frame starting at sample frame `s` of `data` (interleaved, `f.channels`
+/// channels), which holds the frame and up to `2·lag` sample frames before it.
+fn sums_of(data: &[f32], s: usize, f: &Frames) -> Option<FrameSums> {
+    let (fl, l, c) = (f.frame_len, f.lag, f.channels);
     let e = s + fl;
     let x = data.get(s * c..e * c)?;
-    let mut out = [Frame::default(); MAX_ANALYSED];
     if s < 2 * l {
         // The very first frame: no history for the predictor.
         let mut en = [0f64; MAX_ANALYSED];
@@ -246,19 +289,36 @@ fn features(
                 *acc += f64::from(*v) * f64::from(*v);
             }
         }
-        for (o, acc) in out.iter_mut().zip(en) {
-            *o = Frame { energy: (acc / fl as f64) as f32, gain: 1.0 };
-        }
-        return Some(out);
+        return Some(FrameSums { xx: en.map(|v| v as f32), first: true, ..FrameSums::default() });
     }
     let a = data.get((s - l) * c..(e - l) * c)?;
     let b = data.get((s - 2 * l) * c..(e - 2 * l) * c)?;
     let (xx, xa, xb) = if 8 % c == 0 { sums_lanes(x, a, b, c) } else { sums_strided(x, a, b, c) };
+    Some(FrameSums { xx, xa, xb, first: false })
+}
+
+/// Features of the frame at sample frame `s` of `data` from its raw sums (see [`sums_of`]).
+fn finish(
+    data: &[f32],
+    s: usize,
+    f: &Frames,
+    sums: &FrameSums,
+    quiet: [f32; MAX_ANALYSED],
+) -> Option<[Frame; MAX_ANALYSED]> {
+    let (fl, l, c) = (f.frame_len, f.lag, f.channels);
+    let e = s + fl;
+    let mut out = [Frame::default(); MAX_ANALYSED];
+    if sums.first {
+        for (o, xx) in out.iter_mut().zip(sums.xx) {
+            *o = Frame { energy: (f64::from(xx) / fl as f64) as f32, gain: 1.0 };
+        }
+        return Some(out);
+    }
     for (ch, o) in out.iter_mut().enumerate().take(f.analysed) {
         let (xx, xa, xb) = (
-            f64::from(xx.get(ch).copied().unwrap_or(0.0)),
-            f64::from(xa.get(ch).copied().unwrap_or(0.0)),
-            f64::from(xb.get(ch).copied().unwrap_or(0.0)),
+            f64::from(sums.xx.get(ch).copied().unwrap_or(0.0)),
+            f64::from(sums.xa.get(ch).copied().unwrap_or(0.0)),
+            f64::from(sums.xb.get(ch).copied().unwrap_or(0.0)),
         );
         let energy = (xx / fl as f64) as f32;
         if energy < quiet.get(ch).copied().unwrap_or(0.0) {
@@ -390,7 +450,7 @@ mod tests {
     fn all_frames(fr: &mut Frames, data: &[f32], block: usize) -> Vec<[Frame; 2]> {
         let mut out = Vec::new();
         for b in data.chunks(block * fr.channels) {
-            while let Some(f) = fr.next_frame(b, [0.0; 2]) {
+            while let Some(f) = fr.next_frame(b, [0.0; 2], None) {
                 out.push(f);
             }
             fr.retire(b);
@@ -443,7 +503,7 @@ mod tests {
         let mut fr = Frames::new(1, 80, 1, 800);
         for _ in 0..100 {
             let b = noise(4000, 3, 0.001);
-            while fr.next_frame(&b, [0.0; 2]).is_some() {}
+            while fr.next_frame(&b, [0.0; 2], None).is_some() {}
             fr.retire(&b);
             assert!(fr.hist.len() <= 800 + 80, "{}", fr.hist.len());
         }
@@ -454,7 +514,7 @@ mod tests {
         x[2 * 300 + 1] = -0.5;
         x[2 * 310] = 0.5;
         let (first, second) = x.split_at(2 * 200);
-        while fr.next_frame(first, [0.0; 2]).is_some() {}
+        while fr.next_frame(first, [0.0; 2], None).is_some() {}
         fr.retire(first);
         let v = fr.view(second);
         assert_eq!(v.first_above(1, 0, 400, 0.1), Some(123));
@@ -469,7 +529,7 @@ mod tests {
         let x: Vec<f32> = (0..1000).flat_map(|i| [i as f32, -(i as f32)]).collect();
         let mut fr = Frames::new(2, 80, 1, 300);
         let (first, second) = x.split_at(2 * 600);
-        while fr.next_frame(first, [0.0; 2]).is_some() {}
+        while fr.next_frame(first, [0.0; 2], None).is_some() {}
         fr.retire(first);
         let v = fr.view(second);
         let held = fr.hist_start;

@@ -24,6 +24,7 @@ use serde::Serialize;
 use crate::model::{HoldSpan, Overtalk, Span};
 
 use detect::{Detector, Kind, Params};
+pub use frames::FrameSums;
 use frames::{Frame, Frames, MAX_ANALYSED, View};
 use turns::Turns;
 
@@ -184,6 +185,25 @@ impl Decider {
     }
 }
 
+/// Computes frame sums for an [`Analyzer`] (see [`Analyzer::sum_stage`]); keeps only the few
+/// samples of predictor history between blocks.
+#[derive(Debug)]
+pub struct SumStage {
+    frames: Frames,
+}
+
+impl SumStage {
+    /// Appends the sums of every frame that ends in `interleaved` (the next block) to `out`.
+    pub fn push(&mut self, interleaved: &[f32], out: &mut Vec<FrameSums>) {
+        let c = self.frames.channels();
+        let whole = interleaved.get(..interleaved.len() / c * c).unwrap_or(&[]);
+        while let Some(s) = self.frames.next_sums(whole) {
+            out.push(s);
+        }
+        self.frames.retire(whole);
+    }
+}
+
 /// A pause is checked for a sentence boundary only while the other side has talked within
 /// this many frames (it is talking over it, not pausing itself).
 const OTHER_ACTIVE_FRAMES: u64 = 10;
@@ -279,6 +299,25 @@ impl Analyzer {
 
     /// Feeds the next block of interleaved frames (a trailing partial frame is ignored).
     pub fn push(&mut self, interleaved: &[f32]) {
+        self.push_inner(interleaved, &[]);
+    }
+
+    /// A stage that computes the frames' raw sums (the vectorised bulk of the per-frame work)
+    /// of the blocks this analyzer will get, so another thread can do that part: feed it the
+    /// same blocks in the same order and pass its output to [`Analyzer::push_with_sums`].
+    pub fn sum_stage(&self) -> SumStage {
+        let lag = self.samples.lag();
+        SumStage { frames: Frames::new(self.channels, self.params.frame_len as usize, lag, 2 * lag) }
+    }
+
+    /// [`Analyzer::push`] with the block's frame sums computed by a [`SumStage`]. The result is
+    /// the same as `push`'s (sums that do not line up are recomputed here).
+    pub fn push_with_sums(&mut self, interleaved: &[f32], sums: &[FrameSums]) {
+        self.push_inner(interleaved, sums);
+    }
+
+    fn push_inner(&mut self, interleaved: &[f32], sums: &[FrameSums]) {
+        let mut sums = sums.iter().copied();
         let ch = usize::from(self.channels.max(1));
         let whole = interleaved.get(..interleaved.len() / ch * ch).unwrap_or(&[]);
         if self.with_peaks {
@@ -291,7 +330,7 @@ impl Analyzer {
                     *q = d.quiet_level();
                 }
             }
-            let Some(f) = self.samples.next_frame(whole, quiet) else { break };
+            let Some(f) = self.samples.next_frame(whole, quiet, sums.next()) else { break };
             if self.seeded {
                 self.decider.decide(&f, &self.samples.view(whole));
             } else {
@@ -460,6 +499,33 @@ mod tests {
     fn close(got: &[[f64; 2]], want: &[[f64; 2]], tol: f64) -> bool {
         got.len() == want.len()
             && got.iter().zip(want).all(|(g, w)| (g[0] - w[0]).abs() <= tol && (g[1] - w[1]).abs() <= tol)
+    }
+
+    #[test]
+    fn sums_from_a_sum_stage_give_the_same_analysis() {
+        let mut agent = noise(at(14.0), 11, -58.0);
+        let mut customer = noise(at(14.0), 12, -56.0);
+        add_talk(&mut agent, 0.5, 4.0, -20.0, 13);
+        add_talk(&mut customer, 3.0, 7.5, -22.0, 14);
+        add_tone(&mut agent, 8.0, 11.0, -25.0, true);
+        add_talk(&mut customer, 11.5, 13.0, -18.0, 15);
+        let inter: Vec<f32> = agent.iter().zip(&customer).flat_map(|(a, c)| [*a, *c]).collect();
+        let plain = run(&[agent, customer]);
+        // Blocks that are not whole frames, so frames straddle blocks on both sides.
+        let mut a = Analyzer::new(RATE, 2, Config::default());
+        let mut stage = a.sum_stage();
+        let mut sums = Vec::new();
+        for b in inter.chunks(2 * 3001) {
+            sums.clear();
+            stage.push(b, &mut sums);
+            a.push_with_sums(b, &sums);
+        }
+        let staged = a.finish();
+        assert_eq!(format!("{:?}", staged.talk), format!("{:?}", plain.talk));
+        assert_eq!(format!("{:?}", staged.overtalk), format!("{:?}", plain.overtalk));
+        assert_eq!(format!("{:?}", staged.hold), format!("{:?}", plain.hold));
+        assert_eq!(format!("{:?}", staged.silence), format!("{:?}", plain.silence));
+        assert!(!plain.overtalk.is_empty() && !plain.hold.is_empty(), "the test signal has both");
     }
 
     #[test]

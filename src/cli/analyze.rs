@@ -2,8 +2,9 @@
 //! overtalk, dead air and hold, as a human summary or one JSON object (schema:
 //! `docs/analyze-json.md`).
 //!
-//! Decoding and analysis run on two threads (the reader on a named thread, the analysis on
-//! this one), passing reused 64k-frame blocks over bounded channels, so memory stays flat.
+//! Decoding and analysis run on two threads (the reader, the peaks and the frames' raw sums on
+//! a named thread, the rest of the analysis on this one), passing reused 64k-frame blocks over
+//! bounded channels, so memory stays flat.
 
 use std::io::Write;
 use std::path::Path;
@@ -14,7 +15,7 @@ use std::thread;
 use anyhow::{Context, Result, anyhow, bail};
 use serde_json::{Value, json};
 
-use crate::analysis::{Analysis, Analyzer, Config, Peaks, Talk};
+use crate::analysis::{Analysis, Analyzer, Config, FrameSums, Peaks, Talk};
 use crate::audio::{WavInfo, WavReader};
 use crate::model::Speaker;
 
@@ -55,6 +56,13 @@ pub fn run(file: &Path, json: bool, min_silence: f64) -> ExitCode {
     }
 }
 
+/// A decoded block on its way from the decoding thread to the analysis.
+#[derive(Default)]
+struct Block {
+    samples: Vec<f32>,
+    sums: Vec<FrameSums>,
+}
+
 /// Decodes `path` on a worker thread and analyses it here, in one streaming pass. The
 /// reader's warnings (truncation, unfinalised sizes...) come first in the analysis' warnings.
 pub fn analyze_file(path: &Path, config: Config) -> Result<(WavInfo, Analysis)> {
@@ -63,25 +71,28 @@ pub fn analyze_file(path: &Path, config: Config) -> Result<(WavInfo, Analysis)> 
     if info.channels == 0 || info.sample_rate == 0 {
         bail!("no audio format (0 channels or 0 Hz): {}", path.display());
     }
-    // The decoding thread also builds the peaks pyramid (the same single pass over the data,
-    // split across two cores); the analysis thread does the rest.
+    // The decoding thread also builds the peaks pyramid and the frames' raw sums (the same
+    // single pass over the data, split across two cores); the analysis thread does the rest.
     let mut analyzer = Analyzer::without_peaks(info.sample_rate, info.channels, config);
     let mut peaks = Peaks::new(info.channels, info.sample_rate);
-    let (full_tx, full_rx) = mpsc::sync_channel::<Vec<f32>>(IN_FLIGHT);
-    let (empty_tx, empty_rx) = mpsc::sync_channel::<Vec<f32>>(IN_FLIGHT + 1);
+    let mut sum_stage = analyzer.sum_stage();
+    let (full_tx, full_rx) = mpsc::sync_channel::<Block>(IN_FLIGHT);
+    let (empty_tx, empty_rx) = mpsc::sync_channel::<Block>(IN_FLIGHT + 1);
     for _ in 0..IN_FLIGHT {
-        empty_tx.send(Vec::new()).map_err(|_| anyhow!("internal: block pool"))?;
+        empty_tx.send(Block::default()).map_err(|_| anyhow!("internal: block pool"))?;
     }
     let decoder = thread::Builder::new()
         .name("callqa-decode".into())
         .spawn(move || -> Result<Peaks, crate::audio::DecodeError> {
             // Stops when the analysis side hangs up or the data ends.
             while let Ok(mut block) = empty_rx.recv() {
-                let n = reader.read_frames(&mut block, BLOCK_FRAMES)?;
+                let n = reader.read_frames(&mut block.samples, BLOCK_FRAMES)?;
                 if n == 0 {
                     break;
                 }
-                peaks.push(&block);
+                peaks.push(&block.samples);
+                block.sums.clear();
+                sum_stage.push(&block.samples, &mut block.sums);
                 if full_tx.send(block).is_err() {
                     break;
                 }
@@ -91,7 +102,7 @@ pub fn analyze_file(path: &Path, config: Config) -> Result<(WavInfo, Analysis)> 
         })
         .context("cannot start the decoding thread")?;
     for block in full_rx.iter() {
-        analyzer.push(&block);
+        analyzer.push_with_sums(&block.samples, &block.sums);
         // The decoder may have finished and dropped its end; that is fine.
         let _ = empty_tx.send(block);
     }
