@@ -5,10 +5,13 @@
 //! `a.push(&interleaved_block)` for each block in order, then `a.finish()` → [`Analysis`].
 //! [`Analyzer::peaks`] gives the peaks computed so far (the GUI draws while analysis streams).
 //!
-//! One streaming pass: each block is deinterleaved into per-channel lanes ([`frames`]), which
-//! yield 10 ms frame features; the per-channel [`detect`] state machines turn frames into
-//! spans; [`evidence`] derives overtalk, dead air and metrics from the spans at the end.
-//! Memory is bounded by the peaks, the spans and ~2 s of sample history per channel.
+//! One streaming pass: each block yields 10 ms frame features per channel ([`frames`], read
+//! straight from the interleaved block; the raw sums may come from a [`SumStage`] on another
+//! thread); the per-channel [`detect`] state machines turn frames into spans; while both sides
+//! talk, [`turns`] checks the pauses of the side that was first for a new sentence (pitch fall
+//! and reset, [`pitch`]); [`evidence`] derives overtalk (split at those sentences), dead air and
+//! metrics from the spans at the end. Memory is bounded by the peaks, the spans and ~2 s of
+//! sample history per channel.
 
 mod detect;
 mod evidence;
