@@ -148,6 +148,59 @@ fn scoring_a_call_saves_the_review_in_the_database() {
 }
 
 #[test]
+fn a_submitted_review_can_be_amended_and_the_change_is_audited() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("reviews.sqlite3");
+    let path = corpus("dev_f_brief.wav");
+    let mut h = harness(&db, vec![path.clone()], "Ravi");
+    run_until(&mut h, "the review to load", 60, |app| {
+        app.review.is_some() && app.call.as_ref().is_some_and(|c| c.analysis.is_some())
+    });
+    // Yes to all four, submit.
+    for i in 0..4 {
+        h.get_all_by_label("Yes").nth(i).unwrap().click();
+        h.run_steps(2);
+    }
+    assert_shows(&h, "Score: 100.0 %");
+    h.get_by_label("Submit").click();
+    h.run_steps(2);
+    run_until(&mut h, "the submit to be saved", 30, |app| app.review.as_ref().is_some_and(|r| r.submitted()));
+    // Submitted: the answers are locked until Amend is pressed.
+    h.get_all_by_label("No").nth(2).unwrap().click();
+    h.run_steps(2);
+    assert_eq!(
+        h.state().review.as_ref().unwrap().answers[2].answer,
+        Some(callqa::model::scorecard::Answer::Yes)
+    );
+    h.get_by_label("Amend").click();
+    h.run_steps(2);
+    h.get_all_by_label("No").nth(2).unwrap().click();
+    h.run_steps(2);
+    assert_shows(&h, "amending");
+    h.get_by_label("Save amendment").click();
+    h.run_steps(2);
+    run_until(&mut h, "the amendment to be saved", 30, |app| app.review.as_ref().is_some_and(|r| !r.dirty));
+    h.run_steps(4);
+    assert_shows(&h, "Amendment saved.");
+    drop(h);
+
+    let store = callqa::store::Store::open(&db).unwrap();
+    let hash = callqa::audio::content_hash(&path).unwrap();
+    let call = store.call_by_hash(&hash).unwrap().expect("the call is stored");
+    let review = store.latest_review(call.id, "Ravi").unwrap().expect("a review by Ravi");
+    use callqa::model::scorecard::Answer::*;
+    assert_eq!(review.status, callqa::model::scorecard::ReviewStatus::Submitted, "still submitted");
+    let answers: Vec<_> = review.answers.iter().map(|a| a.answer).collect();
+    assert_eq!(answers, [Some(Yes), Some(Yes), Some(No), Some(Yes)]);
+    let log = store.audit_log(Some(review.id)).unwrap();
+    let actions: Vec<_> = log.iter().map(|e| e.action.as_str()).collect();
+    assert_eq!(actions.last(), Some(&"edit"), "{actions:?}");
+    let last = log.last().unwrap();
+    assert!(last.detail.contains("admitted_fault") && last.detail.contains("\"to\""), "{}", last.detail);
+    assert!(actions.contains(&"submit"), "{actions:?}");
+}
+
+#[test]
 fn a_folder_is_scanned_in_the_background_and_filtered() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("reviews.sqlite3");

@@ -119,6 +119,15 @@ impl CallqaApp {
                 self.focus_comment = self.review.as_ref().and_then(|r| r.selected.and_then(|i| r.key_at(i)));
             }
             Command::SaveDraft => self.save(false),
+            Command::Amend => {
+                if let Some(r) = self.review.as_mut().filter(|r| r.submitted() && !r.amending) {
+                    r.amending = true;
+                    self.say(
+                        "Amending a submitted review: changes are saved (every item must stay answered) and each is kept in the audit log.",
+                        false,
+                    );
+                }
+            }
             Command::Submit => self.save(true),
             Command::SetReviewer(name) => {
                 let name = name.trim().to_string();
@@ -291,8 +300,11 @@ impl CallqaApp {
             self.say("Enter your name as reviewer first.", true);
             return None;
         }
-        if self.review.as_ref().is_some_and(super::Review::submitted) {
-            self.say("This review is submitted; it can no longer be changed.", true);
+        if self.review.as_ref().is_some_and(super::Review::locked) {
+            self.say(
+                "This review is submitted. Press Amend to change it (every change is kept in the audit log).",
+                true,
+            );
             return None;
         }
         self.review.as_mut()
@@ -326,16 +338,22 @@ impl CallqaApp {
 
     /// Saves a changed draft now (before switching calls and on close).
     pub fn save_draft_now(&mut self) {
-        if self.review.as_ref().is_some_and(|r| r.dirty && !r.submitted()) {
+        if self.review.as_ref().is_some_and(super::Review::saveable) {
             self.save(false);
+        } else if self.review.as_ref().is_some_and(|r| r.dirty && r.amending) {
+            self.say(
+                "The amendment was not saved: every item needs an answer. The submitted review is unchanged.",
+                true,
+            );
         }
     }
 
     /// Time-driven work: autosave, playback end.
     pub(super) fn tick(&mut self) {
-        let due = self.review.as_ref().is_some_and(|r| {
-            r.dirty && !r.submitted() && r.last_edit.is_some_and(|t| t.elapsed() >= AUTOSAVE_AFTER)
-        });
+        let due = self
+            .review
+            .as_ref()
+            .is_some_and(|r| r.saveable() && r.last_edit.is_some_and(|t| t.elapsed() >= AUTOSAVE_AFTER));
         if due {
             self.save(false);
         } else if self.review.as_ref().is_some_and(|r| r.dirty) {

@@ -87,6 +87,8 @@ pub enum Command {
     FocusComment,
     SaveDraft,
     Submit,
+    /// Open the submitted review for changes.
+    Amend,
     SetReviewer(String),
     ShowShortcuts(bool),
     /// Dismiss the message banner.

@@ -130,6 +130,9 @@ impl CallqaApp {
             }
             StoreEvent::Saved { call_id, review_id, status, score } => {
                 let submitted = matches!(status, crate::jobs::store_worker::CallStatus::Submitted { .. });
+                // An amendment saved is not a new submission (no "submitted", no moving on).
+                let was_submitted =
+                    self.review.as_ref().is_some_and(|r| r.call_id == call_id && r.submitted());
                 if let Some(e) = self.library.by_call_id_mut(call_id) {
                     e.status = status.clone();
                     e.score = score;
@@ -138,7 +141,9 @@ impl CallqaApp {
                     r.status = status;
                     r.review_id = Some(review_id);
                 }
-                if submitted {
+                if submitted && was_submitted {
+                    self.say("Amendment saved.", false);
+                } else if submitted {
                     self.say("Review submitted.", false);
                     if self.prefs.next_after_submit {
                         self.push(Command::NextUnreviewed);

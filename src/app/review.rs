@@ -23,6 +23,8 @@ pub struct Review {
     pub last_edit: Option<Instant>,
     /// The item `Y`/`N`/`A`/`C` act on.
     pub selected: Option<usize>,
+    /// A submitted review opened for changes (each saved change is an audit record).
+    pub amending: bool,
 }
 
 impl Review {
@@ -49,6 +51,7 @@ impl Review {
             dirty: false,
             last_edit: None,
             selected: Some(0),
+            amending: false,
         }
     }
 
@@ -108,6 +111,17 @@ impl Review {
 
     pub fn submitted(&self) -> bool {
         matches!(self.status, CallStatus::Submitted { .. })
+    }
+
+    /// Submitted and not being amended: answers and comments cannot change.
+    pub fn locked(&self) -> bool {
+        self.submitted() && !self.amending
+    }
+
+    /// Whether unsaved changes can be saved as they are: a draft always, an amendment of a
+    /// submitted review only with every item still answered.
+    pub fn saveable(&self) -> bool {
+        self.dirty && !self.locked() && (!self.submitted() || self.complete())
     }
 }
 

@@ -116,7 +116,7 @@ fn items(
     analysis: Option<&crate::analysis::Analysis>,
     ui: &mut egui::Ui,
 ) {
-    let locked = review.submitted();
+    let locked = review.locked();
     let mut n = 0usize;
     for section in &review.scorecard.sections {
         ui.label(RichText::new(&section.title).heading().size(16.0));
@@ -223,16 +223,35 @@ fn footer(app: &mut CallqaApp, review: &Review, ui: &mut egui::Ui) {
     let status = match &review.status {
         CallStatus::NotReviewed => "Not saved yet".to_string(),
         CallStatus::Draft { by } => format!("Draft by {by}"),
+        CallStatus::Submitted { by } if review.amending => format!("Submitted by {by} · amending"),
         CallStatus::Submitted { by } => format!("Submitted by {by}"),
     };
-    let dirty = if review.dirty { " · unsaved changes (autosaved in a moment)" } else { "" };
+    let dirty = match (review.dirty, review.saveable()) {
+        (false, _) => "",
+        (true, true) => " · unsaved changes (autosaved in a moment)",
+        (true, false) => " · unsaved: answer every item to save the amendment",
+    };
     ui.label(RichText::new(format!("{status}{dirty}")).small());
     ui.horizontal(|ui| {
-        let locked = review.submitted();
-        if ui.add_enabled(!locked, egui::Button::new("Save draft")).on_hover_text("Ctrl+S").clicked() {
+        let locked = review.locked();
+        if review.amending {
+            let hint = if review.complete() { "Ctrl+S" } else { "Answer every item first" };
+            let can_save = review.complete();
+            if ui.add_enabled(can_save, egui::Button::new("Save amendment")).on_hover_text(hint).clicked() {
+                app.push(Command::SaveDraft);
+            }
+        } else if locked {
+            if ui
+                .button("Amend")
+                .on_hover_text("Change this submitted review; every change is kept in the audit log")
+                .clicked()
+            {
+                app.push(Command::Amend);
+            }
+        } else if ui.button("Save draft").on_hover_text("Ctrl+S").clicked() {
             app.push(Command::SaveDraft);
         }
-        let can_submit = !locked && review.complete();
+        let can_submit = !review.submitted() && review.complete();
         let hint = if review.complete() { "Ctrl+Enter" } else { "Answer every item first" };
         if ui.add_enabled(can_submit, egui::Button::new("Submit")).on_hover_text(hint).clicked() {
             app.push(Command::Submit);
