@@ -71,11 +71,14 @@ pub fn analyze_file(path: &Path, config: Config) -> Result<(WavInfo, Analysis)> 
     if info.channels == 0 || info.sample_rate == 0 {
         bail!("no audio format (0 channels or 0 Hz): {}", path.display());
     }
-    // The decoding thread also builds the peaks pyramid and the frames' raw sums (the same
-    // single pass over the data, split across two cores); the analysis thread does the rest.
+    // The decoding thread also builds the peaks pyramid and, for stereo, the frames' raw sums
+    // (the same single pass over the data, split across two cores); the analysis thread does
+    // the rest.
     let mut analyzer = Analyzer::without_peaks(info.sample_rate, info.channels, config);
     let mut peaks = Peaks::new(info.channels, info.sample_rate);
-    let mut sum_stage = analyzer.sum_stage();
+    // Stereo: the analysis thread has more to do (two sides, overtalk), so the frame sums move
+    // to the decoding thread; mono: decoding (e.g. G.711) is the heavier half, so they stay.
+    let mut sum_stage = (info.channels >= 2).then(|| analyzer.sum_stage());
     let (full_tx, full_rx) = mpsc::sync_channel::<Block>(IN_FLIGHT);
     let (empty_tx, empty_rx) = mpsc::sync_channel::<Block>(IN_FLIGHT + 1);
     for _ in 0..IN_FLIGHT {
@@ -92,7 +95,9 @@ pub fn analyze_file(path: &Path, config: Config) -> Result<(WavInfo, Analysis)> 
                 }
                 peaks.push(&block.samples);
                 block.sums.clear();
-                sum_stage.push(&block.samples, &mut block.sums);
+                if let Some(stage) = sum_stage.as_mut() {
+                    stage.push(&block.samples, &mut block.sums);
+                }
                 if full_tx.send(block).is_err() {
                     break;
                 }
