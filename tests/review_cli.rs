@@ -377,6 +377,61 @@ fn report_counts_scores_pass_and_critical_fail_rates() {
 }
 
 #[test]
+fn calibrate_compares_reviewers_of_the_same_call() {
+    let env = Env::new();
+    let b = env.call("dev_b_cutoff.wav");
+    let c = env.call("dev_c_dispute.wav");
+    let b = b.to_str().unwrap();
+    let c = c.to_str().unwrap();
+    let review = |file: &str, who: &str, answers: [&str; 4]| {
+        let keys = ["let_customer_finish", "no_arguing", "admitted_fault", "set_callback_time"];
+        let mut args =
+            vec!["review".to_string(), file.to_string(), "--reviewer".into(), who.into(), "--submit".into()];
+        for (k, a) in keys.iter().zip(answers) {
+            args.push("--answer".into());
+            args.push(format!("{k}={a}"));
+        }
+        ok(&env.run(&args.iter().map(String::as_str).collect::<Vec<_>>()));
+    };
+    // dev_b: Asha and Ravi differ on admitted_fault (75 vs 50); dev_c: only Asha (not compared).
+    review(b, "Asha", ["no", "yes", "yes", "yes"]);
+    review(b, "Ravi", ["no", "yes", "no", "yes"]);
+    review(c, "Asha", ["no", "no", "no", "na"]);
+    // A draft is left out unless asked for.
+    ok(&env.run(&["review", c, "--reviewer", "Ravi", "--answer", "no_arguing=yes"]));
+
+    let out = ok(&env.run(&["calibrate", "--json"]));
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let cal = &v["calibration"];
+    let calls = cal["calls"].as_array().unwrap();
+    assert_eq!(calls.len(), 1, "{out}");
+    assert_eq!(calls[0]["name"], "dev_b_cutoff.wav");
+    assert_eq!(calls[0]["spread"].as_f64(), Some(25.0));
+    let d = calls[0]["disagreements"].as_array().unwrap();
+    assert_eq!(d.len(), 1);
+    assert_eq!(d[0]["item"], "admitted_fault");
+    assert_eq!(d[0]["answers"], serde_json::json!([["Asha", "yes"], ["Ravi", "no"]]));
+    let rate = |k: &str| {
+        cal["items"].as_array().unwrap().iter().find(|i| i["item"] == k).unwrap()["rate"].as_f64().unwrap()
+    };
+    assert_eq!(rate("admitted_fault"), 0.0);
+    assert_eq!(rate("let_customer_finish"), 1.0);
+    let offset = |r: &str| {
+        cal["reviewers"].as_array().unwrap().iter().find(|x| x["reviewer"] == r).unwrap()["mean_offset"]
+            .as_f64()
+            .unwrap()
+    };
+    assert_eq!(offset("Asha"), 25.0);
+    assert_eq!(offset("Ravi"), -25.0);
+
+    // With drafts, dev_c is compared too (Ravi's draft answered one item the other way).
+    let out = ok(&env.run(&["calibrate", "--include-drafts"]));
+    assert!(out.starts_with("2 call(s)"), "{out}");
+    assert!(out.contains("dev_c_dispute.wav") && out.contains("no_arguing"), "{out}");
+    assert!(out.contains("Asha 75.0, Ravi 50.0 · spread 25.0 points"), "{out}");
+}
+
+#[test]
 fn bad_input_is_refused_clearly_and_changes_nothing() {
     let env = Env::new();
     let call = env.call(MEENA);

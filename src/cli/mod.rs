@@ -2,6 +2,7 @@
 //! [`run`]; each subcommand lives in its own file.
 
 mod analyze;
+mod calibrate;
 pub mod export;
 mod probe;
 pub mod report;
@@ -94,6 +95,17 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Calibration: calls scored by two or more reviewers, their scores, the spread and the
+    /// items they answered differently; per item how often everyone agreed; per reviewer how
+    /// far above (lenient) or below (strict) the others they score.
+    Calibrate {
+        /// Compare drafts too (by default only submitted reviews).
+        #[arg(long)]
+        include_drafts: bool,
+        /// Print the figures as JSON.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 /// How `callqa report` groups reviews.
@@ -139,6 +151,9 @@ pub fn run(cli: Cli) -> ExitCode {
         }
         Some(Command::Report { by, include_drafts, json }) => {
             report::run(cli.db.as_deref(), by, include_drafts, json)
+        }
+        Some(Command::Calibrate { include_drafts, json }) => {
+            calibrate::run(cli.db.as_deref(), include_drafts, json)
         }
         Some(Command::App { .. }) | None => {
             eprintln!("callqa: the review window is started by main");

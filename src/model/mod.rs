@@ -1,6 +1,7 @@
 //! Plain data types shared by every room: speakers, time spans, the evidence the analysis
 //! finds, and (in [`scorecard`]) scorecards, answers and reviews. No I/O, no egui.
 
+pub mod calibration;
 pub mod call;
 pub mod report;
 pub mod scorecard;

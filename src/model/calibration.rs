@@ -1,0 +1,236 @@
+//! Calibration: do reviewers score the same call the same way? For every call reviewed by two
+//! or more reviewers: each reviewer's score, the spread, and the items they answered
+//! differently; over all such calls: how often each item got the same answer from everyone,
+//! and each reviewer's average distance from the other reviewers' mean (a lenient reviewer is
+//! above 0, a strict one below). Pure: the caller passes the reviews in.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use super::scorecard::{Answer, ItemAnswer, Score, Scorecard};
+
+/// One review, as calibration sees it.
+#[derive(Clone, Copy, Debug)]
+pub struct CalibrationEntry<'a> {
+    /// Identifies the call (e.g. its content hash): reviews of the same audio are compared.
+    pub call: &'a str,
+    /// Shown for the call (e.g. its file name).
+    pub call_name: &'a str,
+    pub reviewer: &'a str,
+    pub card: &'a Scorecard,
+    pub answers: &'a [ItemAnswer],
+    pub score: &'a Score,
+}
+
+/// One item several reviewers answered differently on one call.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Disagreement {
+    pub item: String,
+    /// (reviewer, answer: "yes" | "no" | "na" | "-" for unanswered), by reviewer name.
+    pub answers: Vec<(String, String)>,
+}
+
+/// One call with two or more reviewers.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct CallCalibration {
+    pub call: String,
+    pub name: String,
+    /// (reviewer, score percent; `None` when every item was N.A.), by reviewer name.
+    pub scores: Vec<(String, Option<f64>)>,
+    /// Highest minus lowest score, percentage points.
+    pub spread: Option<f64>,
+    pub disagreements: Vec<Disagreement>,
+}
+
+/// How often an item got the same answer from every reviewer of a call.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ItemAgreement {
+    pub item: String,
+    /// Calls where at least two reviewers answered the item.
+    pub calls: usize,
+    pub agreed: usize,
+    /// agreed / calls.
+    pub rate: Option<f64>,
+}
+
+/// A reviewer's tendency against the others.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ReviewerBias {
+    pub reviewer: String,
+    /// Compared calls the reviewer scored.
+    pub calls: usize,
+    /// Mean of (their score − the mean of the other reviewers' scores of the same call).
+    pub mean_offset: Option<f64>,
+}
+
+/// The whole calibration report.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Calibration {
+    pub calls: Vec<CallCalibration>,
+    pub items: Vec<ItemAgreement>,
+    pub reviewers: Vec<ReviewerBias>,
+    /// Mean score spread over the compared calls.
+    pub mean_spread: Option<f64>,
+}
+
+fn answer_text(a: Option<Answer>) -> String {
+    a.map_or("-", Answer::as_str).to_string()
+}
+
+fn mean(v: &[f64]) -> Option<f64> {
+    (!v.is_empty()).then(|| v.iter().sum::<f64>() / v.len() as f64)
+}
+
+/// Compares the reviews of every call reviewed by two or more reviewers (one review per
+/// reviewer and call: the last one given wins).
+pub fn calibrate(entries: &[CalibrationEntry<'_>]) -> Calibration {
+    let mut by_call: BTreeMap<&str, BTreeMap<&str, &CalibrationEntry<'_>>> = BTreeMap::new();
+    for e in entries {
+        by_call.entry(e.call).or_default().insert(e.reviewer, e);
+    }
+    let mut calls = Vec::new();
+    let mut items: Vec<ItemAgreement> = Vec::new();
+    let mut offsets: BTreeMap<&str, Vec<f64>> = BTreeMap::new();
+    for reviews in by_call.values().filter(|r| r.len() >= 2) {
+        let Some(first) = reviews.values().next() else { continue };
+        let scores: Vec<(String, Option<f64>)> =
+            reviews.iter().map(|(r, e)| ((*r).to_string(), e.score.percent)).collect();
+        let known: Vec<f64> = scores.iter().filter_map(|s| s.1).collect();
+        let spread = (known.len() >= 2).then(|| {
+            known.iter().copied().fold(f64::MIN, f64::max) - known.iter().copied().fold(f64::MAX, f64::min)
+        });
+        for (r, e) in reviews {
+            let Some(mine) = e.score.percent else { continue };
+            let others: Vec<f64> =
+                reviews.iter().filter(|(o, _)| *o != r).filter_map(|(_, x)| x.score.percent).collect();
+            if let Some(m) = mean(&others) {
+                offsets.entry(r).or_default().push(mine - m);
+            }
+        }
+        // Items in the first reviewer's card order, then any others.
+        let mut keys: Vec<&str> = Vec::new();
+        for e in reviews.values() {
+            for item in e.card.items() {
+                if !keys.contains(&item.key.as_str()) {
+                    keys.push(&item.key);
+                }
+            }
+        }
+        let mut disagreements = Vec::new();
+        for key in keys {
+            let given: Vec<(String, Option<Answer>)> = reviews
+                .iter()
+                .map(|(r, e)| {
+                    ((*r).to_string(), e.answers.iter().find(|a| a.key == key).and_then(|a| a.answer))
+                })
+                .collect();
+            let answered: Vec<Answer> = given.iter().filter_map(|g| g.1).collect();
+            let same = answered.windows(2).all(|w| w[0] == w[1]);
+            if answered.len() >= 2 {
+                let pos = match items.iter().position(|i| i.item == key) {
+                    Some(p) => p,
+                    None => {
+                        items.push(ItemAgreement { item: key.to_string(), calls: 0, agreed: 0, rate: None });
+                        items.len() - 1
+                    }
+                };
+                if let Some(i) = items.get_mut(pos) {
+                    i.calls += 1;
+                    i.agreed += usize::from(same);
+                }
+            }
+            if !same {
+                disagreements.push(Disagreement {
+                    item: key.to_string(),
+                    answers: given.into_iter().map(|(r, a)| (r, answer_text(a))).collect(),
+                });
+            }
+        }
+        calls.push(CallCalibration {
+            call: first.call.to_string(),
+            name: first.call_name.to_string(),
+            scores,
+            spread,
+            disagreements,
+        });
+    }
+    for i in &mut items {
+        i.rate = (i.calls > 0).then(|| i.agreed as f64 / i.calls as f64);
+    }
+    calls.sort_by(|a, b| a.name.cmp(&b.name).then_with(|| a.call.cmp(&b.call)));
+    let spreads: Vec<f64> = calls.iter().filter_map(|c| c.spread).collect();
+    Calibration {
+        mean_spread: mean(&spreads),
+        calls,
+        items,
+        reviewers: offsets
+            .into_iter()
+            .map(|(r, v)| ReviewerBias { reviewer: r.to_string(), calls: v.len(), mean_offset: mean(&v) })
+            .collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+    use super::*;
+    use crate::model::scorecard::score;
+
+    fn answers(list: &[(&str, Answer)]) -> Vec<ItemAnswer> {
+        list.iter().map(|(k, a)| ItemAnswer::new(k, Some(*a))).collect()
+    }
+
+    #[test]
+    fn two_reviewers_who_differ_on_one_item() {
+        use Answer::*;
+        let card = Scorecard::default_card();
+        // Call 1: Asha and Ravi differ on admitted_fault; call 2: only Asha (not compared).
+        let asha = answers(&[
+            ("let_customer_finish", Yes),
+            ("no_arguing", Yes),
+            ("admitted_fault", Yes),
+            ("set_callback_time", NotApplicable),
+        ]);
+        let ravi = answers(&[
+            ("let_customer_finish", Yes),
+            ("no_arguing", Yes),
+            ("admitted_fault", No),
+            ("set_callback_time", NotApplicable),
+        ]);
+        let (sa, sr) = (score(&card, &asha), score(&card, &ravi));
+        let e = |call, reviewer, answers, score| CalibrationEntry {
+            call,
+            call_name: call,
+            reviewer,
+            card: &card,
+            answers,
+            score,
+        };
+        let entries = [
+            e("c1", "Asha", &asha[..], &sa),
+            e("c1", "Ravi", &ravi[..], &sr),
+            e("c2", "Asha", &asha[..], &sa),
+        ];
+        let c = calibrate(&entries);
+        assert_eq!(c.calls.len(), 1);
+        let call = &c.calls[0];
+        assert_eq!(call.scores, vec![("Asha".into(), Some(100.0)), ("Ravi".into(), Some(200.0 / 3.0))]);
+        assert!((call.spread.unwrap() - 100.0 / 3.0).abs() < 1e-9);
+        assert_eq!(call.disagreements.len(), 1);
+        assert_eq!(call.disagreements[0].item, "admitted_fault");
+        assert_eq!(
+            call.disagreements[0].answers,
+            vec![("Asha".into(), "yes".into()), ("Ravi".into(), "no".into())]
+        );
+        let rate = |k: &str| c.items.iter().find(|i| i.item == k).unwrap().rate.unwrap();
+        assert_eq!(rate("let_customer_finish"), 1.0);
+        assert_eq!(rate("admitted_fault"), 0.0);
+        assert_eq!(rate("set_callback_time"), 1.0);
+        // Asha is 33.3 points above Ravi, Ravi 33.3 below Asha.
+        let off = |r: &str| c.reviewers.iter().find(|b| b.reviewer == r).unwrap().mean_offset.unwrap();
+        assert!((off("Asha") - 100.0 / 3.0).abs() < 1e-9);
+        assert!((off("Ravi") + 100.0 / 3.0).abs() < 1e-9);
+        assert!(calibrate(&entries[2..]).calls.is_empty(), "one reviewer: nothing to compare");
+    }
+}
