@@ -1,4 +1,4 @@
-//! Summaries over many reviews (`callqa report`, the GUI's report panel): counts, average
+//! Summaries over many reviews (`callqa report`): counts, average
 //! score, pass rate per item and critical-fail rate, overall and per agent, reviewer or item.
 //! Pure: the caller passes the reviews in.
 
