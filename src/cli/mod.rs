@@ -3,6 +3,7 @@
 
 mod analyze;
 mod calibrate;
+mod clip;
 pub mod export;
 mod probe;
 pub mod report;
@@ -106,6 +107,44 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Add a good or bad moment of a call to a coaching set, with a note.
+    ///
+    /// Times in seconds (65.2) or m:ss (1:05.2): `callqa clip call.wav --from 0:05.8 --to 0:07.4
+    /// --bad --set "Interruptions" --author Priya --note "talks over the customer"`.
+    #[command(group(clap::ArgGroup::new("kind").required(true).args(["good", "bad"])))]
+    Clip {
+        /// The call recording (WAV); it is only read.
+        file: PathBuf,
+        #[arg(long)]
+        from: String,
+        #[arg(long)]
+        to: String,
+        /// A moment to copy.
+        #[arg(long)]
+        good: bool,
+        /// A moment to avoid.
+        #[arg(long)]
+        bad: bool,
+        /// The coaching set (created by its first clip).
+        #[arg(long)]
+        set: String,
+        /// Who made the clip.
+        #[arg(long)]
+        author: String,
+        #[arg(long, default_value = "")]
+        note: String,
+    },
+    /// List coaching sets; `--export DIR` writes each clip as a WAV with an index.csv per set.
+    Clips {
+        /// Only this set.
+        #[arg(long)]
+        set: Option<String>,
+        /// Write the clips (16-bit WAV) and index.csv into DIR/<set>/.
+        #[arg(long, value_name = "DIR")]
+        export: Option<PathBuf>,
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 /// How `callqa report` groups reviews.
@@ -154,6 +193,13 @@ pub fn run(cli: Cli) -> ExitCode {
         }
         Some(Command::Calibrate { include_drafts, json }) => {
             calibrate::run(cli.db.as_deref(), include_drafts, json)
+        }
+        Some(Command::Clip { file, from, to, good, bad: _, set, author, note }) => {
+            let kind = if good { crate::store::ClipKind::Good } else { crate::store::ClipKind::Bad };
+            clip::run_clip(cli.db.as_deref(), &clip::ClipArgs { file, from, to, kind, set, author, note })
+        }
+        Some(Command::Clips { set, export, json }) => {
+            clip::run_clips(cli.db.as_deref(), set.as_deref(), export.as_deref(), json)
         }
         Some(Command::App { .. }) | None => {
             eprintln!("callqa: the review window is started by main");

@@ -69,6 +69,8 @@ pub enum StoreError {
     NoReviewer,
     #[error("evidence time {time} s for item {key:?} is after the end of the call ({duration_s:.1} s)")]
     EvidenceAfterEnd { key: String, time: f64, duration_s: f64 },
+    #[error("{0}")]
+    BadClip(String),
     #[error("{0} not found in the review database")]
     NotFound(String),
     #[error("review {id} belongs to {detail}; it cannot be saved as this one")]

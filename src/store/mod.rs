@@ -45,6 +45,7 @@
 
 mod calls;
 mod cards;
+mod clips;
 mod error;
 mod reviews;
 mod schema;
@@ -56,6 +57,7 @@ use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 
 pub use calls::CallRecord;
 pub use cards::CardVersion;
+pub use clips::{Clip, ClipDraft, ClipKind, MAX_CLIP_S};
 pub use error::StoreError;
 pub use reviews::{AuditEntry, ExportRow, ReviewDraft, ReviewState};
 

@@ -49,7 +49,7 @@ pub struct AuditEntry {
     pub at: String,
     pub actor: String,
     /// `create`, `edit`, `submit`, `add_call`, `move_call`, `update_call`, `add_scorecard`,
-    /// `migrate`.
+    /// `migrate`, `add_clip`, `remove_clip`.
     pub action: String,
     pub review_id: Option<i64>,
     pub call_id: Option<i64>,

@@ -67,6 +67,22 @@ CREATE TABLE audit (
 );
 CREATE INDEX audit_by_review ON audit (review_id);
 "#,
+    // 2: coaching clips (trainers' sets of good and bad moments, with notes).
+    r#"
+CREATE TABLE clips (
+    id         INTEGER PRIMARY KEY,
+    set_name   TEXT NOT NULL,
+    call_id    INTEGER NOT NULL REFERENCES calls (id),
+    start_s    REAL NOT NULL,
+    end_s      REAL NOT NULL,
+    kind       TEXT NOT NULL CHECK (kind IN ('good', 'bad')),
+    note       TEXT NOT NULL DEFAULT '',
+    author     TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    CHECK (0 <= start_s AND start_s < end_s)
+);
+CREATE INDEX clips_by_set ON clips (set_name, id);
+"#,
 ];
 
 /// The schema version this callqa writes.
