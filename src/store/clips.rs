@@ -136,44 +136,57 @@ impl Store {
 
     /// The clips of one set (or of every set), by set then in the order they were added.
     pub fn clips(&self, set: Option<&str>) -> Result<Vec<Clip>, StoreError> {
-        let rows: Vec<(i64, String, i64, f64, f64, String, String, String, String)> = self.read(|c| {
+        let rows: Vec<ClipRow> = self.read(|c| {
             let mut st = c.prepare(
                 "SELECT id, set_name, call_id, start_s, end_s, kind, note, author, created_at FROM clips \
                  WHERE ?1 IS NULL OR set_name = ?1 ORDER BY set_name, id",
             )?;
             let rows = st
                 .query_map([set], |r| {
-                    Ok((
-                        r.get(0)?,
-                        r.get(1)?,
-                        r.get(2)?,
-                        r.get(3)?,
-                        r.get(4)?,
-                        r.get(5)?,
-                        r.get(6)?,
-                        r.get(7)?,
-                        r.get(8)?,
-                    ))
+                    Ok(ClipRow {
+                        id: r.get(0)?,
+                        set: r.get(1)?,
+                        call_id: r.get(2)?,
+                        start_s: r.get(3)?,
+                        end_s: r.get(4)?,
+                        kind: r.get(5)?,
+                        note: r.get(6)?,
+                        author: r.get(7)?,
+                        created_at: r.get(8)?,
+                    })
                 })?
                 .collect::<Result<Vec<_>, _>>()?;
             Ok(rows)
         })?;
         rows.into_iter()
-            .map(|(id, set, call_id, start_s, end_s, kind, note, author, created_at)| {
-                let kind = ClipKind::parse(&kind)
-                    .ok_or_else(|| StoreError::BadData(format!("clip kind {kind:?}")))?;
+            .map(|r| {
+                let kind = ClipKind::parse(&r.kind)
+                    .ok_or_else(|| StoreError::BadData(format!("clip kind {:?}", r.kind)))?;
                 Ok(Clip {
-                    id,
-                    set,
-                    call: self.call(call_id)?,
-                    start_s,
-                    end_s,
+                    id: r.id,
+                    set: r.set,
+                    call: self.call(r.call_id)?,
+                    start_s: r.start_s,
+                    end_s: r.end_s,
                     kind,
-                    note,
-                    author,
-                    created_at,
+                    note: r.note,
+                    author: r.author,
+                    created_at: r.created_at,
                 })
             })
             .collect()
     }
+}
+
+/// A `clips` row as stored.
+struct ClipRow {
+    id: i64,
+    set: String,
+    call_id: i64,
+    start_s: f64,
+    end_s: f64,
+    kind: String,
+    note: String,
+    author: String,
+    created_at: String,
 }
