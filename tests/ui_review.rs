@@ -201,6 +201,53 @@ fn a_submitted_review_can_be_amended_and_the_change_is_audited() {
 }
 
 #[test]
+fn a_trainer_clips_a_moment_into_a_coaching_set() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("reviews.sqlite3");
+    let path = corpus("dev_c_dispute.wav");
+    let mut h = harness(&db, vec![path.clone()], "Priya");
+    run_until(&mut h, "the call to load", 60, |app| {
+        app.review.is_some() && app.call.as_ref().is_some_and(|c| c.analysis.is_some())
+    });
+    h.get_by_label("Clip…").click();
+    h.run_steps(3);
+    // The form opens on the first 8 s (the playhead is at the start).
+    let inputs: Vec<String> = h
+        .get_all_by_role(egui::Role::TextInput)
+        .map(|n| n.accesskit_node().value().unwrap_or_default().to_string())
+        .collect();
+    assert!(inputs.iter().any(|v| v == "0:00.0") && inputs.iter().any(|v| v == "0:08.0"), "{inputs:?}");
+    // Typed: the set name (the last one-line field) and a Hindi note; kind: good.
+    h.get_all_by_role(egui::Role::TextInput).last().unwrap().click();
+    h.run_steps(2);
+    h.get_all_by_role(egui::Role::TextInput).last().unwrap().type_text("Calm answers");
+    h.run_steps(2);
+    h.get_all_by_role(egui::Role::MultilineTextInput).last().unwrap().click();
+    h.run_steps(2);
+    h.get_all_by_role(egui::Role::MultilineTextInput).last().unwrap().type_text("शांत जवाब");
+    h.run_steps(2);
+    h.get_by_label("Good (to copy)").click();
+    h.run_steps(2);
+    h.get_by_label("Add clip").click();
+    h.run_steps(2);
+    run_until(&mut h, "the clip to be stored", 30, |app| app.clip_form.is_none());
+    assert_shows(&h, "added to \"Calm answers\"");
+    drop(h);
+
+    let store = callqa::store::Store::open(&db).unwrap();
+    let clips = store.clips(None).unwrap();
+    assert_eq!(clips.len(), 1);
+    let c = &clips[0];
+    assert_eq!(
+        (c.set.as_str(), c.kind, c.author.as_str()),
+        ("Calm answers", callqa::store::ClipKind::Good, "Priya")
+    );
+    assert_eq!((c.start_s, c.end_s), (0.0, 8.0));
+    assert_eq!(c.note, "शांत जवाब");
+    assert_eq!(c.call.path, path);
+}
+
+#[test]
 fn a_folder_is_scanned_in_the_background_and_filtered() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("reviews.sqlite3");

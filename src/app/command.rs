@@ -20,6 +20,10 @@ pub enum Command {
     OpenFolderDialog,
     /// Show the in-app path field / file browser (works where no desktop portal answers).
     ShowOpenPath(bool),
+    /// Open (or close) the "clip this moment" form.
+    ShowClipForm(bool),
+    /// Add the clip the form describes to its coaching set.
+    AddClip,
     /// Open the call at this library path in the workspace.
     SelectCall(PathBuf),
     /// Open the next call in the library (in the shown order) that has no submitted review.

@@ -150,6 +150,15 @@ impl CallqaApp {
                     }
                 }
             }
+            StoreEvent::ClipAdded { id, set } => {
+                self.clip_form = None;
+                self.say(
+                    format!(
+                        "Clip {id} added to \"{set}\" (export the set with `callqa clips --export DIR`)."
+                    ),
+                    false,
+                );
+            }
             StoreEvent::Error(e) => self.say(e, true),
         }
     }

@@ -6,6 +6,7 @@
 //! commands.
 
 mod apply;
+pub mod clip;
 mod command;
 mod events;
 pub mod evidence;
@@ -96,6 +97,8 @@ pub struct CallqaApp {
     /// The in-app "open a path" field (where no file dialog answers).
     pub open_path: Option<String>,
     pub show_shortcuts: bool,
+    /// The "clip this moment" form, while open.
+    pub clip_form: Option<clip::ClipForm>,
     /// Reviewer name being typed in the first-run prompt.
     pub reviewer_draft: String,
     /// Ask the comment box of this item to take focus next frame.
@@ -146,6 +149,7 @@ impl CallqaApp {
             message,
             open_path: None,
             show_shortcuts: false,
+            clip_form: None,
             focus_comment: None,
             generation: 0,
             frame_stats: FrameStats {

@@ -24,6 +24,8 @@ pub struct Prefs {
     pub auto_rewind: bool,
     /// Open the next unreviewed call after a submit.
     pub next_after_submit: bool,
+    /// The coaching set the last clip went to.
+    pub clip_set: String,
 }
 
 impl Default for Prefs {
@@ -37,6 +39,7 @@ impl Default for Prefs {
             skip_silence: false,
             auto_rewind: true,
             next_after_submit: true,
+            clip_set: String::new(),
         }
     }
 }

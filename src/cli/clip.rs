@@ -42,19 +42,8 @@ pub fn run_clips(db: Option<&Path>, set: Option<&str>, export: Option<&Path>, js
 
 /// A time as seconds (`65.2`) or minutes and seconds (`1:05.2`).
 pub fn parse_time(s: &str) -> Result<f64, CliError> {
-    let bad = || CliError::Usage(format!("{s:?} is not a time; write seconds (65.2) or m:ss (1:05.2)"));
-    let t = match s.trim().split_once(':') {
-        Some((m, sec)) => {
-            let m: f64 = m.parse().map_err(|_| bad())?;
-            let sec: f64 = sec.parse().map_err(|_| bad())?;
-            if !(0.0..60.0).contains(&sec) || m < 0.0 || m.fract() != 0.0 {
-                return Err(bad());
-            }
-            m * 60.0 + sec
-        }
-        None => s.trim().parse().map_err(|_| bad())?,
-    };
-    if t.is_finite() && t >= 0.0 { Ok(t) } else { Err(bad()) }
+    crate::model::parse_time(s)
+        .ok_or_else(|| CliError::Usage(format!("{s:?} is not a time; write seconds (65.2) or m:ss (1:05.2)")))
 }
 
 /// `m:ss.s`.

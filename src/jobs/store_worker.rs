@@ -43,6 +43,8 @@ pub enum StoreRequest {
     LoadReview { call_id: i64, reviewer: String },
     /// Saves a draft or submits; replies `Saved`.
     SaveReview { draft: ReviewDraft, submit: bool },
+    /// Adds a coaching clip; replies `ClipAdded`.
+    AddClip(crate::store::ClipDraft),
 }
 
 /// A review as the workspace edits it.
@@ -63,6 +65,7 @@ pub enum StoreEvent {
     CallRow { path: PathBuf, call_id: i64, status: CallStatus, score: Option<f64> },
     Review(Box<LoadedReview>),
     Saved { call_id: i64, review_id: i64, status: CallStatus, score: Option<f64> },
+    ClipAdded { id: i64, set: String },
     Error(String),
 }
 
@@ -142,6 +145,10 @@ fn handle(store: &mut Store, req: StoreRequest) -> Result<StoreEvent, StoreError
                 status: CallStatus::of(&r),
                 score: r.score.percent,
             })
+        }
+        StoreRequest::AddClip(draft) => {
+            let id = store.add_clip(&draft)?;
+            Ok(StoreEvent::ClipAdded { id, set: draft.set.trim().to_string() })
         }
     }
 }

@@ -8,6 +8,23 @@ pub mod scorecard;
 
 use serde::{Deserialize, Serialize};
 
+/// A time typed by a person: seconds (`65.2`) or minutes and seconds (`1:05.2`); `None` when
+/// it is neither, or negative.
+pub fn parse_time(s: &str) -> Option<f64> {
+    let t = match s.trim().split_once(':') {
+        Some((m, sec)) => {
+            let m: f64 = m.trim().parse().ok()?;
+            let sec: f64 = sec.trim().parse().ok()?;
+            if !(0.0..60.0).contains(&sec) || m < 0.0 || m.fract() != 0.0 {
+                return None;
+            }
+            m * 60.0 + sec
+        }
+        None => s.trim().parse().ok()?,
+    };
+    (t.is_finite() && t >= 0.0).then_some(t)
+}
+
 /// Who is speaking. Stereo call recordings put the agent on channel 0 (left) and the
 /// customer on channel 1 (right).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]

@@ -1,11 +1,53 @@
 //! Small windows: the in-app "open a path" field (the way in where no file dialog answers),
-//! the reviewer-name prompt, and the keyboard-shortcut list.
+//! the reviewer-name prompt, the keyboard-shortcut list and the "clip this moment" form.
 
 use crate::app::{CallqaApp, Command};
 
 pub fn draw(app: &mut CallqaApp, ctx: &egui::Context) {
     open_path(app, ctx);
     shortcuts(app, ctx);
+    clip_form(app, ctx);
+}
+
+fn clip_form(app: &mut CallqaApp, ctx: &egui::Context) {
+    let Some(mut form) = app.clip_form.clone() else { return };
+    let mut open = true;
+    egui::Window::new("Clip this moment").collapsible(false).open(&mut open).show(ctx, |ui| {
+        egui::Grid::new("clip_form").num_columns(2).show(ui, |ui| {
+            ui.label("From");
+            ui.add(egui::TextEdit::singleline(&mut form.from).desired_width(90.0));
+            ui.end_row();
+            ui.label("To");
+            ui.add(egui::TextEdit::singleline(&mut form.to).desired_width(90.0));
+            ui.end_row();
+            ui.label("Kind");
+            ui.horizontal(|ui| {
+                ui.radio_value(&mut form.good, true, "Good (to copy)");
+                ui.radio_value(&mut form.good, false, "Bad (to avoid)");
+            });
+            ui.end_row();
+            ui.label("Set");
+            ui.add(egui::TextEdit::singleline(&mut form.set).desired_width(260.0).hint_text("Interruptions"));
+            ui.end_row();
+            ui.label("Note");
+            ui.add(egui::TextEdit::multiline(&mut form.note).desired_width(260.0).desired_rows(2));
+            ui.end_row();
+        });
+        ui.horizontal(|ui| {
+            if ui.button("Add clip").clicked() {
+                app.push(Command::AddClip);
+            }
+            if ui.button("Cancel").clicked() {
+                app.push(Command::ShowClipForm(false));
+            }
+        });
+    });
+    if app.clip_form.as_ref() != Some(&form) {
+        app.clip_form = Some(form);
+    }
+    if !open {
+        app.push(Command::ShowClipForm(false));
+    }
 }
 
 fn open_path(app: &mut CallqaApp, ctx: &egui::Context) {

@@ -31,6 +31,13 @@ pub fn draw(app: &mut CallqaApp, ui: &mut egui::Ui) {
         if ui.add_enabled(has_call, egui::Button::new("+5 s")).on_hover_text("→").clicked() {
             app.push(Command::SeekBy(5.0));
         }
+        if ui
+            .add_enabled(has_call, egui::Button::new("Clip…"))
+            .on_hover_text("Add the moment just heard to a coaching set")
+            .clicked()
+        {
+            app.push(Command::ShowClipForm(true));
+        }
         let pos = app.playhead_s();
         ui.label(RichText::new(format!("{} / {}", clock(pos), clock(duration))).monospace().size(16.0));
         ui.separator();

@@ -1,0 +1,84 @@
+//! The "clip this moment" form: a trainer marks a good or bad moment of the open call for a
+//! coaching set (stored by the store thread; exported with `callqa clips --export`).
+
+use super::CallqaApp;
+use crate::jobs::store_worker::StoreRequest;
+use crate::store::{ClipDraft, ClipKind};
+
+/// Default length of a new clip: the seconds before the playhead (what was just heard).
+const DEFAULT_CLIP_S: f64 = 8.0;
+
+/// The form's fields, as typed.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ClipForm {
+    pub from: String,
+    pub to: String,
+    pub good: bool,
+    pub set: String,
+    pub note: String,
+}
+
+impl CallqaApp {
+    /// Opens the form for the moment just heard (the 8 s up to the playhead).
+    pub(super) fn open_clip_form(&mut self) {
+        let Some(call) = &self.call else {
+            self.say("Open a call first.", true);
+            return;
+        };
+        let duration = call.view.duration_s;
+        let pos = self.playhead_s();
+        let (from, to) = if pos >= 1.0 {
+            ((pos - DEFAULT_CLIP_S).max(0.0), pos)
+        } else {
+            (0.0, DEFAULT_CLIP_S.min(duration.max(0.1)))
+        };
+        self.clip_form = Some(ClipForm {
+            from: super::evidence::clock(from),
+            to: super::evidence::clock(to),
+            good: false,
+            set: self.prefs.clip_set.clone(),
+            note: String::new(),
+        });
+    }
+
+    /// Checks the form and sends the clip to the store thread; the form stays open on a
+    /// mistake, with the reason in the message bar.
+    pub(super) fn add_clip(&mut self) {
+        let Some(form) = self.clip_form.clone() else { return };
+        let Some(author) = self.reviewer().map(str::to_string) else {
+            self.say("Enter your name as reviewer first (it is the clip's author).", true);
+            return;
+        };
+        let (Some(from), Some(to)) =
+            (crate::model::parse_time(&form.from), crate::model::parse_time(&form.to))
+        else {
+            self.say("Write the times as seconds (65.2) or m:ss (1:05.2).", true);
+            return;
+        };
+        if to <= from {
+            self.say("The clip must end after it starts.", true);
+            return;
+        }
+        if form.set.trim().is_empty() {
+            self.say("Name the coaching set (e.g. \"Interruptions\").", true);
+            return;
+        }
+        let call_id = self.call.as_ref().and_then(|c| self.library.get(&c.path)).and_then(|e| e.call_id);
+        let Some(call_id) = call_id else {
+            self.say("This call is not in the database yet; try again in a moment.", true);
+            return;
+        };
+        self.prefs.clip_set = form.set.trim().to_string();
+        let kind = if form.good { ClipKind::Good } else { ClipKind::Bad };
+        let draft = ClipDraft {
+            set: form.set.clone(),
+            call_id,
+            start_s: from,
+            end_s: to,
+            kind,
+            note: form.note.clone(),
+            author,
+        };
+        self.jobs.store(StoreRequest::AddClip(draft));
+    }
+}
