@@ -146,6 +146,19 @@ fn clips_are_stored_listed_and_exported_as_wav_with_an_index() {
     let folder = std::fs::read_dir(&again).unwrap().next().unwrap().unwrap().path();
     assert!(folder.join("02_good_dev_a_courteous_0m01.0-0m04.5.wav").exists());
     assert!(!folder.join("01_bad_dev_c_dispute_0m05.8-0m07.4.wav").exists());
+
+    // Removing a clip: gone from the list, kept in the audit log; an unknown one is an error.
+    ok(&run(d, &["clips", "--remove", "1", "--author", "Priya"]));
+    let list: serde_json::Value = serde_json::from_str(&ok(&run(d, &["clips", "--json"]))).unwrap();
+    assert_eq!(list.as_array().unwrap().len(), 1);
+    assert_eq!(list[0]["id"], 2);
+    let out = run(d, &["clips", "--remove", "1", "--author", "Priya"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("clip 1 not found"), "{}", text(&out.stderr));
+    let db = rusqlite::Connection::open(d.join("qa.sqlite3")).unwrap();
+    let removed: i64 =
+        db.query_row("SELECT count(*) FROM audit WHERE action = 'remove_clip'", [], |r| r.get(0)).unwrap();
+    assert_eq!(removed, 1);
 }
 
 #[test]

@@ -33,7 +33,27 @@ pub fn run_clip(db: Option<&Path>, args: &ClipArgs) -> ExitCode {
     }
 }
 
-pub fn run_clips(db: Option<&Path>, set: Option<&str>, export: Option<&Path>, json: bool) -> ExitCode {
+pub fn run_clips(
+    db: Option<&Path>,
+    set: Option<&str>,
+    export: Option<&Path>,
+    json: bool,
+    remove: Option<(i64, String)>,
+) -> ExitCode {
+    if let Some((id, author)) = remove {
+        let removed = (|| -> Result<()> {
+            if author.trim().is_empty() {
+                bail!(CliError::Usage("--author is empty; say who removes the clip".into()));
+            }
+            let mut store = Store::open(&db_path(db)?)?;
+            store.remove_clip(id, author.trim())?;
+            eprintln!("clip {id} removed");
+            Ok(())
+        })();
+        if let Err(e) = removed {
+            return super::report_error("clips", &e);
+        }
+    }
     match clips(db, set, export, json) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => super::report_error("clips", &e),

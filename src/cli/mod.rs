@@ -144,6 +144,12 @@ pub enum Command {
         export: Option<PathBuf>,
         #[arg(long)]
         json: bool,
+        /// Remove the clip with this number (see the list), then list.
+        #[arg(long, value_name = "CLIP", requires = "author")]
+        remove: Option<i64>,
+        /// Who removes it (for the audit log).
+        #[arg(long)]
+        author: Option<String>,
     },
 }
 
@@ -198,8 +204,9 @@ pub fn run(cli: Cli) -> ExitCode {
             let kind = if good { crate::store::ClipKind::Good } else { crate::store::ClipKind::Bad };
             clip::run_clip(cli.db.as_deref(), &clip::ClipArgs { file, from, to, kind, set, author, note })
         }
-        Some(Command::Clips { set, export, json }) => {
-            clip::run_clips(cli.db.as_deref(), set.as_deref(), export.as_deref(), json)
+        Some(Command::Clips { set, export, json, remove, author }) => {
+            let remove = remove.map(|id| (id, author.unwrap_or_default()));
+            clip::run_clips(cli.db.as_deref(), set.as_deref(), export.as_deref(), json, remove)
         }
         Some(Command::App { .. }) | None => {
             eprintln!("callqa: the review window is started by main");
