@@ -4,7 +4,8 @@
 //! - `callqa-scan`: walks folders (recursive, WAVs only) and feeds the probe queue;
 //! - `callqa-probe`: opens each file's header and hashes its audio (library rows);
 //! - `callqa-analyse`: decodes and analyses the open call, sending partial peaks every ~100 ms;
-//! - `callqa-store`: owns the review database ([`store_worker`]).
+//! - `callqa-store`: owns the review database ([`store_worker`]);
+//! - `callqa-list`: lists one folder for the in-app path field's browser.
 //!
 //! Every event wakes the UI through the waker given to [`Jobs::new`] (`request_repaint`).
 
@@ -44,6 +45,9 @@ pub enum JobEvent {
     Analysed { generation: u64, result: Result<Arc<Analysis>, String> },
     /// A reply from the store thread.
     Store(StoreEvent),
+    /// The folder the path field points into (`typed`: the text it was asked for), with its
+    /// sub-folders and WAV files, sorted; or why it cannot be read.
+    Listing { typed: String, listing: Result<DirListing, String> },
 }
 
 /// Sends events to the UI and wakes it.
@@ -159,6 +163,20 @@ impl Jobs {
         }
     }
 
+    /// Lists the folder `typed` names (or its parent, for a partly typed name) on a
+    /// `callqa-list` thread; replies [`JobEvent::Listing`].
+    pub fn list_dir(&self, typed: String) {
+        let out = self.outbox.clone();
+        let spawned = std::thread::Builder::new().name("callqa-list".into()).spawn(move || {
+            let listing = list_dir(&typed);
+            out.send(JobEvent::Listing { typed, listing });
+        });
+        if let Err(e) = spawned {
+            self.outbox
+                .send(JobEvent::Listing { typed: String::new(), listing: Err(format!("cannot list: {e}")) });
+        }
+    }
+
     /// Sends a request to the store thread.
     pub fn store(&self, req: StoreRequest) {
         match &self.store_tx {
@@ -190,4 +208,34 @@ impl Drop for Jobs {
     fn drop(&mut self) {
         self.shutdown();
     }
+}
+
+/// A folder's sub-folders and WAV files (at most [`LISTING_MAX`] entries), sorted.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct DirListing {
+    pub dir: PathBuf,
+    pub entries: Vec<(PathBuf, bool)>,
+}
+
+/// Entries shown by the path field's browser.
+pub const LISTING_MAX: usize = 500;
+
+fn list_dir(typed: &str) -> Result<DirListing, String> {
+    let base = std::path::Path::new(typed.trim());
+    let dir = if base.is_dir() {
+        base
+    } else {
+        base.parent().filter(|p| p.is_dir()).ok_or_else(|| format!("no such folder: {}", base.display()))?
+    };
+    let rd = std::fs::read_dir(dir).map_err(|e| format!("cannot read {}: {e}", dir.display()))?;
+    let mut entries: Vec<(PathBuf, bool)> = rd
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter_map(|p| {
+            let is_dir = p.is_dir();
+            (is_dir || is_wav_path(&p)).then_some((p, is_dir))
+        })
+        .collect();
+    entries.sort();
+    entries.truncate(LISTING_MAX);
+    Ok(DirListing { dir: dir.to_path_buf(), entries })
 }

@@ -248,6 +248,32 @@ fn a_trainer_clips_a_moment_into_a_coaching_set() {
 }
 
 #[test]
+fn the_path_field_browses_a_folder_listed_on_a_worker_thread() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("reviews.sqlite3");
+    let mut h = harness(&db, vec![], "Asha");
+    h.run_steps(2);
+    h.get_by_label("Path…").click();
+    h.run_steps(3);
+    let folder = corpus("dev_f_brief.wav").parent().unwrap().to_path_buf();
+    h.get_all_by_role(egui::Role::TextInput).last().unwrap().click();
+    h.run_steps(2);
+    h.get_all_by_role(egui::Role::TextInput).last().unwrap().type_text(&format!("{}/", folder.display()));
+    run_until(&mut h, "the folder listing", 30, |app| {
+        app.path_listing.as_ref().is_some_and(|(_, l)| l.as_ref().is_ok_and(|l| !l.entries.is_empty()))
+    });
+    h.run_steps(2);
+    // WAVs only (the corpus folder also holds .json and .tsv files), with a link each.
+    let listing = h.state().path_listing.clone().unwrap().1.unwrap();
+    assert!(listing.entries.iter().all(|(p, is_dir)| *is_dir || callqa::jobs::is_wav_path(p)));
+    // The first entry is in view (the list scrolls): click it.
+    let name = "Agent Meena - 2024-06-12 09.05.41 (library hours).wav";
+    h.get_by_label(&format!("♪ {name}")).click();
+    let path = folder.join(name);
+    run_until(&mut h, "the listed call to open", 30, |app| app.call.as_ref().is_some_and(|c| c.path == path));
+}
+
+#[test]
 fn a_folder_is_scanned_in_the_background_and_filtered() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("reviews.sqlite3");

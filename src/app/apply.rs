@@ -32,7 +32,17 @@ impl CallqaApp {
                 Some(dir) => self.open_paths(vec![dir]),
                 None => self.open_path = Some(self.open_path.take().unwrap_or_default()),
             },
-            Command::ShowOpenPath(show) => self.open_path = show.then(String::new),
+            Command::ShowOpenPath(show) => {
+                self.open_path = show.then(String::new);
+                self.path_listing = None;
+                self.path_listing_asked = None;
+            }
+            Command::ListPath(typed) => {
+                if self.path_listing_asked.as_deref() != Some(typed.as_str()) {
+                    self.path_listing_asked = Some(typed.clone());
+                    self.jobs.list_dir(typed);
+                }
+            }
             Command::ShowClipForm(true) => self.open_clip_form(),
             Command::ShowClipForm(false) => self.clip_form = None,
             Command::AddClip => self.add_clip(),

@@ -20,6 +20,8 @@ pub enum Command {
     OpenFolderDialog,
     /// Show the in-app path field / file browser (works where no desktop portal answers).
     ShowOpenPath(bool),
+    /// List the folder the path field points into (on a worker thread).
+    ListPath(String),
     /// Open (or close) the "clip this moment" form.
     ShowClipForm(bool),
     /// Add the clip the form describes to its coaching set.

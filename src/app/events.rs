@@ -75,6 +75,12 @@ impl CallqaApp {
                 }
             }
             JobEvent::Store(ev) => self.on_store(ev),
+            JobEvent::Listing { typed, listing } => {
+                // Only the listing for what the field says now is kept.
+                if self.open_path.as_deref() == Some(typed.as_str()) {
+                    self.path_listing = Some((typed, listing));
+                }
+            }
         }
     }
 

@@ -96,6 +96,10 @@ pub struct CallqaApp {
     pub message: Option<Message>,
     /// The in-app "open a path" field (where no file dialog answers).
     pub open_path: Option<String>,
+    /// What the path field's browser shows: the text it was listed for and the listing.
+    pub path_listing: Option<(String, Result<crate::jobs::DirListing, String>)>,
+    /// The text a listing was last asked for (so each change is asked once).
+    pub path_listing_asked: Option<String>,
     pub show_shortcuts: bool,
     /// The "clip this moment" form, while open.
     pub clip_form: Option<clip::ClipForm>,
@@ -150,6 +154,8 @@ impl CallqaApp {
             open_path: None,
             show_shortcuts: false,
             clip_form: None,
+            path_listing: None,
+            path_listing_asked: None,
             focus_comment: None,
             generation: 0,
             frame_stats: FrameStats {

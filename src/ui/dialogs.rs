@@ -12,36 +12,43 @@ pub fn draw(app: &mut CallqaApp, ctx: &egui::Context) {
 fn clip_form(app: &mut CallqaApp, ctx: &egui::Context) {
     let Some(mut form) = app.clip_form.clone() else { return };
     let mut open = true;
-    egui::Window::new("Clip this moment").collapsible(false).open(&mut open).show(ctx, |ui| {
-        egui::Grid::new("clip_form").num_columns(2).show(ui, |ui| {
-            ui.label("From");
-            ui.add(egui::TextEdit::singleline(&mut form.from).desired_width(90.0));
-            ui.end_row();
-            ui.label("To");
-            ui.add(egui::TextEdit::singleline(&mut form.to).desired_width(90.0));
-            ui.end_row();
-            ui.label("Kind");
-            ui.horizontal(|ui| {
-                ui.radio_value(&mut form.good, true, "Good (to copy)");
-                ui.radio_value(&mut form.good, false, "Bad (to avoid)");
+    egui::Window::new("Clip this moment")
+        .collapsible(false)
+        .pivot(egui::Align2::CENTER_CENTER)
+        .default_pos(ctx.content_rect().center())
+        .open(&mut open)
+        .show(ctx, |ui| {
+            egui::Grid::new("clip_form").num_columns(2).show(ui, |ui| {
+                ui.label("From");
+                ui.add(egui::TextEdit::singleline(&mut form.from).desired_width(90.0));
+                ui.end_row();
+                ui.label("To");
+                ui.add(egui::TextEdit::singleline(&mut form.to).desired_width(90.0));
+                ui.end_row();
+                ui.label("Kind");
+                ui.horizontal(|ui| {
+                    ui.radio_value(&mut form.good, true, "Good (to copy)");
+                    ui.radio_value(&mut form.good, false, "Bad (to avoid)");
+                });
+                ui.end_row();
+                ui.label("Set");
+                ui.add(
+                    egui::TextEdit::singleline(&mut form.set).desired_width(260.0).hint_text("Interruptions"),
+                );
+                ui.end_row();
+                ui.label("Note");
+                ui.add(egui::TextEdit::multiline(&mut form.note).desired_width(260.0).desired_rows(2));
+                ui.end_row();
             });
-            ui.end_row();
-            ui.label("Set");
-            ui.add(egui::TextEdit::singleline(&mut form.set).desired_width(260.0).hint_text("Interruptions"));
-            ui.end_row();
-            ui.label("Note");
-            ui.add(egui::TextEdit::multiline(&mut form.note).desired_width(260.0).desired_rows(2));
-            ui.end_row();
+            ui.horizontal(|ui| {
+                if ui.button("Add clip").clicked() {
+                    app.push(Command::AddClip);
+                }
+                if ui.button("Cancel").clicked() {
+                    app.push(Command::ShowClipForm(false));
+                }
+            });
         });
-        ui.horizontal(|ui| {
-            if ui.button("Add clip").clicked() {
-                app.push(Command::AddClip);
-            }
-            if ui.button("Cancel").clicked() {
-                app.push(Command::ShowClipForm(false));
-            }
-        });
-    });
     if app.clip_form.as_ref() != Some(&form) {
         app.clip_form = Some(form);
     }
@@ -61,31 +68,37 @@ fn open_path(app: &mut CallqaApp, ctx: &egui::Context) {
         if r.changed() {
             app.open_path = Some(text.clone());
         }
-        // A small browser: the folder typed so far and its entries.
-        let base = std::path::Path::new(text.trim());
-        let dir = if base.is_dir() { Some(base) } else { base.parent().filter(|p| p.is_dir()) };
-        if let Some(dir) = dir {
-            egui::ScrollArea::vertical().max_height(240.0).show(ui, |ui| {
-                if let Some(parent) = dir.parent()
-                    && ui.link("↑ ..").clicked()
-                {
-                    app.open_path = Some(parent.display().to_string());
-                }
-                let mut entries: Vec<_> = std::fs::read_dir(dir)
-                    .map(|rd| rd.filter_map(|e| e.ok().map(|e| e.path())).collect())
-                    .unwrap_or_default();
-                entries.sort();
-                for p in entries.into_iter().take(500) {
-                    let name = p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-                    if p.is_dir() {
-                        if ui.link(format!("▸ {name}/")).clicked() {
-                            app.open_path = Some(p.display().to_string());
+        // A small browser: the folder typed so far and its entries (listed on a worker
+        // thread; nothing here touches the disk).
+        if app.path_listing_asked.as_deref() != Some(text.as_str()) && !text.trim().is_empty() {
+            app.push(Command::ListPath(text.clone()));
+        }
+        if let Some((_, listing)) = app.path_listing.clone().filter(|(t, _)| *t == text) {
+            match listing {
+                Ok(l) => {
+                    egui::ScrollArea::vertical().max_height(240.0).show(ui, |ui| {
+                        if let Some(parent) = l.dir.parent()
+                            && ui.link("↑ ..").clicked()
+                        {
+                            app.open_path = Some(parent.display().to_string());
                         }
-                    } else if crate::jobs::is_wav_path(&p) && ui.link(format!("♪ {name}")).clicked() {
-                        app.push(Command::Open(vec![p]));
-                    }
+                        for (p, is_dir) in l.entries {
+                            let name =
+                                p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+                            if is_dir {
+                                if ui.link(format!("▸ {name}/")).clicked() {
+                                    app.open_path = Some(p.display().to_string());
+                                }
+                            } else if ui.link(format!("♪ {name}")).clicked() {
+                                app.push(Command::Open(vec![p]));
+                            }
+                        }
+                    });
                 }
-            });
+                Err(e) => {
+                    ui.label(egui::RichText::new(e).weak());
+                }
+            }
         }
         ui.horizontal(|ui| {
             if (ui.button("Open").clicked() || enter) && !text.trim().is_empty() {
