@@ -326,6 +326,9 @@ fn the_path_field_opens_a_call_without_a_file_dialog() {
     h.get_all_by_role(egui::Role::TextInput).last().unwrap().click();
     h.run_steps(2);
     h.get_all_by_role(egui::Role::TextInput).last().unwrap().type_text(path.to_str().unwrap());
+    // The folder listing arrives from its worker thread and changes the window's layout: wait
+    // for it before clicking, as a person would.
+    run_until(&mut h, "the folder listing", 30, |app| app.path_listing.is_some());
     h.run_steps(2);
     h.get_by_label("Open").click();
     run_until(&mut h, "the typed call to open", 30, |app| {

@@ -68,6 +68,14 @@ fn open_path(app: &mut CallqaApp, ctx: &egui::Context) {
         if r.changed() {
             app.open_path = Some(text.clone());
         }
+        ui.horizontal(|ui| {
+            if (ui.button("Open").clicked() || enter) && !text.trim().is_empty() {
+                app.push(Command::Open(vec![std::path::PathBuf::from(text.trim())]));
+            }
+            if ui.button("Cancel").clicked() {
+                app.push(Command::ShowOpenPath(false));
+            }
+        });
         // A small browser: the folder typed so far and its entries (listed on a worker
         // thread; nothing here touches the disk).
         if app.path_listing_asked.as_deref() != Some(text.as_str()) && !text.trim().is_empty() {
@@ -100,14 +108,6 @@ fn open_path(app: &mut CallqaApp, ctx: &egui::Context) {
                 }
             }
         }
-        ui.horizontal(|ui| {
-            if (ui.button("Open").clicked() || enter) && !text.trim().is_empty() {
-                app.push(Command::Open(vec![std::path::PathBuf::from(text.trim())]));
-            }
-            if ui.button("Cancel").clicked() {
-                app.push(Command::ShowOpenPath(false));
-            }
-        });
     });
     if !open {
         app.push(Command::ShowOpenPath(false));
