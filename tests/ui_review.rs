@@ -274,6 +274,55 @@ fn the_path_field_browses_a_folder_listed_on_a_worker_thread() {
 }
 
 #[test]
+fn the_coaching_sets_window_opens_a_clip_at_its_moment_and_removes_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("reviews.sqlite3");
+    let path = corpus("dev_c_dispute.wav");
+    {
+        let mut store = callqa::store::Store::open(&db).unwrap();
+        let info = callqa::audio::WavReader::open(&path).unwrap().info().clone();
+        let hash = callqa::audio::content_hash(&path).unwrap();
+        let meta = callqa::model::call::CallMeta::from_wav(&path, &info);
+        let call_id = store.upsert_call(&hash, &path, &meta).unwrap();
+        let draft = callqa::store::ClipDraft {
+            set: "Interruptions".into(),
+            call_id,
+            start_s: 5.8,
+            end_s: 7.4,
+            kind: callqa::store::ClipKind::Bad,
+            note: "talks over the customer".into(),
+            author: "Priya".into(),
+        };
+        store.add_clip(&draft).unwrap();
+    }
+    let mut h = harness(&db, vec![], "Priya");
+    h.run_steps(2);
+    h.get_by_label("Review").click();
+    h.run_steps(2);
+    h.get_by_label("Coaching sets…").click();
+    h.run_steps(2);
+    run_until(&mut h, "the clips to load", 30, |app| matches!(app.clip_sets, Some(Some(_))));
+    h.run_steps(2);
+    assert_shows(&h, "talks over the customer");
+    h.get_by_label("dev_c_dispute.wav 0:05.8 – 0:07.4").click();
+    run_until(&mut h, "the call to open at the clip", 60, |app| {
+        app.call.as_ref().is_some_and(|c| c.path == path && c.highlight == Some((5.8, 7.4)))
+            && app.pending_seek.is_none()
+    });
+    h.run_steps(3);
+    assert!((h.state().playhead_s() - 5.8).abs() < 0.01, "playhead {}", h.state().playhead_s());
+    h.get_by_label("Remove").click();
+    run_until(
+        &mut h,
+        "the clip to be removed",
+        30,
+        |app| matches!(&app.clip_sets, Some(Some(list)) if list.is_empty()),
+    );
+    drop(h);
+    assert!(callqa::store::Store::open(&db).unwrap().clips(None).unwrap().is_empty());
+}
+
+#[test]
 fn a_folder_is_scanned_in_the_background_and_filtered() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("reviews.sqlite3");

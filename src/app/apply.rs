@@ -46,6 +46,16 @@ impl CallqaApp {
             Command::ShowClipForm(true) => self.open_clip_form(),
             Command::ShowClipForm(false) => self.clip_form = None,
             Command::AddClip => self.add_clip(),
+            Command::ShowClipSets(true) => {
+                self.clip_sets = Some(None);
+                self.jobs.store(crate::jobs::StoreRequest::ListClips);
+            }
+            Command::ShowClipSets(false) => self.clip_sets = None,
+            Command::GoToClip { path, start_s, end_s } => self.go_to_clip(path, start_s, end_s),
+            Command::RemoveClip(id) => match self.reviewer().map(str::to_string) {
+                Some(actor) => self.jobs.store(crate::jobs::StoreRequest::RemoveClip { id, actor }),
+                None => self.say("Enter your name as reviewer first.", true),
+            },
             Command::SelectCall(path) => self.select_call(path),
             Command::NextUnreviewed => self.next_unreviewed(),
             Command::SetFilter(t) => self.library.set_filter(t),

@@ -82,3 +82,35 @@ impl CallqaApp {
         self.jobs.store(StoreRequest::AddClip(draft));
     }
 }
+
+impl CallqaApp {
+    /// Opens the clip's call (if it is not the open one) and puts the playhead at the clip's
+    /// start, with the clip highlighted; when the call is still opening, that happens as soon
+    /// as its length is known.
+    pub(super) fn go_to_clip(&mut self, path: std::path::PathBuf, start_s: f64, end_s: f64) {
+        if self.call.as_ref().is_some_and(|c| c.path == path) {
+            self.land_on_clip(start_s, end_s);
+        } else {
+            self.pending_seek = Some((path.clone(), start_s, end_s));
+            self.push(super::Command::Open(vec![path]));
+        }
+    }
+
+    fn land_on_clip(&mut self, start_s: f64, end_s: f64) {
+        self.push(super::Command::Seek(start_s));
+        if let Some(c) = &mut self.call {
+            c.highlight = Some((start_s, end_s));
+        }
+    }
+
+    /// Applies a pending clip seek once the open call's length is known.
+    pub(super) fn apply_pending_seek(&mut self) {
+        let ready = match (&self.pending_seek, &self.call) {
+            (Some((p, _, _)), Some(c)) => c.path == *p && c.view.duration_s > 0.0,
+            _ => false,
+        };
+        if ready && let Some((_, start_s, end_s)) = self.pending_seek.take() {
+            self.land_on_clip(start_s, end_s);
+        }
+    }
+}

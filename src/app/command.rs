@@ -26,6 +26,16 @@ pub enum Command {
     ShowClipForm(bool),
     /// Add the clip the form describes to its coaching set.
     AddClip,
+    /// Open (or close) the coaching-sets window.
+    ShowClipSets(bool),
+    /// Open a clip's call at the clip's start, with the clip highlighted.
+    GoToClip {
+        path: std::path::PathBuf,
+        start_s: f64,
+        end_s: f64,
+    },
+    /// Remove a clip from its set.
+    RemoveClip(i64),
     /// Open the call at this library path in the workspace.
     SelectCall(PathBuf),
     /// Open the next call in the library (in the shown order) that has no submitted review.

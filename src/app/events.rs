@@ -156,6 +156,11 @@ impl CallqaApp {
                     }
                 }
             }
+            StoreEvent::Clips(list) => {
+                if self.clip_sets.is_some() {
+                    self.clip_sets = Some(Some(list));
+                }
+            }
             StoreEvent::ClipAdded { id, set } => {
                 self.clip_form = None;
                 self.say(

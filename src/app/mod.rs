@@ -103,6 +103,10 @@ pub struct CallqaApp {
     pub show_shortcuts: bool,
     /// The "clip this moment" form, while open.
     pub clip_form: Option<clip::ClipForm>,
+    /// The coaching-sets window: `None` closed, `Some(None)` loading, `Some(Some(..))` shown.
+    pub clip_sets: Option<Option<Vec<crate::store::Clip>>>,
+    /// Where to put the playhead once the call being opened is known: (call, seconds).
+    pub pending_seek: Option<(std::path::PathBuf, f64, f64)>,
     /// Reviewer name being typed in the first-run prompt.
     pub reviewer_draft: String,
     /// Ask the comment box of this item to take focus next frame.
@@ -154,6 +158,8 @@ impl CallqaApp {
             open_path: None,
             show_shortcuts: false,
             clip_form: None,
+            clip_sets: None,
+            pending_seek: None,
             path_listing: None,
             path_listing_asked: None,
             focus_comment: None,
@@ -184,6 +190,7 @@ impl CallqaApp {
     /// Logic of one frame: results, input, commands.
     pub fn update_logic(&mut self, ctx: &egui::Context) {
         self.handle_events();
+        self.apply_pending_seek();
         keys::collect(self, ctx);
         let queued = std::mem::take(&mut self.queue);
         for c in queued {

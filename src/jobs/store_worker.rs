@@ -45,6 +45,10 @@ pub enum StoreRequest {
     SaveReview { draft: ReviewDraft, submit: bool },
     /// Adds a coaching clip; replies `ClipAdded`.
     AddClip(crate::store::ClipDraft),
+    /// Lists every coaching clip; replies `Clips`.
+    ListClips,
+    /// Removes a clip, then lists; replies `Clips`.
+    RemoveClip { id: i64, actor: String },
 }
 
 /// A review as the workspace edits it.
@@ -66,6 +70,7 @@ pub enum StoreEvent {
     Review(Box<LoadedReview>),
     Saved { call_id: i64, review_id: i64, status: CallStatus, score: Option<f64> },
     ClipAdded { id: i64, set: String },
+    Clips(Vec<crate::store::Clip>),
     Error(String),
 }
 
@@ -149,6 +154,11 @@ fn handle(store: &mut Store, req: StoreRequest) -> Result<StoreEvent, StoreError
         StoreRequest::AddClip(draft) => {
             let id = store.add_clip(&draft)?;
             Ok(StoreEvent::ClipAdded { id, set: draft.set.trim().to_string() })
+        }
+        StoreRequest::ListClips => Ok(StoreEvent::Clips(store.clips(None)?)),
+        StoreRequest::RemoveClip { id, actor } => {
+            store.remove_clip(id, &actor)?;
+            Ok(StoreEvent::Clips(store.clips(None)?))
         }
     }
 }

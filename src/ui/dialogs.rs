@@ -7,6 +7,69 @@ pub fn draw(app: &mut CallqaApp, ctx: &egui::Context) {
     open_path(app, ctx);
     shortcuts(app, ctx);
     clip_form(app, ctx);
+    clip_sets(app, ctx);
+}
+
+/// The coaching sets: every clip by set, each with Go to (opens the call at the clip) and
+/// Remove.
+fn clip_sets(app: &mut CallqaApp, ctx: &egui::Context) {
+    let Some(state) = app.clip_sets.clone() else { return };
+    let mut open = true;
+    egui::Window::new("Coaching sets").collapsible(false).open(&mut open).show(ctx, |ui| {
+        let Some(list) = state else {
+            ui.label("Loading…");
+            return;
+        };
+        if list.is_empty() {
+            ui.label("No clips yet. Use Clip… under the waveform to add the moment just heard.");
+            return;
+        }
+        ui.label(
+            egui::RichText::new("Export a set for trainees: callqa clips --set NAME --export DIR")
+                .weak()
+                .small(),
+        );
+        egui::ScrollArea::vertical().max_height(420.0).show(ui, |ui| {
+            let mut last_set = None;
+            for c in &list {
+                if last_set != Some(&c.set) {
+                    ui.add_space(4.0);
+                    ui.label(egui::RichText::new(&c.set).strong());
+                    last_set = Some(&c.set);
+                }
+                ui.horizontal(|ui| {
+                    let colour = if c.kind == crate::store::ClipKind::Good {
+                        crate::ui::theme::GOOD
+                    } else {
+                        crate::ui::theme::BAD
+                    };
+                    ui.label(egui::RichText::new(c.kind.as_str()).color(colour));
+                    let name =
+                        c.call.path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+                    let when = format!(
+                        "{} – {}",
+                        crate::app::evidence::clock(c.start_s),
+                        crate::app::evidence::clock(c.end_s)
+                    );
+                    if ui.link(format!("{name} {when}")).on_hover_text("Open the call here").clicked() {
+                        app.push(Command::GoToClip {
+                            path: c.call.path.clone(),
+                            start_s: c.start_s,
+                            end_s: c.end_s,
+                        });
+                    }
+                    ui.label(&c.note);
+                    ui.label(egui::RichText::new(format!("({})", c.author)).weak());
+                    if ui.small_button("Remove").on_hover_text(format!("Remove clip {}", c.id)).clicked() {
+                        app.push(Command::RemoveClip(c.id));
+                    }
+                });
+            }
+        });
+    });
+    if !open {
+        app.push(Command::ShowClipSets(false));
+    }
 }
 
 fn clip_form(app: &mut CallqaApp, ctx: &egui::Context) {

@@ -70,3 +70,6 @@ pub fn overtalk_solid(by: crate::model::Speaker) -> Color32 {
         crate::model::Speaker::Customer => OVERTALK_CUSTOMER_SOLID,
     }
 }
+/// A coaching clip to copy / to avoid.
+pub const GOOD: Color32 = Color32::from_rgb(0x5c, 0xc8, 0x7a);
+pub const BAD: Color32 = Color32::from_rgb(0xff, 0x70, 0x60);
