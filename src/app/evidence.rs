@@ -131,17 +131,7 @@ pub fn event_spans(a: &Analysis) -> Vec<(f64, f64)> {
 }
 
 /// `m:ss.s` for the position display and links.
-pub fn clock(t: f64) -> String {
-    let t = t.max(0.0);
-    let m = (t / 60.0).floor();
-    let s = t - m * 60.0;
-    if m >= 60.0 {
-        let h = (m / 60.0).floor();
-        format!("{}:{:02}:{:04.1}", h as u64, (m - h * 60.0) as u64, s)
-    } else {
-        format!("{}:{:04.1}", m as u64, s)
-    }
-}
+pub use crate::model::clock;
 
 /// `9.9 s` as evidence links show it.
 pub fn secs(t: f64) -> String {

@@ -8,6 +8,20 @@ pub mod scorecard;
 
 use serde::{Deserialize, Serialize};
 
+/// A time for people: `m:ss.s`, or `h:mm:ss.s` from an hour on (rounded to a tenth first, so
+/// 59.96 s is `1:00.0`, never `0:60.0`). [`parse_time`] reads it back.
+pub fn clock(t: f64) -> String {
+    let t = (t.max(0.0) * 10.0).round() / 10.0;
+    let m = (t / 60.0).floor();
+    let s = t - m * 60.0;
+    if m >= 60.0 {
+        let h = (m / 60.0).floor();
+        format!("{}:{:02}:{:04.1}", h as u64, (m - h * 60.0) as u64, s)
+    } else {
+        format!("{}:{:04.1}", m as u64, s)
+    }
+}
+
 /// A time typed by a person: seconds (`65.2`) or minutes and seconds (`1:05.2`); `None` when
 /// it is neither, or negative.
 pub fn parse_time(s: &str) -> Option<f64> {
@@ -99,4 +113,25 @@ pub struct HoldSpan {
     pub end_s: f64,
     /// The channel the music is on (0 = agent side, 1 = customer side; 0 for mono).
     pub channel: usize,
+}
+
+#[cfg(test)]
+mod time_tests {
+    #![allow(clippy::expect_used)]
+    use super::{clock, parse_time};
+
+    #[test]
+    fn clock_rounds_before_splitting_and_reads_back() {
+        assert_eq!(clock(65.54), "1:05.5");
+        assert_eq!(clock(59.96), "1:00.0");
+        assert_eq!(clock(-3.0), "0:00.0");
+        assert_eq!(clock(3725.0), "1:02:05.0");
+        for t in [0.0, 5.8, 59.9, 61.25, 599.9] {
+            let back = parse_time(&clock(t)).expect("reads back");
+            assert!((back - t).abs() <= 0.05 + 1e-9, "{t} → {} → {back}", clock(t));
+        }
+        for bad in ["", "x", "-1", "1:75", "1.5:00", "NaN", "inf"] {
+            assert_eq!(parse_time(bad), None, "{bad}");
+        }
+    }
 }
