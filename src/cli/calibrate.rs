@@ -7,9 +7,8 @@ use std::process::ExitCode;
 
 use anyhow::Result;
 
-use super::export::open_existing;
+use super::export::{counted, open_existing};
 use crate::model::calibration::{Calibration, CalibrationEntry, calibrate};
-use crate::model::scorecard::ReviewStatus;
 
 pub fn run(db: Option<&Path>, include_drafts: bool, json: bool) -> ExitCode {
     match run_calibrate(db, include_drafts, json) {
@@ -21,8 +20,7 @@ pub fn run(db: Option<&Path>, include_drafts: bool, json: bool) -> ExitCode {
 fn run_calibrate(db: Option<&Path>, include_drafts: bool, json: bool) -> Result<()> {
     let store = open_existing(db)?;
     let rows = store.export_rows()?;
-    let kept: Vec<_> =
-        rows.iter().filter(|r| include_drafts || r.review.status == ReviewStatus::Submitted).collect();
+    let kept = counted(&rows, include_drafts);
     let names: Vec<String> = kept
         .iter()
         .map(|r| {

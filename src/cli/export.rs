@@ -12,7 +12,7 @@ use std::process::ExitCode;
 use anyhow::{Context, Result, bail};
 
 use super::{CliError, db_path};
-use crate::model::scorecard::{Answer, score_formula};
+use crate::model::scorecard::{Answer, ReviewStatus, score_formula};
 use crate::store::{ExportRow, Store};
 
 /// The UTF-8 byte-order mark.
@@ -209,4 +209,9 @@ pub fn to_json(rows: &[ExportRow]) -> serde_json::Value {
         })
         .collect();
     serde_json::json!({ "formula": score_formula(), "reviews": reviews })
+}
+
+/// The reviews a summary counts: submitted ones, or drafts too (`callqa report`, `calibrate`).
+pub(crate) fn counted(rows: &[ExportRow], include_drafts: bool) -> Vec<&ExportRow> {
+    rows.iter().filter(|r| include_drafts || r.review.status == ReviewStatus::Submitted).collect()
 }

@@ -8,9 +8,9 @@ use std::process::ExitCode;
 use anyhow::Result;
 
 use super::ReportBy;
-use super::export::open_existing;
+use super::export::{counted, open_existing};
 use crate::model::report::{GroupBy, GroupStats, Report, ReportEntry, report};
-use crate::model::scorecard::{ReviewStatus, score_formula};
+use crate::model::scorecard::score_formula;
 
 pub fn run(db: Option<&Path>, by: ReportBy, include_drafts: bool, json: bool) -> ExitCode {
     match run_report(db, by, include_drafts, json) {
@@ -22,8 +22,7 @@ pub fn run(db: Option<&Path>, by: ReportBy, include_drafts: bool, json: bool) ->
 fn run_report(db: Option<&Path>, by: ReportBy, include_drafts: bool, json: bool) -> Result<()> {
     let store = open_existing(db)?;
     let rows = store.export_rows()?;
-    let kept: Vec<_> =
-        rows.iter().filter(|r| include_drafts || r.review.status == ReviewStatus::Submitted).collect();
+    let kept = counted(&rows, include_drafts);
     let entries: Vec<ReportEntry<'_>> = kept
         .iter()
         .map(|r| ReportEntry {

@@ -13,10 +13,12 @@ pub fn draw(app: &mut CallqaApp, ctx: &egui::Context) {
 /// The coaching sets: every clip by set, each with Go to (opens the call at the clip) and
 /// Remove.
 fn clip_sets(app: &mut CallqaApp, ctx: &egui::Context) {
-    let Some(state) = app.clip_sets.clone() else { return };
+    // Taken while drawing (the list is not copied each frame) and put back after; what the
+    // buttons ask for is applied next frame.
+    let Some(state) = app.clip_sets.take() else { return };
     let mut open = true;
     egui::Window::new("Coaching sets").collapsible(false).open(&mut open).show(ctx, |ui| {
-        let Some(list) = state else {
+        let Some(list) = &state else {
             ui.label("Loading…");
             return;
         };
@@ -31,7 +33,7 @@ fn clip_sets(app: &mut CallqaApp, ctx: &egui::Context) {
         );
         egui::ScrollArea::vertical().max_height(420.0).show(ui, |ui| {
             let mut last_set = None;
-            for c in &list {
+            for c in list {
                 if last_set != Some(&c.set) {
                     ui.add_space(4.0);
                     ui.label(egui::RichText::new(&c.set).strong());
@@ -67,6 +69,7 @@ fn clip_sets(app: &mut CallqaApp, ctx: &egui::Context) {
             }
         });
     });
+    app.clip_sets = Some(state);
     if !open {
         app.push(Command::ShowClipSets(false));
     }
@@ -144,7 +147,9 @@ fn open_path(app: &mut CallqaApp, ctx: &egui::Context) {
         if app.path_listing_asked.as_deref() != Some(text.as_str()) && !text.trim().is_empty() {
             app.push(Command::ListPath(text.clone()));
         }
-        if let Some((_, listing)) = app.path_listing.clone().filter(|(t, _)| *t == text) {
+        // Taken while drawing (not copied each frame), put back below.
+        let shown = app.path_listing.take();
+        if let Some((_, listing)) = shown.as_ref().filter(|(t, _)| *t == text) {
             match listing {
                 Ok(l) => {
                     egui::ScrollArea::vertical().max_height(240.0).show(ui, |ui| {
@@ -153,24 +158,25 @@ fn open_path(app: &mut CallqaApp, ctx: &egui::Context) {
                         {
                             app.open_path = Some(parent.display().to_string());
                         }
-                        for (p, is_dir) in l.entries {
+                        for (p, is_dir) in &l.entries {
                             let name =
                                 p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-                            if is_dir {
+                            if *is_dir {
                                 if ui.link(format!("▸ {name}/")).clicked() {
                                     app.open_path = Some(p.display().to_string());
                                 }
                             } else if ui.link(format!("♪ {name}")).clicked() {
-                                app.push(Command::Open(vec![p]));
+                                app.push(Command::Open(vec![p.clone()]));
                             }
                         }
                     });
                 }
                 Err(e) => {
-                    ui.label(egui::RichText::new(e).weak());
+                    ui.label(egui::RichText::new(e.as_str()).weak());
                 }
             }
         }
+        app.path_listing = shown;
     });
     if !open {
         app.push(Command::ShowOpenPath(false));
