@@ -6,8 +6,10 @@ use thiserror::Error;
 /// A file that cannot be opened as a call recording. Messages say what happened and what to do.
 #[derive(Debug, Error)]
 pub enum DecodeError {
+    /// The OS error is in the message, not also the error's source: a chain printed with
+    /// `{:#}` would say it twice.
     #[error("cannot read the file: {0}")]
-    Io(#[from] std::io::Error),
+    Io(std::io::Error),
     #[error("empty file")]
     Empty,
     /// Not RIFF/WAVE and not a format we recognise; the string says what the first bytes were.
@@ -20,4 +22,23 @@ pub enum DecodeError {
     Unsupported { name: String, tag: u16 },
     #[error("broken WAV header: {0}")]
     BadHeader(String),
+}
+
+impl From<std::io::Error> for DecodeError {
+    fn from(e: std::io::Error) -> Self {
+        DecodeError::Io(e)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_io_error_is_said_once_in_a_chain() {
+        let e = anyhow::Error::new(DecodeError::from(std::io::Error::from(std::io::ErrorKind::NotFound)))
+            .context("cannot open x.wav");
+        let text = format!("{e:#}");
+        assert_eq!(text.matches("not found").count(), 1, "{text}");
+    }
 }
