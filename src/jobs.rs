@@ -3,7 +3,8 @@
 //!
 //! - `callqa-scan`: walks folders (recursive, WAVs only) and feeds the probe queue;
 //! - `callqa-probe`: opens each file's header and hashes its audio (library rows);
-//! - `callqa-analyse`: decodes and analyses the open call, sending partial peaks every ~100 ms;
+//! - `callqa-analyse`: the open-call job: playback reader, identity, the store's row and
+//!   reviews, then decoding and analysis with partial peaks every ~100 ms;
 //! - `callqa-store`: owns the review database ([`store_worker`]);
 //! - `callqa-list`: lists one folder for the in-app path field's browser.
 //!
@@ -39,6 +40,8 @@ pub enum JobEvent {
     /// A reader for playing the call, opened on the analysis thread so the UI thread does no
     /// file I/O (or why the file cannot be opened).
     Playable { generation: u64, result: Result<Box<crate::audio::WavReader>, String> },
+    /// The open call's identity and header facts (the store is asked to record it next).
+    Identified { generation: u64, hash: String, meta: Box<crate::model::call::CallMeta> },
     /// Peaks of the call being analysed so far (for drawing while it streams).
     Peaks { generation: u64, peaks: Arc<Peaks>, progress: AnalyseProgress },
     /// The finished analysis of a call, or why it failed.
@@ -150,12 +153,21 @@ impl Jobs {
         }
     }
 
-    /// Decodes and analyses `path` on a new `callqa-analyse` thread, cancelling the previous one.
-    pub fn analyse(&mut self, generation: u64, path: PathBuf, config: crate::analysis::Config) {
+    /// The open-call job for `path` on a new `callqa-analyse` thread (cancelling the previous
+    /// one): playback reader, identity, the store's call row and reviews (loaded for
+    /// `reviewer`), then the analysis.
+    pub fn open_call(
+        &mut self,
+        generation: u64,
+        path: PathBuf,
+        reviewer: Option<String>,
+        config: crate::analysis::Config,
+    ) {
         self.analysis_cancel.store(true, Ordering::Relaxed);
         let cancel = Arc::new(AtomicBool::new(false));
         self.analysis_cancel = cancel.clone();
-        if let Err(e) = analyse::spawn(self.outbox.clone(), generation, path, config, cancel) {
+        let job = analyse::OpenJob { generation, path, config, reviewer, store: self.store_tx.clone() };
+        if let Err(e) = analyse::spawn(self.outbox.clone(), job, cancel) {
             self.outbox.send(JobEvent::Analysed {
                 generation,
                 result: Err(format!("cannot start the analysis: {e}")),
@@ -177,19 +189,15 @@ impl Jobs {
         }
     }
 
-    /// Sends a request to the store thread.
+    /// Sends a request to the store thread (a request that cannot be sent is answered with
+    /// its failure, e.g. `SaveFailed`, so nothing waits forever).
     pub fn store(&self, req: StoreRequest) {
-        match &self.store_tx {
-            Some(tx) => {
-                if tx.send(req).is_err() {
-                    self.outbox
-                        .send(JobEvent::Store(StoreEvent::Error("the review store has stopped".into())));
-                }
-            }
-            None => {
-                self.outbox
-                    .send(JobEvent::Store(StoreEvent::Error("the review store is not running".into())));
-            }
+        let unsent = match &self.store_tx {
+            Some(tx) => tx.send(req).err().map(|e| (e.0, "the review store has stopped")),
+            None => Some((req, "the review store is not running")),
+        };
+        if let Some((req, why)) = unsent {
+            self.outbox.send(JobEvent::Store(store_worker::failure(req, why)));
         }
     }
 

@@ -233,7 +233,7 @@ fn gsm_opens_with_the_fact_length() {
 fn content_hash_follows_the_audio_not_the_file() {
     let h = |n: &str| content_hash(&corpus(n)).unwrap();
     let master = h("dev_f_brief.wav");
-    assert_eq!(master.len(), 64);
+    assert_eq!(master.len(), 64 + 1 + 16, "data hash . format digest");
     assert_eq!(h("Agent Meena - 2024-06-12 09.05.41 (library hours).wav"), master, "renamed copy");
     assert_eq!(h("dev_f_brief_listinfo.wav"), master, "metadata added");
     assert_ne!(h("dev_f_brief_u8.wav"), master);

@@ -170,7 +170,7 @@ fn a_database_from_before_clips_is_upgraded_and_keeps_its_reviews() {
     // Make it the first schema: no clips table, version 1.
     {
         let c = rusqlite::Connection::open(d.join("qa.sqlite3")).unwrap();
-        c.execute_batch("DROP TABLE clips; PRAGMA user_version = 1;").unwrap();
+        c.execute_batch("DROP TABLE clips; DROP TABLE call_paths; PRAGMA user_version = 1;").unwrap();
     }
     ok(&run(
         d,
@@ -190,7 +190,7 @@ fn a_database_from_before_clips_is_upgraded_and_keeps_its_reviews() {
     ));
     let c = rusqlite::Connection::open(d.join("qa.sqlite3")).unwrap();
     let version: i64 = c.pragma_query_value(None, "user_version", |r| r.get(0)).unwrap();
-    assert_eq!(version, 2);
+    assert_eq!(version, 3);
     let reviews: i64 = c.query_row("SELECT count(*) FROM reviews", [], |r| r.get(0)).unwrap();
     assert_eq!(reviews, 1, "the review made before the upgrade is still there");
     let migrated: String = c
@@ -198,5 +198,5 @@ fn a_database_from_before_clips_is_upgraded_and_keeps_its_reviews() {
             r.get(0)
         })
         .unwrap();
-    assert!(migrated.contains("\"schema_from\":1") && migrated.contains("\"schema_to\":2"), "{migrated}");
+    assert!(migrated.contains("\"schema_from\":1") && migrated.contains("\"schema_to\":3"), "{migrated}");
 }

@@ -117,9 +117,11 @@ fn review_lifecycle_with_audit_and_states() {
     assert_eq!(db.save_review(&draft, true).unwrap(), id);
     assert_eq!(dump(&db_in(&dir)), before);
 
-    // A later edit keeps it submitted; a draft save cannot un-submit it.
+    // A later edit needs a reason (an amendment) and keeps it submitted; a draft save cannot
+    // un-submit it.
     draft.answers[1].answer = Some(Answer::No);
-    db.save_review(&draft, false).unwrap();
+    assert!(matches!(db.save_review(&draft, false), Err(StoreError::AmendNeedsReason)));
+    db.amend_review(&draft, "listened again").unwrap();
     let r = db.review(id).unwrap();
     assert_eq!(r.status, ReviewStatus::Submitted);
     assert!(r.score.critical_failed, "no_arguing is critical");
@@ -273,7 +275,7 @@ fn missing_folder_read_only_and_too_new_are_refused() {
     let before = std::fs::read(&path).unwrap();
     let err = Store::open(&path).unwrap_err();
     match &err {
-        StoreError::TooNew { found, supported, .. } => assert_eq!((*found, *supported), (99, 2)),
+        StoreError::TooNew { found, supported, .. } => assert_eq!((*found, *supported), (99, 3)),
         other => panic!("{other:?}"),
     }
     assert!(err.to_string().contains("newer callqa"), "{err}");
@@ -349,13 +351,13 @@ fn database_is_wal_with_foreign_keys_and_version() {
     let c = rusqlite::Connection::open(&path).unwrap();
     let mode: String = c.pragma_query_value(None, "journal_mode", |r| r.get(0)).unwrap();
     let version: i64 = c.pragma_query_value(None, "user_version", |r| r.get(0)).unwrap();
-    assert_eq!((mode.as_str(), version), ("wal", 2));
+    assert_eq!((mode.as_str(), version), ("wal", 3));
     // Reopening an up-to-date database works and migrates nothing.
     let db = Store::open(&path).unwrap();
     let log = db.audit_log(None).unwrap();
     assert_eq!(log.len(), 1);
     assert_eq!(log[0].action, "migrate");
-    assert!(log[0].detail.contains("\"schema_to\":2"), "{}", log[0].detail);
+    assert!(log[0].detail.contains("\"schema_to\":3"), "{}", log[0].detail);
     drop(db);
     let ok: String = c.query_row("PRAGMA integrity_check", [], |r| r.get(0)).unwrap();
     assert_eq!(ok, "ok");

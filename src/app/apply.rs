@@ -5,16 +5,21 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use super::transport::SPEEDS;
-use super::{CallqaApp, Command, Message, OpenCall, Prefs, WaveView, evidence};
+use super::{CallqaApp, CloseChoice, Command, Message, OpenCall, Prefs, Review, WaveView, evidence};
 use crate::jobs::StoreRequest;
 use crate::jobs::store_worker::CallStatus;
 use crate::model::Span;
+use crate::model::scorecard::Answer;
 use crate::store::ReviewDraft;
+
+use super::CallEntry;
 
 /// Seconds of pre-roll before an event a jump lands on.
 pub const JUMP_PREROLL_S: f64 = 2.0;
 /// A draft is saved this long after the last edit.
 pub const AUTOSAVE_AFTER: Duration = Duration::from_secs(2);
+/// A save that failed is tried again this long after.
+pub const RETRY_AFTER: Duration = Duration::from_secs(5);
 
 impl CallqaApp {
     /// Carries out one command.
@@ -34,6 +39,7 @@ impl CallqaApp {
             },
             Command::ShowOpenPath(show) => {
                 self.open_path = show.then(String::new);
+                self.focus_field = show;
                 self.path_listing = None;
                 self.path_listing_asked = None;
             }
@@ -58,9 +64,18 @@ impl CallqaApp {
             },
             Command::SelectCall(path) => self.select_call(path),
             Command::NextUnreviewed => self.next_unreviewed(),
-            Command::SetFilter(t) => self.library.set_filter(t),
-            Command::SetStatusFilter(f) => self.library.set_status_filter(f),
-            Command::SortBy(k) => self.library.sort_by(k),
+            Command::SetFilter(t) => {
+                self.library.set_filter(t);
+                self.prefs.library = self.library.remembered();
+            }
+            Command::SetStatusFilter(f) => {
+                self.library.set_status_filter(f);
+                self.prefs.library = self.library.remembered();
+            }
+            Command::SortBy(k) => {
+                self.library.sort_by(k);
+                self.prefs.library = self.library.remembered();
+            }
 
             Command::TogglePlay => {
                 if self.transport.is_playing() {
@@ -115,63 +130,168 @@ impl CallqaApp {
                 }
             }
             Command::SetAnswer { key, answer, stamp } => {
+                // The moment heard is evidence for a yes or a no (not for N.A., and not the
+                // untouched start of a call that was never played).
                 let t = self.playhead_s();
-                if let Some(r) = self.editable_review() {
-                    r.set_answer(&key, answer);
-                    if stamp {
-                        r.stamp(&key, t);
-                    }
+                let stamp = stamp && t > 0.05 && matches!(answer, Some(a) if a != Answer::NotApplicable);
+                if let Some(r) = self.editable_review()
+                    && r.set_answer(&key, answer)
+                    && stamp
+                {
+                    r.stamp(&key, t);
                 }
             }
             Command::SetComment { key, text } => {
-                if let Some(r) = self.editable_review()
-                    && let Some(a) = r.answer_mut(&key)
-                    && a.comment != text
-                {
-                    a.comment = text;
-                    r.touch();
+                if let Some(r) = self.editable_review() {
+                    r.set_comment(&key, text);
                 }
             }
             Command::StampPlayhead { key } => {
                 let t = self.playhead_s();
+                if let Some(r) = self.editable_review()
+                    && !r.stamp(&key, t)
+                    && r.answer_mut(&key).is_some_and(|a| a.answer == Some(Answer::NotApplicable))
+                {
+                    self.say("An item answered N.A. takes no evidence.", false);
+                }
+            }
+            Command::Unstamp { key, time_s } => {
                 if let Some(r) = self.editable_review() {
-                    r.stamp(&key, t);
+                    r.unstamp(&key, time_s);
+                }
+            }
+            Command::Undo => {
+                if let Some(r) = self.editable_review()
+                    && !r.undo()
+                {
+                    self.say("Nothing to undo.", false);
                 }
             }
             Command::FocusComment => {
                 self.focus_comment = self.review.as_ref().and_then(|r| r.selected.and_then(|i| r.key_at(i)));
             }
-            Command::SaveDraft => self.save(false),
+            Command::SaveDraft => {
+                if self.review.as_ref().is_some_and(Review::amending) {
+                    self.apply(Command::AskAmendReason);
+                } else {
+                    self.save(false);
+                }
+            }
             Command::Amend => {
-                if let Some(r) = self.review.as_mut().filter(|r| r.submitted() && !r.amending) {
-                    r.amending = true;
+                if self.reviewer().is_some() && self.review.as_mut().is_some_and(Review::start_amending) {
                     self.say(
-                        "Amending a submitted review: changes are saved (every item must stay answered) and each is kept in the audit log.",
+                        "Amending a submitted review: change what you need, then Save amendment (a reason is asked and kept in the audit log) or Cancel.",
                         false,
                     );
+                }
+            }
+            Command::AskAmendReason => match &self.review {
+                Some(r) if r.amending() && !r.complete() => {
+                    self.say("Answer every item before saving the amendment.", true);
+                }
+                Some(r) if r.amending() && !r.dirty => {
+                    self.say("Nothing was changed: the submitted review stays as it is.", false);
+                    self.apply(Command::CancelAmend);
+                }
+                Some(r) if r.amending() => {
+                    self.amend_reason = Some(String::new());
+                    self.focus_field = true;
+                }
+                _ => {}
+            },
+            Command::SaveAmendment(reason) => self.save_amendment(reason),
+            Command::CancelAmend => {
+                self.amend_reason = None;
+                if let Some(r) = self.review.as_mut().filter(|r| r.amending()) {
+                    r.cancel_amending();
+                    self.say("Amendment cancelled: the review is as it was submitted.", false);
                 }
             }
             Command::Submit => self.save(true),
             Command::SetReviewer(name) => {
                 let name = name.trim().to_string();
-                if !name.is_empty() && name != self.prefs.reviewer {
+                if name.is_empty() {
+                    self.say("Type your name first.", true);
+                    return;
+                }
+                if self.review.as_ref().is_some_and(|r| r.dirty || r.amending()) {
+                    self.say("Save or cancel the changes to this review before changing the reviewer.", true);
+                    return;
+                }
+                self.editing_reviewer = false;
+                self.reviewer_draft.clone_from(&name);
+                if name != self.prefs.reviewer {
                     self.prefs.reviewer = name;
-                    self.reviewer_draft = self.prefs.reviewer.clone();
                     // Load this reviewer's review of the open call.
+                    self.review = None;
                     self.load_review();
                 }
             }
+            Command::EditReviewer => {
+                // An empty field with the keyboard (the old name is its hint; Esc keeps it).
+                self.editing_reviewer = true;
+                self.focus_field = true;
+                self.reviewer_draft.clear();
+            }
+            Command::CancelEditReviewer => {
+                if !self.prefs.reviewer.trim().is_empty() {
+                    self.editing_reviewer = false;
+                    self.reviewer_draft = self.prefs.reviewer.clone();
+                }
+            }
             Command::ShowShortcuts(show) => self.show_shortcuts = show,
+            Command::ShowLibrary(show) => self.prefs.show_library = show,
+            Command::ShowScorecard(show) => self.prefs.show_scorecard = show,
             Command::DismissMessage => self.message = None,
+            Command::Cancel => self.cancel_topmost(),
+            Command::CloseRequested => self.confirm_close = true,
+            Command::Close(choice) => self.close(choice),
         }
     }
 
     /// Sets the banner message.
     pub fn say(&mut self, text: impl Into<String>, error: bool) {
-        self.message = Some(Message { text: text.into(), error });
+        self.message = Some(Message { text: text.into(), error, at: Instant::now() });
+    }
+
+    /// Esc: the topmost dialog or field closes, nothing else changes.
+    fn cancel_topmost(&mut self) {
+        if self.confirm_close {
+            self.confirm_close = false;
+        } else if self.amend_reason.is_some() {
+            self.amend_reason = None;
+        } else if self.clip_form.is_some() {
+            self.clip_form = None;
+        } else if self.open_path.is_some() {
+            self.apply(Command::ShowOpenPath(false));
+        } else if self.editing_reviewer {
+            self.apply(Command::CancelEditReviewer);
+        } else if self.show_shortcuts {
+            self.show_shortcuts = false;
+        } else if self.clip_sets.is_some() {
+            self.clip_sets = None;
+        }
+    }
+
+    fn close(&mut self, choice: CloseChoice) {
+        self.confirm_close = false;
+        match choice {
+            CloseChoice::Stay => self.closing = false,
+            CloseChoice::Discard => self.close_now = true,
+            CloseChoice::SaveAndClose => {
+                if self.review.as_ref().is_some_and(|r| r.dirty && r.amending()) {
+                    self.say("Save or cancel the amendment first (it needs a reason).", true);
+                    return;
+                }
+                self.closing = true;
+                self.save_draft_now();
+                self.retry_unsaved(true);
+            }
+        }
     }
 
     fn open_paths(&mut self, paths: Vec<PathBuf>) {
+        self.focus_field = false;
         let mut first_file = None;
         for p in paths {
             if p.is_dir() {
@@ -199,12 +319,21 @@ impl CallqaApp {
         if self.call.as_ref().is_some_and(|c| c.path == path) {
             return;
         }
+        if self.review.as_ref().is_some_and(|r| r.amending() && r.dirty) {
+            self.say("Save the amendment (with its reason) or cancel it before opening another call.", true);
+            return;
+        }
         self.save_draft_now();
+        if let Some(r) = self.review.take().filter(|r| r.dirty || r.save_in_flight()) {
+            // Kept until the store confirms its save (retried if it fails).
+            self.unsaved.push((self.prefs.reviewer.trim().to_string(), r));
+        }
         self.generation += 1;
         let entry = self.library.get(&path);
         let name = entry.map_or_else(|| path.display().to_string(), |e| e.name.clone());
         let duration = entry.and_then(|e| e.duration_s()).unwrap_or(0.0);
         let error = entry.and_then(|e| e.error().map(str::to_string));
+        let channels = entry.and_then(CallEntry::channels);
         let mut view = WaveView::default();
         view.set_duration(duration);
         self.call = Some(OpenCall {
@@ -220,20 +349,24 @@ impl CallqaApp {
             first_drawn_after: None,
             view,
             highlight: None,
+            call_id: None,
+            paths: Vec::new(),
+            channels,
+            others: Vec::new(),
+            clips: Vec::new(),
         });
         self.review = None;
         self.transport.prepare(duration);
         self.update_skip();
         if error.is_none() {
-            self.jobs.analyse(self.generation, path, crate::analysis::Config::default());
+            let reviewer = self.reviewer().map(str::to_string);
+            self.jobs.open_call(self.generation, path, reviewer, crate::analysis::Config::default());
         }
-        self.load_review();
     }
 
     /// Asks the store for the open call's review by this reviewer (needs the call's row).
     pub fn load_review(&mut self) {
-        let Some(call) = &self.call else { return };
-        let Some(call_id) = self.library.get(&call.path).and_then(|e| e.call_id) else { return };
+        let Some(call_id) = self.call.as_ref().and_then(|c| c.call_id) else { return };
         let Some(reviewer) = self.reviewer().map(str::to_string) else { return };
         self.jobs.store(StoreRequest::LoadReview { call_id, reviewer });
     }
@@ -250,7 +383,7 @@ impl CallqaApp {
         let n = view.len();
         let next = (0..n).map(|k| (start + k) % n.max(1)).find_map(|k| {
             let e = view.get(k).and_then(|&i| self.library.entries.get(i))?;
-            let todo = e.error().is_none()
+            let todo = e.scorable()
                 && !matches!(e.status, CallStatus::Submitted { .. })
                 && Some(&e.path) != current.as_ref();
             todo.then(|| e.path.clone())
@@ -320,7 +453,11 @@ impl CallqaApp {
 
     fn editable_review(&mut self) -> Option<&mut super::Review> {
         if self.reviewer().is_none() {
-            self.say("Enter your name as reviewer first.", true);
+            self.say("Enter your name as reviewer first (and press Save name).", true);
+            return None;
+        }
+        if self.call.as_ref().is_some_and(|c| !c.scorable()) {
+            self.say("This call has no audio that can be played, so it cannot be scored.", true);
             return None;
         }
         if self.review.as_ref().is_some_and(super::Review::locked) {
@@ -333,21 +470,56 @@ impl CallqaApp {
         self.review.as_mut()
     }
 
-    /// Saves (draft) or submits the open review on the store thread.
+    /// Saves (draft) or submits the open review on the store thread. The review stays
+    /// dirty until the store confirms this save (`StoreEvent::Saved` with its id).
     fn save(&mut self, submit: bool) {
         let Some(reviewer) = self.reviewer().map(str::to_string) else {
-            self.say("Enter your name as reviewer first.", true);
+            self.say("Enter your name as reviewer first (and press Save name).", true);
             return;
         };
-        let Some(r) = &mut self.review else {
+        let Some(r) = &self.review else {
             self.say("No review is open.", true);
             return;
         };
+        if r.amending() {
+            self.say("This is an amendment: press Save amendment (a reason is asked) or Cancel.", true);
+            return;
+        }
+        if submit && r.submitted() {
+            self.say("This review is already submitted. Press Amend to change it.", false);
+            return;
+        }
         if submit && !r.complete() {
             self.say("Answer every item (yes, no or N.A.) before submitting.", true);
             return;
         }
-        r.dirty = false;
+        self.send_save(reviewer, submit, None);
+    }
+
+    fn save_amendment(&mut self, reason: String) {
+        let Some(reviewer) = self.reviewer().map(str::to_string) else { return };
+        let reason = reason.trim().to_string();
+        if reason.is_empty() {
+            self.say("Say why the submitted review is changed (the reason is kept in the audit log).", true);
+            return;
+        }
+        match &self.review {
+            Some(r) if r.amending() && r.complete() => {}
+            Some(r) if r.amending() => {
+                self.say("Answer every item before saving the amendment.", true);
+                return;
+            }
+            _ => return,
+        }
+        self.amend_reason = None;
+        self.send_save(reviewer, true, Some(reason));
+    }
+
+    fn send_save(&mut self, reviewer: String, submit: bool, amend_reason: Option<String>) {
+        let req = self.next_request;
+        self.next_request += 1;
+        let Some(r) = &mut self.review else { return };
+        r.saving = Some((req, r.edit_seq));
         let draft = ReviewDraft {
             id: r.review_id,
             call_id: r.call_id,
@@ -355,32 +527,67 @@ impl CallqaApp {
             reviewer,
             answers: r.answers.clone(),
         };
-        let req = StoreRequest::SaveReview { draft, submit };
-        self.jobs.store(req);
+        self.jobs.store(StoreRequest::SaveReview { req, draft, submit, amend_reason });
     }
 
     /// Saves a changed draft now (before switching calls and on close).
     pub fn save_draft_now(&mut self) {
-        if self.review.as_ref().is_some_and(super::Review::saveable) {
+        if self.review.as_ref().is_some_and(|r| r.saveable() && !r.save_in_flight()) {
             self.save(false);
-        } else if self.review.as_ref().is_some_and(|r| r.dirty && r.amending) {
-            self.say(
-                "The amendment was not saved: every item needs an answer. The submitted review is unchanged.",
-                true,
-            );
         }
     }
 
-    /// Time-driven work: autosave, playback end.
+    /// Sends again the saves of calls no longer open that failed (`now`: without waiting).
+    fn retry_unsaved(&mut self, now: bool) {
+        for (reviewer, r) in &mut self.unsaved {
+            let due = r.saving.is_none()
+                && r.dirty
+                && r.save_error.as_ref().is_none_or(|(_, at)| now || at.elapsed() >= RETRY_AFTER);
+            if !due {
+                continue;
+            }
+            let reviewer = reviewer.clone();
+            let req = self.next_request;
+            self.next_request += 1;
+            r.saving = Some((req, r.edit_seq));
+            let draft = ReviewDraft {
+                id: r.review_id,
+                call_id: r.call_id,
+                card_id: r.card_id,
+                reviewer,
+                answers: r.answers.clone(),
+            };
+            self.jobs.store(StoreRequest::SaveReview { req, draft, submit: false, amend_reason: None });
+        }
+    }
+
+    /// Time-driven work: autosave and retries, fading messages, playback end.
     pub(super) fn tick(&mut self) {
-        let due = self
-            .review
-            .as_ref()
-            .is_some_and(|r| r.saveable() && r.last_edit.is_some_and(|t| t.elapsed() >= AUTOSAVE_AFTER));
+        let due = self.review.as_ref().is_some_and(|r| {
+            r.saveable()
+                && !r.save_in_flight()
+                && r.last_edit.is_some_and(|t| t.elapsed() >= AUTOSAVE_AFTER)
+                && r.save_error.as_ref().is_none_or(|(_, at)| at.elapsed() >= RETRY_AFTER)
+        });
         if due {
             self.save(false);
-        } else if self.review.as_ref().is_some_and(|r| r.dirty) {
-            self.ctx.request_repaint_after(AUTOSAVE_AFTER);
+        } else if self.review.as_ref().is_some_and(|r| r.dirty) || !self.unsaved.is_empty() {
+            self.ctx.request_repaint_after(Duration::from_millis(500));
+        }
+        self.retry_unsaved(false);
+        if self.closing
+            && self.unsaved_count() == 0
+            && !self.review.as_ref().is_some_and(Review::save_in_flight)
+        {
+            self.close_now = true;
+        }
+        if let Some(m) = &self.message
+            && !m.error
+        {
+            match super::MESSAGE_FADES_AFTER.checked_sub(m.at.elapsed()) {
+                Some(left) => self.ctx.request_repaint_after(left),
+                None => self.message = None,
+            }
         }
         if self.transport.ended() {
             self.transport.pause();

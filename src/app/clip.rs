@@ -5,8 +5,11 @@ use super::CallqaApp;
 use crate::jobs::store_worker::StoreRequest;
 use crate::store::{ClipDraft, ClipKind};
 
-/// Default length of a new clip: the seconds before the playhead (what was just heard).
-const DEFAULT_CLIP_S: f64 = 8.0;
+/// Default length of a new clip away from any event: the seconds before the playhead (what
+/// was just heard).
+const DEFAULT_CLIP_S: f64 = 4.0;
+/// Context kept around an event a clip is made of.
+const EVENT_MARGIN_S: f64 = 0.5;
 
 /// The form's fields, as typed.
 #[derive(Clone, Debug, PartialEq)]
@@ -19,18 +22,30 @@ pub struct ClipForm {
 }
 
 impl CallqaApp {
-    /// Opens the form for the moment just heard (the 8 s up to the playhead).
+    /// Opens the form on the event under the playhead (overtalk, dead air, hold, or the
+    /// event a jump or click highlighted), with half a second around it; elsewhere on the 4 s
+    /// just heard.
     pub(super) fn open_clip_form(&mut self) {
         let Some(call) = &self.call else {
             self.say("Open a call first.", true);
             return;
         };
+        if !call.scorable() {
+            self.say("This call has no audio that can be played, so it cannot be clipped.", true);
+            return;
+        }
         let duration = call.view.duration_s;
         let pos = self.playhead_s();
-        let (from, to) = if pos >= 1.0 {
-            ((pos - DEFAULT_CLIP_S).max(0.0), pos)
-        } else {
-            (0.0, DEFAULT_CLIP_S.min(duration.max(0.1)))
+        let under = |(s, e): (f64, f64)| s - 0.05 <= pos && pos <= e + 0.05;
+        let event = call.highlight.filter(|&h| under(h)).or_else(|| {
+            call.analysis
+                .as_ref()
+                .and_then(|a| super::evidence::event_spans(a).into_iter().find(|&ev| under(ev)))
+        });
+        let (from, to) = match event {
+            Some((s, e)) => ((s - EVENT_MARGIN_S).max(0.0), (e + EVENT_MARGIN_S).min(duration)),
+            None if pos >= 1.0 => ((pos - DEFAULT_CLIP_S).max(0.0), pos),
+            None => (0.0, DEFAULT_CLIP_S.min(duration.max(0.1))),
         };
         self.clip_form = Some(ClipForm {
             from: super::evidence::clock(from),
@@ -63,7 +78,7 @@ impl CallqaApp {
             self.say("Name the coaching set (e.g. \"Interruptions\").", true);
             return;
         }
-        let call_id = self.call.as_ref().and_then(|c| self.library.get(&c.path)).and_then(|e| e.call_id);
+        let call_id = self.call.as_ref().and_then(|c| c.call_id);
         let Some(call_id) = call_id else {
             self.say("This call is not in the database yet; try again in a moment.", true);
             return;

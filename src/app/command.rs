@@ -95,18 +95,44 @@ pub enum Command {
         key: String,
         text: String,
     },
-    /// Put the playhead time into the item's comment and evidence.
+    /// Add the playhead time to the item's evidence (never to an N.A. item).
     StampPlayhead {
         key: String,
     },
+    /// Take one evidence time off an item.
+    Unstamp {
+        key: String,
+        time_s: f64,
+    },
+    /// Take back the last answer or evidence change of a draft (Ctrl+Z).
+    Undo,
     /// Focus the comment box of the selected item.
     FocusComment,
     SaveDraft,
     Submit,
     /// Open the submitted review for changes.
     Amend,
+    /// Ask for the reason of the amendment (the last step before it is saved).
+    AskAmendReason,
+    /// Save the amendment with this reason (kept in the audit row).
+    SaveAmendment(String),
+    /// Leave amend mode: the submitted review is restored as it was.
+    CancelAmend,
     SetReviewer(String),
+    /// Open the reviewer-name field ("change"), with the keyboard.
+    EditReviewer,
+    /// Close the reviewer-name field, keeping the name as it was.
+    CancelEditReviewer,
     ShowShortcuts(bool),
+    /// Show or hide the call list / the scorecard panel.
+    ShowLibrary(bool),
+    ShowScorecard(bool),
     /// Dismiss the message banner.
     DismissMessage,
+    /// Esc: close the topmost dialog or field, changing nothing.
+    Cancel,
+    /// The window is being closed with unsaved changes: ask what to do.
+    CloseRequested,
+    /// The answer to that question.
+    Close(super::CloseChoice),
 }

@@ -2,6 +2,7 @@
 
 use super::library::Probe;
 use super::{CallqaApp, Command, Review};
+use crate::jobs::store_worker::CallStatus;
 use crate::jobs::{JobEvent, StoreEvent, StoreRequest};
 
 impl CallqaApp {
@@ -27,6 +28,15 @@ impl CallqaApp {
                 }
             }
             JobEvent::Probed { path, result } => self.on_probed(path, result),
+            JobEvent::Identified { generation, meta, .. } => {
+                if let Some(c) = self.call.as_mut().filter(|c| c.generation == generation) {
+                    c.channels = Some(meta.channels);
+                    if c.view.duration_s == 0.0 && meta.duration_s > 0.0 {
+                        c.view.set_duration(meta.duration_s);
+                        self.transport.set_duration(meta.duration_s);
+                    }
+                }
+            }
             JobEvent::Playable { generation, result } => {
                 if self.call.as_ref().is_some_and(|c| c.generation == generation) {
                     self.transport.attach(result);
@@ -71,7 +81,11 @@ impl CallqaApp {
                         c.analysis = Some(a);
                         self.update_skip();
                     }
-                    Err(e) => c.error = Some(e),
+                    Err(e) => {
+                        // The file cannot be opened (or has no audio): said once, nothing waits.
+                        c.error = Some(e);
+                        c.progress = Default::default();
+                    }
                 }
             }
             JobEvent::Store(ev) => self.on_store(ev),
@@ -117,52 +131,61 @@ impl CallqaApp {
 
     fn on_store(&mut self, ev: StoreEvent) {
         match ev {
-            StoreEvent::CallRow { path, call_id, status, score } => {
-                if let Some(e) = self.library.get_mut(&path) {
-                    e.call_id = Some(call_id);
-                    e.status = status;
-                    e.score = score;
-                }
-                if self.call.as_ref().is_some_and(|c| c.path == path) && self.review.is_none() {
+            StoreEvent::CallRow { path, summary, paths } => self.library.set_call(&path, &summary, &paths),
+            StoreEvent::Opened(o) => {
+                self.library.set_call(&o.path, &o.summary, &o.paths);
+                let Some(c) = self.call.as_mut().filter(|c| c.generation == o.generation) else { return };
+                c.call_id = Some(o.summary.call_id);
+                c.paths = o.paths;
+                c.others = o.others;
+                c.clips = o.clips;
+                if let Some(loaded) = o.review {
+                    self.review = Some(Review::from_loaded(loaded));
+                } else {
                     self.load_review();
                 }
             }
+            StoreEvent::OpenFailed { generation, error } => {
+                if self.call.as_ref().is_some_and(|c| c.generation == generation) {
+                    self.say(
+                        format!(
+                            "{error}. The call plays, but it cannot be scored until the database works again."
+                        ),
+                        true,
+                    );
+                }
+            }
+            StoreEvent::Library(rows) => {
+                for row in &rows {
+                    self.library.add_stored(row);
+                }
+            }
             StoreEvent::Review(loaded) => {
-                let open_id =
-                    self.call.as_ref().and_then(|c| self.library.get(&c.path)).and_then(|e| e.call_id);
-                if open_id == Some(loaded.call_id) {
+                let open_id = self.call.as_ref().and_then(|c| c.call_id);
+                if open_id == Some(loaded.call_id) && self.review.as_ref().is_none_or(|r| !r.dirty) {
                     self.review = Some(Review::from_loaded(*loaded));
                 }
             }
-            StoreEvent::Saved { call_id, review_id, status, score } => {
-                let submitted = matches!(status, crate::jobs::store_worker::CallStatus::Submitted { .. });
-                // An amendment saved is not a new submission (no "submitted", no moving on).
-                let was_submitted =
-                    self.review.as_ref().is_some_and(|r| r.call_id == call_id && r.submitted());
-                if let Some(e) = self.library.by_call_id_mut(call_id) {
-                    e.status = status.clone();
-                    e.score = score;
-                }
-                if let Some(r) = self.review.as_mut().filter(|r| r.call_id == call_id) {
-                    r.status = status;
-                    r.review_id = Some(review_id);
-                }
-                if submitted && was_submitted {
-                    self.say("Amendment saved.", false);
-                } else if submitted {
-                    self.say("Review submitted.", false);
-                    if self.prefs.next_after_submit {
-                        self.push(Command::NextUnreviewed);
-                    }
-                }
+            StoreEvent::Saved { req, call_id, review_id, summary } => {
+                self.on_saved(req, call_id, review_id, &summary)
             }
+            StoreEvent::SaveFailed { req, call_id, error } => self.on_save_failed(req, call_id, &error),
             StoreEvent::Clips(list) => {
+                if let Some(c) = &mut self.call {
+                    let id = c.call_id;
+                    c.clips = list.iter().filter(|x| Some(x.call.id) == id).cloned().collect();
+                }
                 if self.clip_sets.is_some() {
                     self.clip_sets = Some(Some(list));
                 }
             }
-            StoreEvent::ClipAdded { id, set } => {
+            StoreEvent::ClipAdded { id, set, clip } => {
                 self.clip_form = None;
+                if let (Some(c), Some(clip)) = (&mut self.call, clip)
+                    && c.call_id == Some(clip.call.id)
+                {
+                    c.clips.push(*clip);
+                }
                 self.say(
                     format!(
                         "Clip {id} added to \"{set}\" (export the set with `callqa clips --export DIR`)."
@@ -172,5 +195,90 @@ impl CallqaApp {
             }
             StoreEvent::Error(e) => self.say(e, true),
         }
+    }
+
+    /// A save the store confirmed: the review is clean if nothing changed since it was sent.
+    fn on_saved(
+        &mut self,
+        req: u64,
+        call_id: i64,
+        review_id: i64,
+        summary: &crate::jobs::store_worker::CallSummary,
+    ) {
+        if let Some(e) = self.library.by_call_id_mut(call_id) {
+            e.set_summary(summary);
+        }
+        let mine = self.prefs.reviewer.trim().to_string();
+        let status = summary.results.iter().find(|r| r.reviewer == mine).map(|r| {
+            if r.submitted {
+                CallStatus::Submitted { by: mine.clone() }
+            } else {
+                CallStatus::Draft { by: mine.clone() }
+            }
+        });
+        self.unsaved.retain_mut(|(_, r)| {
+            if r.saving.is_some_and(|(id, _)| id == req) {
+                let (_, seq) = r.saving.take().unwrap_or_default();
+                r.save_error = None;
+                r.review_id = Some(review_id);
+                r.dirty = r.edit_seq != seq;
+            }
+            r.dirty || r.save_in_flight()
+        });
+        let Some(r) = self.review.as_mut().filter(|r| r.saving.is_some_and(|(id, _)| id == req)) else {
+            return;
+        };
+        let (_, seq) = r.saving.take().unwrap_or_default();
+        let was_submitted = r.submitted();
+        let was_amending = r.amend_from.take().is_some();
+        r.review_id = Some(review_id);
+        r.save_error = None;
+        r.dirty = r.edit_seq != seq;
+        if let Some(s) = status {
+            r.status = s;
+        }
+        let submitted_now = r.submitted();
+        if was_amending {
+            self.say("Amendment saved, with its reason, in the audit log.", false);
+        } else if submitted_now && !was_submitted {
+            self.say("Review submitted.", false);
+            if self.prefs.next_after_submit {
+                self.push(Command::NextUnreviewed);
+            }
+        } else if self.message.as_ref().is_some_and(|m| m.error && m.text.starts_with("Could not save")) {
+            self.say("Saved.", false);
+        }
+    }
+
+    /// A save that failed: the change is kept (still unsaved), said with the call's name, and
+    /// tried again.
+    fn on_save_failed(&mut self, req: u64, call_id: i64, error: &str) {
+        let now = std::time::Instant::now();
+        let name = self
+            .library
+            .entries
+            .iter()
+            .find(|e| e.call_id == Some(call_id) && e.merged_into.is_none())
+            .map_or_else(|| format!("call {call_id}"), |e| e.name.clone());
+        let mut retried = true;
+        for (_, r) in &mut self.unsaved {
+            if r.saving.is_some_and(|(id, _)| id == req) {
+                r.saving = None;
+                r.save_error = Some((error.to_string(), now));
+            }
+        }
+        if let Some(r) = self.review.as_mut().filter(|r| r.saving.is_some_and(|(id, _)| id == req)) {
+            r.saving = None;
+            r.save_error = Some((error.to_string(), now));
+            // An amendment or a submit is not retried on its own: the person presses again.
+            retried = !r.submitted() && !r.amending();
+        }
+        self.closing = false;
+        let then = if retried {
+            "Your changes are kept and saving is tried again every 5 s."
+        } else {
+            "Your changes are kept: press the button again when the problem is fixed."
+        };
+        self.say(format!("Could not save your review of {name}: {error}. {then}"), true);
     }
 }

@@ -1,8 +1,12 @@
 //! Keyboard shortcuts and dropped files → [`Command`]s. The same commands the buttons push.
 //!
 //! `N` answers "No" on the selected item, so the issue's "N / Shift+N jump to the next /
-//! previous event" moved to `J` / `Shift+J` (also `.` / `,`). Shortcuts without Ctrl are off
-//! while a text field has the keyboard (typing a comment or a name).
+//! previous event" moved to `J` / `Shift+J` (also `.` / `,`).
+//!
+//! Keyboard ownership: while a text field has the keyboard (a comment), only Ctrl shortcuts
+//! apply; while a dialog or the reviewer-name field is open, no shortcut applies at all, so
+//! stray typing can never answer, stamp or toggle anything. `Esc` always closes the topmost
+//! dialog or field, changing nothing.
 
 use egui::{Key, Modifiers};
 
@@ -21,18 +25,23 @@ pub const SHORTCUTS: &[(&str, &str)] = &[
     ("1 – 9", "select checklist item"),
     ("Y / N / A", "answer yes / no / N.A. and stamp the playhead as evidence"),
     ("C", "comment on the selected item"),
-    ("Ctrl+S", "save draft"),
+    ("Ctrl+S", "save draft (while amending: save the amendment, a reason is asked)"),
+    ("Ctrl+Z", "undo the last answer or evidence change of a draft"),
     ("Ctrl+Enter", "submit"),
     ("Ctrl+O", "open files"),
     ("Ctrl+Shift+N", "next unreviewed call"),
     ("?", "show these shortcuts"),
-    ("Esc", "close this window / leave a text field"),
+    ("Esc", "close the dialog, cancel \"change\" or leave a text field"),
 ];
 
 /// What the key handler needs to know about the app.
 struct KeyContext {
     /// A text field has the keyboard: only Ctrl shortcuts apply.
     typing: bool,
+    /// A dialog or the reviewer-name field is open: no shortcut applies (Esc cancels).
+    modal: bool,
+    /// Something Esc would close (a dialog, the name field, the shortcut or clip lists).
+    cancellable: bool,
     /// The selected checklist item (updated by `1`–`9` within the frame, so "2 N" answers item 2).
     selected: Option<usize>,
     items: Vec<String>,
@@ -56,6 +65,8 @@ pub(super) fn collect(app: &mut CallqaApp, ctx: &egui::Context) {
     }
     let mut kc = KeyContext {
         typing: ctx.text_edit_focused(),
+        modal: app.modal_open(),
+        cancellable: app.modal_open() || app.show_shortcuts || app.clip_sets.is_some(),
         selected: app.review.as_ref().and_then(|r| r.selected),
         items: app
             .review
@@ -83,12 +94,23 @@ pub(super) fn collect(app: &mut CallqaApp, ctx: &egui::Context) {
 
 /// The command a key press means, if any.
 fn command_for(key: Key, m: Modifiers, kc: &mut KeyContext) -> Option<Command> {
+    if key == Key::Escape && kc.cancellable {
+        // One layer per press (a dialog over the list closes first).
+        kc.cancellable = false;
+        kc.shortcuts_shown = false;
+        return Some(Command::Cancel);
+    }
+    if kc.modal {
+        return None;
+    }
     if m.command && !m.alt {
         return match key {
             Key::N if m.shift => Some(Command::NextUnreviewed),
             Key::S if !m.shift => Some(Command::SaveDraft),
             Key::Enter => Some(Command::Submit),
             Key::O if !m.shift => Some(Command::OpenFilesDialog),
+            // In a text field Ctrl+Z is the field's own undo.
+            Key::Z if !m.shift && !kc.typing => Some(Command::Undo),
             _ => None,
         };
     }
@@ -134,11 +156,8 @@ fn command_for(key: Key, m: Modifiers, kc: &mut KeyContext) -> Option<Command> {
         Key::C => return selected_key().map(|_| Command::FocusComment),
         Key::Questionmark => {
             kc.shortcuts_shown = !kc.shortcuts_shown;
+            kc.cancellable = kc.shortcuts_shown;
             Command::ShowShortcuts(kc.shortcuts_shown)
-        }
-        Key::Escape if kc.shortcuts_shown => {
-            kc.shortcuts_shown = false;
-            Command::ShowShortcuts(false)
         }
         _ => return None,
     })
@@ -151,6 +170,8 @@ mod tests {
     fn kc() -> KeyContext {
         KeyContext {
             typing: false,
+            modal: false,
+            cancellable: false,
             selected: Some(0),
             items: vec!["a".into(), "b".into()],
             skip_silence: false,
@@ -177,5 +198,19 @@ mod tests {
         assert_eq!(command_for(Key::N, Modifiers::NONE, &mut k), None);
         assert_eq!(command_for(Key::S, Modifiers::COMMAND, &mut k), Some(Command::SaveDraft));
         assert_eq!(command_for(Key::Enter, Modifiers::COMMAND, &mut k), Some(Command::Submit));
+        assert_eq!(command_for(Key::Z, Modifiers::COMMAND, &mut k), None, "the field's own undo");
+    }
+
+    #[test]
+    fn an_open_dialog_takes_every_key_but_esc() {
+        let mut k = KeyContext { modal: true, cancellable: true, ..kc() };
+        for key in [Key::A, Key::N, Key::Y, Key::S, Key::C, Key::Space, Key::Num2] {
+            assert_eq!(command_for(key, Modifiers::NONE, &mut k), None, "{key:?}");
+        }
+        assert_eq!(command_for(Key::S, Modifiers::COMMAND, &mut k), None);
+        assert_eq!(command_for(Key::Escape, Modifiers::NONE, &mut k), Some(Command::Cancel));
+        // Esc with nothing open does nothing.
+        assert_eq!(command_for(Key::Escape, Modifiers::NONE, &mut kc()), None);
+        assert_eq!(command_for(Key::Z, Modifiers::COMMAND, &mut kc()), Some(Command::Undo));
     }
 }

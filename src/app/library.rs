@@ -7,13 +7,16 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::jobs::ProbeInfo;
-use crate::jobs::store_worker::CallStatus;
+use crate::jobs::store_worker::{CallStatus, CallSummary, ReviewerResult, StoredCall};
+use crate::model::call::CallMeta;
 
 /// Whether a file's header has been read yet.
 #[derive(Clone, Debug)]
 pub enum Probe {
     Pending,
     Ok(Box<ProbeInfo>),
+    /// Known from the database (listed at start; not read again until opened).
+    Stored(Box<CallMeta>),
     Err(String),
 }
 
@@ -29,6 +32,14 @@ pub struct CallEntry {
     /// Agent and recording date from INFO tags or the file name ("Agent NAME - YYYY-MM-DD HH.MM.SS").
     pub agent: String,
     pub date: String,
+    /// Every reviewer's latest result.
+    pub results: Vec<ReviewerResult>,
+    /// Other paths holding the same call (copies): shown on this row, not as rows of their own.
+    pub copies: Vec<PathBuf>,
+    /// This path is a copy of the call on that row (not shown itself).
+    pub merged_into: Option<usize>,
+    /// Listed from the database, but no file is at the path now.
+    pub missing: bool,
 }
 
 impl CallEntry {
@@ -43,14 +54,40 @@ impl CallEntry {
             score: None,
             agent: String::new(),
             date: String::new(),
+            results: Vec::new(),
+            copies: Vec::new(),
+            merged_into: None,
+            missing: false,
         }
     }
 
     pub fn duration_s(&self) -> Option<f64> {
         match &self.probe {
             Probe::Ok(p) => Some(p.duration_s),
+            Probe::Stored(m) => Some(m.duration_s),
             _ => None,
         }
+    }
+
+    pub fn channels(&self) -> Option<u16> {
+        match &self.probe {
+            Probe::Ok(p) => Some(p.channels),
+            Probe::Stored(m) => Some(m.channels),
+            _ => None,
+        }
+    }
+
+    /// Can be opened and scored: not broken, not missing, not 0 s long.
+    pub fn scorable(&self) -> bool {
+        !self.missing && self.error().is_none() && self.duration_s().is_none_or(|d| d > 0.0)
+    }
+
+    /// The store's summary of this call.
+    pub fn set_summary(&mut self, s: &CallSummary) {
+        self.call_id = Some(s.call_id);
+        self.status = s.status.clone();
+        self.score = s.score;
+        self.results = s.results.clone();
     }
 
     pub fn error(&self) -> Option<&str> {
@@ -62,20 +99,51 @@ impl CallEntry {
 
     /// Records a probe; agent and date come from INFO tags or the file name (`CallMeta`).
     pub fn set_probe(&mut self, probe: Probe) {
-        if let Probe::Ok(p) = &probe {
-            self.agent = p.meta.agent.clone().unwrap_or_default();
-            self.date = p.meta.recorded_at.clone().unwrap_or_default();
+        let meta = match &probe {
+            Probe::Ok(p) => Some(&p.meta),
+            Probe::Stored(m) => Some(m.as_ref()),
+            _ => None,
+        };
+        if let Some(m) = meta {
+            self.agent = m.agent.clone().unwrap_or_default();
+            self.date = m.recorded_at.clone().unwrap_or_default();
+        }
+        if !matches!(probe, Probe::Stored(_)) {
+            self.missing = false;
         }
         self.probe = probe;
     }
 
+    /// The call's standing: every reviewer's result when there are several.
     pub fn status_text(&self) -> String {
+        if self.results.len() > 1 {
+            let each: Vec<String> = self
+                .results
+                .iter()
+                .map(|r| match (r.submitted, r.percent) {
+                    (true, Some(p)) => format!("{} {p:.0} %", r.reviewer),
+                    (true, None) => format!("{} submitted", r.reviewer),
+                    (false, _) => format!("{} draft", r.reviewer),
+                })
+                .collect();
+            return format!("{} reviews: {}", self.results.len(), each.join(", "));
+        }
         match &self.status {
             CallStatus::NotReviewed => "not reviewed".into(),
             CallStatus::Draft { by } => format!("draft by {by}"),
             CallStatus::Submitted { by } => format!("submitted by {by}"),
         }
     }
+}
+
+/// The library's sort and filters, remembered between runs.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct LibraryPrefs {
+    pub sort: SortKey,
+    pub descending: bool,
+    pub status_filter: StatusFilter,
+    pub filter: String,
 }
 
 /// Which rows the panel shows by review status.
@@ -172,9 +240,108 @@ impl Library {
         }
     }
 
+    /// The row that shows this call (not a merged copy).
     pub fn by_call_id_mut(&mut self, call_id: i64) -> Option<&mut CallEntry> {
         self.view_dirty = true;
-        self.entries.iter_mut().find(|e| e.call_id == Some(call_id))
+        self.entries.iter_mut().find(|e| e.call_id == Some(call_id) && e.merged_into.is_none())
+    }
+
+    /// The row a path is shown on: its own, or the row of the call it is a copy of.
+    pub fn row_of(&self, path: &Path) -> Option<&CallEntry> {
+        let e = self.get(path)?;
+        match e.merged_into {
+            Some(i) => self.entries.get(i),
+            None => Some(e),
+        }
+    }
+
+    /// The store said `path` holds call `summary.call_id` (seen also at `paths`): the path's
+    /// row takes the summary, and copies of one call become one row listing every path.
+    pub fn set_call(&mut self, path: &Path, summary: &CallSummary, paths: &[PathBuf]) {
+        let (i, _) = self.add(path.to_path_buf());
+        let owner = self
+            .entries
+            .iter()
+            .position(|e| e.call_id == Some(summary.call_id) && e.merged_into.is_none() && e.path != path);
+        if let Some(e) = self.entries.get_mut(i) {
+            e.set_summary(summary);
+        }
+        match owner {
+            Some(o) => {
+                // Merge into the row already shown; its copies move with it.
+                let moved: Vec<PathBuf> =
+                    self.entries.get_mut(i).map(|e| std::mem::take(&mut e.copies)).unwrap_or_default();
+                if let Some(e) = self.entries.get_mut(i) {
+                    e.merged_into = Some(o);
+                }
+                if let Some(row) = self.entries.get_mut(o) {
+                    row.set_summary(summary);
+                    for p in std::iter::once(path.to_path_buf()).chain(moved) {
+                        if !row.copies.contains(&p) && row.path != p {
+                            row.copies.push(p);
+                        }
+                    }
+                }
+                for e in &mut self.entries {
+                    if e.merged_into == Some(i) {
+                        e.merged_into = Some(o);
+                    }
+                }
+            }
+            None => {
+                if let Some(e) = self.entries.get_mut(i) {
+                    for p in paths {
+                        if *p != e.path && !e.copies.contains(p) {
+                            e.copies.push(p.clone());
+                        }
+                    }
+                }
+            }
+        }
+        self.view_dirty = true;
+    }
+
+    /// Lists a call the database knows: one row at its first path that holds a file (or its
+    /// last path, marked missing), its other paths as copies.
+    pub fn add_stored(&mut self, c: &StoredCall) {
+        if self.entries.iter().any(|e| e.call_id == Some(c.summary.call_id)) {
+            return;
+        }
+        let main = c
+            .paths
+            .iter()
+            .find(|(_, here)| *here)
+            .map(|(p, _)| p.clone())
+            .unwrap_or_else(|| c.record.path.clone());
+        let (i, new) = self.add(main.clone());
+        if let Some(e) = self.entries.get_mut(i) {
+            if new {
+                e.set_probe(Probe::Stored(Box::new(c.record.meta.clone())));
+                e.missing = !c.paths.iter().any(|(_, here)| *here);
+            }
+            e.set_summary(&c.summary);
+            e.copies = c.paths.iter().map(|(p, _)| p.clone()).filter(|p| *p != main).collect();
+        }
+        self.view_dirty = true;
+    }
+
+    /// Applies remembered sort and filters.
+    pub fn restore(&mut self, p: &LibraryPrefs) {
+        self.sort = p.sort;
+        self.descending = p.descending;
+        self.status_filter = p.status_filter;
+        self.filter.clone_from(&p.filter);
+        self.view_dirty = true;
+    }
+
+    /// The sort and filters to remember.
+    pub fn remembered(&self) -> LibraryPrefs {
+        LibraryPrefs {
+            sort: self.sort,
+            descending: self.descending,
+            status_filter: self.status_filter,
+            filter: self.filter.clone(),
+        }
     }
 
     pub fn set_filter(&mut self, text: String) {
@@ -211,9 +378,11 @@ impl Library {
         let mut v: Vec<usize> = (0..self.entries.len())
             .filter(|&i| {
                 self.entries.get(i).is_some_and(|e| {
-                    self.status_filter.keeps(e)
+                    e.merged_into.is_none()
+                        && self.status_filter.keeps(e)
                         && (needle.is_empty()
                             || e.name.to_lowercase().contains(&needle)
+                            || e.copies.iter().any(|p| p.to_string_lossy().to_lowercase().contains(&needle))
                             || e.agent.to_lowercase().contains(&needle)
                             || e.date.contains(&needle)
                             || e.status_text().contains(&needle))
@@ -245,11 +414,20 @@ impl Library {
         self.view_dirty = false;
     }
 
-    /// Counts for the panel header: (total, probed ok, broken).
+    /// Counts for the panel header: (files, readable, broken).
     pub fn counts(&self) -> (usize, usize, usize) {
-        let ok = self.entries.iter().filter(|e| matches!(e.probe, Probe::Ok(_))).count();
+        let ok = self
+            .entries
+            .iter()
+            .filter(|e| matches!(e.probe, Probe::Ok(_) | Probe::Stored(_)) && !e.missing)
+            .count();
         let bad = self.entries.iter().filter(|e| matches!(e.probe, Probe::Err(_))).count();
         (self.entries.len(), ok, bad)
+    }
+
+    /// Rows shown when nothing is filtered (copies are one row).
+    pub fn rows(&self) -> usize {
+        self.entries.iter().filter(|e| e.merged_into.is_none()).count()
     }
 }
 

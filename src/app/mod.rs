@@ -62,6 +62,23 @@ pub struct OpenCall {
     pub view: WaveView,
     /// The event a jump landed on (highlighted), and when.
     pub highlight: Option<(f64, f64)>,
+    /// The call's row in the store (from the open-call job), once known.
+    pub call_id: Option<i64>,
+    /// Every path this call's audio was seen at (copies).
+    pub paths: Vec<PathBuf>,
+    /// Channels, once the header is read (mono calls have no side controls).
+    pub channels: Option<u16>,
+    /// Other reviewers' latest reviews of this call, with their cards (read-only).
+    pub others: Vec<(crate::model::scorecard::Review, crate::model::scorecard::Scorecard)>,
+    /// Coaching clips cut from this call (drawn on the waveform).
+    pub clips: Vec<crate::store::Clip>,
+}
+
+impl OpenCall {
+    /// The call can be scored and clipped: it opened, has audio, and the store knows it.
+    pub fn scorable(&self) -> bool {
+        self.error.is_none() && self.call_id.is_some() && self.view.duration_s > 0.0
+    }
 }
 
 /// A message in the banner under the menu.
@@ -69,6 +86,23 @@ pub struct OpenCall {
 pub struct Message {
     pub text: String,
     pub error: bool,
+    /// When it was said: information fades after [`MESSAGE_FADES_AFTER`]; errors stay until
+    /// dismissed.
+    pub at: Instant,
+}
+
+/// How long an information message stays in the banner.
+pub const MESSAGE_FADES_AFTER: Duration = Duration::from_secs(6);
+
+/// What to do about unsaved changes when the window is being closed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CloseChoice {
+    /// Save every unsaved draft, close once the store has confirmed.
+    SaveAndClose,
+    /// Close and drop the unsaved changes.
+    Discard,
+    /// Keep the window open.
+    Stay,
 }
 
 /// Per-frame timing, when `CALLQA_FRAME_STATS=1`.
@@ -111,6 +145,22 @@ pub struct CallqaApp {
     pub reviewer_draft: String,
     /// Ask the comment box of this item to take focus next frame.
     pub focus_comment: Option<String>,
+    /// The reviewer-name field is open ("change"), with the keyboard.
+    pub editing_reviewer: bool,
+    /// Give the keyboard to the field that just opened (reviewer name, path field).
+    pub focus_field: bool,
+    /// The "why are you amending" prompt, with the reason typed so far.
+    pub amend_reason: Option<String>,
+    /// The window was asked to close with unsaved changes: the question is shown.
+    pub confirm_close: bool,
+    /// Close once every save has been confirmed ("Save and close").
+    pub closing: bool,
+    /// The user chose to close (nothing more to ask).
+    pub close_now: bool,
+    /// Reviews of calls no longer open whose last save has not been confirmed (retried).
+    pub unsaved: Vec<(String, Review)>,
+    /// The id of the next store request that needs an answer.
+    pub next_request: u64,
     /// A call to open once its review is saved (next after submit).
     pub generation: u64,
     pub frame_stats: FrameStats,
@@ -143,12 +193,18 @@ impl CallqaApp {
         if !config.paths.is_empty() {
             queue.push(Command::Open(config.paths.clone()));
         }
-        let message = jobs.errors.first().map(|e| Message { text: e.clone(), error: true });
+        // Every call the database knows is listed at start (with the paths last seen).
+        jobs.store(crate::jobs::StoreRequest::ListLibrary);
+        let message =
+            jobs.errors.first().map(|e| Message { text: e.clone(), error: true, at: Instant::now() });
+        let mut library = Library::default();
+        library.restore(&prefs.library);
+        let first_run = prefs.reviewer.trim().is_empty();
         CallqaApp {
             reviewer_draft: prefs.reviewer.clone(),
             config,
             prefs,
-            library: Library::default(),
+            library,
             call: None,
             review: None,
             transport,
@@ -163,6 +219,15 @@ impl CallqaApp {
             path_listing: None,
             path_listing_asked: None,
             focus_comment: None,
+            editing_reviewer: false,
+            // First run: the name field is the only thing to do, so it has the keyboard.
+            focus_field: first_run,
+            amend_reason: None,
+            confirm_close: false,
+            closing: false,
+            close_now: false,
+            unsaved: Vec::new(),
+            next_request: 1,
             generation: 0,
             frame_stats: FrameStats {
                 enabled: std::env::var("CALLQA_FRAME_STATS").is_ok_and(|v| v == "1"),
@@ -204,10 +269,24 @@ impl CallqaApp {
         self.transport.position_s()
     }
 
-    /// The reviewer name, if set.
+    /// The reviewer name, if set (and not being changed: answers need a settled name).
     pub fn reviewer(&self) -> Option<&str> {
         let r = self.prefs.reviewer.trim();
-        (!r.is_empty()).then_some(r)
+        (!r.is_empty() && !self.editing_reviewer).then_some(r)
+    }
+
+    /// A dialog or a field that owns the keyboard is open: single-key shortcuts are off.
+    pub fn modal_open(&self) -> bool {
+        self.open_path.is_some()
+            || self.clip_form.is_some()
+            || self.amend_reason.is_some()
+            || self.confirm_close
+            || self.editing_reviewer
+    }
+
+    /// Changes not yet confirmed by the store (the open review's and earlier calls').
+    pub fn unsaved_count(&self) -> usize {
+        self.unsaved.len() + usize::from(self.review.as_ref().is_some_and(|r| r.dirty))
     }
 
     /// True while a scan, probe or analysis is still running.
@@ -258,7 +337,18 @@ impl CallqaApp {
 impl eframe::App for CallqaApp {
     fn logic(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
         self.frame_stats.frame_started = Some(Instant::now());
+        if ctx.input(|i| i.viewport().close_requested()) && !self.close_now {
+            if self.unsaved_count() > 0 || self.review.as_ref().is_some_and(Review::save_in_flight) {
+                ctx.send_viewport_cmd(egui::ViewportCommand::CancelClose);
+                self.queue.push(Command::CloseRequested);
+            } else {
+                self.close_now = true;
+            }
+        }
         self.update_logic(ctx);
+        if self.close_now {
+            ctx.send_viewport_cmd(egui::ViewportCommand::Close);
+        }
     }
 
     fn ui(&mut self, ui: &mut egui::Ui, frame: &mut eframe::Frame) {
@@ -285,7 +375,11 @@ impl eframe::App for CallqaApp {
     }
 
     fn on_exit(&mut self, _gl: Option<&eframe::glow::Context>) {
-        self.save_draft_now();
+        // "Close without saving" was chosen, or nothing is unsaved; a draft changed in the
+        // last moment is still sent (the store thread writes its queue before it ends).
+        if !self.close_now {
+            self.save_draft_now();
+        }
         self.jobs.shutdown();
     }
 }

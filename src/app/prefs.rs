@@ -26,6 +26,11 @@ pub struct Prefs {
     pub next_after_submit: bool,
     /// The coaching set the last clip went to.
     pub clip_set: String,
+    /// The library's sort and filters.
+    pub library: super::library::LibraryPrefs,
+    /// Side panels shown (View menu).
+    pub show_library: bool,
+    pub show_scorecard: bool,
 }
 
 impl Default for Prefs {
@@ -40,6 +45,9 @@ impl Default for Prefs {
             auto_rewind: true,
             next_after_submit: true,
             clip_set: String::new(),
+            library: Default::default(),
+            show_library: true,
+            show_scorecard: true,
         }
     }
 }

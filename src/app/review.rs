@@ -18,14 +18,26 @@ pub struct Review {
     /// One per item, in card order.
     pub answers: Vec<ItemAnswer>,
     pub status: CallStatus,
-    /// Changed since the last save.
+    /// Changed since the last save the store confirmed.
     pub dirty: bool,
     pub last_edit: Option<Instant>,
+    /// Counts edits: a save clears `dirty` only if nothing changed after it was sent.
+    pub edit_seq: u64,
+    /// The save in flight: (request id, `edit_seq` it carries).
+    pub saving: Option<(u64, u64)>,
+    /// Why the last save failed, and when (cleared by a save that succeeds).
+    pub save_error: Option<(String, Instant)>,
     /// The item `Y`/`N`/`A`/`C` act on.
     pub selected: Option<usize>,
-    /// A submitted review opened for changes (each saved change is an audit record).
-    pub amending: bool,
+    /// A submitted review opened for changes: the answers as submitted (Cancel restores
+    /// them). Saved only by "Save amendment" with a reason.
+    pub amend_from: Option<Vec<ItemAnswer>>,
+    /// Answers before each change of a draft (Ctrl+Z), newest last.
+    pub undo: Vec<Vec<ItemAnswer>>,
 }
+
+/// How many answer changes Ctrl+Z can take back.
+pub const UNDO_MAX: usize = 100;
 
 impl Review {
     /// A review of `call_id` on `scorecard`, keeping the given answers that match its items.
@@ -50,8 +62,12 @@ impl Review {
             status,
             dirty: false,
             last_edit: None,
+            edit_seq: 0,
+            saving: None,
+            save_error: None,
             selected: Some(0),
-            amending: false,
+            amend_from: None,
+            undo: Vec::new(),
         }
     }
 
@@ -73,35 +89,107 @@ impl Review {
 
     pub fn touch(&mut self) {
         self.dirty = true;
+        self.edit_seq += 1;
         self.last_edit = Some(Instant::now());
     }
 
-    /// Sets an answer (the same answer again clears it only when `toggle`).
+    /// Keeps the answers as they are for Ctrl+Z (drafts only; an amendment has Cancel).
+    fn remember(&mut self) {
+        if self.amend_from.is_none() {
+            self.undo.push(self.answers.clone());
+            if self.undo.len() > UNDO_MAX {
+                self.undo.remove(0);
+            }
+        }
+    }
+
+    /// Sets an answer; false (nothing changed) for an unknown item or the same answer.
     pub fn set_answer(&mut self, key: &str, answer: Option<Answer>) -> bool {
-        let Some(a) = self.answer_mut(key) else { return false };
-        a.answer = answer;
+        if self.answers.iter().find(|a| a.key == key).is_none_or(|a| a.answer == answer) {
+            return false;
+        }
+        self.remember();
+        if let Some(a) = self.answer_mut(key) {
+            a.answer = answer;
+        }
         self.touch();
         true
     }
 
-    /// Adds a timestamp to an item's evidence and its comment (`[1:09.9]`).
-    pub fn stamp(&mut self, key: &str, t: f64) -> bool {
-        let Some(a) = self.answer_mut(key) else { return false };
-        let t = (t * 10.0).round() / 10.0;
-        if !a.evidence_s.iter().any(|&x| (x - t).abs() < 0.05) {
-            a.evidence_s.push(t);
-            a.evidence_s.sort_by(f64::total_cmp);
-        }
-        let tag = format!("[{}]", super::evidence::clock(t));
-        if !a.comment.contains(&tag) {
-            if !a.comment.is_empty() && !a.comment.ends_with(' ') {
-                a.comment.push(' ');
-            }
-            a.comment.push_str(&tag);
-            a.comment.push(' ');
+    /// Sets an item's comment (typing: not an undo step of its own).
+    pub fn set_comment(&mut self, key: &str, text: String) -> bool {
+        match self.answer_mut(key) {
+            Some(a) if a.comment != text => a.comment = text,
+            _ => return false,
         }
         self.touch();
         true
+    }
+
+    /// Adds a time (rounded to 0.1 s) to an item's evidence; the comment is left alone.
+    /// An item answered N.A. takes no evidence (there is nothing to point at).
+    pub fn stamp(&mut self, key: &str, t: f64) -> bool {
+        let t = (t.max(0.0) * 10.0).round() / 10.0;
+        let Some(a) = self.answers.iter().find(|a| a.key == key) else { return false };
+        if a.answer == Some(Answer::NotApplicable) || a.evidence_s.iter().any(|&x| (x - t).abs() < 0.05) {
+            return false;
+        }
+        self.remember();
+        if let Some(a) = self.answer_mut(key) {
+            a.evidence_s.push(t);
+            a.evidence_s.sort_by(f64::total_cmp);
+        }
+        self.touch();
+        true
+    }
+
+    /// Removes one evidence time from an item.
+    pub fn unstamp(&mut self, key: &str, t: f64) -> bool {
+        let Some(a) = self.answers.iter().find(|a| a.key == key) else { return false };
+        if !a.evidence_s.iter().any(|&x| (x - t).abs() < 0.05) {
+            return false;
+        }
+        self.remember();
+        if let Some(a) = self.answer_mut(key) {
+            a.evidence_s.retain(|&x| (x - t).abs() >= 0.05);
+        }
+        self.touch();
+        true
+    }
+
+    /// Takes back the last answer or evidence change of a draft; false when there is none.
+    pub fn undo(&mut self) -> bool {
+        if self.amend_from.is_some() {
+            return false;
+        }
+        let Some(before) = self.undo.pop() else { return false };
+        self.answers = before;
+        self.touch();
+        true
+    }
+
+    /// Opens a submitted review for changes.
+    pub fn start_amending(&mut self) -> bool {
+        if !self.submitted() || self.amend_from.is_some() {
+            return false;
+        }
+        self.amend_from = Some(self.answers.clone());
+        true
+    }
+
+    /// Leaves amend mode with the review as submitted (nothing is saved).
+    pub fn cancel_amending(&mut self) {
+        if let Some(before) = self.amend_from.take() {
+            self.answers = before;
+            self.dirty = false;
+            self.save_error = None;
+            self.edit_seq += 1;
+        }
+    }
+
+    /// True while a submitted review is open for changes.
+    pub fn amending(&self) -> bool {
+        self.amend_from.is_some()
     }
 
     /// Every item answered (submit needs it).
@@ -115,13 +203,18 @@ impl Review {
 
     /// Submitted and not being amended: answers and comments cannot change.
     pub fn locked(&self) -> bool {
-        self.submitted() && !self.amending
+        self.submitted() && !self.amending()
     }
 
-    /// Whether unsaved changes can be saved as they are: a draft always, an amendment of a
-    /// submitted review only with every item still answered.
+    /// Whether unsaved changes of a draft can be saved as they are (autosave, switching
+    /// calls). An amendment is never saved this way: only "Save amendment" with a reason.
     pub fn saveable(&self) -> bool {
-        self.dirty && !self.locked() && (!self.submitted() || self.complete())
+        self.dirty && !self.submitted()
+    }
+
+    /// A save is on its way to the store.
+    pub fn save_in_flight(&self) -> bool {
+        self.saving.is_some()
     }
 }
 
@@ -153,7 +246,7 @@ mod tests {
     }
 
     #[test]
-    fn answers_follow_the_card_and_stamps_go_in_the_comment() {
+    fn answers_follow_the_card_and_stamps_are_evidence_not_comment_text() {
         let old = vec![ItemAnswer {
             key: "b".into(),
             answer: Some(Answer::No),
@@ -165,10 +258,34 @@ mod tests {
         assert_eq!(r.answers[1].answer, Some(Answer::No));
         assert!(!r.complete());
         assert!(r.stamp("b", 69.94));
-        assert!(r.stamp("b", 69.94));
-        assert_eq!(r.answers[1].comment, "x [1:09.9] ");
+        assert!(!r.stamp("b", 69.94), "the same time twice is one stamp");
+        assert_eq!(r.answers[1].comment, "x");
         assert_eq!(r.answers[1].evidence_s, vec![69.9]);
+        assert!(r.set_answer("a", Some(Answer::NotApplicable)));
+        assert!(!r.stamp("a", 3.0), "N.A. takes no evidence");
         assert!(r.set_answer("a", Some(Answer::Yes)));
         assert!(r.complete() && r.dirty);
+        // Ctrl+Z takes the changes back one by one.
+        assert!(r.undo());
+        assert_eq!(r.answers[0].answer, Some(Answer::NotApplicable));
+        assert!(r.undo() && r.undo());
+        assert_eq!(r.answers[0].answer, None);
+        assert!(r.answers[1].evidence_s.is_empty());
+        assert!(!r.undo());
+    }
+
+    #[test]
+    fn an_amendment_is_cancelled_back_to_the_submitted_answers() {
+        let mut r = Review::new(1, card(), vec![], CallStatus::Submitted { by: "Asha".into() });
+        r.answers[0].answer = Some(Answer::Yes);
+        r.answers[1].answer = Some(Answer::Yes);
+        assert!(r.locked());
+        assert!(r.start_amending() && !r.locked());
+        assert!(r.set_answer("b", Some(Answer::No)));
+        assert!(!r.saveable(), "an amendment is never autosaved");
+        assert!(!r.undo(), "an amendment has Cancel, not undo");
+        r.cancel_amending();
+        assert_eq!(r.answers[1].answer, Some(Answer::Yes));
+        assert!(r.locked() && !r.dirty);
     }
 }

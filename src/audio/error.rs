@@ -22,6 +22,9 @@ pub enum DecodeError {
     Unsupported { name: String, tag: u16 },
     #[error("broken WAV header: {0}")]
     BadHeader(String),
+    /// A header with no audio after it: nothing to hear, score or identify.
+    #[error("no audio: the file has a header but no sound data (0 s), so it cannot be reviewed")]
+    NoAudio,
 }
 
 impl From<std::io::Error> for DecodeError {

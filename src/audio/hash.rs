@@ -1,16 +1,31 @@
-//! Content identity of a call: a hash of its audio data, so a renamed or moved file, or one
-//! whose INFO tags were edited, keeps its reviews.
+//! Content identity of a call: its audio *and* its format. A renamed or moved file, or one
+//! whose INFO tags were edited, keeps its reviews; the same bytes read as another format (a
+//! different `fmt ` chunk) are another call; a file with no audio has no identity at all (it
+//! cannot be reviewed, and two such files must never share one).
 
 use std::io::{Read, Seek, SeekFrom};
 use std::path::Path;
 
-use super::{DecodeError, WavReader};
+use super::{DecodeError, WavInfo, WavReader};
 
-/// Hex BLAKE3 hash of the audio data bytes actually present in the file (the `data` chunk,
-/// clipped to the end of a truncated or unfinalised file), streamed in 64 KiB reads. Headers
-/// and metadata chunks are not part of it.
+/// The identity of a call: `"<data hash>.<format digest>"`: the hex BLAKE3 hash of the audio
+/// data bytes actually present (the `data` chunk, clipped to the end of a truncated or
+/// unfinalised file, streamed in 64 KiB reads), a dot, and 16 hex digits of the BLAKE3 hash
+/// of the `fmt ` fields that say how to read them (format tag, encoding, rate, channels, bits).
+/// Headers and metadata chunks are not part of it.
+///
+/// Databases written before the format was part of the identity hold the data hash alone;
+/// [`legacy_part`] gives it, so the store can find those rows and re-key them.
+///
+/// A file whose `data` chunk holds no bytes is an error ([`DecodeError::NoAudio`]).
 pub fn content_hash(path: &Path) -> Result<String, DecodeError> {
-    let (start, len) = WavReader::open(path)?.data_span();
+    let reader = WavReader::open(path)?;
+    let (start, len) = reader.data_span();
+    if len == 0 || reader.info().frames == 0 {
+        return Err(DecodeError::NoAudio);
+    }
+    let format = format_digest(reader.info());
+    drop(reader);
     let mut f = std::fs::File::open(path)?;
     f.seek(SeekFrom::Start(start))?;
     let mut h = blake3::Hasher::new();
@@ -26,5 +41,20 @@ pub fn content_hash(path: &Path) -> Result<String, DecodeError> {
         h.update(chunk.get(..n).unwrap_or_default());
         left -= n as u64;
     }
-    Ok(h.finalize().to_hex().to_string())
+    Ok(format!("{}.{format}", h.finalize().to_hex()))
+}
+
+/// 16 hex digits naming how the data is to be read.
+fn format_digest(info: &WavInfo) -> String {
+    let fields = format!(
+        "{:?}|{}|{}|{}|{}",
+        info.encoding, info.format_tag, info.sample_rate, info.channels, info.bits_per_sample
+    );
+    let hex = blake3::hash(fields.as_bytes()).to_hex();
+    hex.as_str().get(..16).unwrap_or_default().to_string()
+}
+
+/// The data-only hash an older callqa stored for this identity (the part before the dot).
+pub fn legacy_part(identity: &str) -> Option<&str> {
+    identity.split_once('.').map(|(data, _)| data)
 }

@@ -10,7 +10,7 @@
 pub mod codecs;
 mod error;
 mod format;
-mod hash;
+pub mod hash;
 mod pcm;
 pub mod playback;
 mod reader;

@@ -1,14 +1,35 @@
-//! Decoding and analysing the open call on a `callqa-analyse` thread, with partial peaks sent
-//! every ~100 ms so the waveform draws while the file streams.
+//! The open-call job, on a `callqa-analyse` thread: one sequence per opened call.
+//!
+//! 1. open the file's header and hand a reader to playback ([`JobEvent::Playable`]);
+//! 2. hash it ([`crate::audio::content_hash`]) and send the store one request that records
+//!    the call and loads its reviews ([`StoreRequest::OpenCall`], taken before any scan's
+//!    rows), so the scorecard never waits behind a folder scan;
+//! 3. decode and analyse, with partial peaks sent every ~100 ms so the waveform draws while
+//!    the file streams.
+//!
+//! A file that cannot be opened, or has no audio, ends the job at once with
+//! [`JobEvent::Analysed`] carrying why: the window never waits on it.
 
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use super::{JobEvent, Outbox};
+use super::{JobEvent, Outbox, StoreRequest};
 use crate::analysis::{Analyzer, Config};
 use crate::audio::WavReader;
+use crate::model::call::CallMeta;
+
+/// What the open-call job needs to know.
+#[derive(Debug)]
+pub(super) struct OpenJob {
+    pub generation: u64,
+    pub path: PathBuf,
+    pub config: Config,
+    /// The reviewer whose review to load (none yet: the call is recorded, nothing loaded).
+    pub reviewer: Option<String>,
+    pub store: Option<std::sync::mpsc::Sender<StoreRequest>>,
+}
 
 /// How far the analysis has got.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
@@ -28,22 +49,48 @@ impl AnalyseProgress {
 const BLOCK_FRAMES: usize = 65_536;
 const PEAKS_EVERY: Duration = Duration::from_millis(100);
 
-pub(super) fn spawn(
-    out: Outbox,
-    generation: u64,
-    path: PathBuf,
-    config: Config,
-    cancel: Arc<AtomicBool>,
-) -> std::io::Result<()> {
+pub(super) fn spawn(out: Outbox, job: OpenJob, cancel: Arc<AtomicBool>) -> std::io::Result<()> {
     std::thread::Builder::new().name("callqa-analyse".into()).spawn(move || {
-        // Playback gets its own reader (headers only: a few kB), before the analysis starts.
-        let playable = WavReader::open(&path).map(Box::new).map_err(|e| format!("{e}: {}", path.display()));
-        out.send(JobEvent::Playable { generation, result: playable });
-        let result = run(&out, generation, &path, config, &cancel);
+        let generation = job.generation;
+        let result = open(&out, &job).and_then(|()| run(&out, generation, &job.path, job.config, &cancel));
         if !cancel.load(Ordering::Relaxed) {
             out.send(JobEvent::Analysed { generation, result });
         }
     })?;
+    Ok(())
+}
+
+/// Steps 1 and 2: the playback reader, the identity, the store request.
+fn open(out: &Outbox, job: &OpenJob) -> Result<(), String> {
+    let generation = job.generation;
+    let reader = match WavReader::open(&job.path) {
+        Ok(r) => r,
+        Err(e) => {
+            let why = format!("{e}: {}", job.path.display());
+            out.send(JobEvent::Playable { generation, result: Err(why.clone()) });
+            return Err(why);
+        }
+    };
+    let info = reader.info().clone();
+    out.send(JobEvent::Playable { generation, result: Ok(Box::new(reader)) });
+    let hash = crate::audio::content_hash(&job.path).map_err(|e| e.to_string())?;
+    let meta = CallMeta::from_wav(&job.path, &info);
+    out.send(JobEvent::Identified { generation, hash: hash.clone(), meta: Box::new(meta.clone()) });
+    if let Some(store) = &job.store {
+        let req = StoreRequest::OpenCall {
+            generation,
+            path: job.path.clone(),
+            hash,
+            meta: Box::new(meta),
+            reviewer: job.reviewer.clone(),
+        };
+        if store.send(req).is_err() {
+            out.send(JobEvent::Store(super::StoreEvent::OpenFailed {
+                generation,
+                error: "the review store has stopped".into(),
+            }));
+        }
+    }
     Ok(())
 }
 

@@ -1,9 +1,18 @@
 //! The `callqa-store` thread: owns the review database ([`crate::store::Store`]) and answers
-//! [`StoreRequest`]s with [`StoreEvent`]s. Requests are handled in order, so a save queued
-//! before close is written before the thread ends.
+//! [`StoreRequest`]s with [`StoreEvent`]s.
+//!
+//! Requests are handled in order, except that a folder scan's call rows
+//! ([`StoreRequest::UpsertCall`]) wait behind everything else: opening a call, loading and
+//! saving reviews never queue behind a scan of a thousand files. A save queued before close
+//! is written before the thread ends.
+//!
+//! Every save carries the id the window gave it and is answered with
+//! [`StoreEvent::Saved`] or [`StoreEvent::SaveFailed`] carrying that id: a review is clean
+//! only when its save has come back.
 
+use std::collections::VecDeque;
 use std::path::PathBuf;
-use std::sync::mpsc::{Sender, channel};
+use std::sync::mpsc::{Receiver, Sender, channel};
 use std::thread::JoinHandle;
 
 use super::{JobEvent, Outbox};
@@ -34,21 +43,61 @@ impl CallStatus {
     }
 }
 
+/// One reviewer's latest review of a call, as the library lists it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ReviewerResult {
+    pub reviewer: String,
+    pub submitted: bool,
+    pub percent: Option<f64>,
+}
+
+/// Everything the library shows about a stored call.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CallSummary {
+    pub call_id: i64,
+    pub status: CallStatus,
+    pub score: Option<f64>,
+    /// Every reviewer's latest review, submitted ones first.
+    pub results: Vec<ReviewerResult>,
+}
+
+/// A call the database knows, for the library at start.
+#[derive(Clone, Debug)]
+pub struct StoredCall {
+    pub record: crate::store::CallRecord,
+    /// Every path it was seen at, each with whether a file is there now.
+    pub paths: Vec<(PathBuf, bool)>,
+    pub summary: CallSummary,
+}
+
 /// What the UI asks the store.
 #[derive(Debug)]
 pub enum StoreRequest {
-    /// Records (or finds) a call; replies `CallRow`.
+    /// Records (or finds) a call found by a scan; replies `CallRow`. Waits behind the rest.
     UpsertCall { path: PathBuf, hash: String, meta: Box<CallMeta> },
+    /// The open-call job: records the call, loads `reviewer`'s review (or an empty one on the
+    /// default card) and every other reviewer's; replies `Opened`.
+    OpenCall { generation: u64, path: PathBuf, hash: String, meta: Box<CallMeta>, reviewer: Option<String> },
     /// Loads `reviewer`'s latest review of a call (or an empty one on the default card); replies `Review`.
     LoadReview { call_id: i64, reviewer: String },
-    /// Saves a draft or submits; replies `Saved`.
-    SaveReview { draft: ReviewDraft, submit: bool },
+    /// Saves a draft, submits, or (with `amend_reason`) amends a submitted review; replies
+    /// `Saved` or `SaveFailed` with the same `req`.
+    SaveReview { req: u64, draft: ReviewDraft, submit: bool, amend_reason: Option<String> },
+    /// Every call the database knows; replies `Library`.
+    ListLibrary,
     /// Adds a coaching clip; replies `ClipAdded`.
     AddClip(crate::store::ClipDraft),
     /// Lists every coaching clip; replies `Clips`.
     ListClips,
     /// Removes a clip, then lists; replies `Clips`.
     RemoveClip { id: i64, actor: String },
+}
+
+impl StoreRequest {
+    /// Scans' call rows wait behind everything a person is waiting for.
+    fn urgent(&self) -> bool {
+        !matches!(self, StoreRequest::UpsertCall { .. })
+    }
 }
 
 /// A review as the workspace edits it.
@@ -63,13 +112,53 @@ pub struct LoadedReview {
     pub status: CallStatus,
 }
 
+/// What the store knows of a call just opened.
+#[derive(Clone, Debug)]
+pub struct OpenedCall {
+    pub generation: u64,
+    pub path: PathBuf,
+    pub summary: CallSummary,
+    pub paths: Vec<PathBuf>,
+    /// This reviewer's review (`None` when no reviewer name is set yet).
+    pub review: Option<LoadedReview>,
+    /// Every other reviewer's latest review, with the card each used (read-only).
+    pub others: Vec<(Review, Scorecard)>,
+    /// The coaching clips cut from this call (drawn on the waveform).
+    pub clips: Vec<crate::store::Clip>,
+}
+
 /// What the store thread replies.
 #[derive(Debug)]
 pub enum StoreEvent {
-    CallRow { path: PathBuf, call_id: i64, status: CallStatus, score: Option<f64> },
+    CallRow {
+        path: PathBuf,
+        summary: CallSummary,
+        paths: Vec<PathBuf>,
+    },
+    Opened(Box<OpenedCall>),
+    /// The open call could not be recorded (the window shows why; playback and analysis go on).
+    OpenFailed {
+        generation: u64,
+        error: String,
+    },
+    Library(Vec<StoredCall>),
     Review(Box<LoadedReview>),
-    Saved { call_id: i64, review_id: i64, status: CallStatus, score: Option<f64> },
-    ClipAdded { id: i64, set: String },
+    Saved {
+        req: u64,
+        call_id: i64,
+        review_id: i64,
+        summary: CallSummary,
+    },
+    SaveFailed {
+        req: u64,
+        call_id: i64,
+        error: String,
+    },
+    ClipAdded {
+        id: i64,
+        set: String,
+        clip: Option<Box<crate::store::Clip>>,
+    },
     Clips(Vec<crate::store::Clip>),
     Error(String),
 }
@@ -83,98 +172,238 @@ pub(super) fn spawn(
         let mut store = match Store::open(&db_path) {
             Ok(s) => s,
             Err(e) => {
-                out.send(JobEvent::Store(StoreEvent::Error(format!(
-                    "Reviews cannot be saved: {e} (database {})",
-                    db_path.display()
-                ))));
+                let why = format!("Reviews cannot be saved: {e} (database {})", db_path.display());
+                out.send(JobEvent::Store(StoreEvent::Error(why.clone())));
                 // Keep answering, so every request gets a clear error.
-                for _ in rx {
-                    out.send(JobEvent::Store(StoreEvent::Error(format!("Reviews cannot be saved: {e}"))));
+                let mut queue = Queue::new(rx);
+                while let Some(req) = queue.next() {
+                    out.send(JobEvent::Store(failure(req, &why)));
                 }
                 return;
             }
         };
-        for req in rx {
-            let ev =
-                handle(&mut store, req).unwrap_or_else(|e| StoreEvent::Error(format!("Review store: {e}")));
+        let mut queue = Queue::new(rx);
+        while let Some(req) = queue.next() {
+            let ev = handle(&mut store, req);
             out.send(JobEvent::Store(ev));
         }
     })?;
     Ok((tx, h))
 }
 
-fn handle(store: &mut Store, req: StoreRequest) -> Result<StoreEvent, StoreError> {
+/// The requests received, urgent ones taken first (in order among themselves).
+struct Queue {
+    rx: Receiver<StoreRequest>,
+    waiting: VecDeque<StoreRequest>,
+}
+
+impl Queue {
+    fn new(rx: Receiver<StoreRequest>) -> Queue {
+        Queue { rx, waiting: VecDeque::new() }
+    }
+
+    /// The next request to handle; `None` once the window has gone and all is done.
+    fn next(&mut self) -> Option<StoreRequest> {
+        if self.waiting.is_empty() {
+            self.waiting.push_back(self.rx.recv().ok()?);
+        }
+        self.waiting.extend(self.rx.try_iter());
+        match self.waiting.iter().position(StoreRequest::urgent) {
+            Some(i) => self.waiting.remove(i),
+            None => self.waiting.pop_front(),
+        }
+    }
+}
+
+/// The reply to a request that failed with `why`.
+pub(super) fn failure(req: StoreRequest, why: &str) -> StoreEvent {
+    match req {
+        StoreRequest::SaveReview { req, draft, .. } => {
+            StoreEvent::SaveFailed { req, call_id: draft.call_id, error: why.to_string() }
+        }
+        StoreRequest::OpenCall { generation, .. } => {
+            StoreEvent::OpenFailed { generation, error: why.to_string() }
+        }
+        _ => StoreEvent::Error(why.to_string()),
+    }
+}
+
+fn handle(store: &mut Store, req: StoreRequest) -> StoreEvent {
+    match req {
+        StoreRequest::SaveReview { req, draft, submit, amend_reason } => {
+            let call_id = draft.call_id;
+            match save(store, draft, submit, amend_reason.as_deref()) {
+                Ok((review_id, summary)) => StoreEvent::Saved { req, call_id, review_id, summary },
+                Err(e) => StoreEvent::SaveFailed { req, call_id, error: e.to_string() },
+            }
+        }
+        StoreRequest::OpenCall { generation, path, hash, meta, reviewer } => {
+            match open_call(store, generation, path, &hash, &meta, reviewer.as_deref()) {
+                Ok(o) => StoreEvent::Opened(Box::new(o)),
+                Err(e) => StoreEvent::OpenFailed { generation, error: format!("Review store: {e}") },
+            }
+        }
+        other => {
+            handle_other(store, other).unwrap_or_else(|e| StoreEvent::Error(format!("Review store: {e}")))
+        }
+    }
+}
+
+fn save(
+    store: &mut Store,
+    mut draft: ReviewDraft,
+    submit: bool,
+    amend_reason: Option<&str>,
+) -> Result<(i64, CallSummary), StoreError> {
+    if draft.id.is_none() {
+        // A second save queued before the first one's id came back updates that review.
+        draft.id = store.latest_review(draft.call_id, &draft.reviewer)?.map(|r| r.id);
+    }
+    let review_id = match amend_reason {
+        Some(reason) => store.amend_review(&draft, reason)?,
+        None => store.save_review(&draft, submit)?,
+    };
+    Ok((review_id, summary(store, draft.call_id)?))
+}
+
+fn open_call(
+    store: &mut Store,
+    generation: u64,
+    path: PathBuf,
+    hash: &str,
+    meta: &CallMeta,
+    reviewer: Option<&str>,
+) -> Result<OpenedCall, StoreError> {
+    let call_id = store.upsert_call(hash, &path, meta)?;
+    let review = reviewer.map(|r| load_review(store, call_id, r)).transpose()?;
+    let mut others = Vec::new();
+    for r in latest_per_reviewer(store.reviews_of_call(call_id)?) {
+        if Some(r.reviewer.as_str()) != reviewer {
+            let card = store.scorecard(r.card_id)?.card;
+            others.push((r, card));
+        }
+    }
+    let clips = store.clips(None)?.into_iter().filter(|c| c.call.id == call_id).collect();
+    Ok(OpenedCall {
+        generation,
+        path,
+        summary: summary(store, call_id)?,
+        paths: store.call_paths(call_id)?,
+        review,
+        others,
+        clips,
+    })
+}
+
+fn handle_other(store: &mut Store, req: StoreRequest) -> Result<StoreEvent, StoreError> {
     match req {
         StoreRequest::UpsertCall { path, hash, meta } => {
             let call_id = store.upsert_call(&hash, &path, &meta)?;
-            let (status, score) = call_status(store, call_id)?;
-            Ok(StoreEvent::CallRow { path, call_id, status, score })
+            Ok(StoreEvent::CallRow {
+                path,
+                summary: summary(store, call_id)?,
+                paths: store.call_paths(call_id)?,
+            })
         }
         StoreRequest::LoadReview { call_id, reviewer } => {
-            let loaded = match store.latest_review(call_id, &reviewer)? {
-                Some(r) => {
-                    let card = store.scorecard(r.card_id)?;
-                    LoadedReview {
-                        call_id,
-                        review_id: Some(r.id),
-                        card_id: r.card_id,
-                        scorecard: card.card,
-                        status: CallStatus::of(&r),
-                        answers: r.answers,
-                    }
-                }
-                None => {
-                    let card = store.default_scorecard()?;
-                    LoadedReview {
-                        call_id,
-                        review_id: None,
-                        card_id: card.id,
-                        scorecard: card.card,
-                        answers: Vec::new(),
-                        status: CallStatus::NotReviewed,
-                    }
-                }
-            };
-            Ok(StoreEvent::Review(Box::new(loaded)))
+            Ok(StoreEvent::Review(Box::new(load_review(store, call_id, &reviewer)?)))
         }
-        StoreRequest::SaveReview { mut draft, submit } => {
-            if draft.id.is_none() {
-                // A second save queued before the first one's id came back updates that review.
-                draft.id = store.latest_review(draft.call_id, &draft.reviewer)?.map(|r| r.id);
+        StoreRequest::ListLibrary => {
+            let mut rows = Vec::new();
+            for record in store.calls()? {
+                let paths = store.call_paths(record.id)?.into_iter().map(|p| {
+                    let here = p.is_file();
+                    (p, here)
+                });
+                let summary = summary(store, record.id)?;
+                rows.push(StoredCall { paths: paths.collect(), summary, record });
             }
-            let review_id = store.save_review(&draft, submit)?;
-            let r = store.review(review_id)?;
-            Ok(StoreEvent::Saved {
-                call_id: draft.call_id,
-                review_id,
-                status: CallStatus::of(&r),
-                score: r.score.percent,
-            })
+            Ok(StoreEvent::Library(rows))
         }
         StoreRequest::AddClip(draft) => {
             let id = store.add_clip(&draft)?;
-            Ok(StoreEvent::ClipAdded { id, set: draft.set.trim().to_string() })
+            let clip = store.clips(None)?.into_iter().find(|c| c.id == id).map(Box::new);
+            Ok(StoreEvent::ClipAdded { id, set: draft.set.trim().to_string(), clip })
         }
         StoreRequest::ListClips => Ok(StoreEvent::Clips(store.clips(None)?)),
         StoreRequest::RemoveClip { id, actor } => {
             store.remove_clip(id, &actor)?;
             Ok(StoreEvent::Clips(store.clips(None)?))
         }
+        // Answered by `handle`.
+        req @ (StoreRequest::SaveReview { .. } | StoreRequest::OpenCall { .. }) => {
+            Ok(failure(req, "internal error: request routed twice"))
+        }
     }
 }
 
-/// The call's standing: its latest submitted review, else its latest draft.
-fn call_status(store: &Store, call_id: i64) -> Result<(CallStatus, Option<f64>), StoreError> {
+fn load_review(store: &mut Store, call_id: i64, reviewer: &str) -> Result<LoadedReview, StoreError> {
+    Ok(match store.latest_review(call_id, reviewer)? {
+        Some(r) => {
+            let card = store.scorecard(r.card_id)?;
+            LoadedReview {
+                call_id,
+                review_id: Some(r.id),
+                card_id: r.card_id,
+                scorecard: card.card,
+                status: CallStatus::of(&r),
+                answers: r.answers,
+            }
+        }
+        None => {
+            let card = store.default_scorecard()?;
+            LoadedReview {
+                call_id,
+                review_id: None,
+                card_id: card.id,
+                scorecard: card.card,
+                answers: Vec::new(),
+                status: CallStatus::NotReviewed,
+            }
+        }
+    })
+}
+
+/// Each reviewer's latest review (by last change), submitted ones first, then by name.
+fn latest_per_reviewer(reviews: Vec<Review>) -> Vec<Review> {
+    let mut latest: Vec<Review> = Vec::new();
+    for r in reviews {
+        match latest.iter_mut().find(|x| x.reviewer == r.reviewer) {
+            Some(x) if x.updated_at < r.updated_at => *x = r,
+            Some(_) => {}
+            None => latest.push(r),
+        }
+    }
+    latest.sort_by(|a, b| {
+        (b.status == ReviewStatus::Submitted)
+            .cmp(&(a.status == ReviewStatus::Submitted))
+            .then_with(|| a.reviewer.cmp(&b.reviewer))
+    });
+    latest
+}
+
+/// The call's standing: its latest submitted review, else its latest draft; and every
+/// reviewer's result.
+fn summary(store: &Store, call_id: i64) -> Result<CallSummary, StoreError> {
     let reviews = store.reviews_of_call(call_id)?;
     let pick = reviews
         .iter()
         .filter(|r| r.status == ReviewStatus::Submitted)
         .max_by(|a, b| a.updated_at.cmp(&b.updated_at))
         .or_else(|| reviews.iter().max_by(|a, b| a.updated_at.cmp(&b.updated_at)));
-    Ok(match pick {
+    let (status, score) = match pick {
         Some(r) => (CallStatus::of(r), r.score.percent),
         None => (CallStatus::NotReviewed, None),
-    })
+    };
+    let results = latest_per_reviewer(reviews)
+        .into_iter()
+        .map(|r| ReviewerResult {
+            submitted: r.status == ReviewStatus::Submitted,
+            percent: r.score.percent,
+            reviewer: r.reviewer,
+        })
+        .collect();
+    Ok(CallSummary { call_id, status, score, results })
 }
 
 /// The live score of answers on a card: (headline, formula).

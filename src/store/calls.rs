@@ -45,27 +45,55 @@ fn call_from_row(r: &Row<'_>) -> rusqlite::Result<CallRecord> {
 }
 
 impl Store {
-    /// Records a call (or finds it by `hash`) and returns its id. A known call seen at a new
-    /// path gets the new path; changed details (e.g. a corrected agent tag) are updated.
+    /// Records a call (or finds it by `hash`, see [`crate::audio::content_hash`]) and returns
+    /// its id.
+    ///
+    /// - A call stored by an older callqa under its data-only hash is found by that part of
+    ///   `hash` and re-keyed (audited as `rekey_call`).
+    /// - A new path of a known call is remembered in `call_paths`. It is a *move* (the call's
+    ///   path changes, audited as `move_call`) only when the file at the previous path is gone;
+    ///   otherwise it is a copy, and the call keeps its path (no audit row: nothing about the
+    ///   call changed).
+    /// - Details missing from the row (agent, recording time) are filled in; known ones are
+    ///   never replaced by a copy's, so the agent cannot flip with the last file scanned.
+    ///
     /// Nothing is written when nothing changed.
     pub fn upsert_call(&mut self, hash: &str, path: &Path, meta: &CallMeta) -> Result<i64, StoreError> {
         let abs = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
         let path_text = abs.to_string_lossy().into_owned();
+        let legacy = crate::audio::hash::legacy_part(hash).unwrap_or(hash).to_string();
         if let Some(known) = self.call_by_hash(hash)?
-            && known.path == Path::new(&path_text)
-            && known.meta == *meta
+            && (known.meta.agent.is_some() || meta.agent.is_none())
+            && (known.meta.recorded_at.is_some() || meta.recorded_at.is_none())
+            && self.call_paths(known.id)?.iter().any(|p| *p == Path::new(&path_text))
         {
             return Ok(known.id);
         }
         let actor = os_user();
+        // Decided outside the transaction (it may run again): is the previous file still there?
+        let previous_gone = |p: &Path| p != Path::new(&path_text) && !p.exists();
         self.write(|tx| {
-            let known = tx
+            let mut known = tx
                 .query_row(
                     &format!("SELECT {CALL_COLUMNS} FROM calls WHERE hash = ?1"),
                     [hash],
                     call_from_row,
                 )
                 .optional()?;
+            if known.is_none() && legacy != hash {
+                known = tx
+                    .query_row(
+                        &format!("SELECT {CALL_COLUMNS} FROM calls WHERE hash = ?1"),
+                        [&legacy],
+                        call_from_row,
+                    )
+                    .optional()?;
+                if let Some(old) = &known {
+                    tx.execute("UPDATE calls SET hash = ?2 WHERE id = ?1", params![old.id, hash])?;
+                    let detail = serde_json::json!({ "from": legacy, "to": hash });
+                    audit(tx, &actor, "rekey_call", None, Some(old.id), &detail)?;
+                }
+            }
             let m = meta;
             match known {
                 None => {
@@ -88,38 +116,58 @@ impl Store {
                         ],
                     )?;
                     let id = tx.last_insert_rowid();
+                    add_path(tx, id, &path_text)?;
                     let detail = serde_json::json!({ "path": path_text, "meta": m });
                     audit(tx, &actor, "add_call", None, Some(id), &detail)?;
                     Ok(id)
                 }
                 Some(old) => {
+                    add_path(tx, old.id, &path_text)?;
+                    let moved = previous_gone(&old.path);
+                    let mut now = old.meta.clone();
+                    if moved {
+                        now.file_name.clone_from(&m.file_name);
+                    }
+                    if now.agent.is_none() {
+                        now.agent.clone_from(&m.agent);
+                    }
+                    if now.recorded_at.is_none() {
+                        now.recorded_at.clone_from(&m.recorded_at);
+                    }
+                    let new_path =
+                        if moved { path_text.clone() } else { old.path.to_string_lossy().into_owned() };
+                    if !moved && now == old.meta {
+                        return Ok(old.id);
+                    }
                     tx.execute(
                         &format!(
-                            "UPDATE calls SET path = ?2, file_name = ?3, duration_s = ?4, sample_rate = ?5, \
-                             channels = ?6, encoding = ?7, agent = ?8, recorded_at = ?9, last_seen = {NOW} \
-                             WHERE id = ?1"
+                            "UPDATE calls SET path = ?2, file_name = ?3, agent = ?4, recorded_at = ?5, \
+                             last_seen = {NOW} WHERE id = ?1"
                         ),
-                        params![
-                            old.id,
-                            path_text,
-                            m.file_name,
-                            m.duration_s,
-                            m.sample_rate,
-                            m.channels,
-                            m.encoding,
-                            m.agent,
-                            m.recorded_at
-                        ],
+                        params![old.id, new_path, now.file_name, now.agent, now.recorded_at],
                     )?;
-                    let action = if old.path == Path::new(&path_text) { "update_call" } else { "move_call" };
+                    let action = if moved { "move_call" } else { "update_call" };
                     let detail = serde_json::json!({
                         "from": { "path": old.path.to_string_lossy(), "meta": old.meta },
-                        "to": { "path": path_text, "meta": m },
+                        "to": { "path": new_path, "meta": now },
                     });
                     audit(tx, &actor, action, None, Some(old.id), &detail)?;
                     Ok(old.id)
                 }
             }
+        })
+    }
+
+    /// Every path this call was seen at, the first seen first.
+    pub fn call_paths(&self, call_id: i64) -> Result<Vec<PathBuf>, StoreError> {
+        self.read(|c| {
+            let mut st =
+                c.prepare_cached("SELECT path FROM call_paths WHERE call_id = ?1 ORDER BY first_seen, path")?;
+            let rows = st
+                .query_map([call_id], |r| r.get::<_, String>(0))?
+                .map(|p| p.map(PathBuf::from))
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok(rows)
         })
     }
 
@@ -152,6 +200,15 @@ impl Store {
             Ok(rows)
         })
     }
+}
+
+/// Remembers a path of a call (once).
+fn add_path(tx: &rusqlite::Transaction<'_>, call_id: i64, path: &str) -> Result<(), StoreError> {
+    tx.execute(
+        &format!("INSERT OR IGNORE INTO call_paths (call_id, path, first_seen) VALUES (?1, ?2, {NOW})"),
+        params![call_id, path],
+    )?;
+    Ok(())
 }
 
 /// Writes one audit row inside the caller's transaction.

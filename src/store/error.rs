@@ -67,6 +67,10 @@ pub enum StoreError {
     Incomplete(Vec<String>),
     #[error("the reviewer's name is empty; give a name (e.g. --reviewer Asha)")]
     NoReviewer,
+    #[error(
+        "this review is submitted: it changes only as an amendment with a reason (kept in the audit log)"
+    )]
+    AmendNeedsReason,
     #[error("evidence time {time} s for item {key:?} is after the end of the call ({duration_s:.1} s)")]
     EvidenceAfterEnd { key: String, time: f64, duration_s: f64 },
     #[error("{0}")]

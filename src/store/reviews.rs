@@ -140,8 +140,26 @@ fn answer_json(a: &ItemAnswer) -> serde_json::Value {
 impl Store {
     /// Saves a review as a draft, or submits it (`submit`: every item must be answered).
     /// Returns the review id. One transaction with an audit row; an unchanged review is not
-    /// written again.
+    /// written again. A submitted review is changed only by [`Store::amend_review`].
     pub fn save_review(&mut self, draft: &ReviewDraft, submit: bool) -> Result<i64, StoreError> {
+        self.save_review_with(draft, submit, None)
+    }
+
+    /// Changes a submitted review: every item must stay answered, and `reason` (required,
+    /// not blank) is kept in the audit row with the changes.
+    pub fn amend_review(&mut self, draft: &ReviewDraft, reason: &str) -> Result<i64, StoreError> {
+        if reason.trim().is_empty() {
+            return Err(StoreError::AmendNeedsReason);
+        }
+        self.save_review_with(draft, true, Some(reason.trim()))
+    }
+
+    fn save_review_with(
+        &mut self,
+        draft: &ReviewDraft,
+        submit: bool,
+        reason: Option<&str>,
+    ) -> Result<i64, StoreError> {
         let reviewer = draft.reviewer.trim().to_string();
         if reviewer.is_empty() {
             return Err(StoreError::NoReviewer);
@@ -227,6 +245,9 @@ impl Store {
                     if changes.is_empty() && !newly_submitted {
                         return Ok(row.id);
                     }
+                    if was_submitted && reason.is_none() {
+                        return Err(StoreError::AmendNeedsReason);
+                    }
                     tx.execute(
                         &format!(
                             "UPDATE reviews SET status = ?2, updated_at = {NOW}, \
@@ -237,10 +258,13 @@ impl Store {
                         params![row.id, status.as_str(), s.percent, s.points, s.max, s.critical_failed, s.complete],
                     )?;
                     tx.execute("DELETE FROM answers WHERE review_id = ?1", [row.id])?;
-                    let detail = serde_json::json!({
+                    let mut detail = serde_json::json!({
                         "status": { "from": row.status, "to": status.as_str() },
                         "changes": changes, "percent": s.percent,
                     });
+                    if let (Some(reason), Some(d)) = (reason, detail.as_object_mut()) {
+                        d.insert("reason".into(), reason.into());
+                    }
                     (row.id, if newly_submitted { "submit" } else { "edit" }, detail)
                 }
             };

@@ -83,6 +83,16 @@ CREATE TABLE clips (
 );
 CREATE INDEX clips_by_set ON clips (set_name, id);
 "#,
+    // 3: every path a call's audio was seen at (copies of one recording are one call).
+    r#"
+CREATE TABLE call_paths (
+    call_id    INTEGER NOT NULL REFERENCES calls (id),
+    path       TEXT NOT NULL,
+    first_seen TEXT NOT NULL,
+    PRIMARY KEY (call_id, path)
+);
+INSERT INTO call_paths (call_id, path, first_seen) SELECT id, path, last_seen FROM calls;
+"#,
 ];
 
 /// The schema version this callqa writes.

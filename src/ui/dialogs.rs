@@ -8,6 +8,77 @@ pub fn draw(app: &mut CallqaApp, ctx: &egui::Context) {
     shortcuts(app, ctx);
     clip_form(app, ctx);
     clip_sets(app, ctx);
+    amend_reason(app, ctx);
+    confirm_close(app, ctx);
+}
+
+/// The last step of an amendment: why the submitted review is changed (kept in the audit log).
+fn amend_reason(app: &mut CallqaApp, ctx: &egui::Context) {
+    let Some(mut reason) = app.amend_reason.clone() else { return };
+    let mut open = true;
+    egui::Window::new("Save the amendment")
+        .collapsible(false)
+        .pivot(egui::Align2::CENTER_CENTER)
+        .default_pos(ctx.content_rect().center())
+        .open(&mut open)
+        .show(ctx, |ui| {
+            ui.label("Why is this submitted review being changed? The reason is kept in the audit log.");
+            let r = ui.add(
+                egui::TextEdit::singleline(&mut reason)
+                    .id(egui::Id::unique("callqa-amend-reason"))
+                    .desired_width(380.0)
+                    .hint_text("e.g. calibration session: the customer was not interrupted"),
+            );
+            if app.focus_field {
+                r.request_focus();
+                app.focus_field = false;
+            }
+            let enter = r.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+            let typed = !reason.trim().is_empty();
+            ui.horizontal(|ui| {
+                if ui.add_enabled(typed, egui::Button::new("Save amendment with this reason")).clicked()
+                    || (enter && typed)
+                {
+                    app.push(Command::SaveAmendment(reason.clone()));
+                }
+                if ui.button("Back to editing").on_hover_text("Esc").clicked() {
+                    app.push(Command::Cancel);
+                }
+            });
+        });
+    if app.amend_reason.as_ref() != Some(&reason) && app.amend_reason.is_some() {
+        app.amend_reason = Some(reason);
+    }
+    if !open {
+        app.push(Command::Cancel);
+    }
+}
+
+/// Closing with unsaved changes: save them first, drop them, or stay.
+fn confirm_close(app: &mut CallqaApp, ctx: &egui::Context) {
+    if !app.confirm_close {
+        return;
+    }
+    let n = app.unsaved_count();
+    egui::Window::new("Unsaved changes")
+        .collapsible(false)
+        .resizable(false)
+        .pivot(egui::Align2::CENTER_CENTER)
+        .default_pos(ctx.content_rect().center())
+        .show(ctx, |ui| {
+            ui.label(format!("{n} review(s) have changes the database has not confirmed yet. Close anyway?"));
+            ui.horizontal(|ui| {
+                if ui.button("Save and close").clicked() {
+                    app.push(Command::Close(crate::app::CloseChoice::SaveAndClose));
+                }
+                if ui.button("Close without saving").clicked() {
+                    app.push(Command::Close(crate::app::CloseChoice::Discard));
+                }
+                if ui.button("Stay").on_hover_text("Esc").clicked() {
+                    app.push(Command::Close(crate::app::CloseChoice::Stay));
+                }
+            });
+        });
 }
 
 /// The coaching sets: every clip by set, each with Go to (opens the call at the clip) and
@@ -128,8 +199,18 @@ fn open_path(app: &mut CallqaApp, ctx: &egui::Context) {
     let mut open = true;
     egui::Window::new("Open a file or folder").collapsible(false).open(&mut open).show(ctx, |ui| {
         ui.label("Path of a WAV file or a folder (folders are scanned for WAVs, recursively):");
-        let r =
-            ui.add(egui::TextEdit::singleline(&mut text).desired_width(480.0).hint_text("/path/to/calls"));
+        let r = ui.add(
+            egui::TextEdit::singleline(&mut text)
+                .id(egui::Id::unique("callqa-open-path"))
+                .desired_width(480.0)
+                .hint_text("/path/to/calls"),
+        );
+        if app.focus_field {
+            // The field that just opened takes the keyboard: typing goes into it, never to
+            // the shortcuts.
+            r.request_focus();
+            app.focus_field = false;
+        }
         let enter = r.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
         if r.changed() {
             app.open_path = Some(text.clone());
@@ -138,7 +219,7 @@ fn open_path(app: &mut CallqaApp, ctx: &egui::Context) {
             if (ui.button("Open").clicked() || enter) && !text.trim().is_empty() {
                 app.push(Command::Open(vec![std::path::PathBuf::from(text.trim())]));
             }
-            if ui.button("Cancel").clicked() {
+            if ui.button("Cancel").on_hover_text("Esc").clicked() {
                 app.push(Command::ShowOpenPath(false));
             }
         });

@@ -67,11 +67,16 @@ pub fn draw(app: &mut CallqaApp, ui: &mut egui::Ui) {
     ui.separator();
 
     let view = app.library.view().to_vec();
+    if view.is_empty() && app.library.rows() > 0 {
+        ui.label(RichText::new("No call matches the filters.").weak());
+        return;
+    }
     if view.is_empty() {
         ui.label(RichText::new("No calls yet. Open files or a folder, or drop them here.").weak());
         return;
     }
-    let open = app.call.as_ref().map(|c| c.path.clone());
+    // The open call's row (a copy's path shows on its call's row).
+    let open = app.call.as_ref().and_then(|c| app.library.row_of(&c.path)).map(|e| e.path.clone());
     egui::ScrollArea::vertical().auto_shrink([false, false]).show_rows(
         ui,
         ROW_HEIGHT,
@@ -80,15 +85,20 @@ pub fn draw(app: &mut CallqaApp, ui: &mut egui::Ui) {
             for &i in view.get(rows).unwrap_or_default() {
                 let Some(e) = app.library.entries.get(i) else { continue };
                 let selected = open.as_ref() == Some(&e.path);
-                let (status, color) = match &e.status {
-                    CallStatus::NotReviewed => ("not reviewed".to_string(), theme::STATUS_NONE),
-                    CallStatus::Draft { by } => (format!("draft by {by}"), theme::STATUS_DRAFT),
-                    CallStatus::Submitted { by } => (format!("submitted by {by}"), theme::STATUS_SUBMITTED),
+                let color = match &e.status {
+                    CallStatus::NotReviewed => theme::STATUS_NONE,
+                    CallStatus::Draft { .. } => theme::STATUS_DRAFT,
+                    CallStatus::Submitted { .. } => theme::STATUS_SUBMITTED,
                 };
+                let status = e.status_text();
                 let second = match &e.probe {
                     Probe::Pending => RichText::new("reading…").weak(),
                     Probe::Err(err) => RichText::new(format!("Error: {err}")).color(theme::ERROR),
-                    Probe::Ok(p) => {
+                    _ if e.missing => {
+                        RichText::new(format!("file missing (last seen at {}) · {status}", e.path.display()))
+                            .color(theme::ERROR)
+                    }
+                    Probe::Ok(_) | Probe::Stored(_) => {
                         let mut parts = Vec::new();
                         if !e.agent.is_empty() {
                             parts.push(e.agent.clone());
@@ -96,15 +106,27 @@ pub fn draw(app: &mut CallqaApp, ui: &mut egui::Ui) {
                         if !e.date.is_empty() {
                             parts.push(e.date.clone());
                         }
-                        parts.push(clock(p.duration_s));
-                        if p.channels == 1 {
+                        parts.push(clock(e.duration_s().unwrap_or(0.0)));
+                        if e.channels() == Some(1) {
                             parts.push("mono".into());
                         }
-                        parts.push(status);
-                        if let Some(s) = e.score {
-                            parts.push(format!("score {s:.0}"));
+                        if e.results.len() <= 1
+                            && let Some(s) = e.score
+                        {
+                            parts.push(format!("{status} · score {s:.0}"));
+                        } else {
+                            parts.push(status);
                         }
-                        if !p.warnings.is_empty() {
+                        if !e.copies.is_empty() {
+                            parts.push(format!(
+                                "{} cop{}",
+                                e.copies.len(),
+                                if e.copies.len() == 1 { "y" } else { "ies" }
+                            ));
+                        }
+                        if let Probe::Ok(p) = &e.probe
+                            && !p.warnings.is_empty()
+                        {
                             parts.push(format!("warning: {}", p.warnings.join("; ")));
                         }
                         RichText::new(parts.join(" · ")).color(color)
@@ -122,7 +144,11 @@ pub fn draw(app: &mut CallqaApp, ui: &mut egui::Ui) {
                         .inner
                     })
                     .inner;
-                let r = r.on_hover_text(e.path.display().to_string());
+                let mut hover = e.path.display().to_string();
+                for c in &e.copies {
+                    hover.push_str(&format!("\nsame audio: {}", c.display()));
+                }
+                let r = r.on_hover_text(hover);
                 if r.clicked() {
                     app.push(Command::SelectCall(path));
                 }
@@ -144,6 +170,8 @@ fn progress(app: &CallqaApp, ui: &mut egui::Ui) {
         };
         ui.add(egui::ProgressBar::new(frac).text(text));
     } else if total > 0 {
-        ui.label(RichText::new(format!("{total} calls · {ok} readable · {bad} broken")).weak());
+        let rows = app.library.rows();
+        let copies = if rows < total { format!(" · {} copies", total - rows) } else { String::new() };
+        ui.label(RichText::new(format!("{total} calls · {ok} readable · {bad} broken{copies}")).weak());
     }
 }

@@ -16,13 +16,25 @@ use crate::app::{CallqaApp, Command};
 pub fn draw(app: &mut CallqaApp, ui: &mut egui::Ui) {
     egui::Panel::top("menu").show(ui, |ui| menu_bar(app, ui));
     banners(app, ui);
-    egui::Panel::left("library").resizable(true).default_size(330.0).min_size(220.0).show(ui, |ui| {
-        library::draw(app, ui);
-    });
-    egui::Panel::right("scorecard").resizable(true).default_size(410.0).min_size(300.0).show(ui, |ui| {
-        scorecard::draw(app, ui);
-    });
+    // The transport spans the whole width (one row from 1280 px), under the three columns.
     egui::Panel::bottom("transport").show(ui, |ui| transport::draw(app, ui));
+    // Side panels start at a share of the window (so 1024 px still leaves the waveform room),
+    // can be dragged narrower, and hidden from the View menu.
+    let width = ui.ctx().content_rect().width();
+    if app.prefs.show_library {
+        egui::Panel::left("library")
+            .resizable(true)
+            .default_size((width * 0.24).clamp(200.0, 330.0))
+            .min_size(170.0)
+            .show(ui, |ui| library::draw(app, ui));
+    }
+    if app.prefs.show_scorecard {
+        egui::Panel::right("scorecard")
+            .resizable(true)
+            .default_size((width * 0.30).clamp(260.0, 410.0))
+            .min_size(240.0)
+            .show(ui, |ui| scorecard::draw(app, ui));
+    }
     egui::CentralPanel::default().show(ui, |ui| waveform::draw(app, ui));
     dialogs::draw(app, ui.ctx());
 }
@@ -79,6 +91,16 @@ fn menu_bar(app: &mut CallqaApp, ui: &mut egui::Ui) {
                 app.prefs.next_after_submit = next;
             }
         });
+        ui.menu_button("View", |ui| {
+            let mut lib = app.prefs.show_library;
+            if ui.checkbox(&mut lib, "Call list").changed() {
+                app.push(Command::ShowLibrary(lib));
+            }
+            let mut card = app.prefs.show_scorecard;
+            if ui.checkbox(&mut card, "Scorecard").changed() {
+                app.push(Command::ShowScorecard(card));
+            }
+        });
         ui.menu_button("Help", |ui| {
             if ui.button("Keyboard shortcuts   ?").clicked() {
                 app.push(Command::ShowShortcuts(true));
@@ -103,12 +125,14 @@ fn banners(app: &mut CallqaApp, ui: &mut egui::Ui) {
             });
         }
         if let Some(m) = message {
-            ui.horizontal(|ui| {
-                let color = if m.error { theme::ERROR } else { ui.visuals().text_color() };
-                ui.label(egui::RichText::new(&m.text).color(color));
+            // The × first, the text wrapping in the rest of the row (a long message grows the
+            // banner downwards; it never runs over the panel below).
+            ui.horizontal_top(|ui| {
                 if ui.small_button("×").on_hover_text("Dismiss").clicked() {
                     app.push(Command::DismissMessage);
                 }
+                let color = if m.error { theme::ERROR } else { ui.visuals().text_color() };
+                ui.add(egui::Label::new(egui::RichText::new(&m.text).color(color)).wrap());
             });
         }
     });

@@ -19,8 +19,9 @@ pub fn draw(app: &mut CallqaApp, ui: &mut egui::Ui) {
         ui.label(RichText::new("Open a call to score it.").weak());
         return;
     };
-    if call.error.is_some() {
+    if let Some(e) = &call.error {
         ui.label(RichText::new("This file cannot be opened, so it cannot be scored.").weak());
+        ui.label(RichText::new(e).small().color(theme::ERROR));
         return;
     }
     let review = app.review.clone();
@@ -30,6 +31,7 @@ pub fn draw(app: &mut CallqaApp, ui: &mut egui::Ui) {
     }
     egui::ScrollArea::vertical().auto_shrink([false, false]).show(ui, |ui| {
         facts(app, call.analysis.as_deref(), ui);
+        others(app, ui);
         ui.separator();
         let Some(review) = review else {
             if app.reviewer().is_some() {
@@ -45,29 +47,44 @@ pub fn draw(app: &mut CallqaApp, ui: &mut egui::Ui) {
 }
 
 fn reviewer(app: &mut CallqaApp, ui: &mut egui::Ui) {
-    let set = app.reviewer().map(str::to_string);
-    let editing = set.is_none() || app.reviewer_draft != app.prefs.reviewer;
+    let first_run = app.prefs.reviewer.trim().is_empty();
+    let editing = first_run || app.editing_reviewer;
     ui.horizontal(|ui| {
         ui.label("Reviewer:");
         if editing {
+            // The name being typed is the field's own value; it is applied by Save name.
             let r = ui.add(
                 egui::TextEdit::singleline(&mut app.reviewer_draft)
-                    .hint_text("your name")
+                    .id(egui::Id::unique("callqa-reviewer-name"))
+                    .hint_text(if first_run { "your name" } else { app.prefs.reviewer.trim() })
                     .desired_width(160.0),
             );
+            if app.focus_field {
+                r.request_focus();
+                app.focus_field = false;
+            }
             let enter = r.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
-            if ui.button("Save name").clicked() || enter {
+            let typed = !app.reviewer_draft.trim().is_empty();
+            if ui.add_enabled(typed, egui::Button::new("Save name")).clicked() || (enter && typed) {
                 app.push(Command::SetReviewer(app.reviewer_draft.clone()));
             }
-        } else if let Some(name) = set {
-            ui.label(RichText::new(name).strong());
+            if !first_run && ui.button("Cancel").on_hover_text("Keep the name (Esc)").clicked() {
+                app.push(Command::CancelEditReviewer);
+            }
+        } else {
+            ui.label(RichText::new(app.prefs.reviewer.trim()).strong());
             if ui.small_button("change").clicked() {
-                app.reviewer_draft.clear();
+                app.push(Command::EditReviewer);
             }
         }
     });
-    if app.reviewer().is_none() {
-        ui.label(RichText::new("Enter your name once; it is remembered.").color(theme::STATUS_DRAFT));
+    if editing {
+        let hint = if first_run {
+            "Enter your name once; it is remembered. Answers need it."
+        } else {
+            "Type the new name and press Save name (Esc keeps the old one). Answers wait until then."
+        };
+        ui.label(RichText::new(hint).color(theme::STATUS_DRAFT));
     }
 }
 
@@ -116,7 +133,9 @@ fn items(
     analysis: Option<&crate::analysis::Analysis>,
     ui: &mut egui::Ui,
 ) {
-    let locked = review.locked();
+    let locked = review.locked()
+        || app.reviewer().is_none()
+        || !app.call.as_ref().is_some_and(crate::app::OpenCall::scorable);
     let mut n = 0usize;
     for section in &review.scorecard.sections {
         ui.label(RichText::new(&section.title).heading().size(16.0));
@@ -180,13 +199,17 @@ fn items(
                             });
                             if ui.add(button).clicked() {
                                 let answer = if on { None } else { Some(answer) };
-                                app.push(Command::SetAnswer { key: item.key.clone(), answer, stamp: false });
+                                // The mouse stamps like the keyboard: the playhead is evidence for a yes
+                                // or a no (never for N.A.; not at an unplayed 0:00.0).
+                                app.push(Command::SetAnswer { key: item.key.clone(), answer, stamp: true });
                             }
                         }
                         let t = app.playhead_s();
+                        let na = ans.answer == Some(Answer::NotApplicable);
                         if ui
-                            .button(format!("Stamp {}", clock(t)))
-                            .on_hover_text("Put the playhead time into the comment")
+                            .add_enabled(!na, egui::Button::new(format!("Stamp {}", clock(t))))
+                            .on_hover_text("Add the playhead time to this item's evidence")
+                            .on_disabled_hover_text("An item answered N.A. takes no evidence")
                             .clicked()
                         {
                             app.push(Command::StampPlayhead { key: item.key.clone() });
@@ -209,8 +232,7 @@ fn items(
                         app.push(Command::SetComment { key: item.key.clone(), text });
                     }
                     if !ans.evidence_s.is_empty() {
-                        let e = Evidence { text: "Marked:".into(), times_s: ans.evidence_s.clone() };
-                        evidence_line(app, ui, &e);
+                        marked(app, ui, &item.key, &ans.evidence_s);
                     }
                 });
             });
@@ -218,27 +240,95 @@ fn items(
     }
 }
 
+/// The item's evidence times: each a link that seeks, with × to take it off.
+fn marked(app: &mut CallqaApp, ui: &mut egui::Ui, key: &str, times: &[f64]) {
+    ui.horizontal_wrapped(|ui| {
+        ui.spacing_mut().item_spacing.x = 3.0;
+        ui.label(RichText::new("Evidence:").small());
+        for &t in times {
+            if ui.link(RichText::new(clock(t)).small()).on_hover_text(format!("Go to {}", clock(t))).clicked()
+            {
+                app.push(Command::Seek(t));
+            }
+            if ui.small_button("×").on_hover_text(format!("Remove {} from the evidence", clock(t))).clicked()
+            {
+                app.push(Command::Unstamp { key: key.to_string(), time_s: t });
+            }
+        }
+    });
+}
+
+/// Other reviewers' latest reviews of this call (read-only).
+fn others(app: &CallqaApp, ui: &mut egui::Ui) {
+    let Some(call) = &app.call else { return };
+    if call.others.is_empty() {
+        return;
+    }
+    egui::CollapsingHeader::new(format!("Other reviews of this call ({})", call.others.len()))
+        .id_salt("callqa-other-reviews")
+        .show(ui, |ui| {
+            for (r, card) in &call.others {
+                let state = match r.status {
+                    crate::model::scorecard::ReviewStatus::Submitted => "submitted",
+                    crate::model::scorecard::ReviewStatus::Draft => "draft",
+                };
+                ui.label(RichText::new(format!("{} · {state} · {}", r.reviewer, r.score.summary())).strong());
+                for item in card.items() {
+                    let Some(a) = r.answers.iter().find(|a| a.key == item.key) else { continue };
+                    let answer = a.answer.map_or("–", |x| match x {
+                        Answer::Yes => "Yes",
+                        Answer::No => "No",
+                        Answer::NotApplicable => "N.A.",
+                    });
+                    let mut line = format!("{}: {answer}", item.title);
+                    if !a.comment.is_empty() {
+                        line.push_str(&format!(" — {}", a.comment));
+                    }
+                    ui.label(RichText::new(line).small());
+                }
+                ui.add_space(4.0);
+            }
+        });
+}
+
 fn footer(app: &mut CallqaApp, review: &Review, ui: &mut egui::Ui) {
     score(review, ui);
     let status = match &review.status {
         CallStatus::NotReviewed => "Not saved yet".to_string(),
         CallStatus::Draft { by } => format!("Draft by {by}"),
-        CallStatus::Submitted { by } if review.amending => format!("Submitted by {by} · amending"),
+        CallStatus::Submitted { by } if review.amending() => format!("Submitted by {by} · amending"),
         CallStatus::Submitted { by } => format!("Submitted by {by}"),
     };
-    let dirty = match (review.dirty, review.saveable()) {
-        (false, _) => "",
-        (true, true) => " · unsaved changes (autosaved in a moment)",
-        (true, false) => " · unsaved: answer every item to save the amendment",
+    let (dirty, bad) = match (&review.save_error, review.dirty, review.save_in_flight()) {
+        (Some((e, _)), true, _) => (format!(" · NOT SAVED: {e}"), true),
+        (_, true, true) | (_, false, true) => (" · saving…".to_string(), false),
+        (_, true, false) if review.amending() => {
+            (" · unsaved amendment: Save amendment (a reason is asked) or Cancel".to_string(), false)
+        }
+        (_, true, false) => (" · unsaved changes (autosaved in a moment)".to_string(), false),
+        (_, false, false) => (String::new(), false),
     };
-    ui.label(RichText::new(format!("{status}{dirty}")).small());
-    ui.horizontal(|ui| {
+    let color = if bad { theme::ERROR } else { ui.visuals().text_color() };
+    ui.label(RichText::new(format!("{status}{dirty}")).small().color(color));
+    let waiting = app.unsaved.len();
+    if waiting > 0 {
+        ui.label(
+            RichText::new(format!("{waiting} review(s) of other calls not saved yet (retrying)"))
+                .small()
+                .color(theme::ERROR),
+        );
+    }
+    ui.horizontal_wrapped(|ui| {
         let locked = review.locked();
-        if review.amending {
-            let hint = if review.complete() { "Ctrl+S" } else { "Answer every item first" };
-            let can_save = review.complete();
+        if review.amending() {
+            let hint =
+                if review.complete() { "Ctrl+S; a reason is asked" } else { "Answer every item first" };
+            let can_save = review.complete() && review.dirty;
             if ui.add_enabled(can_save, egui::Button::new("Save amendment")).on_hover_text(hint).clicked() {
-                app.push(Command::SaveDraft);
+                app.push(Command::AskAmendReason);
+            }
+            if ui.button("Cancel amendment").on_hover_text("Put the submitted answers back").clicked() {
+                app.push(Command::CancelAmend);
             }
         } else if locked {
             if ui

@@ -10,6 +10,8 @@ use crate::model::Speaker;
 
 pub fn draw(app: &mut CallqaApp, ui: &mut egui::Ui) {
     let has_call = app.call.is_some();
+    let scorable = app.call.as_ref().is_some_and(crate::app::OpenCall::scorable);
+    let stereo = app.call.as_ref().and_then(|c| c.channels).is_some_and(|n| n >= 2);
     let duration = app.call.as_ref().map_or(0.0, |c| c.view.duration_s);
     let playing = app.transport.is_playing();
     let can_play = has_call && app.transport.has_player();
@@ -32,22 +34,30 @@ pub fn draw(app: &mut CallqaApp, ui: &mut egui::Ui) {
             app.push(Command::SeekBy(5.0));
         }
         if ui
-            .add_enabled(has_call, egui::Button::new("Clip…"))
-            .on_hover_text("Add the moment just heard to a coaching set")
+            .add_enabled(scorable, egui::Button::new("Clip…"))
+            .on_hover_text("Add the event under the playhead (or the 4 s just heard) to a coaching set")
+            .on_disabled_hover_text("Only a call that opened with audio can be clipped")
             .clicked()
         {
             app.push(Command::ShowClipForm(true));
         }
         let pos = app.playhead_s();
-        ui.label(RichText::new(format!("{} / {}", clock(pos), clock(duration))).monospace().size(16.0));
+        // One piece: the position never wraps in the middle.
+        ui.add(
+            egui::Label::new(
+                RichText::new(format!("{} / {}", clock(pos), clock(duration))).monospace().size(16.0),
+            )
+            .wrap_mode(egui::TextWrapMode::Extend),
+        );
         ui.separator();
 
+        ui.spacing_mut().slider_width = 80.0;
         let mut vol = app.transport.volume;
         if ui.add(egui::Slider::new(&mut vol, 0.0..=2.0).show_value(false).text("Volume")).changed() {
             app.push(Command::SetVolume(vol));
         }
-        ui.separator();
-        for who in [Speaker::Agent, Speaker::Customer] {
+        // Sides exist only in a two-channel recording.
+        for who in [Speaker::Agent, Speaker::Customer].into_iter().filter(|_| stereo) {
             let name = if who == Speaker::Agent { "Agent" } else { "Customer" };
             let muted = app.transport.muted.get(who.channel()).copied().unwrap_or(false);
             if ui.selectable_label(muted, format!("Mute {name}")).clicked() {

@@ -66,8 +66,14 @@ pub fn draw(app: &mut CallqaApp, ui: &mut egui::Ui) {
 }
 
 fn header(app: &mut CallqaApp, call: &OpenCall, ui: &mut egui::Ui) {
-    ui.horizontal(|ui| {
+    ui.horizontal_wrapped(|ui| {
         ui.heading(&call.name);
+        if call.paths.len() > 1 {
+            let others: Vec<String> =
+                call.paths.iter().filter(|p| **p != call.path).map(|p| p.display().to_string()).collect();
+            ui.label(RichText::new(format!("also at {} other path(s)", others.len())).small().weak())
+                .on_hover_text(others.join("\n"));
+        }
         if let Some(e) = app.library.get(&call.path) {
             if !e.agent.is_empty() {
                 ui.label(format!("Agent: {}", e.agent));
@@ -304,6 +310,28 @@ fn lanes_and_ruler(
     {
         let r = Rect::from_x_y_ranges(x0..=x1, lanes_rect.y_range());
         ui.painter().rect_stroke(r, 2.0, Stroke::new(2.0, theme::HIGHLIGHT), egui::StrokeKind::Inside);
+    }
+    // Coaching clips cut from this call: a band under the ruler, coloured good / bad.
+    for clip in &call.clips {
+        if let Some((x0, x1)) = x_span(&view, lanes_rect, clip.start_s, clip.end_s) {
+            let band = Rect::from_x_y_ranges(x0..=x1.max(x0 + 2.0), ruler.bottom() - 5.0..=ruler.bottom());
+            let colour = if clip.kind == crate::store::ClipKind::Good { theme::GOOD } else { theme::BAD };
+            ui.painter().rect_filled(band, 1.0, colour);
+            let label = format!(
+                "Clip {} ({}, {}) {} – {}",
+                clip.id,
+                clip.kind.as_str(),
+                clip.set,
+                clock(clip.start_s),
+                clock(clip.end_s)
+            );
+            let id = ui.scope_id().with(("callqa-clip", clip.id));
+            let r = ui.interact(band, id, egui::Sense::click()).on_hover_text(&label);
+            r.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Button, true, &label));
+            if r.clicked() {
+                cmds.push(Command::Seek(clip.start_s));
+            }
+        }
     }
     // Playhead.
     if playhead >= view.start_s && playhead <= view.end_s() {

@@ -15,12 +15,43 @@ pub fn corpus(name: &str) -> PathBuf {
 
 /// The window on `db`, with these calls opened, the reviewer set, and no audio device.
 pub fn harness(db: &Path, paths: Vec<PathBuf>, reviewer: &str) -> Harness<'static, CallqaApp> {
-    let config = AppConfig { db_path: db.to_path_buf(), paths, audio: false };
     let prefs = Prefs { reviewer: reviewer.into(), ..Prefs::default() };
+    harness_with(db, paths, prefs, (1600.0, 1000.0))
+}
+
+/// The window with given prefs (e.g. those a previous run saved) and size.
+pub fn harness_with(
+    db: &Path,
+    paths: Vec<PathBuf>,
+    prefs: Prefs,
+    size: (f32, f32),
+) -> Harness<'static, CallqaApp> {
+    let config = AppConfig { db_path: db.to_path_buf(), paths, audio: false };
     Harness::builder()
-        .with_size(egui::Vec2::new(1600.0, 1000.0))
+        .with_size(egui::Vec2::new(size.0, size.1))
         .with_context_setup(callqa::ui::fonts::install)
         .build_eframe(move |cc| CallqaApp::with_prefs(&cc.egui_ctx, config, prefs))
+}
+
+/// Types `text` as a keyboard does: for each character a key press (when it has a key), the
+/// character itself, and the key release. Whatever has the keyboard gets it, and shortcuts
+/// see the keys: stray typing is tested this way.
+pub fn type_like_a_person(h: &mut Harness<'static, CallqaApp>, text: &str) {
+    for ch in text.chars() {
+        let key = egui::Key::from_name(&ch.to_ascii_uppercase().to_string())
+            .or_else(|| if ch == ' ' { Some(egui::Key::Space) } else { None });
+        let shift = ch.is_ascii_uppercase();
+        let modifiers = if shift { egui::Modifiers::SHIFT } else { egui::Modifiers::NONE };
+        if let Some(key) = key {
+            h.event(egui::Event::Key { key, physical_key: None, pressed: true, repeat: false, modifiers });
+        }
+        h.event(egui::Event::Text(ch.to_string()));
+        if let Some(key) = key {
+            h.event(egui::Event::Key { key, physical_key: None, pressed: false, repeat: false, modifiers });
+        }
+        h.step();
+    }
+    h.run_steps(2);
 }
 
 /// Runs frames until `cond` holds (background jobs report between frames), or panics after `secs`.
