@@ -84,7 +84,7 @@ rc=0
 run=("fuzz/target/$host/release/wav_reader" "${fuzz_args[@]}" -artifact_prefix=fuzz/artifacts/ "$seeds")
 if ((ci)); then
   # libFuzzer's progress lines and dictionary are noise in a CI log: keep them in a file and
-  # show the end (all of it on a failure).
+  # show the final stats (its last 80 lines on a failure).
   log=fuzz/artifacts/ci-run.log
   "${run[@]}" >"$log" 2>&1 || rc=$?
   if ((rc != 0)); then tail -n 80 "$log" >&2; else grep -E '^(Done|stat::)' "$log" || true; fi
