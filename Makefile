@@ -14,6 +14,7 @@ run:
 test:
 	@scripts/deps.sh test
 	$(ALSA_NULL) cargo test --all-targets
+	scripts/fuzz.sh --ci 60
 	cargo clippy --all-targets -- -D warnings
 	cargo fmt --check
 

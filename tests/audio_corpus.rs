@@ -192,6 +192,99 @@ fn unfinalised_files_read_to_the_end_with_a_warning() {
     }
 }
 
+/// The chunks of a WAV file in order: (id, body).
+fn chunks(bytes: &[u8]) -> Vec<([u8; 4], Vec<u8>)> {
+    let mut out = Vec::new();
+    let mut pos = 12;
+    while pos + 8 <= bytes.len() {
+        let id: [u8; 4] = bytes[pos..pos + 4].try_into().unwrap();
+        let size = u32::from_le_bytes(bytes[pos + 4..pos + 8].try_into().unwrap()) as usize;
+        let end = (pos + 8 + size).min(bytes.len());
+        out.push((id, bytes[pos + 8..end].to_vec()));
+        pos = end + (size & 1);
+    }
+    out
+}
+
+/// The first `data_bytes` of a block-codec corpus file re-wrapped as a recorder that died
+/// before finalising would leave it: RIFF and data sizes `size` (0 or 0xFFFFFFFF), the fact
+/// chunk saying `fact` frames (`None`: no fact chunk).
+fn unfinalised_copy(bytes: &[u8], data_bytes: usize, size: u32, fact: Option<u32>) -> Vec<u8> {
+    let mut b = b"RIFF".to_vec();
+    b.extend(size.to_le_bytes());
+    b.extend(b"WAVE");
+    for (id, body) in chunks(bytes) {
+        let body = match &id {
+            b"fact" => match fact {
+                Some(f) => f.to_le_bytes().to_vec(),
+                None => continue,
+            },
+            b"data" => body[..data_bytes].to_vec(),
+            _ => body,
+        };
+        b.extend(id);
+        b.extend(if &id == b"data" { size } else { body.len() as u32 }.to_le_bytes());
+        b.extend(&body);
+        if body.len() % 2 == 1 && &id != b"data" {
+            b.push(0);
+        }
+    }
+    b
+}
+
+/// Issue 12, item 7: an unfinalised ADPCM or GSM file whose fact chunk still says 0 (the
+/// writer fills it in when it finalises) read as 0 s. It must read to the end of the data
+/// present, like the same file without a fact chunk, with the unfinalised warning only; a
+/// fact chunk left at a stale count short of the last block does not cut it either.
+#[test]
+fn unfinalised_block_codecs_with_fact_zero_read_to_the_end() {
+    let dir = tempfile::tempdir().unwrap();
+    // (file, data bytes kept, frames they hold, channels): 8 IMA / MS ADPCM blocks of 512
+    // bytes (505 / 500 frames each), 13 GSM blocks of 65 bytes (320 frames each).
+    let cases: [(&str, usize, u64, usize); 3] = [
+        ("corpus/dev_d_long_hold_ima_adpcm.wav", 8 * 512, 8 * 505, 2),
+        ("sox/dev_f_brief_ms_adpcm.wav", 8 * 512, 8 * 500, 2),
+        ("corpus/dev_a_courteous_gsm610_mono.wav", 13 * 65, 13 * 320, 1),
+    ];
+    for (name, data_bytes, frames, ch) in cases {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name);
+        let original = std::fs::read(&path).unwrap();
+        let mut r = WavReader::open(&path).unwrap();
+        let mut head = Vec::new();
+        r.read_frames(&mut head, frames as usize).unwrap();
+        assert_eq!(head.len(), frames as usize * ch);
+        for size in [0u32, u32::MAX] {
+            let shown = if size == 0 { "0".to_string() } else { format!("0x{size:08X}") };
+            for fact in [Some(0), None, Some(505)] {
+                let what = format!("{name}, sizes {shown}, fact {fact:?}");
+                let file = dir.path().join("unfinalised.wav");
+                std::fs::write(&file, unfinalised_copy(&original, data_bytes, size, fact)).unwrap();
+                let mut r = WavReader::open(&file).unwrap_or_else(|e| panic!("{what}: {e}"));
+                let info = r.info().clone();
+                assert_eq!(info.frames, frames, "{what}: frames");
+                assert_eq!(info.warnings.len(), 1, "{what}: {:?}", info.warnings);
+                let w = &info.warnings[0];
+                let secs = format!("read {:.1} s to the end of the file", frames as f64 / 8000.0);
+                assert!(w.starts_with(&format!("unfinalised recording: data size {shown} ")), "{what}: {w}");
+                assert!(w.contains(&secs), "{what}: {w}");
+                let all = r.read_to_end().unwrap();
+                assert!(all == head, "{what}: not the original's first {frames} frames");
+            }
+        }
+        // Finalised sizes but a fact chunk never filled in: the data is read, with a warning.
+        let mut b = unfinalised_copy(&original, data_bytes, 0, Some(0));
+        let riff = (b.len() - 8) as u32;
+        b[4..8].copy_from_slice(&riff.to_le_bytes());
+        let at = b.len() - data_bytes - 4;
+        b[at..at + 4].copy_from_slice(&(data_bytes as u32).to_le_bytes());
+        let r = WavReader::from_bytes(b).unwrap();
+        assert_eq!(r.info().frames, frames, "{name}, finalised, fact 0");
+        let w = &r.info().warnings;
+        assert_eq!(w.len(), 1, "{name}: {w:?}");
+        assert!(w[0].starts_with("the fact chunk says 0 frames"), "{name}: {w:?}");
+    }
+}
+
 #[test]
 fn header_only_opens_empty_with_no_audio() {
     let (info, s) = decode("bad_header_only.wav");

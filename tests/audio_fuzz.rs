@@ -1,7 +1,8 @@
 //! Property test over random, generated and mutated WAV headers: the reader never panics,
 //! every read returns what it promises, samples stay in [-1, 1], and its buffers follow the
 //! bytes in the file, never a header's claim (raw buffer ≤ file length; decoded-block buffers
-//! ≤ 30 x file length, GSM's expansion). Bounded case counts keep it under 30 s in CI.
+//! ≤ 30 x file length, GSM's expansion), and unfinalised ADPCM/GSM files read to the end
+//! whatever their fact chunk says. Bounded case counts keep it under 30 s in CI.
 //! The open-ended fuzzer is `fuzz/` (cargo-fuzz), see `scripts/fuzz.sh`.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -124,8 +125,59 @@ fn corpus_heads() -> Vec<Vec<u8>> {
     .collect()
 }
 
+/// A block-codec corpus file's header around its first `blocks` blocks, as a recorder that
+/// died would leave it: RIFF and data sizes `size`, the fact chunk saying `fact`.
+fn unfinalised_blocks(rel: &str, blocks: usize, size: u32, fact: u32) -> (Vec<u8>, u64, u64) {
+    let src = std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(rel)).unwrap();
+    let (block, frames) = match u16::from_le_bytes([src[20], src[21]]) {
+        0x11 => (512, 505),
+        0x02 => (512, 500),
+        _ => (65, 320),
+    };
+    let mut b = b"RIFF".to_vec();
+    b.extend(size.to_le_bytes());
+    b.extend(b"WAVE");
+    let mut pos = 12;
+    while pos + 8 <= src.len() {
+        let id = &src[pos..pos + 4];
+        let len = u32::from_le_bytes(src[pos + 4..pos + 8].try_into().unwrap()) as usize;
+        let body = &src[pos + 8..(pos + 8 + len).min(src.len())];
+        match id {
+            b"fact" => b.extend(chunk(b"fact", 4, &fact.to_le_bytes())),
+            b"data" => b.extend(chunk(b"data", size, &body[..blocks * block])),
+            _ => {
+                b.extend(&src[pos..pos + 8]);
+                b.extend(body);
+            }
+        }
+        pos += 8 + len + (len & 1);
+    }
+    (b, blocks as u64 * frames, frames)
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
+
+    /// Issue 12, item 7: an unfinalised ADPCM or GSM recording reads to the end of its data
+    /// whatever its fact chunk says (0, stale, too big): at most the last block's padding is
+    /// trimmed, with the unfinalised warning first.
+    #[test]
+    fn unfinalised_block_codecs_read_to_the_end_whatever_the_fact_says(
+        which in 0usize..3,
+        blocks in 1usize..12,
+        size in prop_oneof![Just(0u32), Just(u32::MAX)],
+        fact in prop_oneof![Just(0u32), 0u32..7000, any::<u32>()],
+    ) {
+        let rel = ["corpus/dev_d_long_hold_ima_adpcm.wav", "sox/dev_f_brief_ms_adpcm.wav",
+                   "corpus/dev_a_courteous_gsm610_mono.wav"][which];
+        let (bytes, present, per_block) = unfinalised_blocks(rel, blocks, size, fact);
+        let r = WavReader::from_bytes(bytes.clone()).unwrap();
+        let info = r.info();
+        prop_assert!(info.frames <= present && info.frames > present - per_block,
+                     "{rel}: {} frames of {present} (fact {fact})", info.frames);
+        prop_assert!(info.warnings[0].starts_with("unfinalised recording"), "{:?}", info.warnings);
+        exercise(bytes, 1000, &[present / 2]);
+    }
 
     #[test]
     fn random_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..600),

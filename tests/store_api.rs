@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use callqa::model::call::CallMeta;
 use callqa::model::scorecard::{Answer, ItemAnswer, ReviewStatus, Scorecard};
-use callqa::store::{ReviewDraft, ReviewState, Store, StoreError};
+use callqa::store::{ClipDraft, ClipKind, ReviewDraft, ReviewState, Store, StoreError};
 
 fn meta(name: &str) -> CallMeta {
     CallMeta {
@@ -46,7 +46,7 @@ fn db_in(dir: &tempfile::TempDir) -> PathBuf {
 fn dump(path: &Path) -> Vec<String> {
     let c = rusqlite::Connection::open(path).unwrap();
     let mut out = Vec::new();
-    for t in ["calls", "scorecards", "reviews", "answers", "audit"] {
+    for t in ["calls", "scorecards", "reviews", "answers", "clips", "audit"] {
         let mut st = c.prepare(&format!("SELECT * FROM {t} ORDER BY rowid")).unwrap();
         let n = st.column_count();
         let rows = st
@@ -275,7 +275,7 @@ fn missing_folder_read_only_and_too_new_are_refused() {
     let before = std::fs::read(&path).unwrap();
     let err = Store::open(&path).unwrap_err();
     match &err {
-        StoreError::TooNew { found, supported, .. } => assert_eq!((*found, *supported), (99, 3)),
+        StoreError::TooNew { found, supported, .. } => assert_eq!((*found, *supported), (99, 4)),
         other => panic!("{other:?}"),
     }
     assert!(err.to_string().contains("newer callqa"), "{err}");
@@ -351,14 +351,160 @@ fn database_is_wal_with_foreign_keys_and_version() {
     let c = rusqlite::Connection::open(&path).unwrap();
     let mode: String = c.pragma_query_value(None, "journal_mode", |r| r.get(0)).unwrap();
     let version: i64 = c.pragma_query_value(None, "user_version", |r| r.get(0)).unwrap();
-    assert_eq!((mode.as_str(), version), ("wal", 3));
+    assert_eq!((mode.as_str(), version), ("wal", 4));
     // Reopening an up-to-date database works and migrates nothing.
     let db = Store::open(&path).unwrap();
     let log = db.audit_log(None).unwrap();
     assert_eq!(log.len(), 1);
     assert_eq!(log[0].action, "migrate");
-    assert!(log[0].detail.contains("\"schema_to\":3"), "{}", log[0].detail);
+    assert!(log[0].detail.contains("\"schema_to\":4"), "{}", log[0].detail);
     drop(db);
     let ok: String = c.query_row("PRAGMA integrity_check", [], |r| r.get(0)).unwrap();
     assert_eq!(ok, "ok");
+}
+
+/// A database with a call, a submitted review and a clip (every kind of audit row).
+fn busy_db(path: &Path) -> (Store, i64) {
+    let mut db = Store::open(path).unwrap();
+    let call = db.upsert_call("hash-a", Path::new("/calls/a.wav"), &meta("a.wav")).unwrap();
+    let card = db.default_scorecard().unwrap();
+    let draft = ReviewDraft {
+        id: None,
+        call_id: call,
+        card_id: card.id,
+        reviewer: "Asha".into(),
+        answers: full_answers(),
+    };
+    db.save_review(&draft, true).unwrap();
+    let clip = ClipDraft {
+        set: "Interruptions".into(),
+        call_id: call,
+        start_s: 1.5,
+        end_s: 4.25,
+        kind: ClipKind::Bad,
+        note: "ग्राहक को बीच में टोका".into(),
+        author: "Priya".into(),
+    };
+    let clip = db.add_clip(&clip).unwrap();
+    (db, clip)
+}
+
+const APPEND_ONLY: &str = "audit rows are append-only";
+
+/// Issue 12, item 11: audit rows were append-only by convention only; now triggers refuse
+/// every change to one, through any connection.
+#[test]
+fn audit_rows_cannot_be_changed_deleted_or_replaced() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = db_in(&dir);
+    let (db, _) = busy_db(&path);
+    drop(db);
+    let before = dump(&path);
+    let c = rusqlite::Connection::open(&path).unwrap();
+    for sql in [
+        "UPDATE audit SET actor = 'someone else'",
+        "UPDATE audit SET detail = '{}' WHERE action = 'submit'",
+        "DELETE FROM audit",
+        "DELETE FROM audit WHERE id = 1",
+        "INSERT OR REPLACE INTO audit (id, at, actor, action, detail) VALUES (1, 'now', 'x', 'migrate', '{}')",
+        "REPLACE INTO audit (id, at, actor, action, detail) VALUES (2, 'now', 'x', 'migrate', '{}')",
+        "INSERT INTO audit (id, at, actor, action, detail) VALUES (1, 'now', 'x', 'migrate', '{}') \
+         ON CONFLICT (id) DO UPDATE SET actor = 'x'",
+    ] {
+        let e = c.execute(sql, []).unwrap_err().to_string();
+        assert!(e.contains(APPEND_ONLY), "{sql}: {e}");
+    }
+    drop(c);
+    assert_eq!(dump(&path), before, "no audit row changed");
+    // Appending still works, through the store and directly.
+    let mut db = Store::open(&path).unwrap();
+    let n = db.audit_log(None).unwrap().len();
+    db.upsert_call("hash-b", Path::new("/calls/b.wav"), &meta("b.wav")).unwrap();
+    assert_eq!(db.audit_log(None).unwrap().len(), n + 1);
+    rusqlite::Connection::open(&path)
+        .unwrap()
+        .execute("INSERT INTO audit (at, actor, action, detail) VALUES ('now', 'x', 'note', '{}')", [])
+        .unwrap();
+}
+
+/// A database written before migration 3 (schema 2: no triggers) is upgraded in place: every
+/// row kept, the triggers added, the upgrade itself audited.
+#[test]
+fn a_schema_2_database_is_upgraded_and_keeps_its_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = db_in(&dir);
+    let (db, _) = busy_db(&path);
+    drop(db);
+    {
+        // Back to schema 2: what migrations 1 and 2 made, and nothing else.
+        let c = rusqlite::Connection::open(&path).unwrap();
+        c.execute_batch(
+            "DROP TRIGGER audit_no_update; DROP TRIGGER audit_no_delete; DROP TRIGGER audit_no_replace; \
+             DROP TABLE call_paths; PRAGMA user_version = 2;",
+        )
+        .unwrap();
+        let triggers: i64 = c
+            .query_row("SELECT count(*) FROM sqlite_master WHERE type = 'trigger'", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(triggers, 0);
+        // Schema 2 allowed this; the upgrade must not depend on the log being untouched.
+        c.execute("UPDATE audit SET actor = actor", []).unwrap();
+    }
+    let before = dump(&path);
+    let db = Store::open(&path).unwrap();
+    let after = dump(&path);
+    assert_eq!(after.len(), before.len() + 1, "one new row: the migration's audit row");
+    assert_eq!(after[..before.len()], before[..], "every old row kept as it was");
+    let log = db.audit_log(None).unwrap();
+    let last = log.last().unwrap();
+    assert_eq!(last.action, "migrate");
+    assert!(
+        last.detail.contains("\"schema_from\":2") && last.detail.contains("\"schema_to\":4"),
+        "{}",
+        last.detail
+    );
+    assert_eq!(db.clips(None).unwrap().len(), 1);
+    drop(db);
+    let c = rusqlite::Connection::open(&path).unwrap();
+    let version: i64 = c.pragma_query_value(None, "user_version", |r| r.get(0)).unwrap();
+    assert_eq!(version, 4);
+    // Migration 4 remembers each call's path.
+    let paths: i64 = c.query_row("SELECT count(*) FROM call_paths", [], |r| r.get(0)).unwrap();
+    assert_eq!(paths, 1);
+    let e = c.execute("DELETE FROM audit", []).unwrap_err().to_string();
+    assert!(e.contains(APPEND_ONLY), "{e}");
+}
+
+/// Issue 12, item 11: a clip removal's audit row carries everything that was removed, at
+/// least as much as the creation row did.
+#[test]
+fn a_clip_removal_is_audited_with_everything_removed() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut db, id) = busy_db(&db_in(&dir));
+    let clip = db.clips(None).unwrap().remove(0);
+    assert_eq!(clip.id, id);
+    db.remove_clip(id, "Rohan").unwrap();
+    assert!(db.clips(None).unwrap().is_empty());
+    let log = db.audit_log(None).unwrap();
+    let json = |action: &str| -> (callqa::store::AuditEntry, serde_json::Value) {
+        let e = log.iter().find(|e| e.action == action).unwrap().clone();
+        let v = serde_json::from_str(&e.detail).unwrap();
+        (e, v)
+    };
+    let (added, add) = json("add_clip");
+    let (removed, gone) = json("remove_clip");
+    assert_eq!(removed.actor, "Rohan");
+    assert_eq!(removed.call_id, Some(clip.call.id));
+    for (k, v) in add.as_object().unwrap() {
+        assert_eq!(&gone[k], v, "the removal row's {k:?} differs from the creation row's");
+    }
+    let want = serde_json::json!({
+        "clip": id, "set": "Interruptions", "call_id": clip.call.id, "start_s": 1.5, "end_s": 4.25,
+        "kind": "bad", "note": "ग्राहक को बीच में टोका", "author": "Priya", "created_at": clip.created_at,
+    });
+    assert_eq!(gone, want);
+    assert_eq!(added.actor, gone["author"]);
+    // Removing it again: nothing to remove, nothing audited.
+    assert!(matches!(db.remove_clip(id, "Rohan"), Err(StoreError::NotFound(_))));
+    assert_eq!(db.audit_log(None).unwrap().len(), log.len());
 }

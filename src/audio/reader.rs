@@ -149,17 +149,33 @@ impl WavReader {
         let format = Format::from_raw(&c.fmt)?;
         let is_block = !matches!(format.codec, Codec::Samples(_));
         let present = format.frames_in(c.data_len);
-        let fact = c.fact_frames.map(u64::from).filter(|_| is_block);
-        let mut frames = present;
+        let secs = |n: u64| n as f64 / f64::from(format.sample_rate);
+        let unfinalised = matches!(c.data_size, DataSize::Unfinalised { .. });
         let mut warnings = Vec::new();
+        let mut fact_notes = Vec::new();
+        // The fact chunk (block codecs only) trims the padding of the last block. It is not
+        // believed when it cannot be the length of this data: 0 with audio present (writers put
+        // 0 there and fill it in when they finalise: ffmpeg into a pipe, a recorder that died),
+        // or, in an unfinalised file, short of the last block (written before the rest was).
+        let fact = c.fact_frames.map(u64::from).filter(|_| is_block).filter(|&f| {
+            let never_written = f == 0 && present > 0;
+            let stale = unfinalised && f.saturating_add(format.unit_frames() as u64) <= present;
+            if never_written && !unfinalised {
+                fact_notes.push(format!(
+                    "the fact chunk says 0 frames (never filled in); read the {:.1} s the data holds",
+                    secs(present)
+                ));
+            }
+            !(never_written || stale)
+        });
+        let mut frames = present;
         if let Some(f) = fact {
             if f <= present {
                 frames = f;
             } else if c.data_size == DataSize::Exact {
-                warnings.push(format!("the fact chunk says {f} frames but the data holds {present}"));
+                fact_notes.push(format!("the fact chunk says {f} frames but the data holds {present}"));
             }
         }
-        let secs = |n: u64| n as f64 / f64::from(format.sample_rate);
         match c.data_size {
             DataSize::Truncated { declared } => {
                 let claimed = fact.map_or(format.frames_in(declared), |f| f.min(format.frames_in(declared)));
@@ -178,6 +194,7 @@ impl WavReader {
             }
             DataSize::Exact => {}
         }
+        warnings.append(&mut fact_notes);
         let unit = format.unit_bytes() as u64;
         let rest = c.data_len % unit.max(1);
         match format.codec {

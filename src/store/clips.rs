@@ -116,20 +116,28 @@ impl Store {
         })
     }
 
-    /// Removes a clip (the audit row keeps what it was).
+    /// Removes a clip. The audit row keeps all of it (set, call, times, kind, note, author,
+    /// when it was made), so the log alone can tell what was removed and put it back.
     pub fn remove_clip(&mut self, id: i64, actor: &str) -> Result<(), StoreError> {
         self.write(|tx| {
-            let row: Option<(String, i64, f64, f64)> = tx
-                .query_row("SELECT set_name, call_id, start_s, end_s FROM clips WHERE id = ?1", [id], |r| {
-                    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
-                })
+            let row = tx
+                .query_row(
+                    "SELECT id, set_name, call_id, start_s, end_s, kind, note, author, created_at \
+                     FROM clips WHERE id = ?1",
+                    [id],
+                    ClipRow::from_row,
+                )
                 .optional()?;
-            let Some((set, call_id, start_s, end_s)) = row else {
+            let Some(clip) = row else {
                 return Err(StoreError::NotFound(format!("clip {id}")));
             };
             tx.execute("DELETE FROM clips WHERE id = ?1", [id])?;
-            let detail = serde_json::json!({ "clip": id, "set": set, "start_s": start_s, "end_s": end_s });
-            calls::audit(tx, actor, "remove_clip", None, Some(call_id), &detail)?;
+            let detail = serde_json::json!({
+                "clip": clip.id, "set": clip.set, "call_id": clip.call_id, "start_s": clip.start_s,
+                "end_s": clip.end_s, "kind": clip.kind, "note": clip.note, "author": clip.author,
+                "created_at": clip.created_at,
+            });
+            calls::audit(tx, actor, "remove_clip", None, Some(clip.call_id), &detail)?;
             Ok(())
         })
     }
@@ -141,21 +149,7 @@ impl Store {
                 "SELECT id, set_name, call_id, start_s, end_s, kind, note, author, created_at FROM clips \
                  WHERE ?1 IS NULL OR set_name = ?1 ORDER BY set_name, id",
             )?;
-            let rows = st
-                .query_map([set], |r| {
-                    Ok(ClipRow {
-                        id: r.get(0)?,
-                        set: r.get(1)?,
-                        call_id: r.get(2)?,
-                        start_s: r.get(3)?,
-                        end_s: r.get(4)?,
-                        kind: r.get(5)?,
-                        note: r.get(6)?,
-                        author: r.get(7)?,
-                        created_at: r.get(8)?,
-                    })
-                })?
-                .collect::<Result<Vec<_>, _>>()?;
+            let rows = st.query_map([set], ClipRow::from_row)?.collect::<Result<Vec<_>, _>>()?;
             Ok(rows)
         })?;
         rows.into_iter()
@@ -189,4 +183,21 @@ struct ClipRow {
     note: String,
     author: String,
     created_at: String,
+}
+
+impl ClipRow {
+    /// From `SELECT id, set_name, call_id, start_s, end_s, kind, note, author, created_at`.
+    fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<ClipRow> {
+        Ok(ClipRow {
+            id: r.get(0)?,
+            set: r.get(1)?,
+            call_id: r.get(2)?,
+            start_s: r.get(3)?,
+            end_s: r.get(4)?,
+            kind: r.get(5)?,
+            note: r.get(6)?,
+            author: r.get(7)?,
+            created_at: r.get(8)?,
+        })
+    }
 }

@@ -3,6 +3,11 @@
 //! refused, never touched.
 //!
 //! Append new migrations at the end; never edit one that has shipped.
+//!
+//! Since migration 3 the `audit` table is append-only, enforced by triggers: an `UPDATE`,
+//! `DELETE` or `INSERT OR REPLACE` of an audit row fails with "audit rows are append-only".
+//! (Anyone who can write the file can still drop the triggers: they guard against mistakes in
+//! code, not against a determined editor of the database.)
 
 /// Migration `n` (1-based) is `MIGRATIONS[n - 1]`.
 pub(crate) const MIGRATIONS: &[&str] = &[
@@ -83,7 +88,25 @@ CREATE TABLE clips (
 );
 CREATE INDEX clips_by_set ON clips (set_name, id);
 "#,
-    // 3: every path a call's audio was seen at (copies of one recording are one call).
+    // 3: the audit log is append-only: its rows cannot be changed, deleted or replaced.
+    // (`IF NOT EXISTS`: a database taken back to an older version by hand keeps its triggers.)
+    r#"
+CREATE TRIGGER IF NOT EXISTS audit_no_update BEFORE UPDATE ON audit
+BEGIN
+    SELECT RAISE(ABORT, 'audit rows are append-only');
+END;
+CREATE TRIGGER IF NOT EXISTS audit_no_delete BEFORE DELETE ON audit
+BEGIN
+    SELECT RAISE(ABORT, 'audit rows are append-only');
+END;
+-- INSERT OR REPLACE deletes the row it replaces without firing delete triggers.
+CREATE TRIGGER IF NOT EXISTS audit_no_replace BEFORE INSERT ON audit
+WHEN EXISTS (SELECT 1 FROM audit WHERE id = NEW.id)
+BEGIN
+    SELECT RAISE(ABORT, 'audit rows are append-only');
+END;
+"#,
+    // 4: every path a call's audio was seen at (copies of one recording are one call).
     r#"
 CREATE TABLE call_paths (
     call_id    INTEGER NOT NULL REFERENCES calls (id),
