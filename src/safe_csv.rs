@@ -93,7 +93,8 @@ pub fn is_formula_like(s: &str) -> bool {
         )
     };
     // Leading spaces (and other blanks) are skipped by some spreadsheets before a formula.
-    s.chars().find(|c| !(c.is_whitespace() && !matches!(c, '\t' | '\r' | '\n'))).is_some_and(trigger)
+    let skipped = |c: &char| c.is_whitespace() && !matches!(c, '\t' | '\r' | '\n');
+    s.chars().find(|c| !skipped(c)).is_some_and(trigger)
 }
 
 /// `s` with a leading `'` when a spreadsheet could read it as a formula, else `s` itself.

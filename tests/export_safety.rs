@@ -339,6 +339,8 @@ fn clip_sets_with_colliding_names_get_their_own_folders() {
     }
     let dir = env.path().join("export");
     ok(&env.run(&["clips", "--export", dir.to_str().unwrap()]));
+    let made = std::fs::read_dir(&dir).unwrap().filter(|e| e.as_ref().unwrap().path().is_dir()).count();
+    assert_eq!(made, sets.len(), "one folder per set");
     let (h, rows) = read_csv(&dir.join("index.csv"));
     assert_eq!(rows.len(), sets.len(), "{rows:?}");
     let mut folders = Vec::new();
