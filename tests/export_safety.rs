@@ -434,6 +434,14 @@ fn clip_export_never_follows_links_and_never_overwrites_without_force() {
     ok(&env.run(&["clips", "--export", clean.to_str().unwrap(), "--force"]));
     assert!(std::fs::read(&index).unwrap().starts_with(b"\xEF\xBB\xBF"));
     assert_eq!(files_under(&clean), first, "no stray temporary files");
+
+    // An exported clip that has since been reviewed as a call is a recording: never replaced.
+    let clip = clean.join(first.iter().find(|f| f.starts_with("Other/") && f.ends_with(".wav")).unwrap());
+    ok(&env.run(&["review", clip.to_str().unwrap(), "--reviewer", "A", "--answer", "no_arguing=yes"]));
+    let bytes = std::fs::read(&clip).unwrap();
+    let err = refused(&env.run(&["clips", "--export", clean.to_str().unwrap(), "--force"]));
+    assert!(err.contains("audio file") && err.contains("nothing was exported"), "{err}");
+    assert_eq!(std::fs::read(&clip).unwrap(), bytes);
 }
 
 /// Defect 6: a set name over 255 bytes and a 240-byte call name are shortened (between

@@ -9,7 +9,7 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result, bail};
 
-use super::export::open_existing;
+use super::export::{open_existing, write_policy};
 use super::out::{outln, term, term_path};
 use super::{CliError, db_path};
 use crate::audio::{WavReader, content_hash};
@@ -254,12 +254,9 @@ struct SetPlan<'a> {
 /// reported and its clips skipped; the others are written, and the export ends with exit 1.
 /// Each file is written to a temporary file and renamed into place.
 fn export_clips(store: &Store, list: &[Clip], to: &ExportTo) -> Result<()> {
-    let mut policy = Policy::new(to.force);
+    // With --force, clips of an earlier export may be replaced; the calls never.
+    let mut policy = write_policy(store, to.force)?;
     policy.replace_audio = to.force;
-    policy.protect_database(store.path());
-    for c in list {
-        policy.protect_audio(&c.call.path);
-    }
     let mut names = FolderNames::new();
     let mut plans: Vec<SetPlan<'_>> = Vec::new();
     for c in list {

@@ -48,6 +48,17 @@ pub(crate) fn open_existing(db: Option<&Path>) -> Result<Store> {
     Ok(Store::open_read_only(&path)?)
 }
 
+/// How exports write files: `--force` or not, and never over the database or a recording
+/// of any call it knows.
+pub(crate) fn write_policy(store: &Store, force: bool) -> Result<Policy> {
+    let mut policy = Policy::new(force);
+    policy.protect_database(store.path());
+    for call in store.calls()? {
+        policy.protect_audio(&call.path);
+    }
+    Ok(policy)
+}
+
 fn is_stdout(p: &Path) -> bool {
     p == Path::new("-")
 }
@@ -67,11 +78,7 @@ fn export(db: Option<&Path>, args: &ExportArgs) -> Result<()> {
     let store = open_existing(db)?;
     let rows = store.export_rows()?;
     // Every destination is checked before anything is written.
-    let mut policy = Policy::new(args.force);
-    policy.protect_database(store.path());
-    for r in &rows {
-        policy.protect_audio(&r.call.path);
-    }
+    let policy = write_policy(&store, args.force)?;
     for out in [csv, json].into_iter().flatten().filter(|p| !is_stdout(p)) {
         policy.check(out)?;
     }
