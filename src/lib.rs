@@ -9,5 +9,7 @@ pub mod audio;
 pub mod cli;
 pub mod jobs;
 pub mod model;
+pub mod safe_csv;
+pub mod safe_file;
 pub mod store;
 pub mod ui;

@@ -48,6 +48,14 @@ fn decoded(path: &Path, from: u64, to: u64) -> Vec<f32> {
     out
 }
 
+/// The one set folder of an export (beside it: the export's index.csv).
+fn set_folder(dir: &Path) -> PathBuf {
+    let folders: Vec<PathBuf> =
+        std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).filter(|p| p.is_dir()).collect();
+    assert_eq!(folders.len(), 1, "{folders:?}");
+    folders[0].clone()
+}
+
 #[test]
 fn clips_are_stored_listed_and_exported_as_wav_with_an_index() {
     let dir = tempfile::tempdir().unwrap();
@@ -119,7 +127,7 @@ fn clips_are_stored_listed_and_exported_as_wav_with_an_index() {
     // Export: one WAV per clip with the call's samples, and an index with the notes intact.
     let out_dir = d.join("export");
     ok(&run(d, &["clips", "--export", out_dir.to_str().unwrap()]));
-    let folder = std::fs::read_dir(&out_dir).unwrap().next().unwrap().unwrap().path();
+    let folder = set_folder(&out_dir);
     let index = std::fs::read(folder.join("index.csv")).unwrap();
     assert!(index.starts_with(b"\xEF\xBB\xBF"), "UTF-8 BOM for spreadsheets");
     let index = text(&index);
@@ -143,7 +151,7 @@ fn clips_are_stored_listed_and_exported_as_wav_with_an_index() {
     assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
     let err = text(&out.stderr);
     assert!(err.contains("clip 1 not exported") && !err.contains("panicked"), "{err}");
-    let folder = std::fs::read_dir(&again).unwrap().next().unwrap().unwrap().path();
+    let folder = set_folder(&again);
     assert!(folder.join("02_good_dev_a_courteous_0m01.0-0m04.5.wav").exists());
     assert!(!folder.join("01_bad_dev_c_dispute_0m05.8-0m07.4.wav").exists());
 

@@ -6,7 +6,6 @@
 //! a named thread, the rest of the analysis on this one), passing reused 64k-frame blocks over
 //! bounded channels, so memory stays flat.
 
-use std::io::Write;
 use std::path::Path;
 use std::process::ExitCode;
 use std::sync::mpsc;
@@ -15,6 +14,7 @@ use std::thread;
 use anyhow::{Context, Result, anyhow, bail};
 use serde_json::{Value, json};
 
+use super::out::{outln, term_path};
 use crate::analysis::{Analysis, Analyzer, Config, FrameSums, Peaks, Talk};
 use crate::audio::{WavInfo, WavReader};
 use crate::model::Speaker;
@@ -40,12 +40,9 @@ pub fn run(file: &Path, json: bool, min_silence: f64) -> ExitCode {
         } else {
             summary(file, &info, &analysis)
         };
-        // A closed pipe (`| head`) is not an error worth a message.
-        let mut stdout = std::io::stdout().lock();
-        match writeln!(stdout, "{out}").and_then(|()| stdout.flush()) {
-            Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
-            _ => Ok(()),
-        }
+        // A closed pipe (`| head`) ends the output quietly (see `cli::out`).
+        outln!("{out}");
+        Ok(())
     })();
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -203,7 +200,7 @@ pub fn summary(file: &Path, info: &WavInfo, a: &Analysis) -> String {
     };
     out += &format!(
         "{}\n  {} · {} · {} Hz · {}\n",
-        file.display(),
+        term_path(file),
         clock(a.duration_s),
         layout,
         a.sample_rate,
@@ -280,7 +277,7 @@ pub fn summary(file: &Path, info: &WavInfo, a: &Analysis) -> String {
         );
     }
     for w in &a.warnings {
-        out += &format!("warning: {w}\n");
+        out += &format!("warning: {}\n", super::out::term(w));
     }
     out.trim_end().to_string()
 }

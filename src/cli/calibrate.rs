@@ -8,6 +8,7 @@ use std::process::ExitCode;
 use anyhow::Result;
 
 use super::export::{counted, open_existing};
+use super::out::{self, outln, term};
 use crate::model::calibration::{Calibration, CalibrationEntry, calibrate};
 
 pub fn run(db: Option<&Path>, include_drafts: bool, json: bool) -> ExitCode {
@@ -42,9 +43,9 @@ fn run_calibrate(db: Option<&Path>, include_drafts: bool, json: bool) -> Result<
     let c = calibrate(&entries);
     if json {
         let out = serde_json::json!({ "include_drafts": include_drafts, "calibration": c });
-        println!("{}", serde_json::to_string_pretty(&out)?);
+        outln!("{}", serde_json::to_string_pretty(&out)?);
     } else {
-        print!("{}", render(&c, include_drafts));
+        out::text(&render(&c, include_drafts));
     }
     Ok(())
 }
@@ -62,26 +63,32 @@ pub fn render(c: &Calibration, include_drafts: bool) -> String {
         return out;
     }
     for call in &c.calls {
-        let scores: Vec<String> = call.scores.iter().map(|(r, s)| format!("{r} {}", score(*s))).collect();
-        let _ =
-            writeln!(out, "\n{}: {} · spread {} points", call.name, scores.join(", "), score(call.spread));
+        let scores: Vec<String> =
+            call.scores.iter().map(|(r, s)| format!("{} {}", term(r), score(*s))).collect();
+        let _ = writeln!(
+            out,
+            "\n{}: {} · spread {} points",
+            term(&call.name),
+            scores.join(", "),
+            score(call.spread)
+        );
         if call.disagreements.is_empty() {
             let _ = writeln!(out, "  every item answered the same");
         }
         for d in &call.disagreements {
-            let a: Vec<String> = d.answers.iter().map(|(r, x)| format!("{r} {x}")).collect();
-            let _ = writeln!(out, "  {:<24} {}", d.item, a.join(", "));
+            let a: Vec<String> = d.answers.iter().map(|(r, x)| format!("{} {x}", term(r))).collect();
+            let _ = writeln!(out, "  {:<24} {}", term(&d.item), a.join(", "));
         }
     }
     let _ = writeln!(out, "\n{:<24} {:>6} {:>7} {:>9}", "item", "calls", "agreed", "agreement");
     for i in &c.items {
         let rate = i.rate.map_or_else(|| "-".to_string(), |r| format!("{:.0}%", r * 100.0));
-        let _ = writeln!(out, "{:<24} {:>6} {:>7} {:>9}", i.item, i.calls, i.agreed, rate);
+        let _ = writeln!(out, "{:<24} {:>6} {:>7} {:>9}", term(&i.item), i.calls, i.agreed, rate);
     }
     let _ = writeln!(out, "\n{:<24} {:>6} {:>22}", "reviewer", "calls", "vs the others (points)");
     for r in &c.reviewers {
         let off = r.mean_offset.map_or_else(|| "-".to_string(), |o| format!("{o:+.1}"));
-        let _ = writeln!(out, "{:<24} {:>6} {:>22}", r.reviewer, r.calls, off);
+        let _ = writeln!(out, "{:<24} {:>6} {:>22}", term(&r.reviewer), r.calls, off);
     }
     let _ = writeln!(out, "mean spread {} points (0 = reviewers agree exactly)", score(c.mean_spread));
     out

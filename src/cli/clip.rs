@@ -1,18 +1,22 @@
 //! `callqa clip` and `callqa clips`: trainers' coaching sets. `clip` marks a good or bad moment
 //! of a call with a note; `clips` lists a set and exports it as WAV clips plus an index
-//! spreadsheet (CSV, UTF-8 with BOM) to hand to trainees.
+//! spreadsheet (CSV through [`crate::safe_csv`]) to hand to trainees. Every exported file goes
+//! through [`crate::safe_file`].
 
-use std::io::Write as _;
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context, Result, bail};
 
-use super::export::{BOM, open_existing};
+use super::export::{open_existing, write_policy};
+use super::out::{outln, term, term_path};
 use super::{CliError, db_path};
 use crate::audio::{WavReader, content_hash};
 use crate::model::call::CallMeta;
 use crate::model::clock;
+use crate::safe_csv::{Cell, CsvWriter};
+use crate::safe_file::{self, Policy, Refusal, SafeFileError, TempFile};
 use crate::store::{Clip, ClipDraft, ClipKind, Store};
 
 /// What `callqa clip` was asked.
@@ -37,7 +41,7 @@ pub fn run_clip(db: Option<&Path>, args: &ClipArgs) -> ExitCode {
 pub fn run_clips(
     db: Option<&Path>,
     set: Option<&str>,
-    export: Option<&Path>,
+    export: Option<&ExportTo>,
     json: bool,
     remove: Option<(i64, String)>,
 ) -> ExitCode {
@@ -93,19 +97,19 @@ fn clip(db: Option<&Path>, a: &ClipArgs) -> Result<()> {
         crate::store::StoreError::BadClip(m) => anyhow::Error::new(CliError::Usage(m)),
         e => e.into(),
     })?;
-    println!(
+    outln!(
         "clip {id} added to \"{}\": {} – {} ({:.1} s, {}) of {}",
-        a.set.trim(),
+        term(a.set.trim()),
         clock(from),
         clock(to),
         to - from,
         a.kind.as_str(),
-        a.file.display()
+        term_path(&a.file)
     );
     Ok(())
 }
 
-fn clips(db: Option<&Path>, set: Option<&str>, export: Option<&Path>, json: bool) -> Result<()> {
+fn clips(db: Option<&Path>, set: Option<&str>, export: Option<&ExportTo>, json: bool) -> Result<()> {
     let store = open_existing(db)?;
     let list = store.clips(set)?;
     if json {
@@ -120,30 +124,30 @@ fn clips(db: Option<&Path>, set: Option<&str>, export: Option<&Path>, json: bool
                 v
             })
             .collect();
-        println!("{}", serde_json::to_string_pretty(&v)?);
+        outln!("{}", serde_json::to_string_pretty(&v)?);
     } else if list.is_empty() {
-        println!("no clips{}", set.map_or_else(String::new, |s| format!(" in \"{s}\"")));
+        outln!("no clips{}", set.map_or_else(String::new, |s| format!(" in \"{}\"", term(s))));
     } else {
-        let mut last_set = "";
+        let mut last_set = None;
         for c in &list {
-            if c.set != last_set {
-                println!("{}", c.set);
-                last_set = &c.set;
+            if last_set != Some(c.set.as_str()) {
+                outln!("{}", term(&c.set));
+                last_set = Some(c.set.as_str());
             }
-            println!(
+            outln!(
                 "  {:>4}  {:<4} {} – {}  {}  {} ({})",
                 c.id,
                 c.kind.as_str(),
                 clock(c.start_s),
                 clock(c.end_s),
-                file_name(&c.call.path),
-                c.note,
-                c.author
+                term(&file_name(&c.call.path)),
+                term(&c.note),
+                term(&c.author)
             );
         }
     }
-    if let Some(dir) = export {
-        export_clips(&list, dir)?;
+    if let Some(to) = export {
+        export_clips(&store, &list, to)?;
     }
     Ok(())
 }
@@ -151,6 +155,9 @@ fn clips(db: Option<&Path>, set: Option<&str>, export: Option<&Path>, json: bool
 fn file_name(p: &Path) -> String {
     p.file_name().map_or_else(|| p.display().to_string(), |n| n.to_string_lossy().into_owned())
 }
+
+/// The longest file or folder name most file systems take, in bytes.
+const MAX_NAME: usize = 255;
 
 /// A name safe in any file system (set names and call names become folder and file names).
 fn safe(s: &str) -> String {
@@ -167,68 +174,269 @@ fn safe(s: &str) -> String {
     if t.is_empty() { "_".into() } else { t }
 }
 
-/// Writes each clip as a 16-bit PCM WAV (the call's rate and channels) into `dir/<set>/`, with
-/// an `index.csv` per set. A clip whose call cannot be read is reported and skipped; the
-/// export then fails at the end (exit 1) after writing the others.
-fn export_clips(list: &[Clip], dir: &Path) -> Result<()> {
-    let mut failed = Vec::new();
-    let mut sets: Vec<&str> = list.iter().map(|c| c.set.as_str()).collect();
-    sets.dedup();
-    for set in sets {
-        let folder = dir.join(safe(set));
-        std::fs::create_dir_all(&folder).with_context(|| format!("cannot create {}", folder.display()))?;
-        let index_path = folder.join("index.csv");
-        let mut index = std::fs::File::create(&index_path)
-            .with_context(|| format!("cannot write {}", index_path.display()))?;
-        index.write_all(BOM)?;
-        let mut w = csv::Writer::from_writer(index);
-        w.write_record(["clip", "file", "kind", "call", "start", "end", "seconds", "note", "author"])?;
-        for (n, c) in list.iter().filter(|c| c.set == set).enumerate() {
-            let stem =
-                c.call.path.file_stem().map_or_else(|| "call".into(), |s| s.to_string_lossy().into_owned());
-            let name = format!(
-                "{:02}_{}_{}_{}-{}.wav",
-                n + 1,
-                c.kind.as_str(),
-                safe(&stem),
-                clock(c.start_s).replace(':', "m"),
-                clock(c.end_s).replace(':', "m")
-            );
-            match write_clip(c, &folder.join(&name)) {
-                Ok(()) => {
-                    w.write_record([
-                        c.id.to_string(),
-                        name.clone(),
-                        c.kind.as_str().to_string(),
-                        file_name(&c.call.path),
-                        clock(c.start_s),
-                        clock(c.end_s),
-                        format!("{:.1}", c.end_s - c.start_s),
-                        c.note.clone(),
-                        c.author.clone(),
-                    ])?;
+/// The longest start of `s` that fits in `max` bytes, cut between characters.
+fn fit(s: &str, max: usize) -> &str {
+    let mut end = max.min(s.len());
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    s.get(..end).unwrap_or_default()
+}
+
+/// Folder names for sets, unique within one export (also on case-insensitive file systems):
+/// the second set whose safe name is taken gets `~2`, the next `~3`, and so on.
+#[derive(Debug, Default)]
+struct FolderNames {
+    used: std::collections::HashSet<String>,
+}
+
+impl FolderNames {
+    fn new() -> FolderNames {
+        // The export's own index sits beside the folders.
+        let mut names = FolderNames::default();
+        names.used.insert(INDEX.to_lowercase());
+        names
+    }
+
+    fn folder_for(&mut self, set: &str) -> String {
+        let base = safe(set);
+        let mut n = 1usize;
+        loop {
+            let suffix = if n == 1 { String::new() } else { format!("~{n}") };
+            let name = format!("{}{suffix}", fit(&base, MAX_NAME - suffix.len()));
+            if self.used.insert(name.to_lowercase()) {
+                return name;
+            }
+            n += 1;
+        }
+    }
+}
+
+/// A clip's file name: its id (unique), good or bad, the call's name (shortened to fit),
+/// and the times: `07_bad_call_0m05.8-0m07.4.wav`.
+fn clip_file_name(c: &Clip) -> String {
+    let stem = c.call.path.file_stem().map_or_else(|| "call".into(), |s| s.to_string_lossy().into_owned());
+    let head = format!("{:02}_{}_", c.id, c.kind.as_str());
+    let tail = format!("_{}-{}.wav", clock(c.start_s).replace(':', "m"), clock(c.end_s).replace(':', "m"));
+    let room = MAX_NAME.saturating_sub(head.len() + tail.len());
+    format!("{head}{}{tail}", fit(&safe(&stem), room))
+}
+
+/// The name of the index files: `DIR/index.csv` (set → folder) and one per set folder.
+const INDEX: &str = "index.csv";
+
+/// Where and how `callqa clips --export` writes.
+#[derive(Debug)]
+pub struct ExportTo {
+    pub dir: PathBuf,
+    /// Index text exactly as stored (no `'` before formula-like text).
+    pub raw: bool,
+    /// Replace files of an earlier export.
+    pub force: bool,
+}
+
+/// One set's part of an export.
+#[derive(Debug)]
+struct SetPlan<'a> {
+    set: &'a str,
+    folder: PathBuf,
+    folder_name: String,
+    clips: Vec<(&'a Clip, String)>,
+}
+
+/// Writes each clip as a 16-bit PCM WAV (the call's rate and channels) into a folder per set
+/// (`DIR/<set>/`, names made unique), with an `index.csv` per set and one in `DIR` mapping
+/// each set to its folder.
+///
+/// Every destination is checked first; if one is refused (it exists without `--force`, is a
+/// link, the database or a call) nothing is written (exit 2). Then each clip's call is checked
+/// against its content hash: a call that is missing, changed or replaced by another file is
+/// reported and its clips skipped; the others are written, and the export ends with exit 1.
+/// Each file is written to a temporary file and renamed into place.
+fn export_clips(store: &Store, list: &[Clip], to: &ExportTo) -> Result<()> {
+    // With --force, clips of an earlier export may be replaced; the calls never.
+    let mut policy = write_policy(store, to.force)?;
+    policy.replace_audio = to.force;
+    let mut names = FolderNames::new();
+    let mut plans: Vec<SetPlan<'_>> = Vec::new();
+    for c in list {
+        if plans.last().is_none_or(|p| p.set != c.set) {
+            let folder_name = names.folder_for(&c.set);
+            plans.push(SetPlan {
+                set: &c.set,
+                folder: to.dir.join(&folder_name),
+                folder_name,
+                clips: Vec::new(),
+            });
+        }
+        if let Some(p) = plans.last_mut() {
+            p.clips.push((c, clip_file_name(c)));
+        }
+    }
+
+    // 1. Check every destination before writing anything.
+    let mut refused = Vec::new();
+    if let Ok(m) = std::fs::metadata(&to.dir)
+        && !m.is_dir()
+    {
+        refused.push(format!("{} is not a folder", to.dir.display()));
+    }
+    let check = |p: &Path| policy.check(p).err().map(|e| e.to_string());
+    refused.extend(check(&to.dir.join(INDEX)));
+    for plan in &plans {
+        match std::fs::symlink_metadata(&plan.folder) {
+            Ok(m) if m.file_type().is_symlink() => {
+                refused.push(Refusal::Symlink(plan.folder.clone()).to_string())
+            }
+            Ok(m) if !m.is_dir() => refused.push(format!("{} is not a folder", plan.folder.display())),
+            _ => {
+                refused.extend(check(&plan.folder.join(INDEX)));
+                for (_, name) in &plan.clips {
+                    refused.extend(check(&plan.folder.join(name)));
                 }
+            }
+        }
+    }
+    if let Some(first) = refused.first() {
+        for r in refused.iter().skip(1) {
+            eprintln!("callqa clips: {}", term(r));
+        }
+        bail!(CliError::Usage(format!("{first}; nothing was exported")));
+    }
+
+    // 2. Write.
+    std::fs::create_dir_all(&to.dir).with_context(|| format!("cannot create {}", to.dir.display()))?;
+    let mut failed = Vec::new();
+    let mut verified: HashMap<i64, Fingerprint> = HashMap::new();
+    let mut sets_index: Vec<(&str, &str, i64)> = Vec::new();
+    for plan in &plans {
+        make_folder(&plan.folder)?;
+        let mut rows: Vec<Vec<Cell<'_>>> = Vec::new();
+        for (c, name) in &plan.clips {
+            match write_clip(c, &plan.folder.join(name), &policy, &mut verified) {
+                Ok(()) => rows.push(vec![
+                    Cell::Int(c.id),
+                    Cell::text(name.as_str()),
+                    Cell::text(c.kind.as_str()),
+                    Cell::text(file_name(&c.call.path)),
+                    Cell::text(clock(c.start_s)),
+                    Cell::text(clock(c.end_s)),
+                    Cell::num(c.end_s - c.start_s, 1),
+                    Cell::text(c.note.as_str()),
+                    Cell::text(c.author.as_str()),
+                    Cell::text(c.set.as_str()),
+                ]),
+                Err(e) if is_refusal(&e) => return Err(e),
                 Err(e) => {
-                    eprintln!("callqa clips: clip {} not exported: {e:#}", c.id);
+                    eprintln!("callqa clips: clip {} not exported: {}", c.id, term(&format!("{e:#}")));
                     failed.push(c.id);
                 }
             }
         }
-        w.flush()?;
-        println!("exported \"{set}\" to {}", folder.display());
+        let exported = rows.len();
+        safe_file::write_with(&plan.folder.join(INDEX), &policy, |w| -> Result<()> {
+            let mut csv = CsvWriter::new(w, to.raw)?;
+            csv.header(&[
+                "clip", "file", "kind", "call", "start", "end", "seconds", "note", "author", "set",
+            ])?;
+            for r in &rows {
+                csv.row(r)?;
+            }
+            csv.finish()?;
+            Ok(())
+        })?;
+        sets_index.push((plan.set, &plan.folder_name, i64::try_from(exported).unwrap_or(i64::MAX)));
+        outln!("exported \"{}\" to {}", term(plan.set), term_path(&plan.folder));
     }
+    safe_file::write_with(&to.dir.join(INDEX), &policy, |w| -> Result<()> {
+        let mut csv = CsvWriter::new(w, to.raw)?;
+        csv.header(&["set", "folder", "clips"])?;
+        for (set, folder, n) in &sets_index {
+            csv.row(&[Cell::text(*set), Cell::text(*folder), Cell::Int(*n)])?;
+        }
+        csv.finish()?;
+        Ok(())
+    })?;
     if !failed.is_empty() {
         bail!(
-            "{} clip(s) could not be exported (their calls cannot be read where they were last seen)",
+            "{} clip(s) could not be exported (their calls are missing, changed or unreadable where they \
+             were last seen; open each call where it is now to update its place)",
             failed.len()
         );
     }
     Ok(())
 }
 
-fn write_clip(c: &Clip, out: &Path) -> Result<()> {
-    let mut r =
-        WavReader::open(&c.call.path).with_context(|| format!("cannot open {}", c.call.path.display()))?;
+fn is_refusal(e: &anyhow::Error) -> bool {
+    matches!(e.downcast_ref::<SafeFileError>(), Some(SafeFileError::Refused(_)))
+}
+
+/// Creates a set's folder (its parent exists); an existing one must be a real folder, not a
+/// link to somewhere else.
+fn make_folder(folder: &Path) -> Result<()> {
+    match std::fs::create_dir(folder) {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+        Err(e) => return Err(e).with_context(|| format!("cannot create {}", folder.display())),
+    }
+    let meta =
+        std::fs::symlink_metadata(folder).with_context(|| format!("cannot create {}", folder.display()))?;
+    if meta.file_type().is_symlink() {
+        return Err(SafeFileError::from(Refusal::Symlink(folder.to_path_buf())).into());
+    }
+    if !meta.is_dir() {
+        bail!(CliError::Usage(format!("{} is not a folder", folder.display())));
+    }
+    Ok(())
+}
+
+/// What identifies the file at a call's path between the hash check and the end of the cut.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Fingerprint {
+    len: u64,
+    modified: Option<std::time::SystemTime>,
+    id: (u64, u64),
+}
+
+fn fingerprint(p: &Path) -> std::io::Result<Fingerprint> {
+    let m = std::fs::metadata(p)?;
+    #[cfg(unix)]
+    let id = {
+        use std::os::unix::fs::MetadataExt;
+        (m.dev(), m.ino())
+    };
+    #[cfg(not(unix))]
+    let id = (0, 0);
+    Ok(Fingerprint { len: m.len(), modified: m.modified().ok(), id })
+}
+
+/// Checks that the file at the clip's call path is still that call (its content hash), once
+/// per call and export.
+fn verify_call(c: &Clip, verified: &mut HashMap<i64, Fingerprint>) -> Result<Fingerprint> {
+    let path = &c.call.path;
+    let shown = term_path(path);
+    let before = fingerprint(path).with_context(|| format!("cannot read the call {shown}"))?;
+    if verified.get(&c.call.id) == Some(&before) {
+        return Ok(before);
+    }
+    let hash = content_hash(path).with_context(|| format!("cannot read the call {shown}"))?;
+    if hash != c.call.hash {
+        bail!(
+            "the file at {shown} is not the call this clip was made from (its audio has changed or \
+             another file is there now)"
+        );
+    }
+    if fingerprint(path).ok() != Some(before) {
+        bail!("the call changed while it was being checked: {shown}");
+    }
+    verified.insert(c.call.id, before);
+    Ok(before)
+}
+
+fn write_clip(c: &Clip, out: &Path, policy: &Policy, verified: &mut HashMap<i64, Fingerprint>) -> Result<()> {
+    let checked = verify_call(c, verified)?;
+    let shown = term_path(&c.call.path);
+    let mut r = WavReader::open(&c.call.path).with_context(|| format!("cannot open {shown}"))?;
     let info = r.info().clone();
     let rate = f64::from(info.sample_rate.max(1));
     let (from, to) = ((c.start_s * rate).round() as u64, (c.end_s * rate).round() as u64);
@@ -240,21 +448,28 @@ fn write_clip(c: &Clip, out: &Path) -> Result<()> {
         bits_per_sample: 16,
         sample_format: hound::SampleFormat::Int,
     };
-    let mut w =
-        hound::WavWriter::create(out, spec).with_context(|| format!("cannot write {}", out.display()))?;
-    let mut left = to.saturating_sub(from);
-    let mut buf = Vec::new();
-    while left > 0 {
-        let n = r.read_frames(&mut buf, usize::try_from(left.min(1 << 16)).unwrap_or(1 << 16))?;
-        if n == 0 {
-            break;
+    let mut tmp = TempFile::create(out, policy)?;
+    {
+        let mut w = hound::WavWriter::new(std::io::BufWriter::new(tmp.file()), spec)
+            .with_context(|| format!("cannot write {}", out.display()))?;
+        let mut left = to.saturating_sub(from);
+        let mut buf = Vec::new();
+        while left > 0 {
+            let n = r.read_frames(&mut buf, usize::try_from(left.min(1 << 16)).unwrap_or(1 << 16))?;
+            if n == 0 {
+                break;
+            }
+            for &v in &buf {
+                w.write_sample((v.clamp(-1.0, 1.0) * 32767.0).round() as i16)?;
+            }
+            left = left.saturating_sub(n as u64);
         }
-        for &v in &buf {
-            w.write_sample((v.clamp(-1.0, 1.0) * 32767.0).round() as i16)?;
-        }
-        left = left.saturating_sub(n as u64);
+        w.finalize().with_context(|| format!("cannot write {}", out.display()))?;
     }
-    w.finalize()?;
+    if fingerprint(&c.call.path).ok() != Some(checked) {
+        bail!("the call changed while the clip was being cut: {shown}");
+    }
+    tmp.commit()?;
     Ok(())
 }
 
@@ -270,5 +485,21 @@ mod tests {
         let e = parse_time("1:75").unwrap_err().to_string();
         assert!(e.contains("m:ss"), "{e}");
         assert_eq!(safe("Interruptions / ग्राहक"), "Interruptions___ग्राहक");
+    }
+
+    #[test]
+    fn folder_names_are_unique_and_fit() {
+        let mut names = FolderNames::new();
+        let got: Vec<String> = ["p/q", "p_q", ".", "..", "x", "x.", "X", "index.csv"]
+            .iter()
+            .map(|s| names.folder_for(s))
+            .collect();
+        assert_eq!(got, ["p_q", "p_q~2", "_", "_~2", "x", "x~2", "X~3", "index.csv~2"]);
+        let long = "ग".repeat(100); // 300 bytes
+        let (a, b) = (names.folder_for(&long), names.folder_for(&long));
+        assert!(a.len() <= MAX_NAME && b.len() <= MAX_NAME && a != b, "{a} {b}");
+        assert!(b.ends_with("~2") && long.starts_with(b.trim_end_matches("~2")));
+        assert_eq!(fit("aग", 2), "a");
+        assert_eq!(fit("aग", 4), "aग");
     }
 }

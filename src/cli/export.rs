@@ -1,25 +1,36 @@
 //! `callqa export --csv OUT --json OUT`: every review, one row (or object) each, with its
 //! call, agent, reviewer, date, each item's answer, comment and evidence, and the score.
 //!
-//! The CSV is UTF-8 with a byte-order mark so spreadsheet programs show Hindi intact. Files
-//! are written next to their destination and renamed into place, so a failed export never
-//! leaves half a file.
+//! The CSV goes through [`crate::safe_csv`] (UTF-8 with a BOM; formula-like text neutralised
+//! unless `--raw`). Files go through [`crate::safe_file`]: written next to their destination
+//! and renamed into place, never over the review database, an audio file or a symbolic link,
+//! and over another existing file only with `--force`.
 
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Result, bail};
 
-use super::{CliError, db_path};
+use super::{CliError, db_path, out};
 use crate::model::scorecard::{Answer, ReviewStatus, score_formula};
+use crate::safe_csv::{Cell, CsvWriter};
+use crate::safe_file::{self, Policy};
 use crate::store::{ExportRow, Store};
 
-/// The UTF-8 byte-order mark.
-pub const BOM: &[u8] = b"\xEF\xBB\xBF";
+/// What `callqa export` was asked.
+#[derive(Debug)]
+pub struct ExportArgs {
+    pub csv: Option<PathBuf>,
+    pub json: Option<PathBuf>,
+    /// CSV text exactly as stored (no `'` before formula-like text).
+    pub raw: bool,
+    /// Replace existing output files.
+    pub force: bool,
+}
 
-pub fn run(db: Option<&Path>, csv: Option<&Path>, json: Option<&Path>) -> ExitCode {
-    match export(db, csv, json) {
+pub fn run(db: Option<&Path>, args: &ExportArgs) -> ExitCode {
+    match export(db, args) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => super::report_error("export", &e),
     }
@@ -37,54 +48,66 @@ pub(crate) fn open_existing(db: Option<&Path>) -> Result<Store> {
     Ok(Store::open_read_only(&path)?)
 }
 
-fn export(db: Option<&Path>, csv: Option<&Path>, json: Option<&Path>) -> Result<()> {
+/// How exports write files: `--force` or not, and never over the database or a recording
+/// of any call it knows.
+pub(crate) fn write_policy(store: &Store, force: bool) -> Result<Policy> {
+    let mut policy = Policy::new(force);
+    policy.protect_database(store.path());
+    for call in store.calls()? {
+        policy.protect_audio(&call.path);
+    }
+    Ok(policy)
+}
+
+fn is_stdout(p: &Path) -> bool {
+    p == Path::new("-")
+}
+
+fn export(db: Option<&Path>, args: &ExportArgs) -> Result<()> {
+    let (csv, json) = (args.csv.as_deref(), args.json.as_deref());
     if csv.is_none() && json.is_none() {
         bail!(CliError::Usage(
             "say where to write: --csv OUT and/or --json OUT (- for standard output)".into()
         ));
     }
+    if let (Some(c), Some(j)) = (csv, json)
+        && c == j
+    {
+        bail!(CliError::Usage(format!("--csv and --json are both {}; give two names", c.display())));
+    }
     let store = open_existing(db)?;
     let rows = store.export_rows()?;
+    // Every destination is checked before anything is written.
+    let policy = write_policy(&store, args.force)?;
+    for out in [csv, json].into_iter().flatten().filter(|p| !is_stdout(p)) {
+        policy.check(out)?;
+    }
     if let Some(out) = csv {
-        write_to(out, |w| write_csv(&rows, w))?;
+        write_to(out, &policy, |w| write_csv(&rows, w, args.raw))?;
     }
     if let Some(out) = json {
-        write_to(out, |w| {
+        write_to(out, &policy, |w| {
             serde_json::to_writer_pretty(&mut *w, &to_json(&rows))?;
             writeln!(w)?;
             Ok(())
         })?;
     }
-    if csv.is_some_and(|p| p != Path::new("-")) || json.is_some_and(|p| p != Path::new("-")) {
+    if csv.is_some_and(|p| !is_stdout(p)) || json.is_some_and(|p| !is_stdout(p)) {
         eprintln!("exported {} reviews", rows.len());
     }
     Ok(())
 }
 
-/// Writes to standard output (`-`) or to a file, via a temporary file renamed into place.
-fn write_to(out: &Path, f: impl FnOnce(&mut dyn Write) -> Result<()>) -> Result<()> {
-    if out == Path::new("-") {
-        let stdout = std::io::stdout();
-        let mut lock = stdout.lock();
-        f(&mut lock)?;
-        lock.flush()?;
+/// Writes to standard output (`-`; a closed pipe ends it quietly) or to a file through
+/// [`safe_file`].
+fn write_to(out: &Path, policy: &Policy, f: impl FnOnce(&mut dyn Write) -> Result<()>) -> Result<()> {
+    if is_stdout(out) {
+        let mut w = std::io::BufWriter::new(out::Stdout);
+        f(&mut w)?;
+        w.flush()?;
         return Ok(());
     }
-    let mut tmp_name = out.file_name().map(|n| n.to_os_string()).unwrap_or_default();
-    tmp_name.push(".callqa-tmp");
-    let tmp = out.with_file_name(tmp_name);
-    let result = (|| -> Result<()> {
-        let file = std::fs::File::create(&tmp).with_context(|| format!("cannot write {}", out.display()))?;
-        let mut w = std::io::BufWriter::new(file);
-        f(&mut w)?;
-        w.into_inner().map_err(|e| e.into_error())?.sync_all()?;
-        std::fs::rename(&tmp, out).with_context(|| format!("cannot write {}", out.display()))?;
-        Ok(())
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result
+    safe_file::write_with(out, policy, |w| f(w))
 }
 
 /// Item keys across all rows, in first-seen card order.
@@ -100,16 +123,11 @@ fn item_keys(rows: &[ExportRow]) -> Vec<String> {
     keys
 }
 
-fn fmt_opt(v: Option<f64>) -> String {
-    v.map(|p| format!("{p:.1}")).unwrap_or_default()
-}
-
 /// The CSV: a BOM, a header row, one row per review. Items a review's card does not have
-/// are left empty.
-pub fn write_csv(rows: &[ExportRow], out: &mut dyn Write) -> Result<()> {
-    out.write_all(BOM)?;
+/// are left empty. Text cells are neutralised unless `raw`; numbers are written as numbers.
+pub fn write_csv(rows: &[ExportRow], out: &mut dyn Write, raw: bool) -> Result<()> {
     let keys = item_keys(rows);
-    let mut w = csv::Writer::from_writer(out);
+    let mut w = CsvWriter::new(out, raw)?;
     let mut header: Vec<String> = [
         "review_id",
         "status",
@@ -132,50 +150,50 @@ pub fn write_csv(rows: &[ExportRow], out: &mut dyn Write) -> Result<()> {
         header.extend([k.clone(), format!("{k}_comment"), format!("{k}_evidence_s")]);
     }
     header.extend(["score_percent", "points", "max_points", "critical_failed", "complete"].map(String::from));
-    w.write_record(&header)?;
+    w.header(header.as_slice())?;
     for r in rows {
         let rev = &r.review;
         let date = rev.submitted_at.as_deref().unwrap_or(&rev.updated_at);
-        let mut rec: Vec<String> = vec![
-            rev.id.to_string(),
-            rev.status.to_string(),
-            r.call.meta.file_name.clone(),
-            r.call.path.to_string_lossy().into_owned(),
-            r.call.hash.clone(),
-            r.call.meta.agent.clone().unwrap_or_default(),
-            r.call.meta.recorded_at.clone().unwrap_or_default(),
-            format!("{:.3}", r.call.meta.duration_s),
-            rev.reviewer.clone(),
-            date.get(..10).unwrap_or(date).to_string(),
-            rev.started_at.clone(),
-            rev.submitted_at.clone().unwrap_or_default(),
-            r.card.name.clone(),
-            r.card.version.to_string(),
+        let mut rec: Vec<Cell<'_>> = vec![
+            Cell::Int(rev.id),
+            Cell::text(rev.status.to_string()),
+            Cell::text(r.call.meta.file_name.as_str()),
+            Cell::text(r.call.path.to_string_lossy()),
+            Cell::text(r.call.hash.as_str()),
+            Cell::text(r.call.meta.agent.as_deref().unwrap_or_default()),
+            Cell::text(r.call.meta.recorded_at.as_deref().unwrap_or_default()),
+            Cell::num(r.call.meta.duration_s, 3),
+            Cell::text(rev.reviewer.as_str()),
+            Cell::text(date.get(..10).unwrap_or(date)),
+            Cell::text(rev.started_at.as_str()),
+            Cell::text(rev.submitted_at.as_deref().unwrap_or_default()),
+            Cell::text(r.card.name.as_str()),
+            Cell::Int(r.card.version),
         ];
         for k in &keys {
             match rev.answers.iter().find(|a| &a.key == k) {
                 Some(a) => {
                     let ev: Vec<String> = a.evidence_s.iter().map(|t| t.to_string()).collect();
                     rec.extend([
-                        a.answer.map(Answer::as_str).unwrap_or("").to_string(),
-                        a.comment.clone(),
-                        ev.join(";"),
+                        Cell::text(a.answer.map(Answer::as_str).unwrap_or("")),
+                        Cell::text(a.comment.as_str()),
+                        Cell::text(ev.join(";")),
                     ]);
                 }
-                None => rec.extend([String::new(), String::new(), String::new()]),
+                None => rec.extend([Cell::Empty, Cell::Empty, Cell::Empty]),
             }
         }
         let s = &rev.score;
         rec.extend([
-            fmt_opt(s.percent),
-            s.points.to_string(),
-            s.max.to_string(),
-            s.critical_failed.to_string(),
-            s.complete.to_string(),
+            Cell::opt_num(s.percent, 1),
+            Cell::Real(s.points),
+            Cell::Real(s.max),
+            Cell::text(s.critical_failed.to_string()),
+            Cell::text(s.complete.to_string()),
         ]);
-        w.write_record(&rec)?;
+        w.row(&rec)?;
     }
-    w.flush()?;
+    w.finish()?;
     Ok(())
 }
 

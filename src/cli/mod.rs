@@ -5,6 +5,7 @@ mod analyze;
 mod calibrate;
 mod clip;
 pub mod export;
+pub(crate) mod out;
 mod probe;
 pub mod report;
 pub mod review;
@@ -13,6 +14,8 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
+
+use crate::safe_file::SafeFileError;
 
 /// callqa: review the quality of recorded customer-care calls.
 #[derive(Debug, Parser)]
@@ -76,6 +79,10 @@ pub enum Command {
         json: bool,
     },
     /// Write every review to a spreadsheet (CSV, UTF-8 with BOM) and/or JSON.
+    ///
+    /// Text cells that a spreadsheet would run as a formula (starting with =, +, -, @, a tab or
+    /// a carriage return) are written with a leading ' (see --raw). An existing file is never
+    /// replaced without --force; the review database, audio files and symbolic links never.
     Export {
         /// CSV output file (`-` for standard output).
         #[arg(long, value_name = "OUT")]
@@ -83,6 +90,13 @@ pub enum Command {
         /// JSON output file (`-` for standard output).
         #[arg(long, value_name = "OUT")]
         json: Option<PathBuf>,
+        /// Write CSV text cells exactly as stored, without the ' before formula-like text
+        /// (for programs that read the CSV; unsafe to open in a spreadsheet).
+        #[arg(long)]
+        raw: bool,
+        /// Replace an existing output file (never the database, an audio file or a link).
+        #[arg(long)]
+        force: bool,
     },
     /// Counts, average score, pass rate per item and critical-fail rate.
     Report {
@@ -139,9 +153,18 @@ pub enum Command {
         /// Only this set.
         #[arg(long)]
         set: Option<String>,
-        /// Write the clips (16-bit WAV) and index.csv into DIR/<set>/.
+        /// Write the clips (16-bit WAV) and index.csv into DIR/<set>/ (DIR/index.csv lists
+        /// each set's folder).
         #[arg(long, value_name = "DIR")]
         export: Option<PathBuf>,
+        /// With --export: index.csv text exactly as stored, without the ' before formula-like
+        /// text.
+        #[arg(long, requires = "export")]
+        raw: bool,
+        /// With --export: replace files of an earlier export (never the database, a call's
+        /// recording or a link).
+        #[arg(long, requires = "export")]
+        force: bool,
         #[arg(long)]
         json: bool,
         /// Remove the clip with this number (see the list), then list.
@@ -168,10 +191,15 @@ pub enum CliError {
     Usage(String),
 }
 
-/// Prints `callqa CMD: what happened: why` and picks the exit code.
+/// Prints `callqa CMD: what happened: why` and picks the exit code: 2 for a mistake in what
+/// was asked (including a refused destination file), 1 for a failure.
 pub(crate) fn report_error(cmd: &str, e: &anyhow::Error) -> ExitCode {
-    eprintln!("callqa {cmd}: {e:#}");
-    if e.downcast_ref::<CliError>().is_some() { ExitCode::from(2) } else { ExitCode::FAILURE }
+    eprintln!("callqa {cmd}: {}", out::term(&format!("{e:#}")));
+    let refused = e.chain().any(|c| {
+        c.downcast_ref::<CliError>().is_some()
+            || matches!(c.downcast_ref::<SafeFileError>(), Some(SafeFileError::Refused(_)))
+    });
+    if refused { ExitCode::from(2) } else { ExitCode::FAILURE }
 }
 
 /// `--db` / `$CALLQA_DB`, or the default database in the user's data folder.
@@ -184,6 +212,29 @@ pub(crate) fn db_path(db: Option<&Path>) -> Result<PathBuf, crate::store::StoreE
 
 /// Runs a headless subcommand. `App` is handled by `main.rs`.
 pub fn run(cli: Cli) -> ExitCode {
+    let name = cli.command.as_ref().map_or("", Command::name);
+    let code = run_command(cli);
+    out::finish(name, code)
+}
+
+impl Command {
+    /// The subcommand's name, for messages.
+    fn name(&self) -> &'static str {
+        match self {
+            Command::App { .. } => "app",
+            Command::Probe { .. } => "probe",
+            Command::Analyze { .. } => "analyze",
+            Command::Review { .. } => "review",
+            Command::Export { .. } => "export",
+            Command::Report { .. } => "report",
+            Command::Calibrate { .. } => "calibrate",
+            Command::Clip { .. } => "clip",
+            Command::Clips { .. } => "clips",
+        }
+    }
+}
+
+fn run_command(cli: Cli) -> ExitCode {
     match cli.command {
         Some(Command::Probe { files, json }) => probe::run(&files, json),
         Some(Command::Analyze { file, json, min_silence }) => analyze::run(&file, json, min_silence),
@@ -191,8 +242,8 @@ pub fn run(cli: Cli) -> ExitCode {
             let args = review::ReviewArgs { file, reviewer, answers, comments, scorecard, submit, json };
             review::run(cli.db.as_deref(), &args)
         }
-        Some(Command::Export { csv, json }) => {
-            export::run(cli.db.as_deref(), csv.as_deref(), json.as_deref())
+        Some(Command::Export { csv, json, raw, force }) => {
+            export::run(cli.db.as_deref(), &export::ExportArgs { csv, json, raw, force })
         }
         Some(Command::Report { by, include_drafts, json }) => {
             report::run(cli.db.as_deref(), by, include_drafts, json)
@@ -204,9 +255,10 @@ pub fn run(cli: Cli) -> ExitCode {
             let kind = if good { crate::store::ClipKind::Good } else { crate::store::ClipKind::Bad };
             clip::run_clip(cli.db.as_deref(), &clip::ClipArgs { file, from, to, kind, set, author, note })
         }
-        Some(Command::Clips { set, export, json, remove, author }) => {
+        Some(Command::Clips { set, export, raw, force, json, remove, author }) => {
             let remove = remove.map(|id| (id, author.unwrap_or_default()));
-            clip::run_clips(cli.db.as_deref(), set.as_deref(), export.as_deref(), json, remove)
+            let export = export.map(|dir| clip::ExportTo { dir, raw, force });
+            clip::run_clips(cli.db.as_deref(), set.as_deref(), export.as_ref(), json, remove)
         }
         Some(Command::App { .. }) | None => {
             eprintln!("callqa: the review window is started by main");

@@ -8,6 +8,7 @@ use std::process::ExitCode;
 
 use serde::Serialize;
 
+use super::out::{outln, term};
 use crate::audio::{WavInfo, WavReader};
 
 /// One file's row in `--json` output.
@@ -63,16 +64,16 @@ fn human_line(row: &Row) -> String {
     match &row.outcome {
         Outcome::Opened { encoding, sample_rate, channels, duration_s, metadata, warnings, .. } => {
             let mut line =
-                format!("{}: {encoding} {sample_rate} Hz {channels} ch {duration_s:.3} s", row.path);
+                format!("{}: {encoding} {sample_rate} Hz {channels} ch {duration_s:.3} s", term(&row.path));
             for (k, v) in metadata {
                 line.push_str(&format!(" {k}={v:?}"));
             }
             for w in warnings {
-                line.push_str(&format!(" [warning: {w}]"));
+                line.push_str(&format!(" [warning: {}]", term(w)));
             }
             line
         }
-        Outcome::Failed { error } => format!("{}: error: {error}", row.path),
+        Outcome::Failed { error } => format!("{}: error: {}", term(&row.path), term(error)),
     }
 }
 
@@ -85,7 +86,7 @@ pub fn run(files: &[PathBuf], json: bool) -> ExitCode {
             all => serde_json::to_string_pretty(all),
         };
         match text {
-            Ok(t) => println!("{t}"),
+            Ok(t) => outln!("{t}"),
             Err(e) => {
                 eprintln!("callqa probe: cannot write JSON: {e}");
                 return ExitCode::FAILURE;
@@ -93,7 +94,7 @@ pub fn run(files: &[PathBuf], json: bool) -> ExitCode {
         }
     } else {
         for row in &rows {
-            println!("{}", human_line(row));
+            outln!("{}", human_line(row));
         }
     }
     if failed { ExitCode::FAILURE } else { ExitCode::SUCCESS }

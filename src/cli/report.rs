@@ -9,6 +9,7 @@ use anyhow::Result;
 
 use super::ReportBy;
 use super::export::{counted, open_existing};
+use super::out::{self, outln, term};
 use crate::model::report::{GroupBy, GroupStats, Report, ReportEntry, report};
 use crate::model::scorecard::score_formula;
 
@@ -41,9 +42,9 @@ fn run_report(db: Option<&Path>, by: ReportBy, include_drafts: bool, json: bool)
     let rep = report(&entries, by);
     if json {
         let out = serde_json::json!({ "include_drafts": include_drafts, "formula": score_formula(), "report": rep });
-        println!("{}", serde_json::to_string_pretty(&out)?);
+        outln!("{}", serde_json::to_string_pretty(&out)?);
     } else {
-        print!("{}", render(&rep, include_drafts));
+        out::text(&render(&rep, include_drafts));
     }
     Ok(())
 }
@@ -77,7 +78,7 @@ pub fn render(rep: &Report, include_drafts: bool) -> String {
             for s in &rep.overall.items {
                 out.push_str(&format!(
                     "{:<24} {:>5} {:>5} {:>5} {:>5} {:>8} {:>9}\n",
-                    s.key,
+                    term(&s.key),
                     s.yes,
                     s.no,
                     s.na,
@@ -97,14 +98,14 @@ pub fn render(rep: &Report, include_drafts: bool) -> String {
             let keys: Vec<&str> = rep.overall.items.iter().map(|s| s.key.as_str()).collect();
             let mut header = format!("{label:<20} {:>7} {:>9} {:>9}", "reviews", "avg score", "crit fail");
             for k in &keys {
-                header.push_str(&format!(" {k:>w$}", w = k.len().max(7)));
+                header.push_str(&format!(" {:>w$}", term(k), w = k.len().max(7)));
             }
             out.push_str(&header);
             out.push('\n');
             let line = |g: &GroupStats| {
                 let mut l = format!(
                     "{:<20} {:>7} {:>9} {:>9}",
-                    g.group,
+                    term(&g.group),
                     g.reviews,
                     score_text(g.avg_percent),
                     pct(g.critical_fail_rate)

@@ -11,6 +11,7 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result, bail};
 
+use super::out::{outln, term, term_path};
 use super::{CliError, db_path};
 use crate::audio::{WavReader, content_hash};
 use crate::model::call::CallMeta;
@@ -114,9 +115,12 @@ fn review(db: Option<&Path>, args: &ReviewArgs) -> Result<()> {
     let latest = store.latest_review(call_id, reviewer)?;
     if let Some(old) = latest.as_ref().filter(|r| r.card_id != version.id) {
         eprintln!(
-            "note: {reviewer}'s review {} of this call used another scorecard version; it is kept as it \
+            "note: {}'s review {} of this call used another scorecard version; it is kept as it \
              is and a new review is started with \"{}\" v{}",
-            old.id, version.name, version.version
+            term(reviewer),
+            old.id,
+            term(&version.name),
+            version.version
         );
     }
     let previous = latest.filter(|r| r.card_id == version.id);
@@ -153,7 +157,7 @@ fn review(db: Option<&Path>, args: &ReviewArgs) -> Result<()> {
             "formula": score_formula(),
             "database": db,
         });
-        println!("{}", serde_json::to_string_pretty(&out)?);
+        outln!("{}", serde_json::to_string_pretty(&out)?);
     } else {
         print_review(&saved, &version.card, &meta, version.version, &args.file);
     }
@@ -161,21 +165,21 @@ fn review(db: Option<&Path>, args: &ReviewArgs) -> Result<()> {
 }
 
 fn print_review(r: &Review, card: &Scorecard, meta: &CallMeta, version: i64, file: &Path) {
-    println!(
+    outln!(
         "review {} ({}) of {} by {}; scorecard \"{}\" v{version}",
         r.id,
         r.status,
-        file.display(),
-        r.reviewer,
-        card.name
+        term_path(file),
+        term(&r.reviewer),
+        term(&card.name)
     );
     if let Some(agent) = &meta.agent {
-        println!("agent: {agent}");
+        outln!("agent: {}", term(agent));
     }
     for a in &r.answers {
         let critical = card.item(&a.key).is_some_and(|i| i.critical);
         let answer = a.answer.map_or("-", Answer::as_str);
-        let mut line = format!("  {:<22} {answer:<3}", a.key);
+        let mut line = format!("  {:<22} {answer:<3}", term(&a.key));
         if critical {
             line.push_str(" (critical)");
         }
@@ -184,11 +188,11 @@ fn print_review(r: &Review, card: &Scorecard, meta: &CallMeta, version: i64, fil
             line.push_str(&format!(" @ {}", t.join(", ")));
         }
         if !a.comment.is_empty() {
-            line.push_str(&format!("  \"{}\"", a.comment));
+            line.push_str(&format!("  \"{}\"", term(&a.comment)));
         }
-        println!("{line}");
+        outln!("{line}");
     }
     let s = score(card, &r.answers);
-    println!("score: {}", s.summary());
-    println!("formula: {}", score_formula());
+    outln!("score: {}", s.summary());
+    outln!("formula: {}", score_formula());
 }
