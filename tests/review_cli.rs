@@ -600,3 +600,39 @@ fn two_review_commands_at_once_both_succeed() {
     assert_eq!(rows.len(), 30);
     assert_eq!(db.calls().unwrap().len(), 2);
 }
+
+#[test]
+fn a_submitted_review_changes_only_with_an_amend_reason() {
+    let env = Env::new();
+    let call = env.call("dev_f_brief.wav");
+    let c = call.to_str().unwrap();
+    let all = [
+        "--answer",
+        "let_customer_finish=yes",
+        "--answer",
+        "no_arguing=yes",
+        "--answer",
+        "admitted_fault=yes",
+        "--answer",
+        "set_callback_time=yes",
+    ];
+    let mut first = vec!["review", c, "--reviewer", "Asha", "--submit"];
+    first.extend(all);
+    ok(&env.run(&first));
+    let err = fails(&env.run(&["review", c, "--reviewer", "Asha", "--answer", "no_arguing=no"]));
+    assert!(err.contains("amendment with a reason"), "{err}");
+    ok(&env.run(&[
+        "review",
+        c,
+        "--reviewer",
+        "Asha",
+        "--answer",
+        "no_arguing=no",
+        "--amend-reason",
+        "second listen",
+    ]));
+    let store = callqa::store::Store::open(&env.db()).unwrap();
+    let last = store.audit_log(None).unwrap().pop().unwrap();
+    assert_eq!(last.action, "edit");
+    assert!(last.detail.contains("second listen"), "{}", last.detail);
+}

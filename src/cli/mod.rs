@@ -74,6 +74,10 @@ pub enum Command {
         /// Finish the review (every item must be answered); otherwise it is saved as a draft.
         #[arg(long)]
         submit: bool,
+        /// Change a submitted review: why (kept in the audit log). A submitted review changes
+        /// only with a reason.
+        #[arg(long, value_name = "REASON")]
+        amend_reason: Option<String>,
         /// Print the saved review as JSON.
         #[arg(long)]
         json: bool,
@@ -238,8 +242,26 @@ fn run_command(cli: Cli) -> ExitCode {
     match cli.command {
         Some(Command::Probe { files, json }) => probe::run(&files, json),
         Some(Command::Analyze { file, json, min_silence }) => analyze::run(&file, json, min_silence),
-        Some(Command::Review { file, reviewer, answers, comments, scorecard, submit, json }) => {
-            let args = review::ReviewArgs { file, reviewer, answers, comments, scorecard, submit, json };
+        Some(Command::Review {
+            file,
+            reviewer,
+            answers,
+            comments,
+            scorecard,
+            submit,
+            amend_reason,
+            json,
+        }) => {
+            let args = review::ReviewArgs {
+                file,
+                reviewer,
+                answers,
+                comments,
+                scorecard,
+                submit,
+                amend_reason,
+                json,
+            };
             review::run(cli.db.as_deref(), &args)
         }
         Some(Command::Export { csv, json, raw, force }) => {

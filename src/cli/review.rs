@@ -5,6 +5,7 @@
 //! Everything given on the command line is checked before the database is opened, so a typo
 //! changes nothing. A reviewer's existing review of the call with the same scorecard version
 //! is continued: the given answers and comments replace those items, the others are kept.
+//! A submitted review changes only with `--amend-reason TEXT` (kept in the audit log).
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -27,6 +28,8 @@ pub struct ReviewArgs {
     pub comments: Vec<String>,
     pub scorecard: Option<PathBuf>,
     pub submit: bool,
+    /// Why a submitted review is changed.
+    pub amend_reason: Option<String>,
     pub json: bool,
 }
 
@@ -147,7 +150,12 @@ fn review(db: Option<&Path>, args: &ReviewArgs) -> Result<()> {
         reviewer: reviewer.to_string(),
         answers,
     };
-    let id = store.save_review(&draft, args.submit)?;
+    let amending =
+        previous.as_ref().is_some_and(|r| r.status == crate::model::scorecard::ReviewStatus::Submitted);
+    let id = match (&args.amend_reason, amending) {
+        (Some(reason), true) => store.amend_review(&draft, reason)?,
+        _ => store.save_review(&draft, args.submit)?,
+    };
     let saved = store.review(id)?;
     if args.json {
         let out = serde_json::json!({
