@@ -38,8 +38,8 @@ pub fn harness_with(
 /// see the keys: stray typing is tested this way.
 pub fn type_like_a_person(h: &mut Harness<'static, CallqaApp>, text: &str) {
     for ch in text.chars() {
-        let key = egui::Key::from_name(&ch.to_ascii_uppercase().to_string())
-            .or_else(|| if ch == ' ' { Some(egui::Key::Space) } else { None });
+        let space = (ch == ' ').then_some(egui::Key::Space);
+        let key = egui::Key::from_name(&ch.to_ascii_uppercase().to_string()).or(space);
         let shift = ch.is_ascii_uppercase();
         let modifiers = if shift { egui::Modifiers::SHIFT } else { egui::Modifiers::NONE };
         if let Some(key) = key {
