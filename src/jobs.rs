@@ -13,6 +13,7 @@
 mod analyse;
 mod scan;
 pub mod store_worker;
+pub mod stream;
 
 use std::path::PathBuf;
 use std::sync::Arc;

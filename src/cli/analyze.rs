@@ -2,27 +2,19 @@
 //! overtalk, dead air and hold, as a human summary or one JSON object (schema:
 //! `docs/analyze-json.md`).
 //!
-//! Decoding and analysis run on two threads (the reader, the peaks and the frames' raw sums on
-//! a named thread, the rest of the analysis on this one), passing reused 64k-frame blocks over
-//! bounded channels, so memory stays flat.
+//! Decoding and analysis are the shared streaming pass of [`crate::jobs::stream`] (two
+//! threads, reused blocks, memory flat), the same the window uses.
 
 use std::path::Path;
 use std::process::ExitCode;
-use std::sync::mpsc;
-use std::thread;
 
-use anyhow::{Context, Result, anyhow, bail};
+use anyhow::{Result, anyhow, bail};
 use serde_json::{Value, json};
 
 use super::out::{outln, term_path};
-use crate::analysis::{Analysis, Analyzer, Config, FrameSums, Peaks, Talk};
-use crate::audio::{WavInfo, WavReader};
+use crate::analysis::{Analysis, Config, Talk};
+use crate::audio::WavInfo;
 use crate::model::Speaker;
-
-/// Frames per block handed from the decoder to the analysis.
-const BLOCK_FRAMES: usize = 1 << 16;
-/// Blocks in flight between the two threads.
-const IN_FLIGHT: usize = 3;
 
 pub fn run(file: &Path, json: bool, min_silence: f64) -> ExitCode {
     let result = (|| -> Result<()> {
@@ -53,73 +45,15 @@ pub fn run(file: &Path, json: bool, min_silence: f64) -> ExitCode {
     }
 }
 
-/// A decoded block on its way from the decoding thread to the analysis.
-#[derive(Default)]
-struct Block {
-    samples: Vec<f32>,
-    sums: Vec<FrameSums>,
-}
-
-/// Decodes `path` on a worker thread and analyses it here, in one streaming pass. The
-/// reader's warnings (truncation, unfinalised sizes...) come first in the analysis' warnings.
+/// Decodes and analyses `path` in one streaming pass on two threads (the shared
+/// [`crate::jobs::stream::analyse_file`], as the window does). The reader's warnings
+/// (truncation, unfinalised sizes...) come first in the analysis' warnings.
 pub fn analyze_file(path: &Path, config: Config) -> Result<(WavInfo, Analysis)> {
-    let mut reader = WavReader::open(path).with_context(|| format!("cannot open {}", path.display()))?;
-    let info = reader.info().clone();
-    if info.channels == 0 || info.sample_rate == 0 {
-        bail!("no audio format (0 channels or 0 Hz): {}", path.display());
-    }
-    // The decoding thread also builds the peaks pyramid and, for stereo, the frames' raw sums
-    // (the same single pass over the data, split across two cores); the analysis thread does
-    // the rest.
-    let mut analyzer = Analyzer::without_peaks(info.sample_rate, info.channels, config);
-    let mut peaks = Peaks::new(info.channels, info.sample_rate);
-    // Stereo: the analysis thread has more to do (two sides, overtalk), so the frame sums move
-    // to the decoding thread; mono: decoding (e.g. G.711) is the heavier half, so they stay.
-    let mut sum_stage = (info.channels >= 2).then(|| analyzer.sum_stage());
-    let (full_tx, full_rx) = mpsc::sync_channel::<Block>(IN_FLIGHT);
-    let (empty_tx, empty_rx) = mpsc::sync_channel::<Block>(IN_FLIGHT + 1);
-    for _ in 0..IN_FLIGHT {
-        empty_tx.send(Block::default()).map_err(|_| anyhow!("internal: block pool"))?;
-    }
-    let decoder = thread::Builder::new()
-        .name("callqa-decode".into())
-        .spawn(move || -> Result<Peaks, crate::audio::DecodeError> {
-            // Stops when the analysis side hangs up or the data ends.
-            while let Ok(mut block) = empty_rx.recv() {
-                let n = reader.read_frames(&mut block.samples, BLOCK_FRAMES)?;
-                if n == 0 {
-                    break;
-                }
-                peaks.push(&block.samples);
-                block.sums.clear();
-                if let Some(stage) = sum_stage.as_mut() {
-                    stage.push(&block.samples, &mut block.sums);
-                }
-                if full_tx.send(block).is_err() {
-                    break;
-                }
-            }
-            peaks.finish();
-            Ok(peaks)
-        })
-        .context("cannot start the decoding thread")?;
-    for block in full_rx.iter() {
-        analyzer.push_with_sums(&block.samples, &block.sums);
-        // The decoder may have finished and dropped its end; that is fine.
-        let _ = empty_tx.send(block);
-    }
-    drop(empty_tx);
-    let peaks = match decoder.join() {
-        Ok(Ok(p)) => p,
-        Ok(Err(e)) => return Err(anyhow!(e).context(format!("decoding failed: {}", path.display()))),
-        Err(_) => bail!("the decoding thread crashed: {}", path.display()),
-    };
-    let mut analysis = analyzer.finish();
-    analysis.peaks = peaks;
-    let mut warnings = info.warnings.clone();
-    warnings.append(&mut analysis.warnings);
-    analysis.warnings = warnings;
-    Ok((info, analysis))
+    use crate::jobs::stream::{StreamError, analyse_file};
+    analyse_file(path, config, Default::default()).map_err(|e| match e {
+        StreamError::Open(e) => anyhow!(e).context(format!("cannot open {}", path.display())),
+        e => anyhow!("{e}: {}", path.display()),
+    })
 }
 
 /// Seconds rounded to 10 µs (exact for 8 kHz sample positions), for stable JSON (`+ 0.0`

@@ -16,7 +16,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use super::{JobEvent, Outbox, StoreRequest};
-use crate::analysis::{Analyzer, Config};
+use crate::analysis::Config;
 use crate::audio::WavReader;
 use crate::model::call::CallMeta;
 
@@ -46,7 +46,6 @@ impl AnalyseProgress {
     }
 }
 
-const BLOCK_FRAMES: usize = 65_536;
 const PEAKS_EVERY: Duration = Duration::from_millis(100);
 
 pub(super) fn spawn(out: Outbox, job: OpenJob, cancel: Arc<AtomicBool>) -> std::io::Result<()> {
@@ -94,6 +93,8 @@ fn open(out: &Outbox, job: &OpenJob) -> Result<(), String> {
     Ok(())
 }
 
+/// Step 3: the shared streaming decode → analysis ([`super::stream::analyse_file`]), with
+/// partial peaks sent to the window as the file streams.
 fn run(
     out: &Outbox,
     generation: u64,
@@ -102,38 +103,16 @@ fn run(
     cancel: &AtomicBool,
 ) -> Result<Arc<crate::analysis::Analysis>, String> {
     let started = Instant::now();
-    let mut reader = WavReader::open(path).map_err(|e| e.to_string())?;
-    let (rate, channels, total) = {
-        let i = reader.info();
-        (i.sample_rate, i.channels, i.frames)
-    };
-    let mut analyzer = Analyzer::new(rate, channels, config);
-    let mut buf = Vec::with_capacity(BLOCK_FRAMES * usize::from(channels.max(1)));
-    let mut done = 0u64;
-    // The first peaks go out after the first block, so something is drawn at once.
-    let mut last_sent: Option<Instant> = None;
-    loop {
-        if cancel.load(Ordering::Relaxed) {
-            return Err("cancelled".into());
-        }
-        let n = reader.read_frames(&mut buf, BLOCK_FRAMES).map_err(|e| e.to_string())?;
-        if n == 0 {
-            break;
-        }
-        analyzer.push(&buf);
-        done += n as u64;
-        if last_sent.is_none_or(|t| t.elapsed() >= PEAKS_EVERY) {
-            last_sent = Some(Instant::now());
-            let progress = AnalyseProgress {
-                frames_done: done,
-                frames_total: total.max(done),
-                elapsed_s: started.elapsed().as_secs_f64(),
-            };
-            let peaks = Arc::new(analyzer.peaks().clone());
-            if !out.send(JobEvent::Peaks { generation, peaks, progress }) {
-                return Err("the window closed".into());
-            }
-        }
-    }
-    Ok(Arc::new(analyzer.finish()))
+    let peaks_out = out.clone();
+    let on_peaks: super::stream::OnPeaks<'_> = Box::new(move |peaks, done, total| {
+        let progress = AnalyseProgress {
+            frames_done: done,
+            frames_total: total,
+            elapsed_s: started.elapsed().as_secs_f64(),
+        };
+        peaks_out.send(JobEvent::Peaks { generation, peaks: Arc::new(peaks.clone()), progress })
+    });
+    let stream =
+        super::stream::Stream { cancel: Some(cancel), on_peaks: Some(on_peaks), peaks_every: PEAKS_EVERY };
+    super::stream::analyse_file(path, config, stream).map(|(_, a)| Arc::new(a)).map_err(|e| e.to_string())
 }

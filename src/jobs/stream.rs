@@ -1,0 +1,151 @@
+//! The one way a file is decoded and analysed: [`analyse_file`], used by the window's
+//! open-call job, `callqa analyze` and the tests.
+//!
+//! Decoding and analysis run on two threads: a `callqa-decode` thread reads the file, builds
+//! the peaks pyramid and (stereo) the frames' raw sums ([`crate::analysis::SumStage`]); the
+//! calling thread runs the rest of the analysis. Reused 64k-frame blocks pass over bounded
+//! channels, so memory stays flat whatever the file's length. For mono, decoding (e.g.
+//! G.711) is the heavier half, so the frame sums stay on the analysis side.
+
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use crate::analysis::{Analysis, Analyzer, Config, FrameSums, Peaks};
+use crate::audio::{DecodeError, WavInfo, WavReader};
+
+/// Frames per block handed from the decoder to the analysis.
+pub const BLOCK_FRAMES: usize = 1 << 16;
+/// Blocks in flight between the two threads.
+const IN_FLIGHT: usize = 3;
+
+/// Why a file could not be analysed.
+#[derive(Debug, thiserror::Error)]
+pub enum StreamError {
+    #[error("{0}")]
+    Open(DecodeError),
+    #[error("no audio format (0 channels or 0 Hz)")]
+    NoFormat,
+    #[error("decoding failed: {0}")]
+    Decode(DecodeError),
+    #[error("cancelled")]
+    Cancelled,
+    #[error("{0}")]
+    Thread(String),
+}
+
+/// Partial peaks, as the decoding thread has them: (peaks so far, frames done, frames in all).
+/// Returns false to stop (e.g. the window has closed).
+pub type OnPeaks<'a> = Box<dyn FnMut(&Peaks, u64, u64) -> bool + Send + 'a>;
+
+/// What else the caller wants while the file streams.
+#[derive(Default)]
+pub struct Stream<'a> {
+    /// Set from another thread to stop early ([`StreamError::Cancelled`]).
+    pub cancel: Option<&'a AtomicBool>,
+    /// Called on the decoding thread after the first block and then every `peaks_every`.
+    pub on_peaks: Option<OnPeaks<'a>>,
+    pub peaks_every: Duration,
+}
+
+/// A decoded block on its way from the decoding thread to the analysis.
+#[derive(Default)]
+struct Block {
+    samples: Vec<f32>,
+    sums: Vec<FrameSums>,
+}
+
+/// Decodes `path` on a `callqa-decode` thread and analyses it on this one, in one streaming
+/// pass. The reader's warnings (truncation, unfinalised sizes...) come first in the
+/// analysis' warnings.
+pub fn analyse_file(
+    path: &Path,
+    config: Config,
+    stream: Stream<'_>,
+) -> Result<(WavInfo, Analysis), StreamError> {
+    let reader = WavReader::open(path).map_err(StreamError::Open)?;
+    analyse_reader(reader, config, stream)
+}
+
+/// [`analyse_file`] on a reader already open.
+pub fn analyse_reader(
+    mut reader: WavReader,
+    config: Config,
+    stream: Stream<'_>,
+) -> Result<(WavInfo, Analysis), StreamError> {
+    let info = reader.info().clone();
+    if info.channels == 0 || info.sample_rate == 0 {
+        return Err(StreamError::NoFormat);
+    }
+    let Stream { cancel, mut on_peaks, peaks_every } = stream;
+    let cancelled = || cancel.is_some_and(|c| c.load(Ordering::Relaxed));
+    let mut analyzer = Analyzer::without_peaks(info.sample_rate, info.channels, config);
+    let mut peaks = Peaks::new(info.channels, info.sample_rate);
+    let mut sum_stage = (info.channels >= 2).then(|| analyzer.sum_stage());
+    let (full_tx, full_rx) = mpsc::sync_channel::<Block>(IN_FLIGHT);
+    let (empty_tx, empty_rx) = mpsc::sync_channel::<Block>(IN_FLIGHT + 1);
+    for _ in 0..IN_FLIGHT {
+        empty_tx.send(Block::default()).map_err(|_| StreamError::Thread("internal: block pool".into()))?;
+    }
+    let total = info.frames;
+    let decoded = std::thread::scope(|scope| {
+        let decoder = std::thread::Builder::new()
+            .name("callqa-decode".into())
+            .spawn_scoped(scope, move || -> Result<Peaks, StreamError> {
+                let mut done = 0u64;
+                let mut last_sent: Option<Instant> = None;
+                // Stops when the analysis side hangs up, the data ends, or on cancel.
+                while let Ok(mut block) = empty_rx.recv() {
+                    if cancelled() {
+                        return Err(StreamError::Cancelled);
+                    }
+                    let n =
+                        reader.read_frames(&mut block.samples, BLOCK_FRAMES).map_err(StreamError::Decode)?;
+                    if n == 0 {
+                        break;
+                    }
+                    done += n as u64;
+                    peaks.push(&block.samples);
+                    block.sums.clear();
+                    if let Some(stage) = sum_stage.as_mut() {
+                        stage.push(&block.samples, &mut block.sums);
+                    }
+                    if let Some(f) = on_peaks.as_mut()
+                        && last_sent.is_none_or(|t| t.elapsed() >= peaks_every)
+                    {
+                        last_sent = Some(Instant::now());
+                        if !f(&peaks, done, total.max(done)) {
+                            return Err(StreamError::Cancelled);
+                        }
+                    }
+                    if full_tx.send(block).is_err() {
+                        break;
+                    }
+                }
+                peaks.finish();
+                Ok(peaks)
+            })
+            .map_err(|e| StreamError::Thread(format!("cannot start the decoding thread: {e}")))?;
+        for block in full_rx.iter() {
+            analyzer.push_with_sums(&block.samples, &block.sums);
+            // The decoder may have finished and dropped its end; that is fine.
+            let _ = empty_tx.send(block);
+        }
+        drop(empty_tx);
+        match decoder.join() {
+            Ok(r) => r,
+            Err(_) => Err(StreamError::Thread("the decoding thread crashed".into())),
+        }
+    });
+    let peaks = decoded?;
+    if cancelled() {
+        return Err(StreamError::Cancelled);
+    }
+    let mut analysis = analyzer.finish();
+    analysis.peaks = peaks;
+    let mut warnings = info.warnings.clone();
+    warnings.append(&mut analysis.warnings);
+    analysis.warnings = warnings;
+    Ok((info, analysis))
+}
