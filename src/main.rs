@@ -8,13 +8,17 @@ fn main() -> ExitCode {
     env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("warn")).init();
     let cli = callqa::cli::Cli::parse();
     match cli.command {
-        None => run_window(cli.db, Vec::new()),
-        Some(callqa::cli::Command::App { paths }) => run_window(cli.db, paths),
+        None => run_window(cli.db, Vec::new(), None),
+        Some(callqa::cli::Command::App { paths, size }) => run_window(cli.db, paths, size),
         Some(_) => callqa::cli::run(cli),
     }
 }
 
-fn run_window(db: Option<std::path::PathBuf>, paths: Vec<std::path::PathBuf>) -> ExitCode {
+fn run_window(
+    db: Option<std::path::PathBuf>,
+    paths: Vec<std::path::PathBuf>,
+    size: Option<(f32, f32)>,
+) -> ExitCode {
     let db_path = match db.map_or_else(callqa::app::default_db_path, Ok) {
         Ok(p) => p,
         Err(e) => {
@@ -22,7 +26,7 @@ fn run_window(db: Option<std::path::PathBuf>, paths: Vec<std::path::PathBuf>) ->
             return ExitCode::FAILURE;
         }
     };
-    let config = callqa::app::AppConfig { db_path, paths, audio: true };
+    let config = callqa::app::AppConfig { db_path, paths, audio: true, size };
     match callqa::app::run_native(config) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

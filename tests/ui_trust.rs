@@ -376,3 +376,36 @@ fn clip_offers_the_event_under_the_playhead_and_saved_clips_are_drawn() {
     assert_eq!(h.state().call.as_ref().unwrap().clips.len(), 1);
     h.get_all_by_label_contains("(bad, Interruptions)").next().expect("the clip is drawn");
 }
+
+#[test]
+fn a_file_that_cannot_be_opened_says_so_once_and_offers_nothing_to_do() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("reviews.sqlite3");
+    let mut h = harness(&db, vec![corpus("bad_mp3_renamed.wav")], "Asha");
+    run_until(&mut h, "the error", 30, |app| app.call.as_ref().is_some_and(|c| c.error.is_some()));
+    h.run_steps(3);
+    assert_shows(&h, "Cannot open this call");
+    assert!(ui_common::texts(&h, "analysing").is_empty(), "no endless 'analysing 0 %'");
+    assert!(h.query_by_label("Fit whole call").is_none(), "no zoom on a file with no audio");
+    assert!(!h.state().busy(), "nothing keeps running");
+}
+
+#[test]
+fn closing_with_unsaved_changes_asks_and_save_and_close_saves_first() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("reviews.sqlite3");
+    let path = corpus("dev_f_brief.wav");
+    let mut h = harness(&db, vec![path.clone()], "Asha");
+    open_and_wait(&mut h);
+    h.get_all_by_label("No").next().unwrap().click();
+    h.run_steps(2);
+    // What eframe does when the window's close button is pressed.
+    h.state_mut().apply(Command::CloseRequested);
+    h.run_steps(2);
+    assert_shows(&h, "have changes the database has not confirmed yet");
+    h.get_by_label("Save and close").click();
+    run_until(&mut h, "the save, then the close", 30, |app| app.close_now);
+    assert!(!h.state().review.as_ref().unwrap().dirty, "closed only after the save was confirmed");
+    drop(h);
+    assert_eq!(stored_review(&db, &path, "Asha").answers[0].answer, Some(No));
+}

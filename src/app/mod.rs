@@ -41,6 +41,8 @@ pub struct AppConfig {
     pub paths: Vec<PathBuf>,
     /// Open an audio device (false in tests: playback unavailable, all else works).
     pub audio: bool,
+    /// The window's size (points); `None`: as last closed.
+    pub size: Option<(f32, f32)>,
 }
 
 /// The call shown in the workspace.
@@ -395,14 +397,16 @@ pub fn default_db_path() -> Result<PathBuf, String> {
 
 /// Opens the review window and runs it until closed.
 pub fn run_native(config: AppConfig) -> Result<(), eframe::Error> {
+    let (w, h) = config.size.unwrap_or((1600.0, 1000.0));
     let options = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
             .with_title("callqa — call review")
             .with_app_id("callqa")
-            .with_inner_size([1600.0, 1000.0])
+            .with_inner_size([w, h])
             .with_min_inner_size([900.0, 560.0])
             .with_drag_and_drop(true),
-        persist_window: true,
+        // A size given on the command line wins over the one remembered.
+        persist_window: config.size.is_none(),
         ..Default::default()
     };
     eframe::run_native("callqa", options, Box::new(move |cc| Ok(Box::new(CallqaApp::new(cc, config)))))

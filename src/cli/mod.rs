@@ -31,7 +31,13 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Open the review window (the default), with calls or folders to open.
-    App { paths: Vec<PathBuf> },
+    App {
+        paths: Vec<PathBuf>,
+        /// The window's size in points, WIDTHxHEIGHT (e.g. 1280x720); default: as last closed,
+        /// 1600x1000 the first time.
+        #[arg(long, value_name = "WxH", value_parser = parse_size)]
+        size: Option<(f32, f32)>,
+    },
     /// Show each WAV file's format, duration, metadata and problems.
     Probe {
         #[arg(required = true)]
@@ -211,6 +217,16 @@ pub(crate) fn db_path(db: Option<&Path>) -> Result<PathBuf, crate::store::StoreE
     match db {
         Some(p) => Ok(p.to_path_buf()),
         None => crate::store::default_db_path(),
+    }
+}
+
+/// `1280x720` → (1280, 720).
+fn parse_size(s: &str) -> Result<(f32, f32), String> {
+    let (w, h) = s.split_once(['x', 'X']).ok_or("write the size as WIDTHxHEIGHT, e.g. 1280x720")?;
+    let n = |t: &str| t.trim().parse::<u16>().ok().filter(|v| *v >= 400).map(f32::from);
+    match (n(w), n(h)) {
+        (Some(w), Some(h)) => Ok((w, h)),
+        _ => Err("write the size as WIDTHxHEIGHT, each at least 400, e.g. 1280x720".into()),
     }
 }
 

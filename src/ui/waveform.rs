@@ -103,6 +103,10 @@ fn header(app: &mut CallqaApp, call: &OpenCall, ui: &mut egui::Ui) {
             ui.label(RichText::new(format!("Note: {w}")).small().color(theme::STATUS_DRAFT));
         }
     }
+    if call.error.is_some() {
+        // Nothing to zoom, nothing being analysed.
+        return;
+    }
     ui.horizontal(|ui| {
         if ui.button(" − ").on_hover_text("Zoom out (−)").clicked() {
             app.push(Command::Zoom { factor: 0.5, anchor_s: None });

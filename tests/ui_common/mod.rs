@@ -26,7 +26,7 @@ pub fn harness_with(
     prefs: Prefs,
     size: (f32, f32),
 ) -> Harness<'static, CallqaApp> {
-    let config = AppConfig { db_path: db.to_path_buf(), paths, audio: false };
+    let config = AppConfig { db_path: db.to_path_buf(), paths, audio: false, size: None };
     Harness::builder()
         .with_size(egui::Vec2::new(size.0, size.1))
         .with_context_setup(callqa::ui::fonts::install)
