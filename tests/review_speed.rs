@@ -18,8 +18,7 @@
 use std::num::NonZero;
 use std::path::{Path, PathBuf};
 
-use callqa::analysis::{Analysis, Analyzer, Config};
-use callqa::audio::WavReader;
+use callqa::analysis::{Analysis, Config};
 use callqa::audio::playback::{Player, SkipPlan};
 use callqa::model::Span;
 
@@ -44,16 +43,11 @@ fn corpus() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/corpus")
 }
 
-/// Decodes and analyses a file the way the app does.
+/// Decodes and analyses a file the way the app and the CLI do (the one shared stream).
 fn analyse(path: &Path) -> Analysis {
-    let mut r = WavReader::open(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let info = r.info().clone();
-    let mut a = Analyzer::without_peaks(info.sample_rate, info.channels, Config::default());
-    let mut buf = Vec::new();
-    while r.read_frames(&mut buf, 1 << 16).unwrap() > 0 {
-        a.push(&buf);
-    }
-    a.finish()
+    callqa::jobs::stream::analyse_file(path, Config::default(), Default::default())
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+        .1
 }
 
 /// The skip regions the app uses: dead air and hold music.
