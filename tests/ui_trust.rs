@@ -409,3 +409,31 @@ fn closing_with_unsaved_changes_asks_and_save_and_close_saves_first() {
     drop(h);
     assert_eq!(stored_review(&db, &path, "Asha").answers[0].answer, Some(No));
 }
+
+#[test]
+fn small_windows_keep_the_waveform_and_a_tidy_transport() {
+    use egui_kittest::kittest::NodeT;
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("reviews.sqlite3");
+    for (w, h_px) in [(1024.0, 700.0), (1280.0, 720.0)] {
+        let prefs = Prefs { reviewer: "Asha".into(), ..Prefs::default() };
+        let mut h = harness_with(&db, vec![corpus("dev_c_dispute.wav")], prefs, (w, h_px));
+        open_and_wait(&mut h);
+        h.run_steps(3);
+        let rect = |h: &H, label: &str| h.get_by_label(label).accesskit_node().bounding_box().unwrap();
+        let lane = rect(&h, "Agent lane");
+        assert!(lane.width() >= 0.38 * w as f64, "{w}x{h_px}: the waveform is {} px wide", lane.width());
+        // The transport: play and the last control on one row at 1280 (at most two at 1024),
+        // the position in one piece.
+        let (play, rewind) = (rect(&h, "▶ Play"), rect(&h, "Auto-rewind"));
+        let rows = ((rewind.y0 - play.y0) / play.height()).round() as i64 + 1;
+        assert!(rows <= if w >= 1280.0 { 1 } else { 2 }, "{w}x{h_px}: transport on {rows} rows");
+        assert_shows(&h, " / 0:");
+        // Mute and solo for each side of a stereo call.
+        h.get_by_label("Mute Agent");
+    }
+    // A mono call has no sides to mute.
+    let mut h = harness(&db, vec![corpus("dev_b_cutoff_mulaw_mono.wav")], "Asha");
+    open_and_wait(&mut h);
+    assert!(h.query_by_label("Mute Agent").is_none() && h.query_by_label("Solo Customer").is_none());
+}

@@ -28,18 +28,27 @@ pub fn draw(app: &mut CallqaApp, ui: &mut egui::Ui) {
     progress(app, ui);
     ui.horizontal(|ui| {
         let mut filter = app.library.filter.clone();
-        let r = ui.add(egui::TextEdit::singleline(&mut filter).hint_text("Filter by name, agent, date…"));
+        // The filter takes the row's width left by the status list: the panel never grows
+        // to fit it.
+        let r = ui.add(
+            egui::TextEdit::singleline(&mut filter)
+                .hint_text("Filter by name, agent, date…")
+                .desired_width((ui.available_width() - 150.0).max(60.0)),
+        );
         if r.changed() {
             app.push(Command::SetFilter(filter));
         }
         let current = app.library.status_filter;
-        egui::ComboBox::new("status_filter", "Status").selected_text(current.label()).show_ui(ui, |ui| {
-            for f in StatusFilter::ALL {
-                if ui.selectable_label(current == f, f.label()).clicked() {
-                    app.push(Command::SetStatusFilter(f));
+        egui::ComboBox::new("status_filter", "").width(100.0).selected_text(current.label()).show_ui(
+            ui,
+            |ui| {
+                for f in StatusFilter::ALL {
+                    if ui.selectable_label(current == f, f.label()).clicked() {
+                        app.push(Command::SetStatusFilter(f));
+                    }
                 }
-            }
-        });
+            },
+        );
     });
     ui.horizontal_wrapped(|ui| {
         ui.label(RichText::new("Sort:").weak());

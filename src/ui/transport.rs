@@ -51,20 +51,34 @@ pub fn draw(app: &mut CallqaApp, ui: &mut egui::Ui) {
         );
         ui.separator();
 
-        ui.spacing_mut().slider_width = 80.0;
+        ui.spacing_mut().slider_width = 70.0;
         let mut vol = app.transport.volume;
         if ui.add(egui::Slider::new(&mut vol, 0.0..=2.0).show_value(false).text("Volume")).changed() {
             app.push(Command::SetVolume(vol));
         }
-        // Sides exist only in a two-channel recording.
+        // Sides exist only in a two-channel recording: "Agent: Mute Solo  Customer: Mute Solo"
+        // (each button's accessible name says its side).
         for who in [Speaker::Agent, Speaker::Customer].into_iter().filter(|_| stereo) {
             let name = if who == Speaker::Agent { "Agent" } else { "Customer" };
+            ui.label(RichText::new(format!("{name}:")).weak());
             let muted = app.transport.muted.get(who.channel()).copied().unwrap_or(false);
-            if ui.selectable_label(muted, format!("Mute {name}")).clicked() {
+            let r = ui
+                .selectable_label(muted, "Mute")
+                .on_hover_text(format!("Mute the {} side", name.to_lowercase()));
+            r.widget_info(|| {
+                egui::WidgetInfo::selected(egui::Role::Button, true, muted, format!("Mute {name}"))
+            });
+            if r.clicked() {
                 app.push(Command::SetMute(who, !muted));
             }
             let solo = app.transport.solo == Some(who);
-            if ui.selectable_label(solo, format!("Solo {name}")).clicked() {
+            let r = ui
+                .selectable_label(solo, "Solo")
+                .on_hover_text(format!("Hear only the {} side", name.to_lowercase()));
+            r.widget_info(|| {
+                egui::WidgetInfo::selected(egui::Role::Button, true, solo, format!("Solo {name}"))
+            });
+            if r.clicked() {
                 app.push(Command::Solo(if solo { None } else { Some(who) }));
             }
         }
