@@ -33,13 +33,13 @@ pub fn draw(app: &mut CallqaApp, ui: &mut egui::Ui) {
         let r = ui.add(
             egui::TextEdit::singleline(&mut filter)
                 .hint_text("Filter by name, agent, date…")
-                .desired_width((ui.available_width() - 150.0).max(60.0)),
+                .desired_width((ui.available_width() - 160.0).max(60.0)),
         );
         if r.changed() {
             app.push(Command::SetFilter(filter));
         }
         let current = app.library.status_filter;
-        egui::ComboBox::new("status_filter", "").width(100.0).selected_text(current.label()).show_ui(
+        egui::ComboBox::new("status_filter", "Status").width(90.0).selected_text(current.label()).show_ui(
             ui,
             |ui| {
                 for f in StatusFilter::ALL {
