@@ -437,3 +437,41 @@ fn small_windows_keep_the_waveform_and_a_tidy_transport() {
     open_and_wait(&mut h);
     assert!(h.query_by_label("Mute Agent").is_none() && h.query_by_label("Solo Customer").is_none());
 }
+
+#[test]
+fn every_reviewers_result_is_listed_and_others_reviews_are_shown_read_only() {
+    use callqa::model::scorecard::ItemAnswer;
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("reviews.sqlite3");
+    let path = corpus("dev_f_brief.wav");
+    {
+        let mut store = callqa::store::Store::open(&db).unwrap();
+        let info = callqa::audio::WavReader::open(&path).unwrap().info().clone();
+        let meta = callqa::model::call::CallMeta::from_wav(&path, &info);
+        let call_id = store.upsert_call(&callqa::audio::content_hash(&path).unwrap(), &path, &meta).unwrap();
+        let card = store.default_scorecard().unwrap();
+        let answers = |a| card.card.items().map(|i| ItemAnswer::new(&i.key, Some(a))).collect::<Vec<_>>();
+        let draft = |who: &str, a| callqa::store::ReviewDraft {
+            id: None,
+            call_id,
+            card_id: card.id,
+            reviewer: who.into(),
+            answers: answers(a),
+        };
+        store.save_review(&draft("Meena", Yes), true).unwrap();
+        let mut ravi = draft("Ravi", No);
+        ravi.answers[0].comment = "talked over the customer".into();
+        store.save_review(&ravi, false).unwrap();
+    }
+    let mut h = harness(&db, vec![], "Asha");
+    run_until(&mut h, "the library from the database", 30, |app| !app.library.entries.is_empty());
+    h.run_steps(2);
+    assert_shows(&h, "2 reviews: Meena 100 %, Ravi draft");
+    h.get_by_label("dev_f_brief.wav").click();
+    open_and_wait(&mut h);
+    h.get_by_label("Other reviews of this call (2)").click();
+    h.run_steps(3);
+    assert_shows(&h, "talked over the customer");
+    // Asha's own review is empty and hers to fill; theirs are not changed by it.
+    assert_eq!(answers(&h), [None; 4]);
+}
