@@ -3,6 +3,8 @@
 
 pub mod calibration;
 pub mod call;
+pub mod metadata;
+pub mod naming;
 pub mod report;
 pub mod scorecard;
 
