@@ -6,6 +6,7 @@ pub mod call;
 pub mod metadata;
 pub mod naming;
 pub mod report;
+pub mod sample;
 pub mod scorecard;
 
 use serde::{Deserialize, Serialize};
