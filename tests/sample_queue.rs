@@ -354,3 +354,59 @@ fn agents_from_a_metadata_csv_or_a_name_pattern() {
     assert_eq!(names, ["1000", "1001", "1002", "1003", "1004", "Meena", "Ravi", "सुनीता"]);
     assert!(v["skipped"].get("unknown_agent").is_none());
 }
+
+#[test]
+fn report_by_dates_and_by_queue() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = library(dir.path());
+    let v = json(&run(&db, &["sample", "--per-agent", "2", "--seed", "11", "--name", "wk24", "--json"]));
+    let queued: Vec<i64> = items(&v).iter().map(|i| i.0).collect();
+    assert_eq!(queued.len(), 6);
+    // Submitted reviews: every queued call, and 4 calls outside the queue.
+    let mut store = Store::open(&db).unwrap();
+    let card = store.default_scorecard().unwrap();
+    let others: Vec<i64> =
+        store.calls().unwrap().iter().map(|c| c.id).filter(|id| !queued.contains(id)).take(4).collect();
+    let answers = ["let_customer_finish", "no_arguing", "admitted_fault", "set_callback_time"]
+        .map(|k| ItemAnswer::new(k, Some(Answer::Yes)))
+        .to_vec();
+    for id in queued.iter().chain(&others) {
+        let draft = ReviewDraft {
+            id: None,
+            call_id: *id,
+            card_id: card.id,
+            reviewer: "Asha".into(),
+            answers: answers.clone(),
+        };
+        store.save_review(&draft, true).unwrap();
+    }
+    let days: Vec<String> = queued
+        .iter()
+        .chain(&others)
+        .map(|id| store.call(*id).unwrap().meta.recorded_at.unwrap()[..10].to_string())
+        .collect();
+    drop(store);
+    let reviews = |args: &[&str]| -> i64 {
+        let v = json(&run(&db, &[&["report", "--json"][..], args].concat()));
+        v["report"]["overall"]["reviews"].as_i64().unwrap()
+    };
+    assert_eq!(reviews(&[]), 10);
+    assert_eq!(reviews(&["--queue", "wk24"]), 6);
+    let in_week =
+        |from: &str, to: &str| days.iter().filter(|d| d.as_str() >= from && d.as_str() <= to).count() as i64;
+    let week = in_week("2024-06-08", "2024-06-14");
+    assert!(0 < week && week < 10, "the test needs reviews inside and outside the week: {days:?}");
+    assert_eq!(reviews(&["--from", "2024-06-08", "--to", "2024-06-14"]), week);
+    assert_eq!(reviews(&["--from", "2024-06-08"]), in_week("2024-06-08", "9999"));
+    assert_eq!(reviews(&["--to", "2024-06-07"]), in_week("0000", "2024-06-07"));
+    let queued_days = &days[..6];
+    assert_eq!(
+        reviews(&["--queue", "wk24", "--to", "2024-06-14"]),
+        queued_days.iter().filter(|d| d.as_str() <= "2024-06-14").count() as i64
+    );
+    let out = run(&db, &["report", "--queue", "nope"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("wk24"), "{}", text(&out.stderr));
+    let out = run(&db, &["report", "--from", "2024-06-31"]);
+    assert_eq!(out.status.code(), Some(2));
+}

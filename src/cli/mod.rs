@@ -111,6 +111,16 @@ pub enum Command {
         /// Count drafts too (by default only submitted reviews).
         #[arg(long)]
         include_drafts: bool,
+        /// Only calls recorded on or after this day, YYYY-MM-DD (calls without a date are
+        /// then left out).
+        #[arg(long, value_name = "DATE")]
+        from: Option<String>,
+        /// Only calls recorded on or before this day, YYYY-MM-DD.
+        #[arg(long, value_name = "DATE")]
+        to: Option<String>,
+        /// Only the calls of this review queue (see callqa sample).
+        #[arg(long, value_name = "NAME")]
+        queue: Option<String>,
         /// Print the figures as JSON.
         #[arg(long)]
         json: bool,
@@ -320,8 +330,9 @@ fn run_command(cli: Cli) -> ExitCode {
         Some(Command::Export { csv, json, raw, force }) => {
             export::run(cli.db.as_deref(), &export::ExportArgs { csv, json, raw, force })
         }
-        Some(Command::Report { by, include_drafts, json }) => {
-            report::run(cli.db.as_deref(), by, include_drafts, json)
+        Some(Command::Report { by, include_drafts, from, to, queue, json }) => {
+            let filter = report::ReportFilter { from, to, queue };
+            report::run(cli.db.as_deref(), by, include_drafts, &filter, json)
         }
         Some(Command::Calibrate { include_drafts, json }) => {
             calibrate::run(cli.db.as_deref(), include_drafts, json)
