@@ -158,6 +158,9 @@ pub enum Command {
         /// Skip calls shorter than this, in seconds.
         #[arg(long, value_name = "S", default_value_t = 0.0)]
         min_duration: f64,
+        /// How picks are spread over each agent's calls: duration (one per equal-count duration
+        /// bin), overtalk (needs the analysis' figures in the database: not stored yet), none
+        /// (uniform).
         #[arg(long, value_enum, default_value_t = sample::StratifyArg::Duration)]
         stratify: sample::StratifyArg,
         /// Skip calls that have a review (draft or submitted).
@@ -184,6 +187,7 @@ pub enum Command {
         /// Show the sample without storing it.
         #[arg(long)]
         dry_run: bool,
+        /// Print the sample as JSON (the seed as a string: it may exceed 2^53).
         #[arg(long)]
         json: bool,
     },

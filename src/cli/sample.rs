@@ -274,7 +274,7 @@ fn run_sample(db: Option<&Path>, args: &SampleArgs) -> Result<()> {
             term(p.reviewer.as_deref().unwrap_or("-")),
             term(&p.agent),
             clock(p.duration_s),
-            p.recorded_at.as_deref().unwrap_or("-"),
+            term(p.recorded_at.as_deref().unwrap_or("-")),
             term(file)
         );
     }
