@@ -68,6 +68,11 @@ impl Store {
     pub fn create_queue(&mut self, d: &QueueDraft) -> Result<i64, StoreError> {
         let name = d.name.trim().to_string();
         let by = d.created_by.trim().to_string();
+        let items: Vec<(i64, Option<&str>)> = d
+            .items
+            .iter()
+            .map(|i| (i.call_id, i.reviewer.as_deref().map(str::trim).filter(|r| !r.is_empty())))
+            .collect();
         self.write(|tx| {
             tx.execute(
                 &format!(
@@ -81,15 +86,14 @@ impl Store {
                 let mut st = tx.prepare_cached(
                     "INSERT INTO queue_items (queue_id, call_id, reviewer, position) VALUES (?1, ?2, ?3, ?4)",
                 )?;
-                for (pos, item) in d.items.iter().enumerate() {
-                    let reviewer = item.reviewer.as_deref().map(str::trim).filter(|r| !r.is_empty());
-                    st.execute(params![id, item.call_id, reviewer, pos as i64])?;
+                for (pos, (call_id, reviewer)) in items.iter().enumerate() {
+                    st.execute(params![id, call_id, reviewer, pos as i64])?;
                 }
             }
-            let items: Vec<serde_json::Value> =
-                d.items.iter().map(|i| serde_json::json!([i.call_id, i.reviewer])).collect();
+            let listed: Vec<serde_json::Value> =
+                items.iter().map(|i| serde_json::json!([i.0, i.1])).collect();
             let detail = serde_json::json!({
-                "queue": id, "name": name, "seed": d.seed.to_string(), "params": d.params, "items": items,
+                "queue": id, "name": name, "seed": d.seed.to_string(), "params": d.params, "items": listed,
             });
             calls::audit(tx, &by, "create_queue", None, None, &detail)?;
             Ok(id)
