@@ -275,7 +275,7 @@ fn missing_folder_read_only_and_too_new_are_refused() {
     let before = std::fs::read(&path).unwrap();
     let err = Store::open(&path).unwrap_err();
     match &err {
-        StoreError::TooNew { found, supported, .. } => assert_eq!((*found, *supported), (99, 4)),
+        StoreError::TooNew { found, supported, .. } => assert_eq!((*found, *supported), (99, 5)),
         other => panic!("{other:?}"),
     }
     assert!(err.to_string().contains("newer callqa"), "{err}");
@@ -351,13 +351,13 @@ fn database_is_wal_with_foreign_keys_and_version() {
     let c = rusqlite::Connection::open(&path).unwrap();
     let mode: String = c.pragma_query_value(None, "journal_mode", |r| r.get(0)).unwrap();
     let version: i64 = c.pragma_query_value(None, "user_version", |r| r.get(0)).unwrap();
-    assert_eq!((mode.as_str(), version), ("wal", 4));
+    assert_eq!((mode.as_str(), version), ("wal", 5));
     // Reopening an up-to-date database works and migrates nothing.
     let db = Store::open(&path).unwrap();
     let log = db.audit_log(None).unwrap();
     assert_eq!(log.len(), 1);
     assert_eq!(log[0].action, "migrate");
-    assert!(log[0].detail.contains("\"schema_to\":4"), "{}", log[0].detail);
+    assert!(log[0].detail.contains("\"schema_to\":5"), "{}", log[0].detail);
     drop(db);
     let ok: String = c.query_row("PRAGMA integrity_check", [], |r| r.get(0)).unwrap();
     assert_eq!(ok, "ok");
@@ -459,7 +459,7 @@ fn a_schema_2_database_is_upgraded_and_keeps_its_rows() {
     let last = log.last().unwrap();
     assert_eq!(last.action, "migrate");
     assert!(
-        last.detail.contains("\"schema_from\":2") && last.detail.contains("\"schema_to\":4"),
+        last.detail.contains("\"schema_from\":2") && last.detail.contains("\"schema_to\":5"),
         "{}",
         last.detail
     );
@@ -467,7 +467,7 @@ fn a_schema_2_database_is_upgraded_and_keeps_its_rows() {
     drop(db);
     let c = rusqlite::Connection::open(&path).unwrap();
     let version: i64 = c.pragma_query_value(None, "user_version", |r| r.get(0)).unwrap();
-    assert_eq!(version, 4);
+    assert_eq!(version, 5);
     // Migration 4 remembers each call's path.
     let paths: i64 = c.query_row("SELECT count(*) FROM call_paths", [], |r| r.get(0)).unwrap();
     assert_eq!(paths, 1);

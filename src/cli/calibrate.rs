@@ -80,10 +80,16 @@ pub fn render(c: &Calibration, include_drafts: bool) -> String {
             let _ = writeln!(out, "  {:<24} {}", term(&d.item), a.join(", "));
         }
     }
-    let _ = writeln!(out, "\n{:<24} {:>6} {:>7} {:>9}", "item", "calls", "agreed", "agreement");
+    let _ = writeln!(
+        out,
+        "\n{:<24} {:>6} {:>7} {:>9} {:>13}",
+        "item", "calls", "agreed", "agreement", "Fleiss' kappa"
+    );
     for i in &c.items {
         let rate = i.rate.map_or_else(|| "-".to_string(), |r| format!("{:.0}%", r * 100.0));
-        let _ = writeln!(out, "{:<24} {:>6} {:>7} {:>9}", term(&i.item), i.calls, i.agreed, rate);
+        let kappa = i.fleiss_kappa.map_or_else(|| "-".to_string(), |k| format!("{k:.3}"));
+        let _ =
+            writeln!(out, "{:<24} {:>6} {:>7} {:>9} {:>13}", term(&i.item), i.calls, i.agreed, rate, kappa);
     }
     let _ = writeln!(out, "\n{:<24} {:>6} {:>22}", "reviewer", "calls", "vs the others (points)");
     for r in &c.reviewers {
@@ -91,5 +97,10 @@ pub fn render(c: &Calibration, include_drafts: bool) -> String {
         let _ = writeln!(out, "{:<24} {:>6} {:>22}", term(&r.reviewer), r.calls, off);
     }
     let _ = writeln!(out, "mean spread {} points (0 = reviewers agree exactly)", score(c.mean_spread));
+    let _ = writeln!(
+        out,
+        "Fleiss' kappa: agreement beyond chance over yes / no / N.A. (1 = perfect, 0 = chance; \
+         - when every answer was the same)"
+    );
     out
 }

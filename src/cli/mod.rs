@@ -9,6 +9,7 @@ pub(crate) mod out;
 mod probe;
 pub mod report;
 pub mod review;
+pub mod sample;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -116,6 +117,16 @@ pub enum Command {
         /// Count drafts too (by default only submitted reviews).
         #[arg(long)]
         include_drafts: bool,
+        /// Only calls recorded on or after this day, YYYY-MM-DD (calls without a date are
+        /// then left out).
+        #[arg(long, value_name = "DATE")]
+        from: Option<String>,
+        /// Only calls recorded on or before this day, YYYY-MM-DD.
+        #[arg(long, value_name = "DATE")]
+        to: Option<String>,
+        /// Only the calls of this review queue (see callqa sample).
+        #[arg(long, value_name = "NAME")]
+        queue: Option<String>,
         /// Print the figures as JSON.
         #[arg(long)]
         json: bool,
@@ -128,6 +139,61 @@ pub enum Command {
         #[arg(long)]
         include_drafts: bool,
         /// Print the figures as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Draw a reproducible sample of the calls the database knows, N per agent, and store it
+    /// as a named review queue, assigned to reviewers balanced by duration.
+    ///
+    /// The same seed and the same library give the same calls. Calls are drawn per agent
+    /// from equal-count duration bins (so short calls are not over-picked); 0-second and
+    /// broken calls, and calls whose agent is unknown, are skipped.
+    Sample {
+        /// Calls per agent (an agent with fewer gets all of theirs).
+        #[arg(long)]
+        per_agent: usize,
+        /// The seed (any whole number from 0 to 18446744073709551615); stored with the queue.
+        #[arg(long)]
+        seed: u64,
+        /// First recording day, YYYY-MM-DD (calls without a date are then skipped).
+        #[arg(long, value_name = "DATE")]
+        from: Option<String>,
+        /// Last recording day, YYYY-MM-DD (inclusive).
+        #[arg(long, value_name = "DATE")]
+        to: Option<String>,
+        /// Skip calls shorter than this, in seconds.
+        #[arg(long, value_name = "S", default_value_t = 0.0)]
+        min_duration: f64,
+        /// How picks are spread over each agent's calls: duration (one per equal-count duration
+        /// bin), overtalk (needs the analysis' figures in the database: not stored yet), none
+        /// (uniform).
+        #[arg(long, value_enum, default_value_t = sample::StratifyArg::Duration)]
+        stratify: sample::StratifyArg,
+        /// Skip calls that have a review (draft or submitted).
+        #[arg(long)]
+        exclude_reviewed: bool,
+        /// The queue's name (default: sample-SEED).
+        #[arg(long)]
+        name: Option<String>,
+        /// Reviewers to assign the calls to, comma-separated (balanced by total duration).
+        #[arg(long, value_delimiter = ',', value_name = "NAMES")]
+        assign: Vec<String>,
+        /// Read agent and date from file names with this pattern: a preset (callqa, freepbx)
+        /// or a regular expression with named groups (agent, date, time, ...). Repeat to try
+        /// several in order.
+        #[arg(long = "name-pattern", value_name = "PATTERN")]
+        name_patterns: Vec<String>,
+        /// A dialer's CSV (path or file_name, agent, team, date, customer_id): its agent and
+        /// date win over the file name's and the database's.
+        #[arg(long, value_name = "FILE.csv")]
+        metadata: Option<PathBuf>,
+        /// Who makes the queue (for the audit log; default: the OS user).
+        #[arg(long, value_name = "NAME")]
+        created_by: Option<String>,
+        /// Show the sample without storing it.
+        #[arg(long)]
+        dry_run: bool,
+        /// Print the sample as JSON (the seed as a string: it may exceed 2^53).
         #[arg(long)]
         json: bool,
     },
@@ -248,6 +314,7 @@ impl Command {
             Command::Export { .. } => "export",
             Command::Report { .. } => "report",
             Command::Calibrate { .. } => "calibrate",
+            Command::Sample { .. } => "sample",
             Command::Clip { .. } => "clip",
             Command::Clips { .. } => "clips",
         }
@@ -283,11 +350,46 @@ fn run_command(cli: Cli) -> ExitCode {
         Some(Command::Export { csv, json, raw, force }) => {
             export::run(cli.db.as_deref(), &export::ExportArgs { csv, json, raw, force })
         }
-        Some(Command::Report { by, include_drafts, json }) => {
-            report::run(cli.db.as_deref(), by, include_drafts, json)
+        Some(Command::Report { by, include_drafts, from, to, queue, json }) => {
+            let filter = report::ReportFilter { from, to, queue };
+            report::run(cli.db.as_deref(), by, include_drafts, &filter, json)
         }
         Some(Command::Calibrate { include_drafts, json }) => {
             calibrate::run(cli.db.as_deref(), include_drafts, json)
+        }
+        Some(Command::Sample {
+            per_agent,
+            seed,
+            from,
+            to,
+            min_duration,
+            stratify,
+            exclude_reviewed,
+            name,
+            assign,
+            name_patterns,
+            metadata,
+            created_by,
+            dry_run,
+            json,
+        }) => {
+            let args = sample::SampleArgs {
+                per_agent,
+                seed,
+                from,
+                to,
+                min_duration,
+                stratify,
+                exclude_reviewed,
+                name,
+                assign,
+                name_patterns,
+                metadata,
+                created_by,
+                dry_run,
+                json,
+            };
+            sample::run(cli.db.as_deref(), &args)
         }
         Some(Command::Clip { file, from, to, good, bad: _, set, author, note }) => {
             let kind = if good { crate::store::ClipKind::Good } else { crate::store::ClipKind::Bad };

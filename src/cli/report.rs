@@ -1,29 +1,102 @@
-//! `callqa report [--by agent|item|reviewer] [--include-drafts] [--json]`: counts, average
-//! score, pass rate per item and critical-fail rate (the figures come from
-//! [`crate::model::report`]).
+//! `callqa report [--by agent|item|reviewer] [--include-drafts] [--from DATE] [--to DATE]
+//! [--queue NAME] [--json]`: counts, average score, pass rate per item and critical-fail rate
+//! (the figures come from [`crate::model::report`]).
+//!
+//! `--from`/`--to` keep the reviews of calls recorded on those days (inclusive; a call
+//! without a recording date is then left out), `--queue` the reviews of the calls in that
+//! review queue (by any reviewer).
 
 use std::path::Path;
 use std::process::ExitCode;
 
-use anyhow::Result;
+use anyhow::{Result, bail};
 
-use super::ReportBy;
 use super::export::{counted, open_existing};
 use super::out::{self, outln, term};
+use super::{CliError, ReportBy};
 use crate::model::report::{GroupBy, GroupStats, Report, ReportEntry, report};
 use crate::model::scorecard::score_formula;
 
-pub fn run(db: Option<&Path>, by: ReportBy, include_drafts: bool, json: bool) -> ExitCode {
-    match run_report(db, by, include_drafts, json) {
+/// Which reviews a report counts, beyond submitted-or-draft.
+#[derive(Clone, Debug, Default)]
+pub struct ReportFilter {
+    /// First recording day of the call, `YYYY-MM-DD`.
+    pub from: Option<String>,
+    /// Last recording day of the call, `YYYY-MM-DD` (inclusive).
+    pub to: Option<String>,
+    /// Only the calls of this review queue.
+    pub queue: Option<String>,
+}
+
+pub fn run(
+    db: Option<&Path>,
+    by: ReportBy,
+    include_drafts: bool,
+    filter: &ReportFilter,
+    json: bool,
+) -> ExitCode {
+    match run_report(db, by, include_drafts, filter, json) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => super::report_error("report", &e),
     }
 }
 
-fn run_report(db: Option<&Path>, by: ReportBy, include_drafts: bool, json: bool) -> Result<()> {
+/// `--from`/`--to`: a real day, `YYYY-MM-DD`.
+fn day(flag: &str, s: Option<&str>) -> Result<Option<String>> {
+    match s {
+        None => Ok(None),
+        Some(s) => match crate::model::naming::parse_date(s.trim()).filter(|_| s.trim().len() == 10) {
+            Some(d) => Ok(Some(d)),
+            None => bail!(CliError::Usage(format!("{flag} {s:?} is not a date; write YYYY-MM-DD"))),
+        },
+    }
+}
+
+fn run_report(
+    db: Option<&Path>,
+    by: ReportBy,
+    include_drafts: bool,
+    filter: &ReportFilter,
+    json: bool,
+) -> Result<()> {
+    let (from, to) = (day("--from", filter.from.as_deref())?, day("--to", filter.to.as_deref())?);
+    if let (Some(f), Some(t)) = (&from, &to)
+        && f > t
+    {
+        bail!(CliError::Usage(format!("--from {f} is after --to {t}")));
+    }
     let store = open_existing(db)?;
+    let queue_calls: Option<std::collections::HashSet<i64>> = match &filter.queue {
+        None => None,
+        Some(name) => {
+            let Some(q) = store.queue_by_name(name)? else {
+                let known: Vec<String> = store.queues()?.into_iter().map(|q| q.name).collect();
+                bail!(CliError::Usage(format!(
+                    "there is no review queue named {:?}{}",
+                    term(name),
+                    if known.is_empty() {
+                        " (there are none; make one with callqa sample)".to_string()
+                    } else {
+                        format!("; queues: {}", term(&known.join(", ")))
+                    }
+                )));
+            };
+            Some(store.queue_items(q.id, None)?.into_iter().map(|i| i.call.id).collect())
+        }
+    };
     let rows = store.export_rows()?;
-    let kept = counted(&rows, include_drafts);
+    let in_range = |at: Option<&str>| {
+        if from.is_none() && to.is_none() {
+            return true;
+        }
+        let Some(day) = at.and_then(|a| a.get(..10)) else { return false };
+        from.as_deref().is_none_or(|f| day >= f) && to.as_deref().is_none_or(|t| day <= t)
+    };
+    let kept: Vec<_> = counted(&rows, include_drafts)
+        .into_iter()
+        .filter(|r| in_range(r.call.meta.recorded_at.as_deref()))
+        .filter(|r| queue_calls.as_ref().is_none_or(|q| q.contains(&r.call.id)))
+        .collect();
     let entries: Vec<ReportEntry<'_>> = kept
         .iter()
         .map(|r| ReportEntry {
@@ -41,7 +114,12 @@ fn run_report(db: Option<&Path>, by: ReportBy, include_drafts: bool, json: bool)
     };
     let rep = report(&entries, by);
     if json {
-        let out = serde_json::json!({ "include_drafts": include_drafts, "formula": score_formula(), "report": rep });
+        let out = serde_json::json!({
+            "include_drafts": include_drafts,
+            "filter": { "from": from, "to": to, "queue": filter.queue },
+            "formula": score_formula(),
+            "report": rep,
+        });
         outln!("{}", serde_json::to_string_pretty(&out)?);
     } else {
         out::text(&render(&rep, include_drafts));

@@ -1,11 +1,14 @@
 //! What the store keeps about a call recording ([`CallMeta`]), and how the agent's name and
 //! the recording time are read from INFO tags or from a file name such as
-//! `Agent Meena - 2024-06-12 09.05.41 (library hours).wav` ([`parse_file_name`]).
+//! `Agent Meena - 2024-06-12 09.05.41 (library hours).wav` ([`parse_file_name`], with the
+//! patterns of [`super::naming`]).
 
 use std::path::Path;
+use std::sync::LazyLock;
 
 use serde::{Deserialize, Serialize};
 
+use super::naming::{self, NameRules, clean_agent};
 use crate::audio::WavInfo;
 
 /// A call's description, as stored beside its content hash.
@@ -59,65 +62,30 @@ pub struct NameParts {
     pub recorded_at: Option<String>,
 }
 
-/// Reads `Agent NAME - YYYY-MM-DD HH.MM.SS (anything).wav` (time separators `.`, `:` or `-`;
-/// the time and the part in brackets are optional; `Agent ` may be left out when a date
-/// follows the ` - `).
+/// Reads a file name with callqa's default name patterns ([`super::naming`]: the `callqa`
+/// preset, `Agent NAME - YYYY-MM-DD HH.MM.SS (anything).wav`, then the `freepbx` preset, which
+/// gives a time but no agent). A name that matches no pattern gives nothing.
 pub fn parse_file_name(file_name: &str) -> NameParts {
-    let stem = match file_name.rsplit_once('.') {
-        Some((stem, ext)) if ext.eq_ignore_ascii_case("wav") => stem,
-        _ => file_name,
-    };
-    let (prefixed, rest) = match stem.get(..6) {
-        Some(p) if p.eq_ignore_ascii_case("agent ") => (true, stem.get(6..).unwrap_or_default()),
-        _ => (false, stem),
-    };
-    let (name, after) = match rest.split_once(" - ") {
-        Some((n, a)) => (n, Some(a)),
-        None => (rest, None),
-    };
-    let recorded_at = after.and_then(|a| parse_date_time(a.trim()));
-    let agent = if prefixed || recorded_at.is_some() { clean_agent(name) } else { None };
-    NameParts { agent, recorded_at }
+    static RULES: LazyLock<NameRules> = LazyLock::new(NameRules::default);
+    parse_with(&RULES, file_name)
 }
 
-/// `Agent Meena` → `Meena`; empty → `None`.
-fn clean_agent(raw: &str) -> Option<String> {
-    let t = raw.trim();
-    let t = match t.get(..6) {
-        Some(p) if p.eq_ignore_ascii_case("agent ") => t.get(6..).unwrap_or_default().trim(),
-        _ => t,
-    };
-    (!t.is_empty()).then(|| t.to_string())
+/// [`parse_file_name`] with other rules (e.g. `--name-pattern`).
+pub fn parse_with(rules: &NameRules, file_name: &str) -> NameParts {
+    match rules.parse(file_name) {
+        Some(f) => NameParts { recorded_at: f.recorded_at(), agent: f.agent },
+        None => NameParts::default(),
+    }
 }
 
-/// `2024-06-12 09.05.41 (x)` → `2024-06-12 09:05:41`; `2024-06-12` → `2024-06-12`.
+/// `2024-06-12 09.05.41 (x)` → `2024-06-12 09:05:41`; `2024-06-12` → `2024-06-12` (an
+/// `ICRD` tag).
 fn parse_date_time(s: &str) -> Option<String> {
-    let date = s.get(..10)?;
-    let b = date.as_bytes();
-    let digits = |r: std::ops::Range<usize>| b.get(r).is_some_and(|d| d.iter().all(u8::is_ascii_digit));
-    let date_ok =
-        digits(0..4) && b.get(4) == Some(&b'-') && digits(5..7) && b.get(7) == Some(&b'-') && digits(8..10);
-    if !date_ok {
-        return None;
-    }
-    let (month, day) = (date.get(5..7)?.parse::<u8>().ok()?, date.get(8..10)?.parse::<u8>().ok()?);
-    if !(1..=12).contains(&month) || !(1..=31).contains(&day) {
-        return None;
-    }
-    let time = s.get(10..).map(str::trim_start).and_then(|t| t.get(..8)).and_then(|t| {
-        let tb = t.as_bytes();
-        let sep_ok = matches!(tb.get(2), Some(b'.' | b':' | b'-')) && tb.get(5) == tb.get(2);
-        let nums: Option<Vec<u8>> = [0..2, 3..5, 6..8].into_iter().map(|r| t.get(r)?.parse().ok()).collect();
-        match nums.as_deref() {
-            Some([h, m, s]) if sep_ok && *h < 24 && *m < 60 && *s < 61 => {
-                Some(format!("{h:02}:{m:02}:{s:02}"))
-            }
-            _ => None,
-        }
-    });
+    let date = naming::parse_date(s.get(..10)?)?;
+    let time = s.get(10..).map(str::trim_start).and_then(|t| t.get(..8)).and_then(naming::parse_time);
     Some(match time {
         Some(t) => format!("{date} {t}"),
-        None => date.to_string(),
+        None => date,
     })
 }
 

@@ -3,7 +3,10 @@
 
 pub mod calibration;
 pub mod call;
+pub mod metadata;
+pub mod naming;
 pub mod report;
+pub mod sample;
 pub mod scorecard;
 
 use serde::{Deserialize, Serialize};

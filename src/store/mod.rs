@@ -37,6 +37,8 @@
 //! - Reviews: [`Store::save_review`], [`Store::review`], [`Store::latest_review`],
 //!   [`Store::reviews_of_call`], [`Store::export_rows`], [`Store::review_states`],
 //!   [`Store::audit_log`].
+//! - Review queues (samples assigned to reviewers): [`Store::create_queue`], [`Store::queues`],
+//!   [`Store::queue_by_name`], [`Store::queue_items`], [`Store::my_queue`].
 //!
 //! Every change runs in one `BEGIN IMMEDIATE` transaction with an audit row (who, when, what
 //! changed), `synchronous = FULL`; a transaction that meets `SQLITE_BUSY` is retried until
@@ -47,6 +49,7 @@ mod calls;
 mod cards;
 mod clips;
 mod error;
+mod queues;
 mod reviews;
 mod schema;
 
@@ -59,6 +62,7 @@ pub use calls::CallRecord;
 pub use cards::CardVersion;
 pub use clips::{Clip, ClipDraft, ClipKind, MAX_CLIP_S};
 pub use error::StoreError;
+pub use queues::{QueueDraft, QueueInfo, QueueItem, QueueItemDraft};
 pub use reviews::{AuditEntry, ExportRow, ReviewDraft, ReviewState};
 
 /// How long a write waits for another process's lock before giving up (by default).

@@ -4,6 +4,8 @@
 //!
 //! Append new migrations at the end; never edit one that has shipped.
 //!
+//! Migration 5 adds review queues (`queues`, `queue_items`; see `store/queues.rs`).
+//!
 //! Since migration 3 the `audit` table is append-only, enforced by triggers: an `UPDATE`,
 //! `DELETE` or `INSERT OR REPLACE` of an audit row fails with "audit rows are append-only".
 //! (Anyone who can write the file can still drop the triggers: they guard against mistakes in
@@ -115,6 +117,27 @@ CREATE TABLE call_paths (
     PRIMARY KEY (call_id, path)
 );
 INSERT INTO call_paths (call_id, path, first_seen) SELECT id, path, last_seen FROM calls;
+"#,
+    // 5: review queues (a reproducible sample of calls, each assigned to a reviewer).
+    // (`IF NOT EXISTS`, as in 3: a database taken back to an older version by hand keeps them.)
+    r#"
+CREATE TABLE IF NOT EXISTS queues (
+    id         INTEGER PRIMARY KEY,
+    name       TEXT NOT NULL UNIQUE CHECK (length(trim(name)) > 0),
+    seed       TEXT NOT NULL,               -- the sample's seed (a u64, in decimal)
+    params     TEXT NOT NULL,               -- JSON: how the sample was drawn
+    created_by TEXT NOT NULL CHECK (length(trim(created_by)) > 0),
+    created_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS queue_items (
+    queue_id INTEGER NOT NULL REFERENCES queues (id),
+    call_id  INTEGER NOT NULL REFERENCES calls (id),
+    reviewer TEXT,                          -- NULL: not assigned
+    position INTEGER NOT NULL,              -- order in the queue, from 0
+    PRIMARY KEY (queue_id, call_id),
+    UNIQUE (queue_id, position)
+);
+CREATE INDEX IF NOT EXISTS queue_items_by_reviewer ON queue_items (reviewer, queue_id, position);
 "#,
 ];
 

@@ -1,0 +1,297 @@
+//! `callqa sample --per-agent N --seed S [--from DATE --to DATE] [--min-duration S]
+//! [--stratify duration|overtalk|none] [--exclude-reviewed] [--name NAME] [--assign a,b,c]
+//! [--name-pattern P]... [--metadata FILE.csv] [--dry-run] [--json]`: draws a reproducible
+//! sample of the calls the database knows (the procedure is [`crate::model::sample`]) and
+//! stores it as a named review queue (`store/queues.rs`).
+//!
+//! Who the agent is, and when the call was, come from (first that knows): the metadata CSV's
+//! row for the call (`--metadata`, [`crate::model::metadata`]), the file name read with
+//! `--name-pattern` ([`crate::model::naming`]), then what the database recorded when the call
+//! was seen. Everything given on the command line is checked before the database is opened.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{Context, Result, bail};
+use clap::ValueEnum;
+
+use super::out::{outln, term};
+use super::{CliError, db_path};
+use crate::model::clock;
+use crate::model::metadata::MetadataTable;
+use crate::model::naming::{NameRules, parse_date};
+use crate::model::sample::{self, ALGORITHM, SampleCall, SampleFilter, Stratify};
+use crate::store::{QueueDraft, QueueItemDraft, ReviewState, Store};
+
+/// `--stratify`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum StratifyArg {
+    Duration,
+    Overtalk,
+    None,
+}
+
+/// What `callqa sample` was asked.
+#[derive(Debug, Clone)]
+pub struct SampleArgs {
+    pub per_agent: usize,
+    pub seed: u64,
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub min_duration: f64,
+    pub stratify: StratifyArg,
+    pub exclude_reviewed: bool,
+    pub name: Option<String>,
+    pub assign: Vec<String>,
+    pub name_patterns: Vec<String>,
+    pub metadata: Option<PathBuf>,
+    pub created_by: Option<String>,
+    pub dry_run: bool,
+    pub json: bool,
+}
+
+pub fn run(db: Option<&Path>, args: &SampleArgs) -> ExitCode {
+    match run_sample(db, args) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => super::report_error("sample", &e),
+    }
+}
+
+fn usage(msg: String) -> anyhow::Error {
+    CliError::Usage(msg).into()
+}
+
+/// `--from`/`--to`: a real day, `YYYY-MM-DD`.
+fn day(flag: &str, s: &Option<String>) -> Result<Option<String>> {
+    match s {
+        None => Ok(None),
+        Some(s) => match parse_date(s.trim()).filter(|_| s.trim().len() == 10) {
+            Some(d) => Ok(Some(d)),
+            None => Err(usage(format!("{flag} {s:?} is not a date; write YYYY-MM-DD"))),
+        },
+    }
+}
+
+fn run_sample(db: Option<&Path>, args: &SampleArgs) -> Result<()> {
+    // 1. The command line, checked before anything is opened.
+    if args.per_agent == 0 {
+        bail!(usage("--per-agent must be 1 or more".into()));
+    }
+    let (from, to) = (day("--from", &args.from)?, day("--to", &args.to)?);
+    if let (Some(f), Some(t)) = (&from, &to)
+        && f > t
+    {
+        bail!(usage(format!("--from {f} is after --to {t}")));
+    }
+    if !(args.min_duration.is_finite() && args.min_duration >= 0.0) {
+        bail!(usage(format!("--min-duration {} must be 0 or more seconds", args.min_duration)));
+    }
+    let stratify = match args.stratify {
+        StratifyArg::Duration => Stratify::Duration,
+        StratifyArg::None => Stratify::None,
+        StratifyArg::Overtalk => bail!(usage(
+            "--stratify overtalk needs each call's overtalk figures in the database, and this callqa \
+             does not store them yet; use --stratify duration or none"
+                .into()
+        )),
+    };
+    let name = args.name.clone().unwrap_or_else(|| format!("sample-{}", args.seed));
+    let name = name.trim().to_string();
+    if name.is_empty() {
+        bail!(usage("--name is empty; give the queue a name".into()));
+    }
+    let created_by = args.created_by.clone().unwrap_or_else(os_user).trim().to_string();
+    if created_by.is_empty() {
+        bail!(usage("--created-by is empty; say who makes the queue".into()));
+    }
+    let reviewers: Vec<String> =
+        args.assign.iter().map(|r| r.trim().to_string()).filter(|r| !r.is_empty()).collect();
+    let rules = if args.name_patterns.is_empty() {
+        None
+    } else {
+        Some(NameRules::from_specs(&args.name_patterns).map_err(|e| usage(e.to_string()))?)
+    };
+    let metadata = match &args.metadata {
+        None => None,
+        Some(p) => {
+            let bytes = std::fs::read(p)
+                .map_err(|e| usage(format!("cannot read the metadata CSV ({e}): {}", p.display())))?;
+            let text = String::from_utf8(bytes.clone())
+                .map_err(|_| usage(format!("the metadata CSV is not UTF-8 text: {}", p.display())))?;
+            let table = MetadataTable::parse(&text).map_err(|e| usage(format!("{e}: {}", p.display())))?;
+            Some((p.clone(), blake3::hash(&bytes).to_hex().to_string(), table))
+        }
+    };
+
+    // 2. The database: an existing one (a sample of nothing is a mistake).
+    let path = db_path(db)?;
+    if !path.exists() {
+        bail!(usage(format!(
+            "there is no review database yet (open or review calls first, or pass --db): {}",
+            path.display()
+        )));
+    }
+    let mut store = if args.dry_run { Store::open_read_only(&path)? } else { Store::open(&path)? };
+    if !args.dry_run && store.queue_by_name(&name)?.is_some() {
+        bail!(usage(format!("a queue named {:?} exists already; pass another --name", term(&name))));
+    }
+
+    // 3. The calls as the sampler sees them.
+    let states = store.review_states()?;
+    let mut calls = Vec::new();
+    for c in store.calls()? {
+        let mut agent = c.meta.agent.clone();
+        let mut recorded_at = c.meta.recorded_at.clone();
+        if let Some(f) = rules.as_ref().and_then(|r| r.parse(&c.meta.file_name)) {
+            agent = f.agent.clone().or(agent);
+            recorded_at = f.recorded_at().or(recorded_at);
+        }
+        if let Some((_, _, table)) = &metadata {
+            let paths = store.call_paths(c.id)?;
+            if let Some(m) = table.lookup(paths.iter().map(PathBuf::as_path).chain([c.path.as_path()])) {
+                agent = m.agent.clone().or(agent);
+                recorded_at = m.recorded_at.clone().or(recorded_at);
+            }
+        }
+        let reviewed = states.get(&c.hash).is_some_and(|s| *s != ReviewState::NotReviewed);
+        calls.push(SampleCall {
+            call_id: c.id,
+            hash: c.hash.clone(),
+            agent,
+            recorded_at,
+            duration_s: c.meta.duration_s,
+            sample_rate: c.meta.sample_rate,
+            channels: c.meta.channels,
+            reviewed,
+            overtalk_s: None,
+        });
+    }
+    let filter =
+        SampleFilter { from, to, min_duration_s: args.min_duration, exclude_reviewed: args.exclude_reviewed };
+    let mut drawn = sample::sample(&calls, &filter, args.per_agent, stratify, args.seed);
+    let load = sample::assign(&mut drawn.picks, &reviewers);
+    if drawn.picks.is_empty() {
+        let skipped: Vec<String> =
+            drawn.skipped.iter().map(|(why, n)| format!("{n} {}", why.describe())).collect();
+        bail!(usage(format!(
+            "no call can be sampled ({} calls in the database{}{})",
+            calls.len(),
+            if skipped.is_empty() { "" } else { "; skipped: " },
+            skipped.join(", ")
+        )));
+    }
+
+    // 4. The queue.
+    let params = serde_json::json!({
+        "algorithm": ALGORITHM,
+        "per_agent": args.per_agent,
+        "from": filter.from,
+        "to": filter.to,
+        "min_duration_s": filter.min_duration_s,
+        "stratify": stratify,
+        "exclude_reviewed": filter.exclude_reviewed,
+        "assign": reviewers,
+        "name_patterns": args.name_patterns,
+        "metadata": metadata.as_ref().map(|(p, hash, _)| serde_json::json!({ "path": p, "blake3": hash })),
+        "library_calls": calls.len(),
+    });
+    let queue_id = if args.dry_run {
+        None
+    } else {
+        let draft = QueueDraft {
+            name: name.clone(),
+            seed: args.seed,
+            params: params.clone(),
+            created_by: created_by.clone(),
+            items: drawn
+                .picks
+                .iter()
+                .map(|p| QueueItemDraft { call_id: p.call_id, reviewer: p.reviewer.clone() })
+                .collect(),
+        };
+        Some(store.create_queue(&draft).context("cannot store the queue")?)
+    };
+
+    // 5. What was drawn.
+    let names: Vec<String> = drawn
+        .picks
+        .iter()
+        .map(|p| store.call(p.call_id).map(|c| c.meta.file_name))
+        .collect::<Result<_, _>>()?;
+    if args.json {
+        let items: Vec<serde_json::Value> = drawn
+            .picks
+            .iter()
+            .zip(&names)
+            .enumerate()
+            .map(|(i, (p, file))| {
+                serde_json::json!({
+                    "position": i, "call_id": p.call_id, "hash": p.hash, "file_name": file,
+                    "agent": p.agent, "recorded_at": p.recorded_at, "duration_s": p.duration_s,
+                    "stratum": p.stratum, "strata": p.strata, "reviewer": p.reviewer,
+                })
+            })
+            .collect();
+        let skipped: serde_json::Map<String, serde_json::Value> =
+            drawn.skipped.iter().map(|(k, v)| (json_key(*k), serde_json::json!(v))).collect();
+        let out = serde_json::json!({
+            "queue": { "id": queue_id, "name": name, "stored": !args.dry_run, "created_by": created_by },
+            "seed": args.seed.to_string(),
+            "params": params,
+            "agents": drawn.agents,
+            "skipped": skipped,
+            "reviewers": load,
+            "items": items,
+        });
+        outln!("{}", serde_json::to_string_pretty(&out)?);
+        return Ok(());
+    }
+    let stored = if args.dry_run { "not stored (--dry-run)" } else { "stored" };
+    outln!(
+        "queue {:?} ({stored}) · seed {} · {} call(s) from {} agent(s) · stratified by {}",
+        term(&name),
+        args.seed,
+        drawn.picks.len(),
+        drawn.agents.len(),
+        match stratify {
+            Stratify::Duration => "duration",
+            Stratify::Overtalk => "overtalk",
+            Stratify::None => "nothing",
+        }
+    );
+    for a in &drawn.agents {
+        outln!("  {:<24} {:>3} of {:>4} eligible", term(&a.agent), a.picked, a.eligible);
+    }
+    if !drawn.skipped.is_empty() {
+        let s: Vec<String> = drawn.skipped.iter().map(|(why, n)| format!("{n} {}", why.describe())).collect();
+        outln!("skipped: {}", s.join(", "));
+    }
+    outln!("\n{:>4}  {:<16} {:<20} {:>9}  {:<19}  file", "#", "reviewer", "agent", "duration", "recorded");
+    for (i, (p, file)) in drawn.picks.iter().zip(&names).enumerate() {
+        outln!(
+            "{:>4}  {:<16} {:<20} {:>9}  {:<19}  {}",
+            i + 1,
+            term(p.reviewer.as_deref().unwrap_or("-")),
+            term(&p.agent),
+            clock(p.duration_s),
+            term(p.recorded_at.as_deref().unwrap_or("-")),
+            term(file)
+        );
+    }
+    if !load.is_empty() {
+        outln!();
+        for l in &load {
+            outln!("{:<24} {:>3} call(s) · {}", term(&l.reviewer), l.calls, clock(l.total_s));
+        }
+    }
+    Ok(())
+}
+
+fn json_key(s: sample::Skip) -> String {
+    serde_json::to_value(s).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()
+}
+
+/// The OS user, when `--created-by` is not given.
+fn os_user() -> String {
+    std::env::var("USER").or_else(|_| std::env::var("USERNAME")).unwrap_or_else(|_| "unknown".into())
+}
