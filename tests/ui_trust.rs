@@ -475,3 +475,26 @@ fn every_reviewers_result_is_listed_and_others_reviews_are_shown_read_only() {
     // Asha's own review is empty and hers to fill; theirs are not changed by it.
     assert_eq!(answers(&h), [None; 4]);
 }
+
+#[test]
+fn a_relative_path_and_the_databases_absolute_one_are_one_row() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("reviews.sqlite3");
+    let path = corpus("dev_f_brief.wav");
+    {
+        let mut store = callqa::store::Store::open(&db).unwrap();
+        let info = callqa::audio::WavReader::open(&path).unwrap().info().clone();
+        let meta = callqa::model::call::CallMeta::from_wav(&path, &info);
+        store.upsert_call(&callqa::audio::content_hash(&path).unwrap(), &path, &meta).unwrap();
+    }
+    // Tests run in the crate's folder: this is the same file, spelt as a command line would.
+    let relative = PathBuf::from("tests/fixtures/corpus/dev_f_brief.wav");
+    assert!(relative.is_file());
+    let mut h = harness(&db, vec![relative], "Asha");
+    open_and_wait(&mut h);
+    run_until(&mut h, "the library from the database", 30, |app| {
+        app.library.entries.iter().all(|e| e.call_id.is_some())
+    });
+    assert_eq!(h.state().library.entries.len(), 1, "one spelling per file");
+    assert_eq!(h.state().call.as_ref().unwrap().path, path);
+}

@@ -293,7 +293,9 @@ impl CallqaApp {
     fn open_paths(&mut self, paths: Vec<PathBuf>) {
         self.focus_field = false;
         let mut first_file = None;
-        for p in paths {
+        // One spelling per file: `calls/a.wav` from the command line and the database's
+        // absolute path are the same row.
+        for p in paths.into_iter().map(|p| std::path::absolute(&p).unwrap_or(p)) {
             if p.is_dir() {
                 Prefs::remember(&mut self.prefs.recent_folders, p.clone());
                 self.library.scans_running += 1;

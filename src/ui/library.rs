@@ -180,7 +180,11 @@ fn progress(app: &CallqaApp, ui: &mut egui::Ui) {
         ui.add(egui::ProgressBar::new(frac).text(text));
     } else if total > 0 {
         let rows = app.library.rows();
-        let copies = if rows < total { format!(" · {} copies", total - rows) } else { String::new() };
+        let copies = match total - rows.min(total) {
+            0 => String::new(),
+            1 => " · 1 copy".to_string(),
+            n => format!(" · {n} copies"),
+        };
         ui.label(RichText::new(format!("{total} calls · {ok} readable · {bad} broken{copies}")).weak());
     }
 }
