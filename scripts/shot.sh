@@ -3,6 +3,7 @@
 # window under Xvfb (llvmpipe), a throwaway database and data folder.
 #
 #   scripts/shot.sh OUT.png WIDTHxHEIGHT CALL.wav [SECONDS]
+#   KEYS="j n 2 y" scripts/shot.sh ...     # keys pressed after the name (xdotool names)
 #
 # Before the window opens, two other reviewers' reviews of the call are stored (so the
 # scorecard shows them); in the window the reviewer name "Asha" is typed into the first-run
@@ -35,5 +36,7 @@ DISPLAY=$display xdotool mousemove $((w / 2)) $((h / 2))
 DISPLAY=$display xdotool type --delay 40 "Asha"
 DISPLAY=$display xdotool key Return
 sleep "$wait"
+for k in ${KEYS:-}; do DISPLAY=$display xdotool key "$k"; sleep 0.5; done
+sleep 1
 DISPLAY=$display import -window root "$out"
 echo "wrote $out ($size)"

@@ -498,3 +498,28 @@ fn a_relative_path_and_the_databases_absolute_one_are_one_row() {
     assert_eq!(h.state().library.entries.len(), 1, "one spelling per file");
     assert_eq!(h.state().call.as_ref().unwrap().path, path);
 }
+
+#[test]
+fn on_the_first_run_the_name_field_has_the_keyboard() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("reviews.sqlite3");
+    let mut h = harness(&db, vec![corpus("dev_c_dispute.wav")], "");
+    run_until(&mut h, "the call", 60, |app| app.call.as_ref().is_some_and(|c| c.analysis.is_some()));
+    // Typed straight away, without clicking anywhere: "s" must not toggle skip-silence, "j"
+    // must not jump.
+    type_like_a_person(&mut h, "Asha js");
+    assert_eq!(h.state().reviewer_draft, "Asha js");
+    assert!(!h.state().prefs.skip_silence);
+    assert_eq!(h.state().playhead_s(), 0.0);
+    h.key_press(Key::Backspace);
+    h.key_press(Key::Backspace);
+    h.key_press(Key::Backspace);
+    h.key_press(Key::Enter);
+    run_until(&mut h, "the name and the review", 30, |app| {
+        app.reviewer() == Some("Asha") && app.review.is_some()
+    });
+    // Now the keys are shortcuts again.
+    h.key_press(Key::J);
+    h.run_steps(2);
+    assert!(h.state().playhead_s() > 0.0, "J jumps once a name is set");
+}

@@ -277,9 +277,11 @@ impl CallqaApp {
         (!r.is_empty() && !self.editing_reviewer).then_some(r)
     }
 
-    /// A dialog or a field that owns the keyboard is open: single-key shortcuts are off.
+    /// A dialog or a field that owns the keyboard is open (the reviewer-name field counts,
+    /// also on the first run): shortcuts are off, typing goes to the field.
     pub fn modal_open(&self) -> bool {
-        self.open_path.is_some()
+        self.prefs.reviewer.trim().is_empty()
+            || self.open_path.is_some()
             || self.clip_form.is_some()
             || self.amend_reason.is_some()
             || self.confirm_close

@@ -29,11 +29,7 @@ fn amend_reason(app: &mut CallqaApp, ctx: &egui::Context) {
                     .desired_width(380.0)
                     .hint_text("e.g. calibration session: the customer was not interrupted"),
             );
-            if app.focus_field {
-                r.request_focus();
-                app.focus_field = false;
-            }
-            let enter = r.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+            let enter = super::owns_keyboard(app, ui, &r);
             let typed = !reason.trim().is_empty();
             ui.horizontal(|ui| {
                 if ui.add_enabled(typed, egui::Button::new("Save amendment with this reason")).clicked()
@@ -205,13 +201,7 @@ fn open_path(app: &mut CallqaApp, ctx: &egui::Context) {
                 .desired_width(480.0)
                 .hint_text("/path/to/calls"),
         );
-        if app.focus_field {
-            // The field that just opened takes the keyboard: typing goes into it, never to
-            // the shortcuts.
-            r.request_focus();
-            app.focus_field = false;
-        }
-        let enter = r.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+        let enter = super::owns_keyboard(app, ui, &r);
         if r.changed() {
             app.open_path = Some(text.clone());
         }

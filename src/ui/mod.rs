@@ -39,6 +39,19 @@ pub fn draw(app: &mut CallqaApp, ui: &mut egui::Ui) {
     dialogs::draw(app, ui.ctx());
 }
 
+/// A field that owns the keyboard while it is shown (reviewer name, path, amendment reason):
+/// it takes focus when it opens and whenever nothing else has it (e.g. after the window
+/// itself got the focus back), so typing never reaches the shortcuts. Returns whether Enter
+/// was pressed in it this frame (then it is left alone: Enter is the way out).
+fn owns_keyboard(app: &mut CallqaApp, ui: &egui::Ui, r: &egui::Response) -> bool {
+    let enter = r.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+    if !enter && (app.focus_field || ui.ctx().memory(|m| m.focused().is_none())) {
+        r.request_focus();
+        app.focus_field = false;
+    }
+    enter
+}
+
 fn menu_bar(app: &mut CallqaApp, ui: &mut egui::Ui) {
     egui::MenuBar::new().ui(ui, |ui| {
         ui.menu_button("File", |ui| {

@@ -59,11 +59,7 @@ fn reviewer(app: &mut CallqaApp, ui: &mut egui::Ui) {
                     .hint_text(if first_run { "your name" } else { app.prefs.reviewer.trim() })
                     .desired_width(160.0),
             );
-            if app.focus_field {
-                r.request_focus();
-                app.focus_field = false;
-            }
-            let enter = r.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+            let enter = super::owns_keyboard(app, ui, &r);
             let typed = !app.reviewer_draft.trim().is_empty();
             if ui.add_enabled(typed, egui::Button::new("Save name")).clicked() || (enter && typed) {
                 app.push(Command::SetReviewer(app.reviewer_draft.clone()));
