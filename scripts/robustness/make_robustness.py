@@ -315,7 +315,14 @@ def place(cid, turns, rng, bed_db, hold=None):
             s = prev_end - o
         else:
             s = pos[ch] + o
-        s = max(s, pos[ch], 0)
+        # A speaker's next utterance never runs into their last one: when the planned start
+        # falls inside or right after it, it moves to 0.7 s after it (longer than the pauses
+        # inside a sentence). 'same+' keeps its own offset (0.05-0.3 s: a new sentence right
+        # after the last one, the back-to-back case).
+        gap = 0 if when == "same+" else int(0.7 * RATE)
+        if pos[ch] > 0 and s < pos[ch] + gap:
+            s = pos[ch] + gap
+        s = max(s, 0)
         items.append((sp, s, clip, text))
         pos[ch] = s + n
         prev_end = s + n
