@@ -14,6 +14,7 @@
 //! sample history per channel.
 
 mod detect;
+mod echo;
 mod evidence;
 mod frames;
 mod peaks;
@@ -27,6 +28,7 @@ use serde::Serialize;
 use crate::model::{HoldSpan, Overtalk, Span};
 
 use detect::{Detector, Kind, Params};
+use echo::Echo;
 pub use frames::FrameSums;
 use frames::{Frame, Frames, MAX_ANALYSED, View};
 use turns::Turns;
@@ -134,38 +136,27 @@ struct Decider {
     detectors: Vec<Detector>,
     /// Sentence boundaries during overtalk, per channel (stereo only; empty for mono).
     turns: Vec<Turns>,
-    /// Recent energies per analysed channel, for the echo check (ring).
-    recent: Vec<Vec<f32>>,
+    /// Recent energies of both channels, for the echo check (stereo only).
+    echo: Option<Echo>,
+    /// Clipped samples per analysed channel.
+    clipped: [u64; MAX_ANALYSED],
     /// Next frame index to decide.
     t: u64,
-    /// Where frame `t` goes in the `recent` rings.
-    slot: usize,
 }
 
 impl Decider {
     fn decide(&mut self, frame: &[Frame; MAX_ANALYSED], view: &View<'_>) {
         let frame = frame.get(..self.detectors.len()).unwrap_or(&[]);
         let t = self.t;
-        for (c, f) in frame.iter().enumerate() {
-            if let Some(slot) = self.recent.get_mut(c).and_then(|r| r.get_mut(self.slot)) {
-                *slot = f.energy;
-            }
+        if let (Some(echo), [fa, fb], [da, db]) = (self.echo.as_mut(), frame, self.detectors.as_slice()) {
+            echo.push(t, [fa.energy, fb.energy], [da.floor_level(), db.floor_level()]);
         }
-        // The ring position, advanced without a division per frame.
-        self.slot += 1;
-        if self.slot >= self.recent.first().map_or(1, Vec::len) {
-            self.slot = 0;
+        for (n, f) in self.clipped.iter_mut().zip(frame) {
+            *n += u64::from(f.clipped);
         }
-        for (c, f) in frame.iter().enumerate() {
-            let other = if frame.len() == 2 {
-                // Energies are finite and ≥ 0: a plain comparison (no NaN handling) will do.
-                self.recent.get(1 - c).map_or(0.0, |r| r.iter().fold(0.0, |m, &v| if v > m { v } else { m }))
-            } else {
-                0.0
-            };
-            if let Some(d) = self.detectors.get_mut(c) {
-                d.step(t, *f, other, view);
-            }
+        let echo = self.echo.as_ref();
+        for (c, (f, d)) in frame.iter().zip(self.detectors.iter_mut()).enumerate() {
+            d.step(t, *f, || echo.is_some_and(|e| e.is_echo(c, t)), view);
         }
         if let ([a, b], [ta, tb]) = (self.detectors.as_slice(), self.turns.as_slice()) {
             // Pauses matter while both sides talk, and only in the side that was talking
@@ -206,6 +197,9 @@ impl SumStage {
         self.frames.retire(whole);
     }
 }
+
+/// Share of a channel's samples clipped (at full scale in runs) from which it is reported.
+const CLIP_WARN: f64 = 1e-4;
 
 /// A pause is checked for a sentence boundary only while the other side has talked within
 /// this many frames (it is talking over it, not pausing itself).
@@ -283,9 +277,9 @@ impl Analyzer {
                 } else {
                     Vec::new()
                 },
-                recent: vec![vec![0.0; params.echo_frames.max(1)]; analysed],
+                echo: (analysed == 2).then(|| Echo::new(params.echo_frames, params.echo_ratio)),
+                clipped: [0; MAX_ANALYSED],
                 t: 0,
-                slot: 0,
             },
             warmup: Vec::new(),
             seeded: false,
@@ -351,7 +345,7 @@ impl Analyzer {
     /// block being analysed (not yet retired).
     fn seed(&mut self, block: &[f32]) {
         for (c, d) in self.decider.detectors.iter_mut().enumerate() {
-            d.seed(self.warmup.iter().filter_map(|f| f.get(c).map(|x| x.energy)));
+            d.seed(self.warmup.iter().filter_map(|f| f.get(c).copied()));
         }
         self.seeded = true;
         let view = self.samples.view(block);
@@ -378,6 +372,20 @@ impl Analyzer {
             t.finish(&view);
         }
         self.peaks.finish();
+        for (c, &n) in self.decider.clipped.iter().enumerate().take(self.decider.detectors.len()) {
+            let share = if self.frames == 0 { 0.0 } else { n as f64 / self.frames as f64 };
+            if share >= CLIP_WARN {
+                let who = match (self.decider.detectors.len(), c) {
+                    (1, _) => "the recording",
+                    (_, 0) => "agent",
+                    _ => "customer",
+                };
+                self.warnings.push(format!(
+                    "{who} clipped: {:.1} % of samples at full scale (loudness and talk edges are less certain)",
+                    100.0 * share
+                ));
+            }
+        }
         let rate = f64::from(self.sample_rate.max(1));
         let duration_s = if self.sample_rate == 0 { 0.0 } else { self.frames as f64 / rate };
         let secs = |x: u64| x as f64 / rate;
