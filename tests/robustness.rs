@@ -149,7 +149,27 @@ struct Score {
     hold_true: usize,
     hold_as_silence_s: f64,
     hold_invented_s: f64,
+    /// Sentence splits of overtalk (one overtalk ends and the next, started by the other side,
+    /// begins within `SPLIT_GAP_S`): true ones, found ones (within `SPLIT_TOL_S`), false ones.
+    split_true: usize,
+    split_found: usize,
+    split_false: usize,
     notes: Vec<String>,
+}
+
+/// Two overtalk spans this close, with different interrupters, are one sentence split.
+const SPLIT_GAP_S: f64 = 0.35;
+/// A found split matches a true one when their midpoints are this close.
+const SPLIT_TOL_S: f64 = 0.15;
+
+/// Midpoints of the sentence splits in a sorted overtalk list.
+fn splits(ot: &[(Span, Speaker)]) -> Vec<f64> {
+    let mut v: Vec<&(Span, Speaker)> = ot.iter().collect();
+    v.sort_by(|a, b| a.0.start_s.total_cmp(&b.0.start_s));
+    v.windows(2)
+        .filter(|w| w[1].0.start_s - w[0].0.end_s <= SPLIT_GAP_S && w[0].1 != w[1].1)
+        .map(|w| 0.5 * (w[0].0.end_s + w[1].0.start_s))
+        .collect()
 }
 
 impl Score {
@@ -253,15 +273,30 @@ impl Score {
             tp += 1;
             if t.overtalk[i].1 != got[j].1 {
                 self.ot_wrong_by += 1;
-                self.notes.push(format!("{name}: overtalk {:.3}-{:.3} interrupter wrong", got[j].0.start_s, got[j].0.end_s));
+                self.notes.push(format!(
+                    "{name}: overtalk {:.3}-{:.3} interrupter wrong",
+                    got[j].0.start_s, got[j].0.end_s
+                ));
             }
         }
         for (tr, _) in t.overtalk.iter().zip(&ut).filter(|(_, u)| !**u) {
-            self.notes.push(format!("{name}: overtalk missed {:.3}-{:.3} ({:?})", tr.0.start_s, tr.0.end_s, tr.1));
+            self.notes
+                .push(format!("{name}: overtalk missed {:.3}-{:.3} ({:?})", tr.0.start_s, tr.0.end_s, tr.1));
         }
         for (g, _) in got.iter().zip(&ug).filter(|(_, u)| !**u) {
-            self.notes.push(format!("{name}: overtalk invented {:.3}-{:.3} ({:?})", g.0.start_s, g.0.end_s, g.1));
+            self.notes
+                .push(format!("{name}: overtalk invented {:.3}-{:.3} ({:?})", g.0.start_s, g.0.end_s, g.1));
         }
+        let (ts, gs) = (splits(&t.overtalk), splits(&got));
+        let mut used = vec![false; gs.len()];
+        for x in &ts {
+            if let Some(j) = (0..gs.len()).find(|&j| !used[j] && (gs[j] - x).abs() <= SPLIT_TOL_S) {
+                used[j] = true;
+                self.split_found += 1;
+            }
+        }
+        self.split_true += ts.len();
+        self.split_false += used.iter().filter(|u| !**u).count();
         self.ot_true += t.overtalk.len();
         self.ot_tp += tp;
         self.ot_fp += got.len() - tp;
@@ -302,18 +337,24 @@ fn score(dir: &Path) -> Vec<(String, Score)> {
         }
         by.entry(cond).or_default().add_call(&stem, &a, &t);
     }
-    order.into_iter().map(|c| { let s = by.remove(&c).unwrap(); (c, s) }).collect()
+    order
+        .into_iter()
+        .map(|c| {
+            let s = by.remove(&c).unwrap();
+            (c, s)
+        })
+        .collect()
 }
 
 fn table(scores: &[(String, Score)]) {
     println!(
-        "| condition | calls | talk agent worst (mean) | talk customer worst (mean) | dead air found/true, invented, worst edge | overtalk found/true, invented, F1, interrupter wrong | hold cover (min), as dead air | goal |"
+        "| condition | calls | talk agent worst (mean) | talk customer worst (mean) | dead air found/true, invented, worst edge | overtalk found/true, invented, F1, interrupter wrong | sentence splits found/true, false | hold cover (min), as dead air | goal |"
     );
-    println!("|---|---|---|---|---|---|---|---|");
+    println!("|---|---|---|---|---|---|---|---|---|");
     for (c, s) in scores {
         let n = s.calls.max(1) as f64;
         println!(
-            "| {c} | {} | {:+.1} % ({:.1} %) | {:+.1} % ({:.1} %) | {}/{}, {}, {:.0} ms | {}/{}, {}, {:.3}, {} | {} | {} |",
+            "| {c} | {} | {:+.1} % ({:.1} %) | {:+.1} % ({:.1} %) | {}/{}, {}, {:.0} ms | {}/{}, {}, {:.3}, {} | {}/{}, {} | {} | {} |",
             s.calls,
             100.0 * s.talk_worst[0],
             100.0 * s.talk_abs_sum[0] / n,
@@ -328,10 +369,18 @@ fn table(scores: &[(String, Score)]) {
             s.ot_fp,
             s.f1(),
             s.ot_wrong_by,
+            s.split_found,
+            s.split_true,
+            s.split_false,
             if s.hold_true == 0 && s.hold_invented_s == 0.0 {
                 "–".to_string()
             } else {
-                format!("{:.0} %, {:.1} s (invented {:.1} s)", 100.0 * s.hold_cover_min, s.hold_as_silence_s, s.hold_invented_s)
+                format!(
+                    "{:.0} %, {:.1} s (invented {:.1} s)",
+                    100.0 * s.hold_cover_min,
+                    s.hold_as_silence_s,
+                    s.hold_invented_s
+                )
             },
             if s.ok() { "**met**".to_string() } else { format!("missed: {}", s.misses()) }
         );

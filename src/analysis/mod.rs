@@ -646,6 +646,53 @@ mod tests {
     }
 
     #[test]
+    fn a_quiet_headset_talking_over_the_other_side_is_talk() {
+        // The agent 30 dB under the customer, cutting in while the customer talks: not an echo
+        // (its envelope does not follow the customer's), so it is talk, and overtalk by the agent.
+        let mut agent = noise(at(11.0), 31, -85.0);
+        let mut customer = noise(at(11.0), 32, -60.0);
+        add_talk(&mut customer, 1.0, 6.0, -12.0, 33);
+        // (Offset by 100 ms from the customer's syllable grid: `add_talk`'s syllables come
+        // every 250 ms, and two such talkers in step would follow each other's envelope.)
+        add_talk(&mut agent, 4.1, 8.1, -42.0, 34);
+        let a = run(&[agent, customer]);
+        assert!(close(&spans(&a, 0), &[[4.1, 8.1]], 0.02), "{:?}", a.talk);
+        assert_eq!(a.overtalk.len(), 1, "{:?}", a.overtalk);
+        assert_eq!(a.overtalk[0].started_by, Speaker::Agent);
+    }
+
+    #[test]
+    fn dc_offset_and_clipping_change_no_span_and_clipping_is_warned() {
+        let make = |gain: f32, dc: f32| {
+            let mut agent = noise(at(10.0), 41, -55.0);
+            let mut customer = noise(at(10.0), 42, -55.0);
+            add_talk(&mut agent, 1.0, 3.0, -6.0, 43);
+            add_talk(&mut customer, 5.0, 7.5, -25.0, 44);
+            let clip = |x: &mut Vec<f32>| {
+                for v in x.iter_mut() {
+                    *v = (*v * gain + dc).clamp(-1.0, 1.0);
+                }
+            };
+            clip(&mut agent);
+            clip(&mut customer);
+            run(&[agent, customer])
+        };
+        let plain = make(1.0, 0.0);
+        let bad = make(2.8, 0.05);
+        for side in 0..2 {
+            assert!(
+                close(&spans(&bad, side), &spans(&plain, side), 0.02),
+                "{:?} vs {:?}",
+                bad.talk,
+                plain.talk
+            );
+        }
+        assert!(plain.warnings.is_empty(), "{:?}", plain.warnings);
+        assert!(bad.warnings.iter().any(|w| w.starts_with("agent clipped: ")), "{:?}", bad.warnings);
+        assert!(!bad.warnings.iter().any(|w| w.starts_with("customer clipped")), "{:?}", bad.warnings);
+    }
+
+    #[test]
     fn clicks_do_not_make_talk() {
         let mut x = noise(at(8.0), 21, -60.0);
         for k in 0..40 {
