@@ -388,7 +388,36 @@ fn table(scores: &[(String, Score)]) {
 }
 
 /// The conditions that meet the goal on the sample today.
-const MEETS_GOAL: &[&str] = &["clean", "agent_m10", "noise_m50", "echo", "g711", "placed"];
+const MEETS_GOAL: &[&str] = &[
+    "clean",
+    "agent_m10",
+    "agent_m20",
+    "agent_m30",
+    "noise_m50",
+    "clip_dc",
+    "echo",
+    "g711",
+    "agent_m20_g711",
+    "placed",
+];
+
+/// The conditions that miss the goal, held to the level measured on the sample (docs/robustness.md):
+/// (condition, worst |talk error| agent %, customer %, dead air found ≥, invented ≤, overtalk F1 ≥,
+/// hold cover ≥). Checked with a margin (talk +2 points, invented +1, F1 and hold −0.05): a
+/// change that makes a gap worse fails; one that closes it belongs in `MEETS_GOAL`.
+const KNOWN_GAPS: &[(&str, f64, f64, usize, usize, f64, f64)] = &[
+    ("noise_m42", 5.6, 1.5, 2, 0, 1.0, 1.0),
+    ("noise_m36", 16.7, 2.3, 1, 1, 1.0, 0.0),
+    ("hum_m40", 6.3, 2.2, 2, 0, 0.889, 1.0),
+    ("gsm", 0.0, 0.1, 1, 0, 1.0, 1.0),
+    ("agent_m18_noise_m42", 78.9, 1.5, 1, 7, 0.0, 0.0),
+    ("placed_backtoback", 1.4, 1.1, 1, 0, 0.733, 1.0),
+    ("placed_agent_m20_noise_m50", 18.7, 1.1, 1, 0, 0.533, 1.0),
+    ("real", 28.2, 0.7, 1, 1, 1.0, 0.0),
+    ("real_agent_m20_noise_m54", 16.5, 0.7, 0, 2, 0.545, 0.0),
+    ("real_agent_m30", 50.8, 0.7, 0, 4, 0.571, 0.0),
+    ("real_noise_m42", 17.6, 4.4, 0, 2, 0.600, 0.0),
+];
 
 fn sample_scores() -> Option<&'static [(String, Score)]> {
     static S: OnceLock<Option<Vec<(String, Score)>>> = OnceLock::new();
@@ -414,7 +443,27 @@ fn conditions_that_met_the_goal_still_do() {
 }
 
 #[test]
-#[ignore = "issue 13's goal is not met on all conditions yet: see docs/robustness.md for the measured figures"]
+fn known_gaps_do_not_get_worse() {
+    let Some(scores) = sample_scores() else { return };
+    let mut fails = Vec::new();
+    for &(c, ta, tc, found, invented, f1, hold) in KNOWN_GAPS {
+        let Some((_, s)) = scores.iter().find(|(n, _)| n == c) else { continue };
+        let talk = [100.0 * s.talk_worst[0].abs(), 100.0 * s.talk_worst[1].abs()];
+        let worse = talk[0] > ta + 2.0
+            || talk[1] > tc + 2.0
+            || s.sil_found < found
+            || s.sil_invented > invented + 1
+            || s.f1() < f1 - 0.05
+            || s.hold_cover_min < hold - 0.05;
+        if worse {
+            fails.push(format!("{c}: now {} (was talk {ta} % / {tc} %, dead air {found} found {invented} invented, F1 {f1}, hold {hold})", s.misses()));
+        }
+    }
+    assert!(fails.is_empty(), "{}", fails.join("\n"));
+}
+
+#[test]
+#[ignore = "issue 13's goal: 11 of 21 conditions miss it on the sample (agent -18 dB in -42 dBFS noise: agent talk -79 %; real music on hold: 0 % found, agent talk +28 %; back-to-back sentences: overtalk F1 0.73; figures in docs/robustness.md and KNOWN_GAPS)"]
 fn every_condition_meets_the_goal() {
     let Some(scores) = sample_scores() else { return };
     let fails: Vec<String> =
