@@ -381,7 +381,7 @@ impl Analyzer {
                     _ => "customer",
                 };
                 self.warnings.push(format!(
-                    "{who} clipped: {:.1} % of samples at full scale (loudness and talk edges are less certain)",
+                    "{who} clipped: {:.2} % of samples at full scale (loudness and talk edges are less certain)",
                     100.0 * share
                 ));
             }
