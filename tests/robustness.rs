@@ -222,12 +222,14 @@ impl Score {
     fn add_call(&mut self, name: &str, a: &Analysis, t: &Truth) {
         self.calls += 1;
         let talk = [a.metrics.talk_time_agent_s, a.metrics.talk_time_customer_s];
-        for c in 0..2 {
-            let rel = if t.talk_s[c] > 0.0 { (talk[c] - t.talk_s[c]) / t.talk_s[c] } else { talk[c] };
-            if rel.abs() > self.talk_worst[c].abs() {
-                self.talk_worst[c] = rel;
+        for (((got, want), worst), sum) in
+            talk.iter().zip(t.talk_s).zip(&mut self.talk_worst).zip(&mut self.talk_abs_sum)
+        {
+            let rel = if want > 0.0 { (got - want) / want } else { *got };
+            if rel.abs() > worst.abs() {
+                *worst = rel;
             }
-            self.talk_abs_sum[c] += rel.abs();
+            *sum += rel.abs();
         }
         // Dead air: one-to-one, both edges within 50 ms.
         let mut used = vec![false; a.silence.len()];
