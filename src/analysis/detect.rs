@@ -39,6 +39,14 @@ const LEVEL_DECAY: f32 = 0.998_849;
 /// the start one, and never under +3 dB.
 const MIN_START: f32 = 3.162_278;
 const MIN_KEEP: f32 = 2.0;
+/// Sustained sound (see [`Open::sustained`]): share of active frames...
+const CONTINUITY: f32 = 0.9;
+/// ...range of its 100 ms level (power ratio, 6 dB)...
+const MOVES: f32 = 4.0;
+/// ...after which the floor stops learning from it (2 s)...
+const SUSTAIN_FRAMES: u64 = 200;
+/// ...and from which a span is music on hold even if not tonal (6 s).
+const MUSIC_FRAMES: u64 = 600;
 /// A speech level this far over the floor (+6 dB) means the channel has been heard talking.
 const SPEECH_SEEN: f32 = 4.0;
 
@@ -101,6 +109,19 @@ struct Open {
     last_floor: f32,
     active: u64,
     tonal: u64,
+    /// Lowest and highest 100 ms average inside the span (from its 11th frame on).
+    smin: f32,
+    smax: f32,
+}
+
+impl Open {
+    /// Sustained, moving sound: open for `frames` frames or more, active in ≥ 90 % of them, its
+    /// 100 ms level spanning ≥ 6 dB. Music is; speech pauses too often; steady noise does not
+    /// move.
+    fn sustained(&self, t: u64, frames: u64) -> bool {
+        let n = t + 1 - self.first_frame.min(t);
+        n >= frames && self.active as f32 >= CONTINUITY * n as f32 && self.smax >= MOVES * self.smin
+    }
 }
 
 /// The streaming detector of one channel.
@@ -234,7 +255,24 @@ impl Detector {
         let [r0, r1, r2, r3, r4, r5, r6, r7, r8, r9] = self.recent;
         let smooth = (((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7)) + (r8 + r9)) / SMOOTH as f32;
         self.level = (self.level * LEVEL_DECAY).max(smooth);
-        if t as usize + 1 >= SMOOTH && clean {
+        if let Some(o) = self.open.as_mut()
+            && t >= o.first_frame + SMOOTH as u64
+        {
+            o.smin = o.smin.min(smooth);
+            o.smax = o.smax.max(smooth);
+        }
+        // Music without tonal frames must not become the floor either: while the open span is
+        // sustained, moving sound the floor learns nothing (steady noise does not move, so a
+        // noise step is still learned within the window).
+        let sustained = self.open.filter(|o| o.sustained(t, SUSTAIN_FRAMES)).map(|o| o.first_frame);
+        if let Some(first) = sustained {
+            // ...nor from its first seconds, learned before it was known to be sustained.
+            while self.mins.back().is_some_and(|b| b.0 >= first) {
+                self.mins.pop_back();
+            }
+        }
+        let sustained = sustained.is_some();
+        if t as usize + 1 >= SMOOTH && clean && !sustained {
             while self.mins.back().is_some_and(|b| b.1 >= smooth) {
                 self.mins.pop_back();
             }
@@ -308,6 +346,8 @@ impl Detector {
                     last_floor: floor,
                     active: add,
                     tonal: add_tonal,
+                    smin: f32::INFINITY,
+                    smax: 0.0,
                 });
             }
             None => {}
@@ -338,7 +378,8 @@ impl Detector {
             .map_or((last + 1) * fl, |i| i + 1);
         let frames = o.last_active + 1 - o.first_frame;
         let tonal = o.tonal as f32 >= self.p.hold_fraction * o.active as f32;
-        let kind = if tonal && frames >= self.p.hold_min_frames {
+        let music = o.sustained(o.last_active, MUSIC_FRAMES);
+        let kind = if (tonal && frames >= self.p.hold_min_frames) || music {
             Kind::Hold
         } else if frames >= self.p.min_talk_frames {
             Kind::Talk

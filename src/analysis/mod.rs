@@ -693,6 +693,30 @@ mod tests {
     }
 
     #[test]
+    fn sustained_moving_music_without_tones_is_hold_not_talk_nor_silence() {
+        // Broadband "music": no pure tones (not tonal), but continuous, its level swinging
+        // ±8 dB at 0.7 Hz for 12 s; speech with its pauses before and after stays talk.
+        let mut agent = noise(at(24.0), 51, -55.0);
+        add_talk(&mut agent, 0.5, 3.0, -12.0, 52);
+        let music = noise(at(12.0), 53, -22.0);
+        for (i, v) in music.iter().enumerate() {
+            let t = i as f32 / RATE as f32;
+            agent[at(4.0) + i] += v * (1.0 + 0.6 * (2.0 * std::f32::consts::PI * 0.7 * t).sin());
+        }
+        add_talk(&mut agent, 17.0, 19.0, -12.0, 54);
+        let customer = noise(at(24.0), 55, -55.0);
+        let a = run(&[agent, customer]);
+        assert_eq!(a.hold.len(), 1, "{:?} {:?}", a.hold, a.talk);
+        assert!(
+            (a.hold[0].start_s - 4.0).abs() < 0.05 && (a.hold[0].end_s - 16.0).abs() < 0.05,
+            "{:?}",
+            a.hold
+        );
+        assert!(close(&spans(&a, 0), &[[0.5, 3.0], [17.0, 19.0]], 0.02), "{:?}", a.talk);
+        assert!(a.silence.iter().all(|s| s.start_s >= 18.9), "{:?}", a.silence);
+    }
+
+    #[test]
     fn clicks_do_not_make_talk() {
         let mut x = noise(at(8.0), 21, -60.0);
         for k in 0..40 {
