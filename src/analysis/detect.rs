@@ -195,6 +195,31 @@ impl Detector {
         }
     }
 
+    /// The power ratio over `floor` a frame of `energy` must reach (start or keep, see `step`).
+    /// Computed only as far as it matters: a frame under the lowest possible threshold or over
+    /// the highest needs no square root.
+    fn threshold(&self, floor: f32, energy: f32) -> f32 {
+        let (lowest, highest) = if self.open.is_some() {
+            (MIN_KEEP, self.p.keep_ratio.max(MIN_KEEP))
+        } else {
+            (MIN_START, self.p.start_ratio.max(MIN_START))
+        };
+        if energy < floor * lowest || energy >= floor * highest {
+            return highest;
+        }
+        let snr = self.level / floor;
+        let start = if snr < SPEECH_SEEN {
+            self.p.start_ratio
+        } else {
+            snr.sqrt().clamp(MIN_START, self.p.start_ratio.max(MIN_START))
+        };
+        if self.open.is_some() {
+            (start * self.p.keep_ratio / self.p.start_ratio).max(MIN_KEEP)
+        } else {
+            start
+        }
+    }
+
     /// Mean square of frame `f` around the channel's DC offset.
     fn about_dc(&self, f: Frame) -> f32 {
         let d = f.mean - self.dc;
@@ -290,21 +315,11 @@ impl Detector {
         // +5 dB (a quiet talker on a noisy line). Until something 6 dB over the floor has been
         // heard there is no level to go by, and the configured threshold holds (quantised or
         // crackly noise flickers more than smooth noise). No level in dBFS enters.
-        let snr = self.level / floor;
-        let start = if snr < SPEECH_SEEN {
-            self.p.start_ratio
-        } else {
-            snr.sqrt().clamp(MIN_START, self.p.start_ratio.max(MIN_START))
-        };
-        let ratio = if self.open.is_some() {
-            (start * self.p.keep_ratio / self.p.start_ratio).max(MIN_KEEP)
-        } else {
-            start
-        };
+        let loud = f.energy >= floor * self.threshold(floor, f.energy);
         let tonal = u64::from(f.gain >= self.p.tonal_gain);
         // Runs of active frames: only runs of MIN_RUN frames or more count (a click lights one
         // or two frames), and the run counts from its first frame.
-        if f.energy >= floor * ratio && !echo() {
+        if loud && !echo() {
             if self.run == 0 {
                 self.run_start = t;
                 self.run_tonal = 0;
