@@ -330,11 +330,12 @@ fn finish(
     let e = s + fl;
     let mut out = [Frame::default(); MAX_ANALYSED];
     let n = fl as f64;
+    let inv_n = 1.0 / n;
     // The frame's own mean is taken out of every sum: a DC offset is neither energy nor a
     // perfectly predictable "tone" (a crude high-pass, ~50 Hz and below; telephone speech has
     // nothing there). `n·m²` is what the mean adds to each (lagged) sum of products.
     let centred = |sum: f32, xs: f32| -> (f64, f64) {
-        let m = f64::from(xs) / n;
+        let m = f64::from(xs) * inv_n;
         ((f64::from(sum) - n * m * m).max(0.0), m)
     };
     // Clipped samples, counted only in frames loud enough to hold one: a sample at the rail
@@ -349,21 +350,21 @@ fn finish(
     if sums.first {
         for (ch, ((o, xx), xs)) in out.iter_mut().zip(sums.xx).zip(sums.xs).enumerate() {
             let (xc, m) = centred(xx, xs);
-            *o = Frame { energy: (xc / n) as f32, mean: m as f32, gain: 1.0, clipped: clipped(ch, xx) };
+            *o = Frame { energy: (xc * inv_n) as f32, mean: m as f32, gain: 1.0, clipped: clipped(ch, xx) };
         }
         return Some(out);
     }
     for (ch, o) in out.iter_mut().enumerate().take(f.analysed) {
         let clip = clipped(ch, sums.xx.get(ch).copied().unwrap_or(0.0));
         let xs = f64::from(sums.xs.get(ch).copied().unwrap_or(0.0));
-        let m = xs / n;
+        let m = xs * inv_n;
         let dc = n * m * m;
         let (xx, xa, xb) = (
             (f64::from(sums.xx.get(ch).copied().unwrap_or(0.0)) - dc).max(0.0),
             f64::from(sums.xa.get(ch).copied().unwrap_or(0.0)) - dc,
             f64::from(sums.xb.get(ch).copied().unwrap_or(0.0)) - dc,
         );
-        let energy = (xx / n) as f32;
+        let energy = (xx * inv_n) as f32;
         if energy < quiet.get(ch).copied().unwrap_or(0.0) {
             *o = Frame { energy, mean: m as f32, gain: 1.0, clipped: clip };
             continue;
