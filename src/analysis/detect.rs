@@ -23,9 +23,32 @@ const TAIL: u64 = 8;
 const ONSET_RATIO: f32 = 2.0;
 /// Frames remembered for extending a span's start backwards (160 ms).
 const PAST: usize = 16;
-/// Lowest noise floor assumed, mean-square power (-70 dBFS): digital silence between words
-/// must not make a single dither step look like talk.
-const MIN_FLOOR: f32 = 1e-7;
+/// Weight of each frame's mean in the channel's DC estimate (a ~0.5 s average).
+const DC_RATE: f32 = 0.02;
+/// Lowest noise floor assumed, mean-square power: 50 dB under the channel's speech level, but
+/// never under -100 dBFS (a 16-bit step) nor, for a loud channel, under -70 dBFS: digital
+/// silence (or 8-bit quantisation) between words must not make a single step look like talk,
+/// and a headset 30 dB down on a clean line must still be heard.
+const MIN_FLOOR_UNDER_LEVEL: f32 = 1e-5;
+const MIN_FLOOR_LOW: f32 = 1e-10;
+const MIN_FLOOR_HIGH: f32 = 1e-7;
+/// The speech level (the loudest 100 ms average lately) falls this much per frame (0.5 dB/s)
+/// when nothing louder comes.
+const LEVEL_DECAY: f32 = 0.998_849;
+/// Lowest start threshold over the floor (+5 dB), power ratio; the keep threshold is 3 dB under
+/// the start one, and never under +3 dB.
+const MIN_START: f32 = 3.162_278;
+const MIN_KEEP: f32 = 2.0;
+/// Sustained sound (see [`Open::sustained`]): share of active frames...
+const CONTINUITY: f32 = 0.9;
+/// ...range of its 100 ms level (power ratio, 6 dB)...
+const MOVES: f32 = 4.0;
+/// ...after which the floor stops learning from it (2 s)...
+const SUSTAIN_FRAMES: u64 = 200;
+/// ...and from which a span is music on hold even if not tonal (6 s).
+const MUSIC_FRAMES: u64 = 600;
+/// A speech level this far over the floor (+6 dB) means the channel has been heard talking.
+const SPEECH_SEEN: f32 = 4.0;
 
 /// Detector settings, in frames and linear power ratios (derived from [`super::Config`]).
 #[derive(Clone, Copy, Debug)]
@@ -86,6 +109,19 @@ struct Open {
     last_floor: f32,
     active: u64,
     tonal: u64,
+    /// Lowest and highest 100 ms average inside the span (from its 11th frame on).
+    smin: f32,
+    smax: f32,
+}
+
+impl Open {
+    /// Sustained, moving sound: open for `frames` frames or more, active in ≥ 90 % of them, its
+    /// 100 ms level spanning ≥ 6 dB. Music is; speech pauses too often; steady noise does not
+    /// move.
+    fn sustained(&self, t: u64, frames: u64) -> bool {
+        let n = t + 1 - self.first_frame.min(t);
+        n >= frames && self.active as f32 >= CONTINUITY * n as f32 && self.smax >= MOVES * self.smin
+    }
 }
 
 /// The streaming detector of one channel.
@@ -109,6 +145,10 @@ pub(crate) struct Detector {
     run_tonal: u64,
     /// The floor last seen, used while the window holds only tonal frames.
     last_floor: f32,
+    /// The channel's DC offset (a slow average of the frames' means), for the span edges.
+    dc: f32,
+    /// The channel's speech level: the loudest 100 ms average energy lately (decaying).
+    level: f32,
     open: Option<Open>,
     pub spans: Vec<SampleSpan>,
 }
@@ -127,15 +167,22 @@ impl Detector {
             run_start: 0,
             run_tonal: 0,
             last_floor: f32::INFINITY,
+            dc: 0.0,
+            level: 0.0,
             open: None,
             spans: Vec::new(),
         }
     }
 
     /// Seeds the floor from the first frames (before any decision is made).
-    pub fn seed(&mut self, frames: impl Iterator<Item = f32>) {
+    pub fn seed(&mut self, frames: impl Iterator<Item = Frame> + Clone) {
+        let (sum, n) = frames.clone().fold((0f64, 0usize), |(s, n), f| (s + f64::from(f.mean), n + 1));
+        if n > 0 {
+            self.dc = (sum / n as f64) as f32;
+        }
         let mut ring = [0f32; SMOOTH];
-        for (i, e) in frames.enumerate() {
+        let dc = self.dc;
+        for (i, e) in frames.map(|f| f.energy + (f.mean - dc) * (f.mean - dc)).enumerate() {
             if let Some(r) = ring.get_mut(i % SMOOTH) {
                 *r = e;
             }
@@ -146,6 +193,37 @@ impl Detector {
         if !self.seed.is_finite() {
             self.seed = ring.iter().copied().fold(0.0, f32::max);
         }
+    }
+
+    /// The power ratio over `floor` a frame of `energy` must reach (start or keep, see `step`).
+    /// Computed only as far as it matters: a frame under the lowest possible threshold or over
+    /// the highest needs no square root.
+    fn threshold(&self, floor: f32, energy: f32) -> f32 {
+        let (lowest, highest) = if self.open.is_some() {
+            (MIN_KEEP, self.p.keep_ratio.max(MIN_KEEP))
+        } else {
+            (MIN_START, self.p.start_ratio.max(MIN_START))
+        };
+        if energy < floor * lowest || energy >= floor * highest {
+            return highest;
+        }
+        let snr = self.level / floor;
+        let start = if snr < SPEECH_SEEN {
+            self.p.start_ratio
+        } else {
+            snr.sqrt().clamp(MIN_START, self.p.start_ratio.max(MIN_START))
+        };
+        if self.open.is_some() {
+            (start * self.p.keep_ratio / self.p.start_ratio).max(MIN_KEEP)
+        } else {
+            start
+        }
+    }
+
+    /// Mean square of frame `f` around the channel's DC offset.
+    fn about_dc(&self, f: Frame) -> f32 {
+        let d = f.mean - self.dc;
+        f.energy + d * d
     }
 
     /// Whether this side was active (a confirmed run) within the last `frames` frames before
@@ -174,17 +252,23 @@ impl Detector {
     fn floor(&mut self, t: u64) -> f32 {
         let m = self.mins.front().map_or(self.last_floor, |x| x.1);
         let f = if (t as usize) < self.p.floor_frames + self.p.warmup_frames { m.min(self.seed) } else { m };
-        let f = if f.is_finite() { (f * FLOOR_BIAS).max(MIN_FLOOR) } else { MIN_FLOOR };
+        let min = (self.level * MIN_FLOOR_UNDER_LEVEL).clamp(MIN_FLOOR_LOW, MIN_FLOOR_HIGH);
+        let f = if f.is_finite() { (f * FLOOR_BIAS).max(min) } else { min };
         self.last_floor = f / FLOOR_BIAS;
         f
     }
 
-    /// Feeds frame `t`. `other_loudest` is the loudest recent energy on the other side (0 for
-    /// mono). `samples` holds the recent samples for edge refinement.
-    pub fn step(&mut self, t: u64, f: Frame, other_loudest: f32, samples: &View<'_>) {
+    /// Feeds frame `t`. `echo` says whether the frame is the other side's echo (asked only of
+    /// frames loud enough to be talk). `samples` holds the recent samples for edge refinement.
+    pub fn step(&mut self, t: u64, f: Frame, echo: impl FnOnce() -> bool, samples: &View<'_>) {
         // Sliding minimum of the smoothed energy. Tonal frames (music) stay out of it, so a
         // long stretch of hold music does not lift the floor up to the music: only averages
         // with no tonal frame in them count.
+        // Energy around the channel's DC: the frame's own mean is out of `f.energy`, what it
+        // differs from the channel's offset by is back in (a quantised floor whose mean is off
+        // zero, e.g. 8-bit, keeps its power; a constant offset has none).
+        let f = Frame { energy: self.about_dc(f), ..f };
+        self.dc += DC_RATE * (f.mean - self.dc);
         if let Some(r) = self.recent.get_mut((t as usize) % SMOOTH) {
             *r = f.energy;
         }
@@ -192,10 +276,28 @@ impl Detector {
             self.last_tonal = Some(t);
         }
         let clean = self.last_tonal.is_none_or(|lt| t >= lt + SMOOTH as u64);
-        if t as usize + 1 >= SMOOTH && clean {
-            // Summed pairwise: a straight sum is one chain of ten dependent adds per frame.
-            let [a, b, c, d, e, f, g, h, i, j] = self.recent;
-            let smooth = (((a + b) + (c + d)) + ((e + f) + (g + h)) + (i + j)) / SMOOTH as f32;
+        // Summed pairwise: a straight sum is one chain of ten dependent adds per frame.
+        let [r0, r1, r2, r3, r4, r5, r6, r7, r8, r9] = self.recent;
+        let smooth = (((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7)) + (r8 + r9)) / SMOOTH as f32;
+        self.level = (self.level * LEVEL_DECAY).max(smooth);
+        if let Some(o) = self.open.as_mut()
+            && t >= o.first_frame + SMOOTH as u64
+        {
+            o.smin = o.smin.min(smooth);
+            o.smax = o.smax.max(smooth);
+        }
+        // Music without tonal frames must not become the floor either: while the open span is
+        // sustained, moving sound the floor learns nothing (steady noise does not move, so a
+        // noise step is still learned within the window).
+        let sustained = self.open.filter(|o| o.sustained(t, SUSTAIN_FRAMES)).map(|o| o.first_frame);
+        if let Some(first) = sustained {
+            // ...nor from its first seconds, learned before it was known to be sustained.
+            while self.mins.back().is_some_and(|b| b.0 >= first) {
+                self.mins.pop_back();
+            }
+        }
+        let sustained = sustained.is_some();
+        if t as usize + 1 >= SMOOTH && clean && !sustained {
             while self.mins.back().is_some_and(|b| b.1 >= smooth) {
                 self.mins.pop_back();
             }
@@ -208,12 +310,16 @@ impl Detector {
         if let Some(p) = self.past.get_mut((t as usize) % PAST) {
             *p = f.energy;
         }
-        let echo = other_loudest > f.energy * self.p.echo_ratio;
-        let ratio = if self.open.is_some() { self.p.keep_ratio } else { self.p.start_ratio };
+        // Thresholds follow the channel's own signal-to-noise ratio: halfway (in dB) between the
+        // floor and the speech level, at most the configured +10 dB (a clean line), at least
+        // +5 dB (a quiet talker on a noisy line). Until something 6 dB over the floor has been
+        // heard there is no level to go by, and the configured threshold holds (quantised or
+        // crackly noise flickers more than smooth noise). No level in dBFS enters.
+        let loud = f.energy >= floor * self.threshold(floor, f.energy);
         let tonal = u64::from(f.gain >= self.p.tonal_gain);
         // Runs of active frames: only runs of MIN_RUN frames or more count (a click lights one
         // or two frames), and the run counts from its first frame.
-        if f.energy >= floor * ratio && !echo {
+        if loud && !echo() {
             if self.run == 0 {
                 self.run_start = t;
                 self.run_tonal = 0;
@@ -245,7 +351,8 @@ impl Detector {
                 }
                 let thr = self.p.edge_k * floor.sqrt();
                 let from = (first * fl).saturating_sub(fl);
-                let start = samples.first_above(self.ch, from, (first + 1) * fl, thr).unwrap_or(first * fl);
+                let start =
+                    samples.first_above(self.ch, from, (first + 1) * fl, self.dc, thr).unwrap_or(first * fl);
                 self.open = Some(Open {
                     start,
                     first_frame: first,
@@ -254,6 +361,8 @@ impl Detector {
                     last_floor: floor,
                     active: add,
                     tonal: add_tonal,
+                    smin: f32::INFINITY,
+                    smax: 0.0,
                 });
             }
             None => {}
@@ -279,11 +388,13 @@ impl Detector {
         let fl = self.p.frame_len;
         let thr = self.p.edge_k * o.last_floor.sqrt();
         let last = o.last_active.max(o.tail);
-        let end =
-            samples.last_above(self.ch, last * fl, (last + 1) * fl, thr).map_or((last + 1) * fl, |i| i + 1);
+        let end = samples
+            .last_above(self.ch, last * fl, (last + 1) * fl, self.dc, thr)
+            .map_or((last + 1) * fl, |i| i + 1);
         let frames = o.last_active + 1 - o.first_frame;
         let tonal = o.tonal as f32 >= self.p.hold_fraction * o.active as f32;
-        let kind = if tonal && frames >= self.p.hold_min_frames {
+        let music = o.sustained(o.last_active, MUSIC_FRAMES);
+        let kind = if (tonal && frames >= self.p.hold_min_frames) || music {
             Kind::Hold
         } else if frames >= self.p.min_talk_frames {
             Kind::Talk

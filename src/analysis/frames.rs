@@ -16,12 +16,18 @@
 pub(crate) const MAX_ANALYSED: usize = 2;
 /// Largest prediction gain reported (power ratio, 60 dB).
 const MAX_GAIN: f32 = 1e6;
+/// A sample this close to full scale is at the rail.
+const CLIP_LEVEL: f32 = 0.999;
 
 /// Features of one frame of one channel.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub(crate) struct Frame {
-    /// Mean square of the frame's samples.
+    /// Mean square of the frame's samples around their mean (the DC offset removed).
     pub energy: f32,
+    /// Mean of the frame's samples (the DC offset, for refining span edges).
+    pub mean: f32,
+    /// Clipped samples: at full scale (`|x| ≥ CLIP_LEVEL`) right after another such sample.
+    pub clipped: u32,
     /// 2-tap prediction gain as a power ratio, in `[1, 1e6]`.
     pub gain: f32,
 }
@@ -68,9 +74,9 @@ impl<'a> View<'a> {
         data.get(i).copied()
     }
 
-    /// First sample frame in `[from, to)` where channel `ch` has `|x| > thr`.
-    pub fn first_above(&self, ch: usize, from: u64, to: u64, thr: f32) -> Option<u64> {
-        (from..to).find(|&f| self.sample(f, ch).is_some_and(|v| v.abs() > thr))
+    /// First sample frame in `[from, to)` where channel `ch` has `|x - dc| > thr`.
+    pub fn first_above(&self, ch: usize, from: u64, to: u64, dc: f32, thr: f32) -> Option<u64> {
+        (from..to).find(|&f| self.sample(f, ch).is_some_and(|v| (v - dc).abs() > thr))
     }
 
     /// The held interleaved samples of sample frames `[from, to)`, as (up to) two slices: the
@@ -88,18 +94,24 @@ impl<'a> View<'a> {
         [part(self.hist, self.hist_start, self.block_start), part(self.block, self.block_start, block_end)]
     }
 
-    /// Mean square of channel `ch` over sample frames `[from, to)` (of what is held).
+    /// Mean square of channel `ch` around its mean (a DC offset is not power) over sample
+    /// frames `[from, to)` (of what is held).
     pub fn power(&self, ch: usize, from: u64, to: u64) -> f32 {
         let c = self.channels.max(1);
-        let (mut sum, mut n) = (0.0f32, 0usize);
+        let (mut sum, mut sq, mut n) = (0.0f32, 0.0f32, 0usize);
         for part in self.parts(from, to) {
             for f in part.chunks_exact(c) {
                 let v = f.get(ch).copied().unwrap_or(0.0);
-                sum += v * v;
+                sum += v;
+                sq += v * v;
                 n += 1;
             }
         }
-        if n == 0 { 0.0 } else { sum / n as f32 }
+        if n == 0 {
+            return 0.0;
+        }
+        let m = sum / n as f32;
+        (sq / n as f32 - m * m).max(0.0)
     }
 
     /// Channel `ch`'s samples in `[from, to)`, averaged in groups of `dec` (a crude low-pass
@@ -134,9 +146,9 @@ impl<'a> View<'a> {
         }
     }
 
-    /// Last sample frame in `[from, to)` where channel `ch` has `|x| > thr`.
-    pub fn last_above(&self, ch: usize, from: u64, to: u64, thr: f32) -> Option<u64> {
-        (from..to).rev().find(|&f| self.sample(f, ch).is_some_and(|v| v.abs() > thr))
+    /// Last sample frame in `[from, to)` where channel `ch` has `|x - dc| > thr`.
+    pub fn last_above(&self, ch: usize, from: u64, to: u64, dc: f32, thr: f32) -> Option<u64> {
+        (from..to).rev().find(|&f| self.sample(f, ch).is_some_and(|v| (v - dc).abs() > thr))
     }
 }
 
@@ -268,6 +280,8 @@ impl Frames {
 /// than the rest of the analysis, and handed to [`Frames::next_frame`].
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct FrameSums {
+    /// `Σx` (the frame's DC).
+    xs: PerChannel,
     xx: PerChannel,
     xa: PerChannel,
     xb: PerChannel,
@@ -284,17 +298,24 @@ fn sums_of(data: &[f32], s: usize, f: &Frames) -> Option<FrameSums> {
     if s < 2 * l {
         // The very first frame: no history for the predictor.
         let mut en = [0f64; MAX_ANALYSED];
+        let mut sum = [0f64; MAX_ANALYSED];
         for (i, v) in x.iter().enumerate() {
-            if let Some(acc) = en.get_mut(i % c) {
+            if let (Some(acc), Some(s)) = (en.get_mut(i % c), sum.get_mut(i % c)) {
                 *acc += f64::from(*v) * f64::from(*v);
+                *s += f64::from(*v);
             }
         }
-        return Some(FrameSums { xx: en.map(|v| v as f32), first: true, ..FrameSums::default() });
+        return Some(FrameSums {
+            xs: sum.map(|v| v as f32),
+            xx: en.map(|v| v as f32),
+            first: true,
+            ..FrameSums::default()
+        });
     }
     let a = data.get((s - l) * c..(e - l) * c)?;
     let b = data.get((s - 2 * l) * c..(e - 2 * l) * c)?;
-    let (xx, xa, xb) = if 8 % c == 0 { sums_lanes(x, a, b, c) } else { sums_strided(x, a, b, c) };
-    Some(FrameSums { xx, xa, xb, first: false })
+    let (xs, xx, xa, xb) = if 8 % c == 0 { sums_lanes(x, a, b, c) } else { sums_strided(x, a, b, c) };
+    Some(FrameSums { xs, xx, xa, xb, first: false })
 }
 
 /// Features of the frame at sample frame `s` of `data` from its raw sums (see [`sums_of`]).
@@ -308,21 +329,44 @@ fn finish(
     let (fl, l, c) = (f.frame_len, f.lag, f.channels);
     let e = s + fl;
     let mut out = [Frame::default(); MAX_ANALYSED];
+    let n = fl as f64;
+    let inv_n = 1.0 / n;
+    // The frame's own mean is taken out of every sum: a DC offset is neither energy nor a
+    // perfectly predictable "tone" (a crude high-pass, ~50 Hz and below; telephone speech has
+    // nothing there). `n·m²` is what the mean adds to each (lagged) sum of products.
+    let centred = |sum: f32, xs: f32| -> (f64, f64) {
+        let m = f64::from(xs) * inv_n;
+        ((f64::from(sum) - n * m * m).max(0.0), m)
+    };
+    // Clipped samples, counted only in frames loud enough to hold one: a sample at the rail
+    // alone makes the mean square at least `CLIP_LEVEL² / n` (exact, no frame is missed).
+    let clipped = |ch: usize, xx: f32| -> u32 {
+        if f64::from(xx) < f64::from(CLIP_LEVEL * CLIP_LEVEL) {
+            return 0;
+        }
+        let at = |i: usize| data.get(i * c + ch).map_or(0.0, |v| v.abs());
+        (s.max(1)..e).filter(|&i| at(i) >= CLIP_LEVEL && at(i - 1) >= CLIP_LEVEL).count() as u32
+    };
     if sums.first {
-        for (o, xx) in out.iter_mut().zip(sums.xx) {
-            *o = Frame { energy: (f64::from(xx) / fl as f64) as f32, gain: 1.0 };
+        for (ch, ((o, xx), xs)) in out.iter_mut().zip(sums.xx).zip(sums.xs).enumerate() {
+            let (xc, m) = centred(xx, xs);
+            *o = Frame { energy: (xc * inv_n) as f32, mean: m as f32, gain: 1.0, clipped: clipped(ch, xx) };
         }
         return Some(out);
     }
     for (ch, o) in out.iter_mut().enumerate().take(f.analysed) {
+        let clip = clipped(ch, sums.xx.get(ch).copied().unwrap_or(0.0));
+        let xs = f64::from(sums.xs.get(ch).copied().unwrap_or(0.0));
+        let m = xs * inv_n;
+        let dc = n * m * m;
         let (xx, xa, xb) = (
-            f64::from(sums.xx.get(ch).copied().unwrap_or(0.0)),
-            f64::from(sums.xa.get(ch).copied().unwrap_or(0.0)),
-            f64::from(sums.xb.get(ch).copied().unwrap_or(0.0)),
+            (f64::from(sums.xx.get(ch).copied().unwrap_or(0.0)) - dc).max(0.0),
+            f64::from(sums.xa.get(ch).copied().unwrap_or(0.0)) - dc,
+            f64::from(sums.xb.get(ch).copied().unwrap_or(0.0)) - dc,
         );
-        let energy = (xx / fl as f64) as f32;
+        let energy = (xx * inv_n) as f32;
         if energy < quiet.get(ch).copied().unwrap_or(0.0) {
-            *o = Frame { energy, gain: 1.0 };
+            *o = Frame { energy, mean: m as f32, gain: 1.0, clipped: clip };
             continue;
         }
         // The covariance-method normal equations need Σa², Σb², Σab too: each is a shifted
@@ -330,23 +374,25 @@ fn finish(
         let at = |i: usize| f64::from(data.get(i * c + ch).copied().unwrap_or(0.0));
         let sq = |from: usize, to: usize| -> f64 { (from..to).map(|i| at(i) * at(i)).sum() };
         let lagged = |from: usize, to: usize| -> f64 { (from..to).map(|i| at(i) * at(i - l)).sum() };
+        // (`xx`, `xa` are centred already; the lagged copies' means differ from the frame's
+        // by the end corrections only, negligible against the DC itself.)
         let aa = xx - sq(e - l, e) + sq(s - l, s);
         let bb = xx - sq(e - 2 * l, e) + sq(s - 2 * l, s);
         let ab = xa - lagged(e - l, e) + lagged(s - l, s);
-        *o = Frame { energy, gain: prediction_gain(xx, xa, xb, aa, ab, bb) };
+        *o = Frame { energy, mean: m as f32, gain: prediction_gain(xx, xa, xb, aa, ab, bb), clipped: clip };
     }
     Some(out)
 }
 
 type PerChannel = [f32; MAX_ANALYSED];
 
-/// `Σ x², Σ x·a, Σ x·b` per channel, for `c` dividing 8: 8 independent lanes, lane `j` holding
-/// channel `j % c` (vectorises).
-fn sums_lanes(x: &[f32], a: &[f32], b: &[f32], c: usize) -> (PerChannel, PerChannel, PerChannel) {
+/// `Σ x, Σ x², Σ x·a, Σ x·b` per channel, for `c` dividing 8: 8 independent lanes, lane `j`
+/// holding channel `j % c` (vectorises).
+fn sums_lanes(x: &[f32], a: &[f32], b: &[f32], c: usize) -> (PerChannel, PerChannel, PerChannel, PerChannel) {
     let (xc, xr) = x.as_chunks::<8>();
     let (ac, ar) = a.as_chunks::<8>();
     let (bc, br) = b.as_chunks::<8>();
-    let [s0, s1, s2] = dot3_8(xc, ac, bc);
+    let [sx, s0, s1, s2] = dot4_8(xc, ac, bc);
     // Lane `j` holds channel `j % c`: fold the lanes per channel in registers (an accumulation
     // through `r[j % c]` in memory would chain every add through a store and a load).
     let fold = |s: [f32; 8]| -> PerChannel {
@@ -358,14 +404,15 @@ fn sums_lanes(x: &[f32], a: &[f32], b: &[f32], c: usize) -> (PerChannel, PerChan
             _ => [a, b],
         }
     };
-    let mut r = (fold(s0), fold(s1), fold(s2));
+    let mut r = (fold(sx), fold(s0), fold(s1), fold(s2));
     // `c` divides 8, so it is a power of two: `i % c` is `i & mask` (no division per frame).
     let mask = c - 1;
     // The remainder starts at a multiple of 8 samples, so sample `i` is channel `i % c` still.
     for (i, ((xv, av), bv)) in xr.iter().zip(ar).zip(br).enumerate() {
-        if let (Some(r0), Some(r1), Some(r2)) =
-            (r.0.get_mut(i & mask), r.1.get_mut(i & mask), r.2.get_mut(i & mask))
+        if let (Some(rx), Some(r0), Some(r1), Some(r2)) =
+            (r.0.get_mut(i & mask), r.1.get_mut(i & mask), r.2.get_mut(i & mask), r.3.get_mut(i & mask))
         {
+            *rx += xv;
             *r0 += xv * xv;
             *r1 += xv * av;
             *r2 += xv * bv;
@@ -374,28 +421,38 @@ fn sums_lanes(x: &[f32], a: &[f32], b: &[f32], c: usize) -> (PerChannel, PerChan
     r
 }
 
-/// Lane-wise `Σ x², Σ x·a, Σ x·b` of 8-wide rows: the kernel kept apart from the lane
+/// Lane-wise `Σ x, Σ x², Σ x·a, Σ x·b` of 8-wide rows: the kernel kept apart from the lane
 /// bookkeeping so the compiler vectorises it plainly.
 #[inline(never)]
-fn dot3_8(x: &[[f32; 8]], a: &[[f32; 8]], b: &[[f32; 8]]) -> [[f32; 8]; 3] {
+fn dot4_8(x: &[[f32; 8]], a: &[[f32; 8]], b: &[[f32; 8]]) -> [[f32; 8]; 4] {
+    let mut sx = [0f32; 8];
     let mut s0 = [0f32; 8];
     let mut s1 = [0f32; 8];
     let mut s2 = [0f32; 8];
     for ((xs, as_), bs) in x.iter().zip(a).zip(b) {
         for i in 0..8 {
+            sx[i] += xs[i];
             s0[i] += xs[i] * xs[i];
             s1[i] += xs[i] * as_[i];
             s2[i] += xs[i] * bs[i];
         }
     }
-    [s0, s1, s2]
+    [sx, s0, s1, s2]
 }
 
 /// The same sums for any channel count (scalar, strided).
-fn sums_strided(x: &[f32], a: &[f32], b: &[f32], c: usize) -> (PerChannel, PerChannel, PerChannel) {
-    let mut r = ([0f32; MAX_ANALYSED], [0f32; MAX_ANALYSED], [0f32; MAX_ANALYSED]);
+fn sums_strided(
+    x: &[f32],
+    a: &[f32],
+    b: &[f32],
+    c: usize,
+) -> (PerChannel, PerChannel, PerChannel, PerChannel) {
+    let mut r = ([0f32; MAX_ANALYSED], [0f32; MAX_ANALYSED], [0f32; MAX_ANALYSED], [0f32; MAX_ANALYSED]);
     for (i, ((xv, av), bv)) in x.iter().zip(a).zip(b).enumerate() {
-        if let (Some(r0), Some(r1), Some(r2)) = (r.0.get_mut(i % c), r.1.get_mut(i % c), r.2.get_mut(i % c)) {
+        if let (Some(rx), Some(r0), Some(r1), Some(r2)) =
+            (r.0.get_mut(i % c), r.1.get_mut(i % c), r.2.get_mut(i % c), r.3.get_mut(i % c))
+        {
+            *rx += xv;
             *r0 += xv * xv;
             *r1 += xv * av;
             *r2 += xv * bv;
@@ -517,10 +574,10 @@ mod tests {
         while fr.next_frame(first, [0.0; 2], None).is_some() {}
         fr.retire(first);
         let v = fr.view(second);
-        assert_eq!(v.first_above(1, 0, 400, 0.1), Some(123));
-        assert_eq!(v.last_above(1, 0, 400, 0.1), Some(300));
-        assert_eq!(v.last_above(1, 0, 300, 0.1), Some(123));
-        assert_eq!(v.last_above(0, 0, 400, 0.1), Some(310));
+        assert_eq!(v.first_above(1, 0, 400, 0.0, 0.1), Some(123));
+        assert_eq!(v.last_above(1, 0, 400, 0.0, 0.1), Some(300));
+        assert_eq!(v.last_above(1, 0, 300, 0.0, 0.1), Some(123));
+        assert_eq!(v.last_above(0, 0, 400, 0.0, 0.1), Some(310));
     }
 
     #[test]

@@ -14,6 +14,7 @@
 //! sample history per channel.
 
 mod detect;
+mod echo;
 mod evidence;
 mod frames;
 mod peaks;
@@ -27,6 +28,7 @@ use serde::Serialize;
 use crate::model::{HoldSpan, Overtalk, Span};
 
 use detect::{Detector, Kind, Params};
+use echo::Echo;
 pub use frames::FrameSums;
 use frames::{Frame, Frames, MAX_ANALYSED, View};
 use turns::Turns;
@@ -134,38 +136,27 @@ struct Decider {
     detectors: Vec<Detector>,
     /// Sentence boundaries during overtalk, per channel (stereo only; empty for mono).
     turns: Vec<Turns>,
-    /// Recent energies per analysed channel, for the echo check (ring).
-    recent: Vec<Vec<f32>>,
+    /// Recent energies of both channels, for the echo check (stereo only).
+    echo: Option<Echo>,
+    /// Clipped samples per analysed channel.
+    clipped: [u64; MAX_ANALYSED],
     /// Next frame index to decide.
     t: u64,
-    /// Where frame `t` goes in the `recent` rings.
-    slot: usize,
 }
 
 impl Decider {
     fn decide(&mut self, frame: &[Frame; MAX_ANALYSED], view: &View<'_>) {
         let frame = frame.get(..self.detectors.len()).unwrap_or(&[]);
         let t = self.t;
-        for (c, f) in frame.iter().enumerate() {
-            if let Some(slot) = self.recent.get_mut(c).and_then(|r| r.get_mut(self.slot)) {
-                *slot = f.energy;
-            }
+        if let (Some(echo), [fa, fb], [da, db]) = (self.echo.as_mut(), frame, self.detectors.as_slice()) {
+            echo.push(t, [fa.energy, fb.energy], [da.floor_level(), db.floor_level()]);
         }
-        // The ring position, advanced without a division per frame.
-        self.slot += 1;
-        if self.slot >= self.recent.first().map_or(1, Vec::len) {
-            self.slot = 0;
+        for (n, f) in self.clipped.iter_mut().zip(frame) {
+            *n += u64::from(f.clipped);
         }
-        for (c, f) in frame.iter().enumerate() {
-            let other = if frame.len() == 2 {
-                // Energies are finite and ≥ 0: a plain comparison (no NaN handling) will do.
-                self.recent.get(1 - c).map_or(0.0, |r| r.iter().fold(0.0, |m, &v| if v > m { v } else { m }))
-            } else {
-                0.0
-            };
-            if let Some(d) = self.detectors.get_mut(c) {
-                d.step(t, *f, other, view);
-            }
+        let echo = self.echo.as_ref();
+        for (c, (f, d)) in frame.iter().zip(self.detectors.iter_mut()).enumerate() {
+            d.step(t, *f, || echo.is_some_and(|e| e.is_echo(c, t)), view);
         }
         if let ([a, b], [ta, tb]) = (self.detectors.as_slice(), self.turns.as_slice()) {
             // Pauses matter while both sides talk, and only in the side that was talking
@@ -206,6 +197,9 @@ impl SumStage {
         self.frames.retire(whole);
     }
 }
+
+/// Share of a channel's samples clipped (at full scale in runs) from which it is reported.
+const CLIP_WARN: f64 = 1e-4;
 
 /// A pause is checked for a sentence boundary only while the other side has talked within
 /// this many frames (it is talking over it, not pausing itself).
@@ -283,9 +277,9 @@ impl Analyzer {
                 } else {
                     Vec::new()
                 },
-                recent: vec![vec![0.0; params.echo_frames.max(1)]; analysed],
+                echo: (analysed == 2).then(|| Echo::new(params.echo_frames, params.echo_ratio)),
+                clipped: [0; MAX_ANALYSED],
                 t: 0,
-                slot: 0,
             },
             warmup: Vec::new(),
             seeded: false,
@@ -351,7 +345,7 @@ impl Analyzer {
     /// block being analysed (not yet retired).
     fn seed(&mut self, block: &[f32]) {
         for (c, d) in self.decider.detectors.iter_mut().enumerate() {
-            d.seed(self.warmup.iter().filter_map(|f| f.get(c).map(|x| x.energy)));
+            d.seed(self.warmup.iter().filter_map(|f| f.get(c).copied()));
         }
         self.seeded = true;
         let view = self.samples.view(block);
@@ -378,6 +372,20 @@ impl Analyzer {
             t.finish(&view);
         }
         self.peaks.finish();
+        for (c, &n) in self.decider.clipped.iter().enumerate().take(self.decider.detectors.len()) {
+            let share = if self.frames == 0 { 0.0 } else { n as f64 / self.frames as f64 };
+            if share >= CLIP_WARN {
+                let who = match (self.decider.detectors.len(), c) {
+                    (1, _) => "the recording",
+                    (_, 0) => "agent",
+                    _ => "customer",
+                };
+                self.warnings.push(format!(
+                    "{who} clipped: {:.2} % of samples at full scale (loudness and talk edges are less certain)",
+                    100.0 * share
+                ));
+            }
+        }
         let rate = f64::from(self.sample_rate.max(1));
         let duration_s = if self.sample_rate == 0 { 0.0 } else { self.frames as f64 / rate };
         let secs = |x: u64| x as f64 / rate;
@@ -635,6 +643,77 @@ mod tests {
         assert_eq!((m.overtalk_by_agent, m.overtalk_by_customer), (1, 0));
         assert_eq!(m.silence_count, 0, "no gap reaches 2 s: {:?}", a.silence);
         assert!(a.warnings.is_empty());
+    }
+
+    #[test]
+    fn a_quiet_headset_talking_over_the_other_side_is_talk() {
+        // The agent 30 dB under the customer, cutting in while the customer talks: not an echo
+        // (its envelope does not follow the customer's), so it is talk, and overtalk by the agent.
+        let mut agent = noise(at(11.0), 31, -85.0);
+        let mut customer = noise(at(11.0), 32, -60.0);
+        add_talk(&mut customer, 1.0, 6.0, -12.0, 33);
+        // (Offset by 100 ms from the customer's syllable grid: `add_talk`'s syllables come
+        // every 250 ms, and two such talkers in step would follow each other's envelope.)
+        add_talk(&mut agent, 4.1, 8.1, -42.0, 34);
+        let a = run(&[agent, customer]);
+        assert!(close(&spans(&a, 0), &[[4.1, 8.1]], 0.02), "{:?}", a.talk);
+        assert_eq!(a.overtalk.len(), 1, "{:?}", a.overtalk);
+        assert_eq!(a.overtalk[0].started_by, Speaker::Agent);
+    }
+
+    #[test]
+    fn dc_offset_and_clipping_change_no_span_and_clipping_is_warned() {
+        let make = |gain: f32, dc: f32| {
+            let mut agent = noise(at(10.0), 41, -55.0);
+            let mut customer = noise(at(10.0), 42, -55.0);
+            add_talk(&mut agent, 1.0, 3.0, -6.0, 43);
+            add_talk(&mut customer, 5.0, 7.5, -25.0, 44);
+            let clip = |x: &mut Vec<f32>| {
+                for v in x.iter_mut() {
+                    *v = (*v * gain + dc).clamp(-1.0, 1.0);
+                }
+            };
+            clip(&mut agent);
+            clip(&mut customer);
+            run(&[agent, customer])
+        };
+        let plain = make(1.0, 0.0);
+        let bad = make(2.8, 0.05);
+        for side in 0..2 {
+            assert!(
+                close(&spans(&bad, side), &spans(&plain, side), 0.02),
+                "{:?} vs {:?}",
+                bad.talk,
+                plain.talk
+            );
+        }
+        assert!(plain.warnings.is_empty(), "{:?}", plain.warnings);
+        assert!(bad.warnings.iter().any(|w| w.starts_with("agent clipped: ")), "{:?}", bad.warnings);
+        assert!(!bad.warnings.iter().any(|w| w.starts_with("customer clipped")), "{:?}", bad.warnings);
+    }
+
+    #[test]
+    fn sustained_moving_music_without_tones_is_hold_not_talk_nor_silence() {
+        // Broadband "music": no pure tones (not tonal), but continuous, its level swinging
+        // ±8 dB at 0.7 Hz for 12 s; speech with its pauses before and after stays talk.
+        let mut agent = noise(at(24.0), 51, -55.0);
+        add_talk(&mut agent, 0.5, 3.0, -12.0, 52);
+        let music = noise(at(12.0), 53, -22.0);
+        for (i, v) in music.iter().enumerate() {
+            let t = i as f32 / RATE as f32;
+            agent[at(4.0) + i] += v * (1.0 + 0.6 * (2.0 * std::f32::consts::PI * 0.7 * t).sin());
+        }
+        add_talk(&mut agent, 17.0, 19.0, -12.0, 54);
+        let customer = noise(at(24.0), 55, -55.0);
+        let a = run(&[agent, customer]);
+        assert_eq!(a.hold.len(), 1, "{:?} {:?}", a.hold, a.talk);
+        assert!(
+            (a.hold[0].start_s - 4.0).abs() < 0.05 && (a.hold[0].end_s - 16.0).abs() < 0.05,
+            "{:?}",
+            a.hold
+        );
+        assert!(close(&spans(&a, 0), &[[0.5, 3.0], [17.0, 19.0]], 0.02), "{:?}", a.talk);
+        assert!(a.silence.iter().all(|s| s.start_s >= 18.9), "{:?}", a.silence);
     }
 
     #[test]

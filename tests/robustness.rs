@@ -1,0 +1,490 @@
+//! Robustness of the analysis on lines that are not clean (issue 13): quiet headsets, line
+//! noise, hum, clipping + DC, hybrid echo, G.711 / GSM round trips, random placements with
+//! overtalk, and real human voices (Asterisk's recorded prompts, real music on hold).
+//!
+//! The corpus is generated, never committed: `scripts/robustness/make_robustness.py` (python3
+//! with numpy, sox; the real-voice calls also need Debian's `asterisk-core-sounds-en-wav` and
+//! `asterisk-moh-opsound-wav`). These tests generate its `--sample` (every condition on two
+//! masters, two placed calls per family, one real-voice call per condition; ~5 s) into
+//! `CARGO_TARGET_TMPDIR`; without python3 + numpy + sox they print why and pass without
+//! checking anything. `CALLQA_ROBUST_DIR=DIR` (the whole corpus, generated with
+//! `python3 scripts/robustness/make_robustness.py DIR`) is measured by the ignored
+//! `whole_corpus_table` test: that is the table of `docs/robustness.md`.
+//!
+//! Tolerances (issue 13's goal), per call:
+//! - talk time per side within ±3 % of the truth's utterance extents;
+//! - dead air (≥ 2 s): every span found with both edges within 50 ms, none invented;
+//! - overtalk: matched one-to-one at IoU ≥ 0.5 (as `analysis_corpus`), F1 ≥ 0.95 over the
+//!   condition's calls, and the interrupter (`started_by`) right on every matched span;
+//! - hold: ≥ 90 % of each true hold reported as hold on its channel, none of it as dead air, and
+//!   no hold invented (more than 0.1 s outside the truth).
+//!
+//! Conditions that miss the goal today are not hidden: `every_condition_meets_the_goal` is
+//! ignored with the measured figures in its reason, and `known_gaps_do_not_get_worse` holds the
+//! failing conditions to today's measured level (so a fix shows up as a change there).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout)]
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::OnceLock;
+
+use callqa::analysis::{Analysis, Analyzer, Config};
+use callqa::audio::WavReader;
+use callqa::model::{Span, Speaker};
+use serde_json::Value;
+
+const EDGE_S: f64 = 0.05;
+const TALK_REL: f64 = 0.03;
+const HOLD_COVER: f64 = 0.90;
+const MIN_IOU: f64 = 0.5;
+const MIN_F1: f64 = 0.95;
+
+fn analyse(path: &Path) -> Analysis {
+    let mut r = WavReader::open(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let info = r.info().clone();
+    let mut a = Analyzer::new(info.sample_rate, info.channels, Config::default());
+    let mut buf = Vec::new();
+    while r.read_frames(&mut buf, 1 << 16).unwrap() > 0 {
+        a.push(&buf);
+    }
+    a.finish()
+}
+
+/// The generated sample, once per test binary; `None` (with the reason printed) when the
+/// generator cannot run here.
+fn sample_dir() -> Option<&'static Path> {
+    static DIR: OnceLock<Option<PathBuf>> = OnceLock::new();
+    DIR.get_or_init(|| {
+        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/robustness/make_robustness.py");
+        let out = Path::new(env!("CARGO_TARGET_TMPDIR")).join("robustness_sample");
+        let have = |cmd: &str, args: &[&str]| Command::new(cmd).args(args).output().is_ok_and(|o| o.status.success());
+        if !have("python3", &["-c", "import numpy"]) || !have("sox", &["--version"]) {
+            println!("SKIPPED: the robustness sample needs python3 with numpy and sox (pip install numpy; apt-get install sox libsox-fmt-all)");
+            return None;
+        }
+        let _ = std::fs::remove_dir_all(&out);
+        let st = Command::new("python3").arg(&script).arg(&out).arg("--sample").status().unwrap();
+        assert!(st.success(), "make_robustness.py --sample failed");
+        Some(out)
+    })
+    .as_deref()
+}
+
+/// (file stem, condition) from the corpus' manifest.
+fn manifest(dir: &Path) -> Vec<(String, String)> {
+    std::fs::read_to_string(dir.join("manifest.tsv"))
+        .unwrap()
+        .lines()
+        .skip(1)
+        .filter_map(|l| {
+            let mut f = l.split('\t');
+            Some((f.next()?.to_string(), f.next()?.to_string()))
+        })
+        .collect()
+}
+
+struct Truth {
+    talk_s: [f64; 2],
+    overtalk: Vec<(Span, Speaker)>,
+    silence: Vec<Span>,
+    hold: Vec<(Span, usize)>,
+}
+
+fn span(v: &Value) -> Span {
+    Span::new(v["start_s"].as_f64().unwrap(), v["end_s"].as_f64().unwrap())
+}
+
+fn truth(path: &Path) -> Truth {
+    let j: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let speaker = |s: &str| if s == "agent" { Speaker::Agent } else { Speaker::Customer };
+    Truth {
+        talk_s: [
+            j["summary"]["talk_time_s"]["agent"].as_f64().unwrap(),
+            j["summary"]["talk_time_s"]["customer"].as_f64().unwrap(),
+        ],
+        overtalk: j["overtalk"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|o| (span(o), speaker(o["second_speaker"].as_str().unwrap())))
+            .collect(),
+        silence: j["silence"].as_array().unwrap().iter().map(span).collect(),
+        hold: j["hold_music"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|h| (span(h), h["channel"].as_u64().unwrap() as usize))
+            .collect(),
+    }
+}
+
+fn iou(a: &Span, b: &Span) -> f64 {
+    let i = a.intersect(b).map_or(0.0, |x| x.duration_s());
+    let u = a.end_s.max(b.end_s) - a.start_s.min(b.start_s);
+    if u > 0.0 { i / u } else { 0.0 }
+}
+
+fn overlap(a: &[Span], b: &Span) -> f64 {
+    a.iter().filter_map(|x| x.intersect(b)).map(|x| x.duration_s()).sum()
+}
+
+/// The figures of one condition (summed or worst over its calls).
+#[derive(Default, Clone, Debug)]
+struct Score {
+    calls: usize,
+    /// Worst signed relative talk error per side (largest magnitude), and the mean magnitude.
+    talk_worst: [f64; 2],
+    talk_abs_sum: [f64; 2],
+    sil_true: usize,
+    sil_found: usize,
+    sil_invented: usize,
+    sil_worst_edge: f64,
+    ot_true: usize,
+    ot_tp: usize,
+    ot_fp: usize,
+    ot_wrong_by: usize,
+    /// Lowest hold cover (1 when there is no hold).
+    hold_cover_min: f64,
+    hold_true: usize,
+    hold_as_silence_s: f64,
+    hold_invented_s: f64,
+    /// Sentence splits of overtalk (one overtalk ends and the next, started by the other side,
+    /// begins within `SPLIT_GAP_S`): true ones, found ones (within `SPLIT_TOL_S`), false ones.
+    split_true: usize,
+    split_found: usize,
+    split_false: usize,
+    notes: Vec<String>,
+}
+
+/// Two overtalk spans this close, with different interrupters, are one sentence split.
+const SPLIT_GAP_S: f64 = 0.35;
+/// A found split matches a true one when their midpoints are this close.
+const SPLIT_TOL_S: f64 = 0.15;
+
+/// Midpoints of the sentence splits in a sorted overtalk list.
+fn splits(ot: &[(Span, Speaker)]) -> Vec<f64> {
+    let mut v: Vec<&(Span, Speaker)> = ot.iter().collect();
+    v.sort_by(|a, b| a.0.start_s.total_cmp(&b.0.start_s));
+    v.windows(2)
+        .filter(|w| w[1].0.start_s - w[0].0.end_s <= SPLIT_GAP_S && w[0].1 != w[1].1)
+        .map(|w| 0.5 * (w[0].0.end_s + w[1].0.start_s))
+        .collect()
+}
+
+impl Score {
+    fn f1(&self) -> f64 {
+        let (tp, fp, fn_) = (self.ot_tp, self.ot_fp, self.ot_true - self.ot_tp);
+        if tp + fp + fn_ == 0 { 1.0 } else { 2.0 * tp as f64 / (2 * tp + fp + fn_) as f64 }
+    }
+    fn talk_ok(&self) -> bool {
+        self.talk_worst.iter().all(|r| r.abs() <= TALK_REL)
+    }
+    fn silence_ok(&self) -> bool {
+        self.sil_found == self.sil_true && self.sil_invented == 0
+    }
+    fn overtalk_ok(&self) -> bool {
+        self.f1() >= MIN_F1 && self.ot_wrong_by == 0
+    }
+    fn hold_ok(&self) -> bool {
+        self.hold_cover_min >= HOLD_COVER && self.hold_as_silence_s <= EDGE_S && self.hold_invented_s <= 0.1
+    }
+    fn ok(&self) -> bool {
+        self.talk_ok() && self.silence_ok() && self.overtalk_ok() && self.hold_ok()
+    }
+    /// What misses the goal, in words.
+    fn misses(&self) -> String {
+        let mut m = Vec::new();
+        if !self.talk_ok() {
+            m.push(format!(
+                "talk {:+.1} % / {:+.1} %",
+                100.0 * self.talk_worst[0],
+                100.0 * self.talk_worst[1]
+            ));
+        }
+        if !self.silence_ok() {
+            m.push(format!("dead air {}/{} +{} invented", self.sil_found, self.sil_true, self.sil_invented));
+        }
+        if !self.overtalk_ok() {
+            m.push(format!("overtalk F1 {:.2}, {} interrupter wrong", self.f1(), self.ot_wrong_by));
+        }
+        if !self.hold_ok() {
+            m.push(format!(
+                "hold {:.0} %, {:.1} s as dead air, {:.1} s invented",
+                100.0 * self.hold_cover_min,
+                self.hold_as_silence_s,
+                self.hold_invented_s
+            ));
+        }
+        m.join("; ")
+    }
+
+    fn add_call(&mut self, name: &str, a: &Analysis, t: &Truth) {
+        self.calls += 1;
+        let talk = [a.metrics.talk_time_agent_s, a.metrics.talk_time_customer_s];
+        for (((got, want), worst), sum) in
+            talk.iter().zip(t.talk_s).zip(&mut self.talk_worst).zip(&mut self.talk_abs_sum)
+        {
+            let rel = if want > 0.0 { (got - want) / want } else { *got };
+            if rel.abs() > worst.abs() {
+                *worst = rel;
+            }
+            *sum += rel.abs();
+        }
+        // Dead air: one-to-one, both edges within 50 ms.
+        let mut used = vec![false; a.silence.len()];
+        self.sil_true += t.silence.len();
+        for s in &t.silence {
+            let hit = a.silence.iter().enumerate().find(|(j, g)| {
+                !used[*j] && (g.start_s - s.start_s).abs() <= EDGE_S && (g.end_s - s.end_s).abs() <= EDGE_S
+            });
+            if let Some((j, g)) = hit {
+                used[j] = true;
+                self.sil_found += 1;
+                self.sil_worst_edge =
+                    self.sil_worst_edge.max((g.start_s - s.start_s).abs()).max((g.end_s - s.end_s).abs());
+            } else {
+                self.notes.push(format!("{name}: dead air {:.3}-{:.3} not found", s.start_s, s.end_s));
+            }
+        }
+        for (g, _) in a.silence.iter().zip(&used).filter(|(_, u)| !**u) {
+            self.sil_invented += 1;
+            self.notes.push(format!("{name}: dead air invented {:.3}-{:.3}", g.start_s, g.end_s));
+        }
+        // Overtalk: one-to-one by IoU ≥ 0.5, best first.
+        let got: Vec<(Span, Speaker)> =
+            a.overtalk.iter().map(|o| (Span::new(o.start_s, o.end_s), o.started_by)).collect();
+        let mut pairs = Vec::new();
+        for (i, tr) in t.overtalk.iter().enumerate() {
+            for (j, g) in got.iter().enumerate() {
+                let v = iou(&tr.0, &g.0);
+                if v >= MIN_IOU {
+                    pairs.push((v, i, j));
+                }
+            }
+        }
+        pairs.sort_by(|x, y| y.0.total_cmp(&x.0));
+        let (mut ut, mut ug) = (vec![false; t.overtalk.len()], vec![false; got.len()]);
+        let mut tp = 0;
+        for (_, i, j) in pairs {
+            if ut[i] || ug[j] {
+                continue;
+            }
+            ut[i] = true;
+            ug[j] = true;
+            tp += 1;
+            if t.overtalk[i].1 != got[j].1 {
+                self.ot_wrong_by += 1;
+                self.notes.push(format!(
+                    "{name}: overtalk {:.3}-{:.3} interrupter wrong",
+                    got[j].0.start_s, got[j].0.end_s
+                ));
+            }
+        }
+        for (tr, _) in t.overtalk.iter().zip(&ut).filter(|(_, u)| !**u) {
+            self.notes
+                .push(format!("{name}: overtalk missed {:.3}-{:.3} ({:?})", tr.0.start_s, tr.0.end_s, tr.1));
+        }
+        for (g, _) in got.iter().zip(&ug).filter(|(_, u)| !**u) {
+            self.notes
+                .push(format!("{name}: overtalk invented {:.3}-{:.3} ({:?})", g.0.start_s, g.0.end_s, g.1));
+        }
+        let (ts, gs) = (splits(&t.overtalk), splits(&got));
+        let mut used = vec![false; gs.len()];
+        for x in &ts {
+            if let Some(j) = (0..gs.len()).find(|&j| !used[j] && (gs[j] - x).abs() <= SPLIT_TOL_S) {
+                used[j] = true;
+                self.split_found += 1;
+            }
+        }
+        self.split_true += ts.len();
+        self.split_false += used.iter().filter(|u| !**u).count();
+        self.ot_true += t.overtalk.len();
+        self.ot_tp += tp;
+        self.ot_fp += got.len() - tp;
+        // Hold.
+        if self.calls == 1 {
+            self.hold_cover_min = 1.0;
+        }
+        for (h, ch) in &t.hold {
+            self.hold_true += 1;
+            let on: Vec<Span> =
+                a.hold.iter().filter(|g| g.channel == *ch).map(|g| Span::new(g.start_s, g.end_s)).collect();
+            let cover = overlap(&on, h) / h.duration_s();
+            self.hold_cover_min = self.hold_cover_min.min(cover);
+            self.hold_as_silence_s += overlap(&a.silence, h);
+        }
+        for g in &a.hold {
+            let gs = Span::new(g.start_s, g.end_s);
+            let true_part: f64 = t
+                .hold
+                .iter()
+                .filter(|(_, c)| *c == g.channel)
+                .map(|(h, _)| gs.intersect(h).map_or(0.0, |x| x.duration_s()))
+                .sum();
+            self.hold_invented_s += (gs.duration_s() - true_part).max(0.0);
+        }
+    }
+}
+
+/// Analyses every call of `dir`'s manifest; scores per condition (in the manifest's order).
+fn score(dir: &Path) -> Vec<(String, Score)> {
+    let mut order = Vec::new();
+    let mut by: BTreeMap<String, Score> = BTreeMap::new();
+    for (stem, cond) in manifest(dir) {
+        let a = analyse(&dir.join(format!("{stem}.wav")));
+        let t = truth(&dir.join(format!("{stem}.json")));
+        if !by.contains_key(&cond) {
+            order.push(cond.clone());
+        }
+        by.entry(cond).or_default().add_call(&stem, &a, &t);
+    }
+    order
+        .into_iter()
+        .map(|c| {
+            let s = by.remove(&c).unwrap();
+            (c, s)
+        })
+        .collect()
+}
+
+fn table(scores: &[(String, Score)]) {
+    println!(
+        "| condition | calls | talk agent worst (mean) | talk customer worst (mean) | dead air found/true, invented, worst edge | overtalk found/true, invented, F1, interrupter wrong | sentence splits found/true, false | hold cover (min), as dead air | goal |"
+    );
+    println!("|---|---|---|---|---|---|---|---|---|");
+    for (c, s) in scores {
+        let n = s.calls.max(1) as f64;
+        println!(
+            "| {c} | {} | {:+.1} % ({:.1} %) | {:+.1} % ({:.1} %) | {}/{}, {}, {:.0} ms | {}/{}, {}, {:.3}, {} | {}/{}, {} | {} | {} |",
+            s.calls,
+            100.0 * s.talk_worst[0],
+            100.0 * s.talk_abs_sum[0] / n,
+            100.0 * s.talk_worst[1],
+            100.0 * s.talk_abs_sum[1] / n,
+            s.sil_found,
+            s.sil_true,
+            s.sil_invented,
+            1000.0 * s.sil_worst_edge,
+            s.ot_tp,
+            s.ot_true,
+            s.ot_fp,
+            s.f1(),
+            s.ot_wrong_by,
+            s.split_found,
+            s.split_true,
+            s.split_false,
+            if s.hold_true == 0 && s.hold_invented_s == 0.0 {
+                "–".to_string()
+            } else {
+                format!(
+                    "{:.0} %, {:.1} s (invented {:.1} s)",
+                    100.0 * s.hold_cover_min,
+                    s.hold_as_silence_s,
+                    s.hold_invented_s
+                )
+            },
+            if s.ok() { "**met**".to_string() } else { format!("missed: {}", s.misses()) }
+        );
+    }
+}
+
+/// The conditions that meet the goal on the sample today.
+const MEETS_GOAL: &[&str] = &[
+    "clean",
+    "agent_m10",
+    "agent_m20",
+    "agent_m30",
+    "noise_m50",
+    "clip_dc",
+    "echo",
+    "g711",
+    "agent_m20_g711",
+    "placed",
+    "real",
+];
+
+/// The conditions that miss the goal, held to the level measured on the sample (docs/robustness.md):
+/// (condition, worst |talk error| agent %, customer %, dead air found ≥, invented ≤, overtalk F1 ≥,
+/// hold cover ≥). Checked with a margin (talk +2 points, invented +1, F1 and hold −0.05): a
+/// change that makes a gap worse fails; one that closes it belongs in `MEETS_GOAL`.
+const KNOWN_GAPS: &[(&str, f64, f64, usize, usize, f64, f64)] = &[
+    ("noise_m42", 5.6, 1.5, 2, 0, 1.0, 1.0),
+    ("noise_m36", 10.1, 2.3, 2, 0, 1.0, 1.0),
+    ("hum_m40", 6.3, 2.2, 2, 0, 0.889, 1.0),
+    ("gsm", 0.0, 0.1, 1, 0, 1.0, 1.0),
+    ("agent_m18_noise_m42", 78.9, 1.5, 1, 7, 0.0, 0.0),
+    ("placed_backtoback", 1.4, 1.1, 1, 0, 0.733, 1.0),
+    ("placed_agent_m20_noise_m50", 18.7, 1.1, 1, 0, 0.533, 1.0),
+    ("real_agent_m20_noise_m54", 13.1, 0.7, 0, 1, 0.545, 1.0),
+    ("real_agent_m30", 80.4, 0.7, 0, 4, 0.571, 1.0),
+    ("real_noise_m42", 6.8, 4.4, 0, 1, 0.600, 1.0),
+];
+
+fn sample_scores() -> Option<&'static [(String, Score)]> {
+    static S: OnceLock<Option<Vec<(String, Score)>>> = OnceLock::new();
+    S.get_or_init(|| {
+        let dir = sample_dir()?;
+        let s = score(dir);
+        table(&s);
+        Some(s)
+    })
+    .as_deref()
+}
+
+#[test]
+fn conditions_that_met_the_goal_still_do() {
+    let Some(scores) = sample_scores() else { return };
+    let mut fails = Vec::new();
+    for (c, s) in scores.iter().filter(|(c, _)| MEETS_GOAL.contains(&c.as_str())) {
+        if !s.ok() {
+            fails.push(format!("{c}: {} ({:?})", s.misses(), s.notes));
+        }
+    }
+    assert!(fails.is_empty(), "{}", fails.join("\n"));
+}
+
+#[test]
+fn known_gaps_do_not_get_worse() {
+    let Some(scores) = sample_scores() else { return };
+    let mut fails = Vec::new();
+    for &(c, ta, tc, found, invented, f1, hold) in KNOWN_GAPS {
+        let Some((_, s)) = scores.iter().find(|(n, _)| n == c) else { continue };
+        let talk = [100.0 * s.talk_worst[0].abs(), 100.0 * s.talk_worst[1].abs()];
+        let worse = talk[0] > ta + 2.0
+            || talk[1] > tc + 2.0
+            || s.sil_found < found
+            || s.sil_invented > invented + 1
+            || s.f1() < f1 - 0.05
+            || s.hold_cover_min < hold - 0.05;
+        if worse {
+            fails.push(format!("{c}: now {} (was talk {ta} % / {tc} %, dead air {found} found {invented} invented, F1 {f1}, hold {hold})", s.misses()));
+        }
+    }
+    assert!(fails.is_empty(), "{}", fails.join("\n"));
+}
+
+#[test]
+#[ignore = "issue 13's goal: 10 of 21 conditions miss it on the sample (agent -18 dB in -42 dBFS noise: agent talk -79 %; real voices, agent -30 dB: agent talk -80 %; back-to-back sentences: overtalk F1 0.73; figures in docs/robustness.md and KNOWN_GAPS)"]
+fn every_condition_meets_the_goal() {
+    let Some(scores) = sample_scores() else { return };
+    let fails: Vec<String> =
+        scores.iter().filter(|(_, s)| !s.ok()).map(|(c, s)| format!("{c}: {}", s.misses())).collect();
+    assert!(fails.is_empty(), "{} conditions miss the goal:\n{}", fails.len(), fails.join("\n"));
+}
+
+/// `CALLQA_ROBUST_DIR=DIR cargo test --release --test robustness -- --ignored --nocapture whole_corpus_table`
+#[test]
+#[ignore = "measures the whole generated corpus: CALLQA_ROBUST_DIR=DIR (make_robustness.py DIR)"]
+fn whole_corpus_table() {
+    let Some(dir) = std::env::var_os("CALLQA_ROBUST_DIR").map(PathBuf::from) else {
+        panic!("CALLQA_ROBUST_DIR is not set: python3 scripts/robustness/make_robustness.py DIR first")
+    };
+    let s = score(&dir);
+    table(&s);
+    for (c, sc) in &s {
+        for n in &sc.notes {
+            println!("  {c}: {n}");
+        }
+    }
+}
