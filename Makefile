@@ -13,7 +13,7 @@ run:
 
 test:
 	@scripts/deps.sh test
-	$(ALSA_NULL) cargo test --all-targets
+	CALLQA_REQUIRE_ROBUST=1 $(ALSA_NULL) cargo test --all-targets
 	scripts/fuzz.sh --ci 60
 	cargo clippy --all-targets -- -D warnings
 	cargo fmt --check

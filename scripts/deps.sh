@@ -8,7 +8,8 @@ want=(build-essential pkg-config libasound2-dev libasound2)
 case "${1:-build}" in
   build) ;;
   run) want+=(libgl1-mesa-dri libegl1 libxkbcommon-x11-0 libxcursor1 libxrandr2 libxi6 libfontconfig1) ;;
-  test) ;;
+  # The robustness sample (tests/robustness.rs): sox, real recorded prompts and music on hold.
+  test) want+=(sox libsox-fmt-all asterisk-core-sounds-en-wav asterisk-moh-opsound-wav) ;;
   bench) want+=(hyperfine ffmpeg sox libsox-fmt-all time) ;;
   shot) want+=(xvfb imagemagick libgl1-mesa-dri libegl1 libxkbcommon-x11-0 libxcursor1 libxrandr2 libxi6 libfontconfig1) ;;
   *) echo "usage: $0 build|run|test|bench|shot" >&2; exit 2 ;;
@@ -17,8 +18,14 @@ missing=()
 for p in "${want[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
 done
-[[ ${#missing[@]} -eq 0 ]] && exit 0
-echo "installing Debian packages: ${missing[*]}" >&2
-sudo=""; [[ $(id -u) -ne 0 ]] && sudo="sudo"
-$sudo apt-get update -qq
-DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+if [[ ${#missing[@]} -gt 0 ]]; then
+  echo "installing Debian packages: ${missing[*]}" >&2
+  sudo=""; [[ $(id -u) -ne 0 ]] && sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+# The robustness generator's one Python module (for the tests only; not a dependency of callqa).
+if [[ ${1:-build} == test ]] && ! python3 -c 'import numpy' 2>/dev/null; then
+  echo "installing numpy for python3 (the robustness test's generator)" >&2
+  python3 -m pip install --quiet numpy 2>/dev/null || python3 -m pip install --quiet --user numpy
+fi

@@ -45,16 +45,11 @@ fn corpus() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/corpus")
 }
 
-/// Decodes and analyses a file the way the CLI does (64k-frame blocks).
+/// Decodes and analyses a file the way the window and the CLI do (the one shared stream).
 fn analyse(path: &Path) -> Analysis {
-    let mut r = WavReader::open(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let info = r.info().clone();
-    let mut a = Analyzer::new(info.sample_rate, info.channels, Config::default());
-    let mut buf = Vec::new();
-    while r.read_frames(&mut buf, 1 << 16).unwrap() > 0 {
-        a.push(&buf);
-    }
-    a.finish()
+    callqa::jobs::stream::analyse_file(path, Config::default(), Default::default())
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+        .1
 }
 
 struct Truth {
