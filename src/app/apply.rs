@@ -63,7 +63,21 @@ impl CallqaApp {
                 None => self.say("Enter your name as reviewer first.", true),
             },
             Command::SelectCall(path) => self.select_call(path),
-            Command::NextUnreviewed => self.next_unreviewed(),
+            Command::NextUnreviewed => {
+                if self.queue_choice.is_some() || self.show_queue {
+                    self.next_in_queue();
+                } else {
+                    self.next_unreviewed();
+                }
+            }
+            Command::ShowMyQueue(show) => {
+                self.show_queue = show;
+                if show {
+                    self.refresh_queue();
+                }
+            }
+            Command::ChooseQueue(q) => self.queue_choice = q,
+            Command::RefreshQueue => self.refresh_queue(),
             Command::SetFilter(t) => {
                 self.library.set_filter(t);
                 self.prefs.library = self.library.remembered();
@@ -222,9 +236,12 @@ impl CallqaApp {
                 self.reviewer_draft.clone_from(&name);
                 if name != self.prefs.reviewer {
                     self.prefs.reviewer = name;
-                    // Load this reviewer's review of the open call.
+                    // Load this reviewer's review of the open call, and their queue.
                     self.review = None;
                     self.load_review();
+                    self.my_queue = None;
+                    self.queue_choice = None;
+                    self.refresh_queue();
                 }
             }
             Command::EditReviewer => {
@@ -391,6 +408,50 @@ impl CallqaApp {
         match next {
             Some(p) => self.select_call(p),
             None => self.say("Every call in the list has a submitted review.", false),
+        }
+    }
+
+    /// Asks the store for this reviewer's queue ("My queue").
+    pub fn refresh_queue(&mut self) {
+        if let Some(reviewer) = self.reviewer().map(str::to_string) {
+            self.jobs.store(StoreRequest::MyQueue { reviewer });
+        }
+    }
+
+    /// The queue items "My queue" shows: the chosen queue's (in queue order), or all of mine
+    /// (not done first, as the store sorts them).
+    pub fn queue_items(&self) -> Vec<&crate::jobs::store_worker::QueueRow> {
+        let Some(items) = &self.my_queue else { return Vec::new() };
+        match &self.queue_choice {
+            Some(q) => {
+                let mut v: Vec<_> = items.iter().filter(|i| &i.queue == q).collect();
+                v.sort_by_key(|i| i.position);
+                v
+            }
+            None => items.iter().collect(),
+        }
+    }
+
+    /// "Next unreviewed" through the queue: the first item not done (after the open call,
+    /// in queue order) whose file is there.
+    fn next_in_queue(&mut self) {
+        let current = self.call.as_ref().map(|c| c.path.clone());
+        let items = self.queue_items();
+        let total = items.len();
+        let done = items.iter().filter(|i| i.done).count();
+        let todo: Vec<_> = items.iter().filter(|i| !i.done).collect();
+        let next = todo.iter().filter_map(|i| i.path.clone()).find(|p| Some(p) != current.as_ref());
+        let missing = todo.iter().filter(|i| i.path.is_none()).count();
+        let which =
+            self.queue_choice.clone().map_or_else(|| "your queue".to_string(), |q| format!("queue \"{q}\""));
+        match next {
+            Some(p) => self.select_call(p),
+            None if self.my_queue.is_none() => self.say("Your queue is still loading.", false),
+            None if missing > 0 => self.say(
+                format!("Nothing else to open in {which}: {missing} call(s) not done have no file at their known path."),
+                true,
+            ),
+            None => self.say(format!("Every call in {which} is done ({done} of {total})."), false),
         }
     }
 

@@ -38,8 +38,15 @@ pub enum Command {
     RemoveClip(i64),
     /// Open the call at this library path in the workspace.
     SelectCall(PathBuf),
-    /// Open the next call in the library (in the shown order) that has no submitted review.
+    /// Open the next call that has no submitted review: in the chosen queue (or in "My
+    /// queue" while it is shown), else in the library's shown order.
     NextUnreviewed,
+    /// Show "My queue" in the call list (true) or every call (false).
+    ShowMyQueue(bool),
+    /// Go through this queue with "Next unreviewed" (`None`: every queue of mine / the library).
+    ChooseQueue(Option<String>),
+    /// Ask the store for this reviewer's queue again.
+    RefreshQueue,
 
     // Library
     SetFilter(String),

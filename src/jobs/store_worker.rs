@@ -91,6 +91,8 @@ pub enum StoreRequest {
     ListClips,
     /// Removes a clip, then lists; replies `Clips`.
     RemoveClip { id: i64, actor: String },
+    /// "My queue": every queue item assigned to `reviewer`; replies `Queue`.
+    MyQueue { reviewer: String },
 }
 
 impl StoreRequest {
@@ -160,7 +162,29 @@ pub enum StoreEvent {
         clip: Option<Box<crate::store::Clip>>,
     },
     Clips(Vec<crate::store::Clip>),
+    /// "My queue" of `reviewer` (not done first, then by queue, newest first, and position).
+    Queue {
+        reviewer: String,
+        items: Vec<QueueRow>,
+    },
     Error(String),
+}
+
+/// One item of a reviewer's queue, as the window lists it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct QueueRow {
+    pub queue: String,
+    /// Order in its queue, from 0.
+    pub position: i64,
+    pub call_id: i64,
+    pub file_name: String,
+    pub agent: Option<String>,
+    pub duration_s: f64,
+    /// Where the call can be opened: its first known path that holds a file now (the path
+    /// the library lists it at); `None` when no file is there.
+    pub path: Option<PathBuf>,
+    /// The reviewer has submitted a review of the call.
+    pub done: bool,
 }
 
 pub(super) fn spawn(
@@ -330,11 +354,39 @@ fn handle_other(store: &mut Store, req: StoreRequest) -> Result<StoreEvent, Stor
             store.remove_clip(id, &actor)?;
             Ok(StoreEvent::Clips(store.clips(None)?))
         }
+        StoreRequest::MyQueue { reviewer } => {
+            let mut items = Vec::new();
+            for i in store.my_queue(&reviewer)? {
+                let path = first_existing_path(store, i.call.id, &i.call.path)?;
+                items.push(QueueRow {
+                    queue: i.queue,
+                    position: i.position,
+                    call_id: i.call.id,
+                    file_name: i.call.meta.file_name,
+                    agent: i.call.meta.agent,
+                    duration_s: i.call.meta.duration_s,
+                    path,
+                    done: i.done,
+                });
+            }
+            Ok(StoreEvent::Queue { reviewer, items })
+        }
         // Answered by `handle`.
         req @ (StoreRequest::SaveReview { .. } | StoreRequest::OpenCall { .. }) => {
             Ok(failure(req, "internal error: request routed twice"))
         }
     }
+}
+
+/// The path the library lists a stored call at: the first of its paths that holds a file
+/// (as [`StoreRequest::ListLibrary`] reports them), else `None`.
+fn first_existing_path(
+    store: &Store,
+    call_id: i64,
+    last: &std::path::Path,
+) -> Result<Option<PathBuf>, StoreError> {
+    let paths = store.call_paths(call_id)?;
+    Ok(paths.into_iter().chain([last.to_path_buf()]).find(|p| p.is_file()))
 }
 
 fn load_review(store: &mut Store, call_id: i64, reviewer: &str) -> Result<LoadedReview, StoreError> {

@@ -5,6 +5,7 @@
 pub mod dialogs;
 pub mod fonts;
 pub mod library;
+pub mod queue;
 pub mod scorecard;
 pub mod theme;
 pub mod transport;
@@ -82,6 +83,9 @@ fn menu_bar(app: &mut CallqaApp, ui: &mut egui::Ui) {
             }
             if ui.button("Next unreviewed call   Ctrl+Shift+N").clicked() {
                 app.push(Command::NextUnreviewed);
+            }
+            if ui.button("My queue").clicked() {
+                app.push(Command::ShowMyQueue(true));
             }
             if ui.button("Coaching sets…").clicked() {
                 app.push(Command::ShowClipSets(true));
