@@ -146,3 +146,131 @@ fn my_queue_lists_my_calls_with_progress_opens_them_and_next_goes_through_it() {
     let r = store.latest_review(call.id, "Asha").unwrap().unwrap();
     assert_eq!(r.status, callqa::model::scorecard::ReviewStatus::Submitted);
 }
+
+/// A call row without audio (the sampler reads only the database).
+fn add_row(store: &mut Store, dir: &Path, name: &str, agent: Option<&str>, duration_s: f64, day: u32) -> i64 {
+    let meta = callqa::model::call::CallMeta {
+        file_name: name.into(),
+        duration_s,
+        sample_rate: 8000,
+        channels: 2,
+        encoding: "pcm_s16le".into(),
+        agent: agent.map(String::from),
+        recorded_at: Some(format!("2024-06-{day:02} 10:00:00")),
+    };
+    let hash = blake3::hash(name.as_bytes()).to_hex().to_string();
+    store.upsert_call(&hash, &dir.join(name), &meta).unwrap()
+}
+
+#[test]
+fn sample_dialog_previews_and_creates_a_queue_with_its_seed_and_typing_in_it_triggers_nothing() {
+    use callqa::model::sample::{SampleCall, SampleFilter, Stratify, sample};
+    use egui::{Key, Modifiers};
+    use ui_common::{field, press, type_like_a_person};
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("reviews.sqlite3");
+    {
+        let mut store = Store::open(&db).unwrap();
+        for agent in ["Meena", "Ravi", "सुनीता"] {
+            for i in 0..6u32 {
+                let name = format!("Agent {agent} - 2024-06-{:02} 10.{i:02}.00.wav", 1 + i);
+                add_row(&mut store, dir.path(), &name, Some(agent), 30.0 + f64::from(i) * 60.0, 1 + i);
+            }
+        }
+        add_row(&mut store, dir.path(), "out-1.wav", None, 120.0, 3);
+        add_row(&mut store, dir.path(), "out-2.wav", None, 140.0, 4);
+    }
+    let mut h = harness(&db, vec![], "lead");
+    run_until(&mut h, "the library from the database", 30, |app| app.library.entries.len() == 20);
+    h.get_by_label("Review").click();
+    h.run_steps(2);
+    h.get_by_label("Sample…").click();
+    h.run_steps(3);
+    assert!(h.state().modal_open(), "the dialog owns the keyboard");
+    let seed = h.state().sample_form.as_ref().unwrap().seed.clone();
+    assert!(seed.parse::<u64>().is_ok(), "a random seed is prefilled: {seed}");
+    assert_shows(&h, &seed);
+
+    // "Calls per agent" has the keyboard: 5 → 2.
+    press(&mut h, Key::Backspace, Modifiers::NONE);
+    type_like_a_person(&mut h, "2");
+    // Typing a queue name full of shortcut letters (s: skip silence, n: no, j: jump…).
+    field(&h, "Queue name").click();
+    h.run_steps(2);
+    type_like_a_person(&mut h, "sample june");
+    field(&h, "Assign to").click();
+    h.run_steps(2);
+    type_like_a_person(&mut h, "Asha, Ravi");
+    {
+        let app = h.state();
+        let f = app.sample_form.as_ref().unwrap();
+        assert_eq!(
+            (f.per_agent.as_str(), f.name.as_str(), f.assign.as_str()),
+            ("2", "sample june", "Asha, Ravi")
+        );
+        assert!(!app.prefs.skip_silence, "the S typed in the dialog toggled nothing");
+    }
+
+    h.get_by_label("Preview").click();
+    h.run_steps(2);
+    run_until(&mut h, "the preview", 30, |app| app.sample_form.as_ref().is_some_and(|f| f.preview.is_some()));
+    assert_shows(&h, &format!("6 call(s) from 3 agent(s) · seed {seed} · 20 call(s) in the database"));
+    assert_shows(&h, "Skipped: 2 agent unknown");
+    // Nothing is stored by a preview.
+    assert!(Store::open(&db).unwrap().queues().unwrap().is_empty());
+
+    h.get_by_label("Create queue").click();
+    h.run_steps(2);
+    run_until(&mut h, "the queue to be created", 30, |app| app.sample_form.is_none());
+    assert_shows(&h, &format!("Queue \"sample june\" created: 6 call(s), seed {seed}."));
+
+    // Esc closes the dialog, changing nothing.
+    h.get_by_label("Review").click();
+    h.run_steps(2);
+    h.get_by_label("Sample…").click();
+    h.run_steps(3);
+    assert!(h.state().sample_form.is_some());
+    press(&mut h, Key::Escape, Modifiers::NONE);
+    assert!(h.state().sample_form.is_none(), "Esc cancels the dialog");
+    drop(h);
+
+    // The queue in the database file: the seed shown, the calls model::sample draws for it,
+    // assigned to Asha and Ravi.
+    let store = Store::open(&db).unwrap();
+    let queues = store.queues().unwrap();
+    assert_eq!(queues.len(), 1);
+    let q = &queues[0];
+    assert_eq!(
+        (q.name.as_str(), q.seed.to_string(), q.items, q.created_by.as_str()),
+        ("sample june", seed.clone(), 6, "lead")
+    );
+    assert_eq!(q.params["per_agent"], 2);
+    assert_eq!(q.params["stratify"], "duration");
+    let items = store.queue_items(q.id, None).unwrap();
+    let calls: Vec<SampleCall> = store
+        .calls()
+        .unwrap()
+        .into_iter()
+        .map(|c| SampleCall {
+            call_id: c.id,
+            hash: c.hash,
+            agent: c.meta.agent,
+            recorded_at: c.meta.recorded_at,
+            duration_s: c.meta.duration_s,
+            sample_rate: c.meta.sample_rate,
+            channels: c.meta.channels,
+            reviewed: false,
+            overtalk_s: None,
+        })
+        .collect();
+    let filter = SampleFilter { exclude_reviewed: true, ..SampleFilter::default() };
+    let expected = sample(&calls, &filter, 2, Stratify::Duration, seed.parse().unwrap());
+    let got: Vec<i64> = items.iter().map(|i| i.call.id).collect();
+    let want: Vec<i64> = expected.picks.iter().map(|p| p.call_id).collect();
+    assert_eq!(got, want, "the same seed draws the same calls");
+    let mut reviewers: Vec<String> = items.iter().filter_map(|i| i.reviewer.clone()).collect();
+    reviewers.sort();
+    reviewers.dedup();
+    assert_eq!(reviewers, ["Asha", "Ravi"]);
+    assert_eq!(store.my_queue("Asha").unwrap().len() + store.my_queue("Ravi").unwrap().len(), 6);
+}

@@ -78,6 +78,12 @@ impl CallqaApp {
             }
             Command::ChooseQueue(q) => self.queue_choice = q,
             Command::RefreshQueue => self.refresh_queue(),
+            Command::ShowSampleForm(show) => {
+                self.sample_form = show.then(super::sample::SampleForm::new);
+                self.focus_field = show;
+            }
+            Command::PreviewSample => self.ask_sample(false),
+            Command::CreateQueue => self.ask_sample(true),
             Command::SetFilter(t) => {
                 self.library.set_filter(t);
                 self.prefs.library = self.library.remembered();
@@ -279,6 +285,9 @@ impl CallqaApp {
             self.amend_reason = None;
         } else if self.clip_form.is_some() {
             self.clip_form = None;
+        } else if self.sample_form.is_some() {
+            self.sample_form = None;
+            self.focus_field = false;
         } else if self.open_path.is_some() {
             self.apply(Command::ShowOpenPath(false));
         } else if self.editing_reviewer {

@@ -47,6 +47,12 @@ pub enum Command {
     ChooseQueue(Option<String>),
     /// Ask the store for this reviewer's queue again.
     RefreshQueue,
+    /// Open (or close) the Sample… dialog.
+    ShowSampleForm(bool),
+    /// Draw the sample the dialog describes and list it (nothing stored).
+    PreviewSample,
+    /// Draw it and store it as a review queue.
+    CreateQueue,
 
     // Library
     SetFilter(String),

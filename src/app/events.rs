@@ -193,6 +193,7 @@ impl CallqaApp {
                     false,
                 );
             }
+            StoreEvent::Sample(result) => self.on_sample(result),
             StoreEvent::Queue { reviewer, items } => {
                 if self.reviewer() == Some(reviewer.as_str()) {
                     if let Some(q) = &self.queue_choice

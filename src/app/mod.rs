@@ -14,6 +14,7 @@ mod keys;
 pub mod library;
 pub mod prefs;
 pub mod review;
+pub mod sample;
 pub mod transport;
 pub mod view;
 
@@ -141,6 +142,8 @@ pub struct CallqaApp {
     pub clip_form: Option<clip::ClipForm>,
     /// The coaching-sets window: `None` closed, `Some(None)` loading, `Some(Some(..))` shown.
     pub clip_sets: Option<Option<Vec<crate::store::Clip>>>,
+    /// The Sample… dialog, while open.
+    pub sample_form: Option<sample::SampleForm>,
     /// "My queue" as the store last sent it (`None` until loaded).
     pub my_queue: Option<Vec<crate::jobs::store_worker::QueueRow>>,
     /// The call list shows "My queue" instead of every call.
@@ -228,6 +231,7 @@ impl CallqaApp {
             clip_form: None,
             clip_sets: None,
             my_queue: None,
+            sample_form: None,
             show_queue: false,
             queue_choice: None,
             pending_seek: None,
@@ -294,6 +298,7 @@ impl CallqaApp {
     pub fn modal_open(&self) -> bool {
         self.open_path.is_some()
             || self.clip_form.is_some()
+            || self.sample_form.is_some()
             || self.amend_reason.is_some()
             || self.confirm_close
             || self.editing_reviewer

@@ -93,6 +93,53 @@ pub enum StoreRequest {
     RemoveClip { id: i64, actor: String },
     /// "My queue": every queue item assigned to `reviewer`; replies `Queue`.
     MyQueue { reviewer: String },
+    /// Draws a sample of the calls the database knows ([`crate::model::sample`]) and, with
+    /// `create`, stores it as a queue; replies `Sample`.
+    Sample { spec: Box<SampleSpec>, create: Option<NewQueue> },
+}
+
+/// What to sample (the Sample… dialog, checked).
+#[derive(Clone, Debug, PartialEq)]
+pub struct SampleSpec {
+    pub per_agent: usize,
+    pub seed: u64,
+    pub filter: crate::model::sample::SampleFilter,
+    pub stratify: crate::model::sample::Stratify,
+    /// Reviewers to assign (balanced by duration); empty: unassigned.
+    pub assign: Vec<String>,
+}
+
+/// The queue a sample is stored as.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NewQueue {
+    pub name: String,
+    pub created_by: String,
+}
+
+/// One drawn call, as the dialog lists it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SampleRow {
+    pub call_id: i64,
+    pub file_name: String,
+    pub agent: String,
+    pub recorded_at: Option<String>,
+    pub duration_s: f64,
+    pub reviewer: Option<String>,
+}
+
+/// A drawn sample (and the queue it was stored as, when asked).
+#[derive(Clone, Debug, PartialEq)]
+pub struct SamplePreview {
+    pub spec: SampleSpec,
+    pub rows: Vec<SampleRow>,
+    pub agents: Vec<crate::model::sample::AgentCount>,
+    /// (why, how many) calls were not eligible.
+    pub skipped: Vec<(String, usize)>,
+    pub loads: Vec<crate::model::sample::ReviewerLoad>,
+    /// Calls in the database.
+    pub library_calls: usize,
+    /// (id, name) of the queue stored, for `create`.
+    pub queue: Option<(i64, String)>,
 }
 
 impl StoreRequest {
@@ -162,6 +209,8 @@ pub enum StoreEvent {
         clip: Option<Box<crate::store::Clip>>,
     },
     Clips(Vec<crate::store::Clip>),
+    /// A sample drawn (and stored, if asked), or why not.
+    Sample(Result<Box<SamplePreview>, String>),
     /// "My queue" of `reviewer` (not done first, then by queue, newest first, and position).
     Queue {
         reviewer: String,
@@ -371,11 +420,104 @@ fn handle_other(store: &mut Store, req: StoreRequest) -> Result<StoreEvent, Stor
             }
             Ok(StoreEvent::Queue { reviewer, items })
         }
+        StoreRequest::Sample { spec, create } => Ok(StoreEvent::Sample(sample(store, *spec, create))),
         // Answered by `handle`.
         req @ (StoreRequest::SaveReview { .. } | StoreRequest::OpenCall { .. }) => {
             Ok(failure(req, "internal error: request routed twice"))
         }
     }
+}
+
+/// Draws a sample as `callqa sample` does (agent and date as the database recorded them) and
+/// stores it as a queue when asked (one transaction with its audit row).
+fn sample(
+    store: &mut Store,
+    spec: SampleSpec,
+    create: Option<NewQueue>,
+) -> Result<Box<SamplePreview>, String> {
+    use crate::model::sample::{self as s, SampleCall};
+    use crate::store::{QueueDraft, QueueItemDraft, ReviewState};
+    let err = |e: StoreError| format!("Review store: {e}");
+    if let Some(q) = &create
+        && store.queue_by_name(&q.name).map_err(err)?.is_some()
+    {
+        return Err(format!("A queue named \"{}\" exists already: choose another name.", q.name.trim()));
+    }
+    let states = store.review_states().map_err(err)?;
+    let records = store.calls().map_err(err)?;
+    let calls: Vec<SampleCall> = records
+        .iter()
+        .map(|c| SampleCall {
+            call_id: c.id,
+            hash: c.hash.clone(),
+            agent: c.meta.agent.clone(),
+            recorded_at: c.meta.recorded_at.clone(),
+            duration_s: c.meta.duration_s,
+            sample_rate: c.meta.sample_rate,
+            channels: c.meta.channels,
+            reviewed: states.get(&c.hash).is_some_and(|st| *st != ReviewState::NotReviewed),
+            overtalk_s: None,
+        })
+        .collect();
+    let mut drawn = s::sample(&calls, &spec.filter, spec.per_agent, spec.stratify, spec.seed);
+    let loads = s::assign(&mut drawn.picks, &spec.assign);
+    let skipped: Vec<(String, usize)> =
+        drawn.skipped.iter().map(|(why, n)| (why.describe().to_string(), *n)).collect();
+    let name_of = |id: i64| records.iter().find(|c| c.id == id).map(|c| c.meta.file_name.clone());
+    let rows: Vec<SampleRow> = drawn
+        .picks
+        .iter()
+        .map(|p| SampleRow {
+            call_id: p.call_id,
+            file_name: name_of(p.call_id).unwrap_or_default(),
+            agent: p.agent.clone(),
+            recorded_at: p.recorded_at.clone(),
+            duration_s: p.duration_s,
+            reviewer: p.reviewer.clone(),
+        })
+        .collect();
+    let queue = match create {
+        Some(q) if rows.is_empty() => {
+            return Err(format!("No call can be sampled, so no queue \"{}\" was made.", q.name.trim()));
+        }
+        Some(q) => {
+            let params = serde_json::json!({
+                "algorithm": s::ALGORITHM,
+                "per_agent": spec.per_agent,
+                "from": spec.filter.from,
+                "to": spec.filter.to,
+                "min_duration_s": spec.filter.min_duration_s,
+                "stratify": spec.stratify,
+                "exclude_reviewed": spec.filter.exclude_reviewed,
+                "assign": spec.assign,
+                "library_calls": calls.len(),
+                "made_in": "window",
+            });
+            let draft = QueueDraft {
+                name: q.name.trim().to_string(),
+                seed: spec.seed,
+                params,
+                created_by: q.created_by.clone(),
+                items: drawn
+                    .picks
+                    .iter()
+                    .map(|p| QueueItemDraft { call_id: p.call_id, reviewer: p.reviewer.clone() })
+                    .collect(),
+            };
+            let id = store.create_queue(&draft).map_err(|e| format!("Cannot store the queue: {e}"))?;
+            Some((id, draft.name))
+        }
+        None => None,
+    };
+    Ok(Box::new(SamplePreview {
+        spec,
+        rows,
+        agents: drawn.agents,
+        skipped,
+        loads,
+        library_calls: calls.len(),
+        queue,
+    }))
 }
 
 /// The path the library lists a stored call at: the first of its paths that holds a file

@@ -84,6 +84,9 @@ fn menu_bar(app: &mut CallqaApp, ui: &mut egui::Ui) {
             if ui.button("Next unreviewed call   Ctrl+Shift+N").clicked() {
                 app.push(Command::NextUnreviewed);
             }
+            if ui.button("Sample…").clicked() {
+                app.push(Command::ShowSampleForm(true));
+            }
             if ui.button("My queue").clicked() {
                 app.push(Command::ShowMyQueue(true));
             }
