@@ -82,6 +82,20 @@ impl CallqaApp {
                 self.sample_form = show.then(super::sample::SampleForm::new);
                 self.focus_field = show;
             }
+            Command::ShowReports(true) => {
+                if self.reports.is_none() {
+                    self.reports = Some(super::reports::ReportsView::default());
+                }
+                self.load_report();
+            }
+            Command::ShowReports(false) => self.reports = None,
+            Command::LoadReport => self.load_report(),
+            Command::ReportAgent(a) => {
+                if let Some(r) = &mut self.reports {
+                    r.selected_agent = a;
+                }
+            }
+            Command::ExportReport(t) => self.export_report(t),
             Command::PreviewSample => self.ask_sample(false),
             Command::CreateQueue => self.ask_sample(true),
             Command::SetFilter(t) => {
@@ -296,6 +310,8 @@ impl CallqaApp {
             self.show_shortcuts = false;
         } else if self.clip_sets.is_some() {
             self.clip_sets = None;
+        } else if self.reports.is_some() {
+            self.reports = None;
         }
     }
 

@@ -53,6 +53,14 @@ pub enum Command {
     PreviewSample,
     /// Draw it and store it as a review queue.
     CreateQueue,
+    /// Open (or close) the Reports window.
+    ShowReports(bool),
+    /// Compute the report under the window's filters (on the store thread).
+    LoadReport,
+    /// List this agent's calls under the tables (`None`: none).
+    ReportAgent(Option<String>),
+    /// Write a table of the report as CSV into the window's folder.
+    ExportReport(super::reports::ReportTable),
 
     // Library
     SetFilter(String),

@@ -194,6 +194,23 @@ impl CallqaApp {
                 );
             }
             StoreEvent::Sample(result) => self.on_sample(result),
+            StoreEvent::Report(result) => {
+                if let Some(v) = &mut self.reports {
+                    v.waiting = false;
+                    if let Err(e) = &result {
+                        self.message = Some(super::Message {
+                            text: e.clone(),
+                            error: true,
+                            at: std::time::Instant::now(),
+                        });
+                    }
+                    v.data = Some(result);
+                }
+            }
+            StoreEvent::Exported(Ok((path, n))) => {
+                self.say(format!("Exported {n} row(s) to {}.", path.display()), false);
+            }
+            StoreEvent::Exported(Err(e)) => self.say(e, true),
             StoreEvent::Queue { reviewer, items } => {
                 if self.reviewer() == Some(reviewer.as_str()) {
                     if let Some(q) = &self.queue_choice

@@ -13,6 +13,7 @@ pub mod evidence;
 mod keys;
 pub mod library;
 pub mod prefs;
+pub mod reports;
 pub mod review;
 pub mod sample;
 pub mod transport;
@@ -142,6 +143,8 @@ pub struct CallqaApp {
     pub clip_form: Option<clip::ClipForm>,
     /// The coaching-sets window: `None` closed, `Some(None)` loading, `Some(Some(..))` shown.
     pub clip_sets: Option<Option<Vec<crate::store::Clip>>>,
+    /// The Reports window, while open.
+    pub reports: Option<reports::ReportsView>,
     /// The Sample… dialog, while open.
     pub sample_form: Option<sample::SampleForm>,
     /// "My queue" as the store last sent it (`None` until loaded).
@@ -232,6 +235,7 @@ impl CallqaApp {
             clip_sets: None,
             my_queue: None,
             sample_form: None,
+            reports: None,
             show_queue: false,
             queue_choice: None,
             pending_seek: None,
