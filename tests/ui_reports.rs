@@ -112,7 +112,15 @@ fn reports_show_figures_and_a_chart_filter_list_an_agents_calls_open_one_and_exp
     run_until(&mut h, "the refusal", 30, |app| app.message.as_ref().is_some_and(|m| m.error));
     assert_eq!(std::fs::read_to_string(out.join("callqa-agents.csv")).unwrap(), csv);
 
-    // An agent row lists its calls; a call opens in the workspace.
+    // A bar of the chart lists its agent's calls (the middle of three bars: Meena's; agents
+    // are sorted, "=cmd" first).
+    h.get_by_label("Chart: average score of 3 agent(s)").click();
+    h.run_steps(2);
+    assert_eq!(h.state().reports.as_ref().unwrap().selected_agent.as_deref(), Some("Meena"));
+    // So does an agent row; a call opens in the workspace.
+    h.get_by_label("Ravi").click();
+    h.run_steps(2);
+    assert_shows(&h, "Calls of Ravi");
     h.get_by_label("Meena").click();
     h.run_steps(2);
     assert_shows(&h, "Calls of Meena");

@@ -457,8 +457,8 @@ impl CallqaApp {
         }
     }
 
-    /// "Next unreviewed" through the queue: the first item not done (after the open call,
-    /// in queue order) whose file is there.
+    /// "Next unreviewed" through the queue: the first item not done (in the order listed),
+    /// other than the open call, whose file is there.
     fn next_in_queue(&mut self) {
         let current = self.call.as_ref().map(|c| c.path.clone());
         let items = self.queue_items();

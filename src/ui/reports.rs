@@ -98,7 +98,9 @@ pub fn draw(app: &mut CallqaApp, ctx: &egui::Context) {
         }
         egui::ScrollArea::vertical().max_height(520.0).show(ui, |ui| {
             ui.heading("Agents");
-            chart(ui, data);
+            if let Some(agent) = chart(ui, data) {
+                app.push(Command::ReportAgent(Some(agent)));
+            }
             let items = &data.by_agent.overall.items;
             egui::Grid::new("report_agents").striped(true).show(ui, |ui| {
                 for h in ["Agent", "Reviews", "Avg score", "Critical fails"] {
@@ -192,8 +194,8 @@ pub fn draw(app: &mut CallqaApp, ctx: &egui::Context) {
     }
 }
 
-/// Average score per agent as bars (0–100).
-fn chart(ui: &mut egui::Ui, data: &crate::jobs::store_worker::ReportData) {
+/// Average score per agent as bars (0–100); returns the agent whose bar was clicked.
+fn chart(ui: &mut egui::Ui, data: &crate::jobs::store_worker::ReportData) -> Option<String> {
     use egui_plot::{Bar, BarChart, Plot};
     let groups = &data.by_agent.groups;
     let bars: Vec<Bar> = groups
@@ -227,4 +229,13 @@ fn chart(ui: &mut egui::Ui, data: &crate::jobs::store_worker::ReportData) {
     r.response.widget_info(|| {
         egui::WidgetInfo::labeled(egui::Role::Image, true, format!("Chart: average score of {n} agent(s)"))
     });
+    // A click on (or right beside) a bar picks its agent.
+    let pos = r
+        .response
+        .interact_pointer_pos()
+        .or_else(|| r.response.hover_pos())
+        .filter(|_| r.response.clicked())?;
+    let x = r.transform.value_from_position(pos).x;
+    let i = x.round();
+    ((x - i).abs() <= 0.4 && i >= 0.0).then(|| groups.get(i as usize).map(|g| g.group.clone())).flatten()
 }
