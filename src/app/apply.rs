@@ -73,6 +73,8 @@ impl CallqaApp {
             Command::ShowMyQueue(show) => {
                 self.show_queue = show;
                 if show {
+                    // The queue is drawn in the call list: show it if it was hidden.
+                    self.prefs.show_library = true;
                     self.refresh_queue();
                 }
             }
