@@ -63,7 +63,43 @@ impl CallqaApp {
                 None => self.say("Enter your name as reviewer first.", true),
             },
             Command::SelectCall(path) => self.select_call(path),
-            Command::NextUnreviewed => self.next_unreviewed(),
+            Command::NextUnreviewed => {
+                if self.queue_choice.is_some() || self.show_queue {
+                    self.next_in_queue();
+                } else {
+                    self.next_unreviewed();
+                }
+            }
+            Command::ShowMyQueue(show) => {
+                self.show_queue = show;
+                if show {
+                    // The queue is drawn in the call list: show it if it was hidden.
+                    self.prefs.show_library = true;
+                    self.refresh_queue();
+                }
+            }
+            Command::ChooseQueue(q) => self.queue_choice = q,
+            Command::RefreshQueue => self.refresh_queue(),
+            Command::ShowSampleForm(show) => {
+                self.sample_form = show.then(super::sample::SampleForm::new);
+                self.focus_field = show;
+            }
+            Command::ShowReports(true) => {
+                if self.reports.is_none() {
+                    self.reports = Some(super::reports::ReportsView::default());
+                }
+                self.load_report();
+            }
+            Command::ShowReports(false) => self.reports = None,
+            Command::LoadReport => self.load_report(),
+            Command::ReportAgent(a) => {
+                if let Some(r) = &mut self.reports {
+                    r.selected_agent = a;
+                }
+            }
+            Command::ExportReport(t) => self.export_report(t),
+            Command::PreviewSample => self.ask_sample(false),
+            Command::CreateQueue => self.ask_sample(true),
             Command::SetFilter(t) => {
                 self.library.set_filter(t);
                 self.prefs.library = self.library.remembered();
@@ -222,9 +258,12 @@ impl CallqaApp {
                 self.reviewer_draft.clone_from(&name);
                 if name != self.prefs.reviewer {
                     self.prefs.reviewer = name;
-                    // Load this reviewer's review of the open call.
+                    // Load this reviewer's review of the open call, and their queue.
                     self.review = None;
                     self.load_review();
+                    self.my_queue = None;
+                    self.queue_choice = None;
+                    self.refresh_queue();
                 }
             }
             Command::EditReviewer => {
@@ -262,6 +301,9 @@ impl CallqaApp {
             self.amend_reason = None;
         } else if self.clip_form.is_some() {
             self.clip_form = None;
+        } else if self.sample_form.is_some() {
+            self.sample_form = None;
+            self.focus_field = false;
         } else if self.open_path.is_some() {
             self.apply(Command::ShowOpenPath(false));
         } else if self.editing_reviewer {
@@ -270,6 +312,8 @@ impl CallqaApp {
             self.show_shortcuts = false;
         } else if self.clip_sets.is_some() {
             self.clip_sets = None;
+        } else if self.reports.is_some() {
+            self.reports = None;
         }
     }
 
@@ -393,6 +437,50 @@ impl CallqaApp {
         match next {
             Some(p) => self.select_call(p),
             None => self.say("Every call in the list has a submitted review.", false),
+        }
+    }
+
+    /// Asks the store for this reviewer's queue ("My queue").
+    pub fn refresh_queue(&mut self) {
+        if let Some(reviewer) = self.reviewer().map(str::to_string) {
+            self.jobs.store(StoreRequest::MyQueue { reviewer });
+        }
+    }
+
+    /// The queue items "My queue" shows: the chosen queue's (in queue order), or all of mine
+    /// (not done first, as the store sorts them).
+    pub fn queue_items(&self) -> Vec<&crate::jobs::store_worker::QueueRow> {
+        let Some(items) = &self.my_queue else { return Vec::new() };
+        match &self.queue_choice {
+            Some(q) => {
+                let mut v: Vec<_> = items.iter().filter(|i| &i.queue == q).collect();
+                v.sort_by_key(|i| i.position);
+                v
+            }
+            None => items.iter().collect(),
+        }
+    }
+
+    /// "Next unreviewed" through the queue: the first item not done (in the order listed),
+    /// other than the open call, whose file is there.
+    fn next_in_queue(&mut self) {
+        let current = self.call.as_ref().map(|c| c.path.clone());
+        let items = self.queue_items();
+        let total = items.len();
+        let done = items.iter().filter(|i| i.done).count();
+        let todo: Vec<_> = items.iter().filter(|i| !i.done).collect();
+        let next = todo.iter().filter_map(|i| i.path.clone()).find(|p| Some(p) != current.as_ref());
+        let missing = todo.iter().filter(|i| i.path.is_none()).count();
+        let which =
+            self.queue_choice.clone().map_or_else(|| "your queue".to_string(), |q| format!("queue \"{q}\""));
+        match next {
+            Some(p) => self.select_call(p),
+            None if self.my_queue.is_none() => self.say("Your queue is still loading.", false),
+            None if missing > 0 => self.say(
+                format!("Nothing else to open in {which}: {missing} call(s) not done have no file at their known path."),
+                true,
+            ),
+            None => self.say(format!("Every call in {which} is done ({done} of {total})."), false),
         }
     }
 

@@ -38,8 +38,29 @@ pub enum Command {
     RemoveClip(i64),
     /// Open the call at this library path in the workspace.
     SelectCall(PathBuf),
-    /// Open the next call in the library (in the shown order) that has no submitted review.
+    /// Open the next call that has no submitted review: in the chosen queue (or in "My
+    /// queue" while it is shown), else in the library's shown order.
     NextUnreviewed,
+    /// Show "My queue" in the call list (true) or every call (false).
+    ShowMyQueue(bool),
+    /// Go through this queue with "Next unreviewed" (`None`: every queue of mine / the library).
+    ChooseQueue(Option<String>),
+    /// Ask the store for this reviewer's queue again.
+    RefreshQueue,
+    /// Open (or close) the Sample… dialog.
+    ShowSampleForm(bool),
+    /// Draw the sample the dialog describes and list it (nothing stored).
+    PreviewSample,
+    /// Draw it and store it as a review queue.
+    CreateQueue,
+    /// Open (or close) the Reports window.
+    ShowReports(bool),
+    /// Compute the report under the window's filters (on the store thread).
+    LoadReport,
+    /// List this agent's calls under the tables (`None`: none).
+    ReportAgent(Option<String>),
+    /// Write a table of the report as CSV into the window's folder.
+    ExportReport(super::reports::ReportTable),
 
     // Library
     SetFilter(String),

@@ -193,6 +193,34 @@ impl CallqaApp {
                     false,
                 );
             }
+            StoreEvent::Sample(result) => self.on_sample(result),
+            StoreEvent::Report(result) => {
+                if let Some(v) = &mut self.reports {
+                    v.waiting = false;
+                    if let Err(e) = &result {
+                        self.message = Some(super::Message {
+                            text: e.clone(),
+                            error: true,
+                            at: std::time::Instant::now(),
+                        });
+                    }
+                    v.data = Some(result);
+                }
+            }
+            StoreEvent::Exported(Ok((path, n))) => {
+                self.say(format!("Exported {n} row(s) to {}.", path.display()), false);
+            }
+            StoreEvent::Exported(Err(e)) => self.say(e, true),
+            StoreEvent::Queue { reviewer, items } => {
+                if self.reviewer() == Some(reviewer.as_str()) {
+                    if let Some(q) = &self.queue_choice
+                        && !items.iter().any(|i| &i.queue == q)
+                    {
+                        self.queue_choice = None;
+                    }
+                    self.my_queue = Some(items);
+                }
+            }
             StoreEvent::Error(e) => self.say(e, true),
         }
     }
@@ -208,6 +236,8 @@ impl CallqaApp {
         if let Some(e) = self.library.by_call_id_mut(call_id) {
             e.set_summary(summary);
         }
+        // A submit may finish a queue item.
+        self.refresh_queue();
         let mine = self.prefs.reviewer.trim().to_string();
         let status = summary.results.iter().find(|r| r.reviewer == mine).map(|r| {
             if r.submitted {

@@ -66,7 +66,10 @@ pub(super) fn collect(app: &mut CallqaApp, ctx: &egui::Context) {
     let mut kc = KeyContext {
         typing: ctx.text_edit_focused(),
         modal: app.modal_open(),
-        cancellable: app.modal_open() || app.show_shortcuts || app.clip_sets.is_some(),
+        cancellable: app.modal_open()
+            || app.show_shortcuts
+            || app.clip_sets.is_some()
+            || app.reports.is_some(),
         selected: app.review.as_ref().and_then(|r| r.selected),
         items: app
             .review

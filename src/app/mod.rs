@@ -13,7 +13,9 @@ pub mod evidence;
 mod keys;
 pub mod library;
 pub mod prefs;
+pub mod reports;
 pub mod review;
+pub mod sample;
 pub mod transport;
 pub mod view;
 
@@ -141,6 +143,17 @@ pub struct CallqaApp {
     pub clip_form: Option<clip::ClipForm>,
     /// The coaching-sets window: `None` closed, `Some(None)` loading, `Some(Some(..))` shown.
     pub clip_sets: Option<Option<Vec<crate::store::Clip>>>,
+    /// The Reports window, while open.
+    pub reports: Option<reports::ReportsView>,
+    /// The Sample… dialog, while open.
+    pub sample_form: Option<sample::SampleForm>,
+    /// "My queue" as the store last sent it (`None` until loaded).
+    pub my_queue: Option<Vec<crate::jobs::store_worker::QueueRow>>,
+    /// The call list shows "My queue" instead of every call.
+    pub show_queue: bool,
+    /// The queue "Next unreviewed" goes through (`None`: all of mine while "My queue" is
+    /// shown, else the library).
+    pub queue_choice: Option<String>,
     /// Where to put the playhead once the call being opened is known: (call, seconds).
     pub pending_seek: Option<(std::path::PathBuf, f64, f64)>,
     /// Reviewer name being typed in the first-run prompt.
@@ -202,6 +215,9 @@ impl CallqaApp {
         let mut library = Library::default();
         library.restore(&prefs.library);
         let first_run = prefs.reviewer.trim().is_empty();
+        if !first_run {
+            jobs.store(crate::jobs::StoreRequest::MyQueue { reviewer: prefs.reviewer.trim().to_string() });
+        }
         CallqaApp {
             reviewer_draft: prefs.reviewer.clone(),
             config,
@@ -217,6 +233,11 @@ impl CallqaApp {
             show_shortcuts: false,
             clip_form: None,
             clip_sets: None,
+            my_queue: None,
+            sample_form: None,
+            reports: None,
+            show_queue: false,
+            queue_choice: None,
             pending_seek: None,
             path_listing: None,
             path_listing_asked: None,
@@ -283,6 +304,7 @@ impl CallqaApp {
         self.prefs.reviewer.trim().is_empty()
             || self.open_path.is_some()
             || self.clip_form.is_some()
+            || self.sample_form.is_some()
             || self.amend_reason.is_some()
             || self.confirm_close
             || self.editing_reviewer

@@ -91,6 +91,111 @@ pub enum StoreRequest {
     ListClips,
     /// Removes a clip, then lists; replies `Clips`.
     RemoveClip { id: i64, actor: String },
+    /// "My queue": every queue item assigned to `reviewer`; replies `Queue`.
+    MyQueue { reviewer: String },
+    /// Draws a sample of the calls the database knows ([`crate::model::sample`]) and, with
+    /// `create`, stores it as a queue; replies `Sample`.
+    Sample { spec: Box<SampleSpec>, create: Option<NewQueue> },
+    /// The Reports window's figures over submitted reviews; replies `Report`.
+    Report(ReportFilter),
+    /// Writes a table as CSV through the safe writers (never onto the database, an audio
+    /// file or an existing file); replies `Exported`.
+    ExportCsv { path: PathBuf, header: Vec<String>, rows: Vec<Vec<CsvCell>> },
+}
+
+/// Which submitted reviews a report counts.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ReportFilter {
+    /// First recording day of the call, `YYYY-MM-DD`.
+    pub from: Option<String>,
+    /// Last recording day (inclusive).
+    pub to: Option<String>,
+    /// Only this agent's calls ([`crate::model::report::UNKNOWN_AGENT`] for unknown ones).
+    pub agent: Option<String>,
+    /// Only the calls of this review queue.
+    pub queue: Option<String>,
+}
+
+/// One reviewed call of a report (for the agent's list of calls).
+#[derive(Clone, Debug, PartialEq)]
+pub struct ReportCall {
+    pub agent: String,
+    pub call_id: i64,
+    pub file_name: String,
+    /// Where the call can be opened (the library's path), if a file is there.
+    pub path: Option<PathBuf>,
+    pub recorded_at: Option<String>,
+    pub reviewer: String,
+    pub percent: Option<f64>,
+}
+
+/// The Reports window's figures.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ReportData {
+    pub filter: ReportFilter,
+    /// Per agent: reviews, average score, critical fails, pass rate per item; `overall`
+    /// holds the per-item figures across agents.
+    pub by_agent: crate::model::report::Report,
+    /// Per reviewer: reviews done.
+    pub by_reviewer: crate::model::report::Report,
+    /// Per reviewer: mean offset from the other reviewers of the same calls.
+    pub offsets: Vec<crate::model::calibration::ReviewerBias>,
+    pub calls: Vec<ReportCall>,
+    /// Every agent and queue there is to filter by.
+    pub agents: Vec<String>,
+    pub queues: Vec<String>,
+}
+
+/// A CSV cell sent to the store thread (see [`crate::safe_csv::Cell`]).
+#[derive(Clone, Debug, PartialEq)]
+pub enum CsvCell {
+    Text(String),
+    Int(i64),
+    Num(Option<f64>, usize),
+}
+
+/// What to sample (the Sample… dialog, checked).
+#[derive(Clone, Debug, PartialEq)]
+pub struct SampleSpec {
+    pub per_agent: usize,
+    pub seed: u64,
+    pub filter: crate::model::sample::SampleFilter,
+    pub stratify: crate::model::sample::Stratify,
+    /// Reviewers to assign (balanced by duration); empty: unassigned.
+    pub assign: Vec<String>,
+}
+
+/// The queue a sample is stored as.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NewQueue {
+    pub name: String,
+    pub created_by: String,
+}
+
+/// One drawn call, as the dialog lists it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SampleRow {
+    pub call_id: i64,
+    pub file_name: String,
+    pub agent: String,
+    pub recorded_at: Option<String>,
+    pub duration_s: f64,
+    pub reviewer: Option<String>,
+}
+
+/// A drawn sample (and the queue it was stored as, when asked).
+#[derive(Clone, Debug, PartialEq)]
+pub struct SamplePreview {
+    pub spec: SampleSpec,
+    pub rows: Vec<SampleRow>,
+    pub agents: Vec<crate::model::sample::AgentCount>,
+    /// (why, how many) calls were not eligible.
+    pub skipped: Vec<(String, usize)>,
+    pub loads: Vec<crate::model::sample::ReviewerLoad>,
+    /// Calls in the database.
+    pub library_calls: usize,
+    /// (id, name) of the queue stored, for `create`.
+    pub queue: Option<(i64, String)>,
 }
 
 impl StoreRequest {
@@ -160,7 +265,34 @@ pub enum StoreEvent {
         clip: Option<Box<crate::store::Clip>>,
     },
     Clips(Vec<crate::store::Clip>),
+    Report(Result<Box<ReportData>, String>),
+    /// A CSV written: (path, data rows), or why not.
+    Exported(Result<(PathBuf, usize), String>),
+    /// A sample drawn (and stored, if asked), or why not.
+    Sample(Result<Box<SamplePreview>, String>),
+    /// "My queue" of `reviewer` (not done first, then by queue, newest first, and position).
+    Queue {
+        reviewer: String,
+        items: Vec<QueueRow>,
+    },
     Error(String),
+}
+
+/// One item of a reviewer's queue, as the window lists it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct QueueRow {
+    pub queue: String,
+    /// Order in its queue, from 0.
+    pub position: i64,
+    pub call_id: i64,
+    pub file_name: String,
+    pub agent: Option<String>,
+    pub duration_s: f64,
+    /// Where the call can be opened: its first known path that holds a file now (the path
+    /// the library lists it at); `None` when no file is there.
+    pub path: Option<PathBuf>,
+    /// The reviewer has submitted a review of the call.
+    pub done: bool,
 }
 
 pub(super) fn spawn(
@@ -330,11 +462,250 @@ fn handle_other(store: &mut Store, req: StoreRequest) -> Result<StoreEvent, Stor
             store.remove_clip(id, &actor)?;
             Ok(StoreEvent::Clips(store.clips(None)?))
         }
+        StoreRequest::MyQueue { reviewer } => {
+            let mut items = Vec::new();
+            for i in store.my_queue(&reviewer)? {
+                let path = first_existing_path(store, i.call.id, &i.call.path)?;
+                items.push(QueueRow {
+                    queue: i.queue,
+                    position: i.position,
+                    call_id: i.call.id,
+                    file_name: i.call.meta.file_name,
+                    agent: i.call.meta.agent,
+                    duration_s: i.call.meta.duration_s,
+                    path,
+                    done: i.done,
+                });
+            }
+            Ok(StoreEvent::Queue { reviewer, items })
+        }
+        StoreRequest::Sample { spec, create } => Ok(StoreEvent::Sample(sample(store, *spec, create))),
+        StoreRequest::Report(filter) => Ok(StoreEvent::Report(report(store, filter))),
+        StoreRequest::ExportCsv { path, header, rows } => {
+            Ok(StoreEvent::Exported(export_csv(store, &path, &header, &rows).map(|()| (path, rows.len()))))
+        }
         // Answered by `handle`.
         req @ (StoreRequest::SaveReview { .. } | StoreRequest::OpenCall { .. }) => {
             Ok(failure(req, "internal error: request routed twice"))
         }
     }
+}
+
+/// Draws a sample as `callqa sample` does (agent and date as the database recorded them) and
+/// stores it as a queue when asked (one transaction with its audit row).
+fn sample(
+    store: &mut Store,
+    spec: SampleSpec,
+    create: Option<NewQueue>,
+) -> Result<Box<SamplePreview>, String> {
+    use crate::model::sample::{self as s, SampleCall};
+    use crate::store::{QueueDraft, QueueItemDraft, ReviewState};
+    let err = |e: StoreError| format!("Review store: {e}");
+    if let Some(q) = &create
+        && store.queue_by_name(&q.name).map_err(err)?.is_some()
+    {
+        return Err(format!("A queue named \"{}\" exists already: choose another name.", q.name.trim()));
+    }
+    let states = store.review_states().map_err(err)?;
+    let records = store.calls().map_err(err)?;
+    let calls: Vec<SampleCall> = records
+        .iter()
+        .map(|c| SampleCall {
+            call_id: c.id,
+            hash: c.hash.clone(),
+            agent: c.meta.agent.clone(),
+            recorded_at: c.meta.recorded_at.clone(),
+            duration_s: c.meta.duration_s,
+            sample_rate: c.meta.sample_rate,
+            channels: c.meta.channels,
+            reviewed: states.get(&c.hash).is_some_and(|st| *st != ReviewState::NotReviewed),
+            overtalk_s: None,
+        })
+        .collect();
+    let mut drawn = s::sample(&calls, &spec.filter, spec.per_agent, spec.stratify, spec.seed);
+    let loads = s::assign(&mut drawn.picks, &spec.assign);
+    let skipped: Vec<(String, usize)> =
+        drawn.skipped.iter().map(|(why, n)| (why.describe().to_string(), *n)).collect();
+    let name_of = |id: i64| records.iter().find(|c| c.id == id).map(|c| c.meta.file_name.clone());
+    let rows: Vec<SampleRow> = drawn
+        .picks
+        .iter()
+        .map(|p| SampleRow {
+            call_id: p.call_id,
+            file_name: name_of(p.call_id).unwrap_or_default(),
+            agent: p.agent.clone(),
+            recorded_at: p.recorded_at.clone(),
+            duration_s: p.duration_s,
+            reviewer: p.reviewer.clone(),
+        })
+        .collect();
+    let queue = match create {
+        Some(q) if rows.is_empty() => {
+            return Err(format!("No call can be sampled, so no queue \"{}\" was made.", q.name.trim()));
+        }
+        Some(q) => {
+            let params = serde_json::json!({
+                "algorithm": s::ALGORITHM,
+                "per_agent": spec.per_agent,
+                "from": spec.filter.from,
+                "to": spec.filter.to,
+                "min_duration_s": spec.filter.min_duration_s,
+                "stratify": spec.stratify,
+                "exclude_reviewed": spec.filter.exclude_reviewed,
+                "assign": spec.assign,
+                "library_calls": calls.len(),
+                "made_in": "window",
+            });
+            let draft = QueueDraft {
+                name: q.name.trim().to_string(),
+                seed: spec.seed,
+                params,
+                created_by: q.created_by.clone(),
+                items: drawn
+                    .picks
+                    .iter()
+                    .map(|p| QueueItemDraft { call_id: p.call_id, reviewer: p.reviewer.clone() })
+                    .collect(),
+            };
+            let id = store.create_queue(&draft).map_err(|e| format!("Cannot store the queue: {e}"))?;
+            Some((id, draft.name))
+        }
+        None => None,
+    };
+    Ok(Box::new(SamplePreview {
+        spec,
+        rows,
+        agents: drawn.agents,
+        skipped,
+        loads,
+        library_calls: calls.len(),
+        queue,
+    }))
+}
+
+/// The figures of `callqa report` (submitted reviews), by agent and by reviewer, with each
+/// reviewer's offset ([`crate::model::calibration`]) and the calls behind them.
+fn report(store: &Store, filter: ReportFilter) -> Result<Box<ReportData>, String> {
+    use crate::model::calibration::{CalibrationEntry, calibrate};
+    use crate::model::report::{GroupBy, ReportEntry, UNKNOWN_AGENT};
+    let err = |e: StoreError| format!("Review store: {e}");
+    let queues: Vec<String> = store.queues().map_err(err)?.into_iter().map(|q| q.name).collect();
+    let queue_calls: Option<std::collections::HashSet<i64>> = match &filter.queue {
+        None => None,
+        Some(name) => {
+            let q = store
+                .queue_by_name(name)
+                .map_err(err)?
+                .ok_or_else(|| format!("There is no queue named \"{name}\"."))?;
+            Some(store.queue_items(q.id, None).map_err(err)?.into_iter().map(|i| i.call.id).collect())
+        }
+    };
+    let rows = store.export_rows().map_err(err)?;
+    let in_range = |at: Option<&str>| {
+        if filter.from.is_none() && filter.to.is_none() {
+            return true;
+        }
+        let Some(day) = at.and_then(|a| a.get(..10)) else { return false };
+        filter.from.as_deref().is_none_or(|f| day >= f) && filter.to.as_deref().is_none_or(|t| day <= t)
+    };
+    let agent_of =
+        |r: &crate::store::ExportRow| r.call.meta.agent.clone().unwrap_or_else(|| UNKNOWN_AGENT.to_string());
+    let submitted: Vec<&crate::store::ExportRow> =
+        rows.iter().filter(|r| r.review.status == ReviewStatus::Submitted).collect();
+    let mut agents: Vec<String> = submitted.iter().map(|r| agent_of(r)).collect();
+    agents.sort();
+    agents.dedup();
+    let kept: Vec<&crate::store::ExportRow> = submitted
+        .into_iter()
+        .filter(|r| in_range(r.call.meta.recorded_at.as_deref()))
+        .filter(|r| queue_calls.as_ref().is_none_or(|q| q.contains(&r.call.id)))
+        .filter(|r| filter.agent.as_ref().is_none_or(|a| *a == agent_of(r)))
+        .collect();
+    let entries: Vec<ReportEntry<'_>> = kept
+        .iter()
+        .map(|r| ReportEntry {
+            agent: r.call.meta.agent.as_deref(),
+            reviewer: &r.review.reviewer,
+            card: &r.card.card,
+            answers: &r.review.answers,
+            score: &r.review.score,
+        })
+        .collect();
+    let cal: Vec<CalibrationEntry<'_>> = kept
+        .iter()
+        .map(|r| CalibrationEntry {
+            call: &r.call.hash,
+            call_name: &r.call.meta.file_name,
+            reviewer: &r.review.reviewer,
+            card: &r.card.card,
+            answers: &r.review.answers,
+            score: &r.review.score,
+        })
+        .collect();
+    let mut calls = Vec::new();
+    for r in &kept {
+        calls.push(ReportCall {
+            agent: agent_of(r),
+            call_id: r.call.id,
+            file_name: r.call.meta.file_name.clone(),
+            path: first_existing_path(store, r.call.id, &r.call.path).map_err(err)?,
+            recorded_at: r.call.meta.recorded_at.clone(),
+            reviewer: r.review.reviewer.clone(),
+            percent: r.review.score.percent,
+        });
+    }
+    Ok(Box::new(ReportData {
+        by_agent: crate::model::report::report(&entries, GroupBy::Agent),
+        by_reviewer: crate::model::report::report(&entries, GroupBy::Reviewer),
+        offsets: calibrate(&cal).reviewers,
+        calls,
+        agents,
+        queues,
+        filter,
+    }))
+}
+
+/// Writes a table through [`crate::safe_csv`] and [`crate::safe_file`]: never onto the
+/// database, an audio file or a file that exists.
+fn export_csv(
+    store: &Store,
+    path: &std::path::Path,
+    header: &[String],
+    rows: &[Vec<CsvCell>],
+) -> Result<(), String> {
+    use crate::safe_csv::{Cell, CsvWriter};
+    let mut policy = crate::safe_file::Policy::new(false);
+    policy.protect_database(store.path());
+    let write = |w: &mut std::io::BufWriter<&mut std::fs::File>| -> Result<(), anyhow::Error> {
+        let mut csv = CsvWriter::new(w, false)?;
+        csv.header(header)?;
+        for row in rows {
+            let cells: Vec<Cell<'_>> = row
+                .iter()
+                .map(|c| match c {
+                    CsvCell::Text(t) => Cell::text(t.as_str()),
+                    CsvCell::Int(v) => Cell::Int(*v),
+                    CsvCell::Num(v, d) => Cell::opt_num(*v, *d),
+                })
+                .collect();
+            csv.row(&cells)?;
+        }
+        csv.finish()?;
+        Ok(())
+    };
+    crate::safe_file::write_with(path, &policy, write)
+        .map_err(|e| format!("Cannot write {}: {e}", path.display()))
+}
+
+/// The path the library lists a stored call at: the first of its paths that holds a file
+/// (as [`StoreRequest::ListLibrary`] reports them), else `None`.
+fn first_existing_path(
+    store: &Store,
+    call_id: i64,
+    last: &std::path::Path,
+) -> Result<Option<PathBuf>, StoreError> {
+    let paths = store.call_paths(call_id)?;
+    Ok(paths.into_iter().chain([last.to_path_buf()]).find(|p| p.is_file()))
 }
 
 fn load_review(store: &mut Store, call_id: i64, reviewer: &str) -> Result<LoadedReview, StoreError> {

@@ -7,6 +7,7 @@ pub fn draw(app: &mut CallqaApp, ctx: &egui::Context) {
     open_path(app, ctx);
     shortcuts(app, ctx);
     clip_form(app, ctx);
+    sample_form(app, ctx);
     clip_sets(app, ctx);
     amend_reason(app, ctx);
     confirm_close(app, ctx);
@@ -47,6 +48,132 @@ fn amend_reason(app: &mut CallqaApp, ctx: &egui::Context) {
     }
     if !open {
         app.push(Command::Cancel);
+    }
+}
+
+/// A text field with a label in front (the label names the field for screen readers and tests).
+fn labelled_field(
+    ui: &mut egui::Ui,
+    label: &str,
+    text: &mut String,
+    width: f32,
+    hint: &str,
+) -> egui::Response {
+    let l = ui.label(label);
+    let r = ui.add(egui::TextEdit::singleline(text).desired_width(width).hint_text(hint)).labelled_by(l.id);
+    ui.end_row();
+    r
+}
+
+/// Review → Sample…: draw a reproducible per-agent sample and store it as a review queue.
+fn sample_form(app: &mut CallqaApp, ctx: &egui::Context) {
+    // Taken while drawing (the preview is not copied each frame), put back after.
+    let Some(mut form) = app.sample_form.take() else { return };
+    let mut open = true;
+    egui::Window::new("Sample calls for review")
+        .collapsible(false)
+        .pivot(egui::Align2::CENTER_CENTER)
+        .default_pos(ctx.content_rect().center())
+        .open(&mut open)
+        .show(ctx, |ui| {
+            ui.label(
+                egui::RichText::new(
+                    "The same seed and the same library draw the same calls. The seed is stored with the queue.",
+                )
+                .weak()
+                .small(),
+            );
+            egui::Grid::new("sample_form").num_columns(2).show(ui, |ui| {
+                let r = labelled_field(ui, "Calls per agent", &mut form.per_agent, 80.0, "5");
+                if app.focus_field {
+                    r.request_focus();
+                    app.focus_field = false;
+                }
+                labelled_field(ui, "Seed", &mut form.seed, 160.0, "any whole number");
+                ui.label("Stratify");
+                ui.horizontal(|ui| {
+                    ui.radio_value(&mut form.stratify_duration, true, "By duration");
+                    ui.radio_value(&mut form.stratify_duration, false, "None");
+                });
+                ui.end_row();
+                ui.label("");
+                ui.checkbox(&mut form.exclude_reviewed, "Exclude calls already reviewed");
+                ui.end_row();
+                labelled_field(ui, "Min duration (s)", &mut form.min_duration, 80.0, "0");
+                labelled_field(ui, "From", &mut form.from, 110.0, "YYYY-MM-DD");
+                labelled_field(ui, "To", &mut form.to, 110.0, "YYYY-MM-DD");
+                labelled_field(ui, "Queue name", &mut form.name, 240.0, "e.g. week 24");
+                labelled_field(ui, "Assign to", &mut form.assign, 240.0, "Asha, Ravi (comma list; empty: no one)");
+            });
+            ui.horizontal(|ui| {
+                let busy = form.waiting;
+                if ui.add_enabled(!busy, egui::Button::new("Preview")).clicked() {
+                    app.push(Command::PreviewSample);
+                }
+                if ui.add_enabled(!busy, egui::Button::new("Create queue")).clicked() {
+                    app.push(Command::CreateQueue);
+                }
+                if ui.button("Cancel").on_hover_text("Esc").clicked() {
+                    app.push(Command::ShowSampleForm(false));
+                }
+                if busy {
+                    ui.spinner();
+                }
+            });
+            if let Some(p) = &form.preview {
+                ui.separator();
+                let stale = form.spec().ok().as_ref() != Some(&p.spec);
+                ui.label(format!(
+                    "{} call(s) from {} agent(s) · seed {} · {} call(s) in the database",
+                    p.rows.len(),
+                    p.agents.len(),
+                    p.spec.seed,
+                    p.library_calls
+                ));
+                if stale {
+                    ui.label(
+                        egui::RichText::new("The fields changed since: press Preview again.")
+                            .color(crate::ui::theme::ERROR),
+                    );
+                }
+                if !p.skipped.is_empty() {
+                    let s: Vec<String> = p.skipped.iter().map(|(why, n)| format!("{n} {why}")).collect();
+                    ui.label(egui::RichText::new(format!("Skipped: {}", s.join(", "))).weak().small());
+                }
+                for l in &p.loads {
+                    ui.label(
+                        egui::RichText::new(format!(
+                            "{}: {} call(s), {}",
+                            l.reviewer,
+                            l.calls,
+                            crate::app::evidence::clock(l.total_s)
+                        ))
+                        .small(),
+                    );
+                }
+                egui::ScrollArea::vertical().max_height(280.0).show(ui, |ui| {
+                    egui::Grid::new("sample_preview").striped(true).num_columns(5).show(ui, |ui| {
+                        for h in ["#", "Reviewer", "Agent", "Length", "File"] {
+                            ui.label(egui::RichText::new(h).strong());
+                        }
+                        ui.end_row();
+                        for (i, r) in p.rows.iter().enumerate() {
+                            ui.label((i + 1).to_string());
+                            ui.label(r.reviewer.as_deref().unwrap_or("-"));
+                            ui.label(&r.agent);
+                            ui.label(crate::app::evidence::clock(r.duration_s));
+                            ui.label(&r.file_name);
+                            ui.end_row();
+                        }
+                    });
+                });
+            }
+        });
+    if app.sample_form.is_none() {
+        app.sample_form = Some(form);
+    }
+    if !open {
+        app.push(Command::ShowSampleForm(false));
     }
 }
 

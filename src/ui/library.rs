@@ -25,6 +25,19 @@ pub fn draw(app: &mut CallqaApp, ui: &mut egui::Ui) {
             app.push(Command::ShowOpenPath(true));
         }
     });
+    ui.horizontal(|ui| {
+        let q = app.show_queue;
+        if ui.selectable_label(!q, "All calls").clicked() && q {
+            app.push(Command::ShowMyQueue(false));
+        }
+        if ui.selectable_label(q, "My queue").on_hover_text("The calls assigned to you").clicked() && !q {
+            app.push(Command::ShowMyQueue(true));
+        }
+    });
+    if app.show_queue {
+        super::queue::draw(app, ui);
+        return;
+    }
     progress(app, ui);
     ui.horizontal(|ui| {
         let mut filter = app.library.filter.clone();

@@ -5,6 +5,8 @@
 pub mod dialogs;
 pub mod fonts;
 pub mod library;
+pub mod queue;
+pub mod reports;
 pub mod scorecard;
 pub mod theme;
 pub mod transport;
@@ -36,6 +38,7 @@ pub fn draw(app: &mut CallqaApp, ui: &mut egui::Ui) {
             .show(ui, |ui| scorecard::draw(app, ui));
     }
     egui::CentralPanel::default().show(ui, |ui| waveform::draw(app, ui));
+    reports::draw(app, ui.ctx());
     dialogs::draw(app, ui.ctx());
 }
 
@@ -95,6 +98,15 @@ fn menu_bar(app: &mut CallqaApp, ui: &mut egui::Ui) {
             }
             if ui.button("Next unreviewed call   Ctrl+Shift+N").clicked() {
                 app.push(Command::NextUnreviewed);
+            }
+            if ui.button("Reports").clicked() {
+                app.push(Command::ShowReports(true));
+            }
+            if ui.button("Sample…").clicked() {
+                app.push(Command::ShowSampleForm(true));
+            }
+            if ui.button("My queue").clicked() {
+                app.push(Command::ShowMyQueue(true));
             }
             if ui.button("Coaching sets…").clicked() {
                 app.push(Command::ShowClipSets(true));

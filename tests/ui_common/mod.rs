@@ -102,3 +102,21 @@ pub fn ground_truth_overtalk(call: &str) -> Vec<(f64, String)> {
         .map(|o| (o["start_s"].as_f64().unwrap(), o["second_speaker"].as_str().unwrap().to_string()))
         .collect()
 }
+
+/// The text field a label names (`labelled_by`), e.g. a dialog's "Queue name".
+pub fn field<'a>(h: &'a Harness<'static, CallqaApp>, label: &str) -> egui_kittest::Node<'a> {
+    let want = label.to_string();
+    let mut found = h.query_all_by(move |n| {
+        n.role() == egui::accesskit::Role::TextInput && n.label().as_deref() == Some(want.as_str())
+    });
+    let node = found.next().unwrap_or_else(|| panic!("no text field labelled {label:?}"));
+    assert!(found.next().is_none(), "two text fields labelled {label:?}");
+    node
+}
+
+/// Presses one key (no text), e.g. Escape or Backspace.
+pub fn press(h: &mut Harness<'static, CallqaApp>, key: egui::Key, modifiers: egui::Modifiers) {
+    h.event(egui::Event::Key { key, physical_key: None, pressed: true, repeat: false, modifiers });
+    h.event(egui::Event::Key { key, physical_key: None, pressed: false, repeat: false, modifiers });
+    h.run_steps(2);
+}
