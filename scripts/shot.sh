@@ -31,8 +31,8 @@ Xvfb "$display" -screen 0 "${w}x${h}x24" -nolisten tcp >/dev/null 2>&1 & xvfb=$!
 sleep 1
 DISPLAY=$display $bin --db "$db" app --size "$size" "$call" >"$tmp/app.log" 2>&1 & app=$!
 sleep 3
-# No window manager: the keyboard goes where the pointer is.
-DISPLAY=$display xdotool mousemove $((w / 2)) $((h / 2))
+# No window manager: give the window the keyboard.
+DISPLAY=$display xdotool search --name callqa windowfocus
 DISPLAY=$display xdotool type --delay 40 "Asha"
 DISPLAY=$display xdotool key Return
 sleep "$wait"
