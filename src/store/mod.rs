@@ -47,6 +47,7 @@ mod calls;
 mod cards;
 mod clips;
 mod error;
+pub mod pg;
 mod reviews;
 mod schema;
 
