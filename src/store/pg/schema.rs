@@ -151,7 +151,9 @@ END $$;
 CREATE TRIGGER reviews_guard BEFORE INSERT OR UPDATE ON callqa.reviews
     FOR EACH ROW EXECUTE FUNCTION callqa.review_guard();
 
--- The answers of a submitted review change only with a reason, too.
+-- The answers of a submitted review change only with a reason, too — except in the
+-- transaction that wrote the review row itself (it submitted it, or amended it with a reason:
+-- the row's xmin is this transaction).
 CREATE FUNCTION callqa.answer_guard() RETURNS trigger LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
@@ -160,7 +162,8 @@ BEGIN
     IF TG_OP = 'UPDATE' AND NEW.review_id <> OLD.review_id THEN
         RAISE EXCEPTION 'an answer never moves to another review' USING ERRCODE = 'check_violation';
     END IF;
-    IF EXISTS (SELECT 1 FROM callqa.reviews WHERE id = rid AND status = 'submitted')
+    IF EXISTS (SELECT 1 FROM callqa.reviews
+               WHERE id = rid AND status = 'submitted' AND xmin <> pg_current_xact_id()::xid)
        AND coalesce(btrim(current_setting('callqa.amend_reason', true)), '') = '' THEN
         RAISE EXCEPTION 'this review is submitted: it changes only as an amendment with a reason'
             USING ERRCODE = 'check_violation', HINT = 'set callqa.amend_reason in the transaction';
