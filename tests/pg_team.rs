@@ -308,7 +308,7 @@ fn a_reviewer_cannot_change_or_delete_another_reviewers_review() {
         assert_eq!(refused(ben.execute("DELETE FROM callqa.reviews WHERE id = $1", &[&id])), DENIED);
     }
     // Ben cannot take her review over, nor write a review or answers in her name.
-    assert_eq!(ben.execute("DELETE FROM callqa.answers WHERE review_id = $1", &[&done.id]).unwrap(), 0);
+    assert_eq!(refused(ben.execute("DELETE FROM callqa.answers WHERE review_id = $1", &[&done.id])), DENIED);
     let n =
         ben.execute("UPDATE callqa.reviews SET reviewer = session_user WHERE id = $1", &[&done.id]).unwrap();
     assert_eq!(n, 0);
@@ -579,6 +579,17 @@ fn a_save_over_a_stale_version_changes_nothing_and_reports_a_conflict() {
     // Reloaded at version 2, the second window's save goes through.
     let v3 = second.update_review(v1.id, 2, &no, false, None).unwrap();
     assert_eq!(v3.version, 3);
+    // A change of answers alone, by raw SQL, is a new version too (once per transaction), so a
+    // window holding version 3 is refused afterwards.
+    let mut tx = asha.transaction().unwrap();
+    tx.execute("UPDATE callqa.answers SET comment = 'a' WHERE review_id = $1", &[&v1.id]).unwrap();
+    tx.execute("UPDATE callqa.answers SET comment = 'b' WHERE review_id = $1", &[&v1.id]).unwrap();
+    tx.commit().unwrap();
+    let version: i64 =
+        asha.query_one("SELECT version FROM callqa.reviews WHERE id = $1", &[&v1.id]).unwrap().get(0);
+    assert_eq!(version, 4);
+    let r = first.update_review(v1.id, 3, &yes, false, None);
+    assert!(matches!(r, Err(PgError::Conflict { expected: 3, found: 4, .. })), "{r:?}");
     let _ = card;
 }
 

@@ -11,7 +11,7 @@
 //! - `callqa_reviewer`: reads calls, their paths, scorecards, clips; adds and updates calls
 //!   and paths (a scan); reads their own reviews (any status) and everyone's *submitted*
 //!   reviews (others' drafts stay private); inserts and updates their own reviews and
-//!   answers only (`reviewer = session_user`, the login: `SET ROLE` cannot change it);
+//!   answers only (a change of answers alone also bumps the review's version) (`reviewer = session_user`, the login: `SET ROLE` cannot change it);
 //!   never deletes a review; reads the audit rows they caused.
 //! - `callqa_lead`: everything a reviewer can, plus reads every review, draft or not, and
 //!   every audit row; adds scorecard versions and coaching clips.
@@ -168,6 +168,12 @@ BEGIN
         RAISE EXCEPTION 'this review is submitted: it changes only as an amendment with a reason'
             USING ERRCODE = 'check_violation', HINT = 'set callqa.amend_reason in the transaction';
     END IF;
+    -- A change of answers alone (raw SQL) is a change of the review: its version goes up
+    -- (once per transaction; the API writes the review row first).
+    IF TG_OP <> 'DELETE' AND NOT EXISTS (SELECT 1 FROM callqa.reviews
+                                         WHERE id = rid AND xmin = pg_current_xact_id()::xid) THEN
+        UPDATE callqa.reviews SET updated_at = now() WHERE id = rid;
+    END IF;
     RETURN CASE WHEN TG_OP = 'DELETE' THEN OLD ELSE NEW END;
 END $$;
 CREATE TRIGGER answers_guard BEFORE INSERT OR UPDATE OR DELETE ON callqa.answers
@@ -255,7 +261,8 @@ CREATE POLICY reviews_add_own ON callqa.reviews FOR INSERT TO callqa_reviewer
 CREATE POLICY reviews_change_own ON callqa.reviews FOR UPDATE TO callqa_reviewer
     USING (reviewer = session_user) WITH CHECK (reviewer = session_user);
 
-GRANT SELECT, INSERT, UPDATE, DELETE ON callqa.answers TO callqa_reviewer;
+-- No DELETE: an answer is cleared (NULL), never removed (so every change bumps the version).
+GRANT SELECT, INSERT, UPDATE ON callqa.answers TO callqa_reviewer;
 -- Visible when the review is (the subquery is itself filtered by the reviews policies).
 CREATE POLICY answers_read ON callqa.answers FOR SELECT TO callqa_reviewer, callqa_admin
     USING (EXISTS (SELECT 1 FROM callqa.reviews r WHERE r.id = review_id));
@@ -264,8 +271,6 @@ CREATE POLICY answers_add_own ON callqa.answers FOR INSERT TO callqa_reviewer
 CREATE POLICY answers_change_own ON callqa.answers FOR UPDATE TO callqa_reviewer
     USING (EXISTS (SELECT 1 FROM callqa.reviews r WHERE r.id = review_id AND r.reviewer = session_user))
     WITH CHECK (EXISTS (SELECT 1 FROM callqa.reviews r WHERE r.id = review_id AND r.reviewer = session_user));
-CREATE POLICY answers_remove_own ON callqa.answers FOR DELETE TO callqa_reviewer
-    USING (EXISTS (SELECT 1 FROM callqa.reviews r WHERE r.id = review_id AND r.reviewer = session_user));
 
 -- Audit: read only (own rows; leads all); rows come from callqa.audit_row alone.
 GRANT SELECT ON callqa.audit TO callqa_reviewer;
