@@ -11,9 +11,10 @@ run:
 	@scripts/deps.sh run
 	cargo run --release -- app $(ARGS)
 
+# The tests run with a throwaway PostgreSQL server up (scripts/pg-test.sh: the team store's tests).
 test:
 	@scripts/deps.sh test
-	CALLQA_REQUIRE_ROBUST=1 $(ALSA_NULL) cargo test --all-targets
+	CALLQA_REQUIRE_ROBUST=1 $(ALSA_NULL) scripts/pg-test.sh cargo test --all-targets
 	scripts/fuzz.sh --ci 60
 	cargo clippy --all-targets -- -D warnings
 	cargo fmt --check

@@ -1,15 +1,17 @@
 #!/usr/bin/env bash
 # Installs the Debian packages callqa needs, only those missing.
-#   scripts/deps.sh build   # to compile: build-essential pkg-config libasound2-dev
+#   scripts/deps.sh build   # to compile: build-essential pkg-config libasound2-dev libssl-dev
 #   scripts/deps.sh run     # + what the window needs at run time (X11/GL libs, ALSA)
-#   scripts/deps.sh test    # + what the tests need (sox-free; ALSA null device support)
+#   scripts/deps.sh test    # + what the tests need (ALSA null device support; a PostgreSQL
+#                           #   server for the team store's tests, see scripts/pg-test.sh)
 set -euo pipefail
-want=(build-essential pkg-config libasound2-dev libasound2)
+want=(build-essential pkg-config libasound2-dev libasound2 libssl-dev)
 case "${1:-build}" in
   build) ;;
   run) want+=(libgl1-mesa-dri libegl1 libxkbcommon-x11-0 libxcursor1 libxrandr2 libxi6 libfontconfig1) ;;
-  # The robustness sample (tests/robustness.rs): sox, real recorded prompts and music on hold.
-  test) want+=(sox libsox-fmt-all asterisk-core-sounds-en-wav asterisk-moh-opsound-wav) ;;
+  # The robustness sample (tests/robustness.rs): sox, real recorded prompts and music on hold;
+  # the team store's tests: a PostgreSQL server (scripts/pg-test.sh).
+  test) want+=(sox libsox-fmt-all asterisk-core-sounds-en-wav asterisk-moh-opsound-wav postgresql) ;;
   bench) want+=(hyperfine ffmpeg sox libsox-fmt-all time) ;;
   shot) want+=(xvfb imagemagick libgl1-mesa-dri libegl1 libxkbcommon-x11-0 libxcursor1 libxrandr2 libxi6 libfontconfig1) ;;
   *) echo "usage: $0 build|run|test|bench|shot" >&2; exit 2 ;;

@@ -4,6 +4,7 @@
 mod analyze;
 mod calibrate;
 mod clip;
+mod db;
 pub mod export;
 pub(crate) mod out;
 mod probe;
@@ -250,6 +251,32 @@ pub enum Command {
         #[arg(long)]
         author: Option<String>,
     },
+    /// The team store on PostgreSQL (see README, "Team store (PostgreSQL) — foundation").
+    Db {
+        #[command(subcommand)]
+        command: DbCommand,
+    },
+}
+
+/// `callqa db …`.
+#[derive(Debug, Subcommand)]
+pub enum DbCommand {
+    /// Make an empty PostgreSQL database a team store: the roles callqa_reviewer, callqa_lead
+    /// and callqa_admin, the schema (row-level security on every table), and a LOGIN role for
+    /// each person. Refuses a database that already has tables. Passwords are not set here.
+    ///
+    /// `callqa db init-team postgres://admin@dbhost/callqa --leads priya --reviewers asha,ben`
+    InitTeam {
+        /// postgres://USER@HOST:PORT/DATABASE (USER must be able to CREATE ROLE);
+        /// add ?sslmode=require for TLS.
+        url: String,
+        /// Lead logins, comma-separated.
+        #[arg(long, value_delimiter = ',', value_name = "NAME,...")]
+        leads: Vec<String>,
+        /// Reviewer logins, comma-separated.
+        #[arg(long, value_delimiter = ',', value_name = "NAME,...")]
+        reviewers: Vec<String>,
+    },
 }
 
 /// How `callqa report` groups reviews.
@@ -317,6 +344,7 @@ impl Command {
             Command::Sample { .. } => "sample",
             Command::Clip { .. } => "clip",
             Command::Clips { .. } => "clips",
+            Command::Db { command: DbCommand::InitTeam { .. } } => "db init-team",
         }
     }
 }
@@ -399,6 +427,9 @@ fn run_command(cli: Cli) -> ExitCode {
             let remove = remove.map(|id| (id, author.unwrap_or_default()));
             let export = export.map(|dir| clip::ExportTo { dir, raw, force });
             clip::run_clips(cli.db.as_deref(), set.as_deref(), export.as_ref(), json, remove)
+        }
+        Some(Command::Db { command: DbCommand::InitTeam { url, leads, reviewers } }) => {
+            db::run_init_team(&url, leads, reviewers)
         }
         Some(Command::App { .. }) | None => {
             eprintln!("callqa: the review window is started by main");

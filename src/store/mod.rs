@@ -49,6 +49,7 @@ mod calls;
 mod cards;
 mod clips;
 mod error;
+pub mod pg;
 mod queues;
 mod reviews;
 mod schema;

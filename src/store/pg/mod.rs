@@ -1,0 +1,332 @@
+//! The team store on PostgreSQL — foundation: connecting (TLS when the URL asks for it), the
+//! schema with its roles and row-level security ([`schema`]), `callqa db init-team`
+//! ([`init_team`]) and review saves with optimistic concurrency ([`PgStore::create_review`],
+//! [`PgStore::update_review`]). The full store API (the same as [`crate::store::Store`]'s on
+//! SQLite) is not here yet.
+//!
+//! Who is saving is the database login (`session_user`), never a typed name: the server
+//! enforces who may read and change what (see [`schema`]). Every statement binds its values
+//! as parameters; role names, which DDL cannot bind, go through [`quote_ident`] after
+//! [`check_role_name`].
+
+mod error;
+pub mod schema;
+mod team;
+
+use postgres::{Client, Config};
+
+use crate::model::scorecard::{Answer, ItemAnswer, Scorecard, score};
+
+pub use error::PgError;
+pub use team::{InitReport, TeamPlan, init_team};
+
+/// PostgreSQL's longest identifier (NAMEDATALEN - 1 bytes); longer names are cut silently by
+/// the server, so callqa refuses them.
+pub const MAX_NAME_BYTES: usize = 63;
+
+/// `name` as a PostgreSQL identifier: in double quotes, each `"` doubled. Only for names that
+/// passed [`check_role_name`] (no NUL, not too long).
+pub fn quote_ident(name: &str) -> String {
+    let mut out = String::with_capacity(name.len() + 2);
+    out.push('"');
+    for c in name.chars() {
+        if c == '"' {
+            out.push('"');
+        }
+        out.push(c);
+    }
+    out.push('"');
+    out
+}
+
+/// Refuses a person's role name that PostgreSQL would change or reject: empty, longer than
+/// [`MAX_NAME_BYTES`], a NUL or control character, reserved (`pg_…`, `public`, …) or one of
+/// callqa's group roles.
+pub fn check_role_name(name: &str) -> Result<(), PgError> {
+    let bad = |why: &str| Err(PgError::BadRoleName { name: name.to_string(), why: why.to_string() });
+    if name.trim().is_empty() {
+        return bad("it is empty");
+    }
+    if name.len() > MAX_NAME_BYTES {
+        return bad("PostgreSQL role names are at most 63 bytes");
+    }
+    if name.chars().any(char::is_control) {
+        return bad("it holds a control character");
+    }
+    let lower = name.to_lowercase();
+    if lower.starts_with("pg_") {
+        return bad("names starting with pg_ are reserved by PostgreSQL");
+    }
+    if ["public", "none", "current_user", "session_user", "current_role"].contains(&lower.as_str()) {
+        return bad("PostgreSQL reserves it");
+    }
+    if schema::GROUP_ROLES.contains(&name) {
+        return bad("it is one of callqa's group roles");
+    }
+    Ok(())
+}
+
+/// Where a URL points, for messages: `user@host:port/db` (never the password).
+pub fn describe(config: &Config) -> String {
+    let host = config
+        .get_hosts()
+        .first()
+        .map(|h| match h {
+            postgres::config::Host::Tcp(name) => name.clone(),
+            #[cfg(unix)]
+            postgres::config::Host::Unix(path) => path.display().to_string(),
+        })
+        .unwrap_or_else(|| "localhost".into());
+    let port = config.get_ports().first().copied().unwrap_or(5432);
+    format!(
+        "{}@{host}:{port}/{}",
+        config.get_user().unwrap_or("?"),
+        config.get_dbname().or(config.get_user()).unwrap_or("?")
+    )
+}
+
+/// Connects to `url` (`postgres://user@host:port/db?sslmode=require`, or key=value form).
+/// `sslmode=require` uses TLS through the system's OpenSSL and verifies the server's
+/// certificate against the system's roots; `prefer` (the default) tries TLS first.
+pub fn connect(url: &str) -> Result<(Client, String), PgError> {
+    let config: Config = url.parse().map_err(|e| PgError::BadUrl(format!("{e}")))?;
+    connect_config(&config)
+}
+
+/// [`connect`] with a parsed configuration.
+pub fn connect_config(config: &Config) -> Result<(Client, String), PgError> {
+    let target = describe(config);
+    let tls = native_tls::TlsConnector::builder().build().map_err(PgError::Tls)?;
+    let tls = postgres_native_tls::MakeTlsConnector::new(tls);
+    let client = config.connect(tls).map_err(|source| PgError::Connect { target: target.clone(), source })?;
+    Ok((client, target))
+}
+
+/// A review's id and the version its row now has.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ReviewVersion {
+    pub id: i64,
+    pub version: i64,
+}
+
+/// Who is connected: the login and the callqa roles it holds.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Identity {
+    pub login: String,
+    pub reviewer: bool,
+    pub lead: bool,
+    pub admin: bool,
+}
+
+/// A connection to a team store at the current schema version.
+pub struct PgStore {
+    client: Client,
+    target: String,
+}
+
+impl std::fmt::Debug for PgStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PgStore").field("target", &self.target).finish_non_exhaustive()
+    }
+}
+
+impl PgStore {
+    /// Connects and checks that the database is a callqa team store this callqa can use.
+    pub fn connect(url: &str) -> Result<PgStore, PgError> {
+        let config: Config = url.parse().map_err(|e| PgError::BadUrl(format!("{e}")))?;
+        PgStore::connect_config(&config)
+    }
+
+    /// [`PgStore::connect`] with a parsed configuration.
+    pub fn connect_config(config: &Config) -> Result<PgStore, PgError> {
+        let (mut client, target) = connect_config(config)?;
+        let found = team::schema_version(&mut client)?;
+        match found {
+            None => Err(PgError::NotTeamStore(target)),
+            Some(v) if v > schema::latest() => {
+                Err(PgError::TooNew { target, found: v, supported: schema::latest() })
+            }
+            Some(v) if v < schema::latest() => Err(PgError::OldSchema { target, found: v }),
+            Some(_) => Ok(PgStore { client, target }),
+        }
+    }
+
+    /// `user@host:port/db`.
+    pub fn target(&self) -> &str {
+        &self.target
+    }
+
+    /// The login and its callqa roles (from the server).
+    pub fn identity(&mut self) -> Result<Identity, PgError> {
+        let row = self.client.query_one(
+            "SELECT session_user::text, pg_has_role(session_user, 'callqa_reviewer', 'MEMBER'), \
+             pg_has_role(session_user, 'callqa_lead', 'MEMBER'), pg_has_role(session_user, 'callqa_admin', 'MEMBER')",
+            &[],
+        )?;
+        Ok(Identity { login: row.get(0), reviewer: row.get(1), lead: row.get(2), admin: row.get(3) })
+    }
+
+    /// The scorecard version `id`.
+    pub fn scorecard(&mut self, id: i64) -> Result<Scorecard, PgError> {
+        let row = self
+            .client
+            .query_opt("SELECT content FROM callqa.scorecards WHERE id = $1", &[&id])?
+            .ok_or_else(|| PgError::NotFound(format!("scorecard version {id}")))?;
+        let content: String = row.get(0);
+        Scorecard::from_json_str(&content).map_err(|e| PgError::BadData(format!("scorecard {id}: {e}")))
+    }
+
+    /// A new review of `call_id` by the login, as a draft or submitted (`submit`: every item
+    /// answered). Version 1.
+    pub fn create_review(
+        &mut self,
+        call_id: i64,
+        card_id: i64,
+        answers: &[ItemAnswer],
+        submit: bool,
+    ) -> Result<ReviewVersion, PgError> {
+        let card = self.scorecard(card_id)?;
+        card.check_answers(answers).map_err(|e| PgError::BadData(e.to_string()))?;
+        let answers = on_card(&card, answers);
+        let s = score(&card, &answers);
+        if submit && !s.complete {
+            return Err(PgError::Incomplete(s.unanswered));
+        }
+        let status = if submit { "submitted" } else { "draft" };
+        let mut tx = self.client.transaction()?;
+        let row = tx.query_one(
+            "INSERT INTO callqa.reviews (call_id, scorecard_id, status, percent, points, max_points, \
+             critical_failed, complete) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id, version",
+            &[&call_id, &card_id, &status, &s.percent, &s.points, &s.max, &s.critical_failed, &s.complete],
+        )?;
+        let saved = ReviewVersion { id: row.get(0), version: row.get(1) };
+        write_answers(&mut tx, saved.id, &answers)?;
+        tx.commit()?;
+        Ok(saved)
+    }
+
+    /// Changes review `id`, which the caller loaded at `expected_version`. Refused with
+    /// [`PgError::Conflict`] (nothing saved) when someone saved it since; a submitted review
+    /// changes only with a `reason` (kept in the audit row by the database).
+    pub fn update_review(
+        &mut self,
+        id: i64,
+        expected_version: i64,
+        answers: &[ItemAnswer],
+        submit: bool,
+        reason: Option<&str>,
+    ) -> Result<ReviewVersion, PgError> {
+        let reason = reason.map(str::trim).filter(|r| !r.is_empty());
+        let current = self
+            .client
+            .query_opt("SELECT scorecard_id, status, reviewer FROM callqa.reviews WHERE id = $1", &[&id])?
+            .ok_or_else(|| PgError::NotFound(format!("review {id}")))?;
+        let (card_id, status, reviewer): (i64, String, String) =
+            (current.get(0), current.get(1), current.get(2));
+        let card = self.scorecard(card_id)?;
+        card.check_answers(answers).map_err(|e| PgError::BadData(e.to_string()))?;
+        let answers = on_card(&card, answers);
+        let s = score(&card, &answers);
+        let was_submitted = status == "submitted";
+        if was_submitted && reason.is_none() {
+            return Err(PgError::AmendNeedsReason);
+        }
+        let new_status = if submit || was_submitted { "submitted" } else { "draft" };
+        if new_status == "submitted" && !s.complete {
+            return Err(PgError::Incomplete(s.unanswered));
+        }
+        let mut tx = self.client.transaction()?;
+        if let Some(reason) = reason {
+            tx.execute("SELECT set_config('callqa.amend_reason', $1, true)", &[&reason])?;
+        }
+        let updated = tx.query_opt(
+            "UPDATE callqa.reviews SET status = $3, percent = $4, points = $5, max_points = $6, \
+             critical_failed = $7, complete = $8 WHERE id = $1 AND version = $2 RETURNING version",
+            &[
+                &id,
+                &expected_version,
+                &new_status,
+                &s.percent,
+                &s.points,
+                &s.max,
+                &s.critical_failed,
+                &s.complete,
+            ],
+        )?;
+        let Some(row) = updated else {
+            let found: Option<i64> =
+                tx.query_opt("SELECT version FROM callqa.reviews WHERE id = $1", &[&id])?.map(|r| r.get(0));
+            return Err(match found {
+                Some(found) if found != expected_version => {
+                    PgError::Conflict { review_id: id, expected: expected_version, found }
+                }
+                Some(_) => PgError::Denied(format!("review {id} belongs to {reviewer}")),
+                None => PgError::NotFound(format!("review {id}")),
+            });
+        };
+        write_answers(&mut tx, id, &answers)?;
+        tx.commit()?;
+        Ok(ReviewVersion { id, version: row.get(0) })
+    }
+}
+
+/// One answer per card item, in card order (unanswered items stored as such).
+fn on_card(card: &Scorecard, answers: &[ItemAnswer]) -> Vec<ItemAnswer> {
+    card.items()
+        .map(|item| {
+            answers
+                .iter()
+                .find(|a| a.key == item.key)
+                .cloned()
+                .unwrap_or_else(|| ItemAnswer::new(&item.key, None))
+        })
+        .collect()
+}
+
+/// Upserts every answer; rows that did not change are not written (so not audited).
+fn write_answers(
+    tx: &mut postgres::Transaction<'_>,
+    review_id: i64,
+    answers: &[ItemAnswer],
+) -> Result<(), PgError> {
+    let st = tx.prepare(
+        "INSERT INTO callqa.answers (review_id, position, item_key, answer, comment, evidence) \
+         VALUES ($1, $2, $3, $4, $5, ($6::text)::jsonb) \
+         ON CONFLICT (review_id, item_key) DO UPDATE SET position = EXCLUDED.position, \
+         answer = EXCLUDED.answer, comment = EXCLUDED.comment, evidence = EXCLUDED.evidence \
+         WHERE (callqa.answers.position, callqa.answers.answer, callqa.answers.comment, callqa.answers.evidence) \
+         IS DISTINCT FROM (EXCLUDED.position, EXCLUDED.answer, EXCLUDED.comment, EXCLUDED.evidence)",
+    )?;
+    for (position, a) in answers.iter().enumerate() {
+        let position = i32::try_from(position).map_err(|_| PgError::BadData("too many items".into()))?;
+        let answer = a.answer.map(Answer::as_str);
+        let evidence = serde_json::to_string(&a.evidence_s).map_err(|e| PgError::BadData(e.to_string()))?;
+        tx.execute(&st, &[&review_id, &position, &a.key, &answer, &a.comment, &evidence])?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quote_ident_doubles_quotes_and_wraps() {
+        assert_eq!(quote_ident("asha"), "\"asha\"");
+        assert_eq!(quote_ident("x\"; DROP TABLE t; --"), "\"x\"\"; DROP TABLE t; --\"");
+        assert_eq!(quote_ident("o'brien"), "\"o'brien\"");
+        assert_eq!(quote_ident("\""), "\"\"\"\"");
+    }
+
+    #[test]
+    fn role_names_postgres_would_change_are_refused() {
+        assert!(check_role_name("Asha Rao").is_ok());
+        assert!(check_role_name("o'brien\"; DROP SCHEMA callqa; --").is_ok());
+        for bad in ["", "  ", "pg_monitor", "PUBLIC", "callqa_lead", "a\u{0}b", "a\nb", &"x".repeat(64)] {
+            assert!(check_role_name(bad).is_err(), "{bad:?} should be refused");
+        }
+        // 63 bytes of multi-byte letters is fine; 64 is not.
+        assert!(check_role_name(&"é".repeat(31)).is_ok());
+        assert!(check_role_name(&"é".repeat(32)).is_err());
+    }
+}
