@@ -18,12 +18,14 @@
 //! `CALLQA_LONG_DIR` points at them (scripts/bench.sh does).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout)]
 
+mod truth_common;
+
 use std::path::{Path, PathBuf};
 
 use callqa::analysis::{Analysis, Analyzer, Config, Talk};
 use callqa::audio::WavReader;
 use callqa::model::{Span, Speaker};
-use serde_json::Value;
+use truth_common::{Truth, iou, overlap, truth};
 
 const EDGE_S: f64 = 0.05;
 const TALK_REL: f64 = 0.02;
@@ -50,58 +52,6 @@ fn analyse(path: &Path) -> Analysis {
     callqa::jobs::stream::analyse_file(path, Config::default(), Default::default())
         .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
         .1
-}
-
-struct Truth {
-    /// Utterances per channel.
-    utterances: [Vec<Span>; 2],
-    talk_s: [f64; 2],
-    overtalk: Vec<(Span, Speaker)>,
-    silence: Vec<Span>,
-    hold: Vec<(Span, usize)>,
-}
-
-fn span(v: &Value) -> Span {
-    Span::new(v["start_s"].as_f64().unwrap(), v["end_s"].as_f64().unwrap())
-}
-
-fn truth(path: &Path) -> Truth {
-    let j: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-    let mut utterances = [Vec::new(), Vec::new()];
-    for u in j["utterances"].as_array().unwrap() {
-        utterances[u["channel"].as_u64().unwrap() as usize].push(span(u));
-    }
-    let speaker = |s: &str| if s == "agent" { Speaker::Agent } else { Speaker::Customer };
-    Truth {
-        utterances,
-        talk_s: [
-            j["summary"]["talk_time_s"]["agent"].as_f64().unwrap(),
-            j["summary"]["talk_time_s"]["customer"].as_f64().unwrap(),
-        ],
-        overtalk: j["overtalk"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|o| (span(o), speaker(o["second_speaker"].as_str().unwrap())))
-            .collect(),
-        silence: j["silence"].as_array().unwrap().iter().map(span).collect(),
-        hold: j["hold_music"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|h| (span(h), h["channel"].as_u64().unwrap() as usize))
-            .collect(),
-    }
-}
-
-fn iou(a: &Span, b: &Span) -> f64 {
-    let i = a.intersect(b).map_or(0.0, |x| x.duration_s());
-    let u = a.end_s.max(b.end_s) - a.start_s.min(b.start_s);
-    if u > 0.0 { i / u } else { 0.0 }
-}
-
-fn overlap(a: &[Span], b: &Span) -> f64 {
-    a.iter().filter_map(|x| x.intersect(b)).map(|x| x.duration_s()).sum()
 }
 
 /// Overtalk matching result.

@@ -24,6 +24,8 @@
 //! failing conditions to today's measured level (so a fix shows up as a change there).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout)]
 
+mod truth_common;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -31,7 +33,7 @@ use std::sync::OnceLock;
 
 use callqa::analysis::{Analysis, Config};
 use callqa::model::{Span, Speaker};
-use serde_json::Value;
+use truth_common::{Truth, iou, overlap, truth};
 
 const EDGE_S: f64 = 0.05;
 const TALK_REL: f64 = 0.03;
@@ -80,51 +82,6 @@ fn manifest(dir: &Path) -> Vec<(String, String)> {
             Some((f.next()?.to_string(), f.next()?.to_string()))
         })
         .collect()
-}
-
-struct Truth {
-    talk_s: [f64; 2],
-    overtalk: Vec<(Span, Speaker)>,
-    silence: Vec<Span>,
-    hold: Vec<(Span, usize)>,
-}
-
-fn span(v: &Value) -> Span {
-    Span::new(v["start_s"].as_f64().unwrap(), v["end_s"].as_f64().unwrap())
-}
-
-fn truth(path: &Path) -> Truth {
-    let j: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-    let speaker = |s: &str| if s == "agent" { Speaker::Agent } else { Speaker::Customer };
-    Truth {
-        talk_s: [
-            j["summary"]["talk_time_s"]["agent"].as_f64().unwrap(),
-            j["summary"]["talk_time_s"]["customer"].as_f64().unwrap(),
-        ],
-        overtalk: j["overtalk"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|o| (span(o), speaker(o["second_speaker"].as_str().unwrap())))
-            .collect(),
-        silence: j["silence"].as_array().unwrap().iter().map(span).collect(),
-        hold: j["hold_music"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|h| (span(h), h["channel"].as_u64().unwrap() as usize))
-            .collect(),
-    }
-}
-
-fn iou(a: &Span, b: &Span) -> f64 {
-    let i = a.intersect(b).map_or(0.0, |x| x.duration_s());
-    let u = a.end_s.max(b.end_s) - a.start_s.min(b.start_s);
-    if u > 0.0 { i / u } else { 0.0 }
-}
-
-fn overlap(a: &[Span], b: &Span) -> f64 {
-    a.iter().filter_map(|x| x.intersect(b)).map(|x| x.duration_s()).sum()
 }
 
 /// The figures of one condition (summed or worst over its calls).

@@ -410,6 +410,27 @@ impl eframe::App for CallqaApp {
     }
 }
 
+/// The From / To fields of a dialog: each empty or a `YYYY-MM-DD` day, From not after To.
+pub(crate) fn date_range(from: &str, to: &str) -> Result<(Option<String>, Option<String>), String> {
+    let day = |what: &str, t: &str| -> Result<Option<String>, String> {
+        let t = t.trim();
+        if t.is_empty() {
+            return Ok(None);
+        }
+        crate::model::naming::parse_date(t)
+            .filter(|_| t.len() == 10)
+            .map(Some)
+            .ok_or_else(|| format!("{what} {t:?} is not a date; write YYYY-MM-DD."))
+    };
+    let (from, to) = (day("From", from)?, day("To", to)?);
+    if let (Some(f), Some(t)) = (&from, &to)
+        && f > t
+    {
+        return Err(format!("From {f} is after To {t}."));
+    }
+    Ok((from, to))
+}
+
 /// The default review database (the store's default path).
 pub fn default_db_path() -> Result<PathBuf, String> {
     let dirs = directories::ProjectDirs::from("", "", "callqa")

@@ -48,22 +48,7 @@ pub struct ReportsView {
 impl ReportsView {
     /// The filters, checked.
     pub fn filter(&self) -> Result<ReportFilter, String> {
-        let day = |what: &str, t: &str| -> Result<Option<String>, String> {
-            let t = t.trim();
-            if t.is_empty() {
-                return Ok(None);
-            }
-            crate::model::naming::parse_date(t)
-                .filter(|_| t.len() == 10)
-                .map(Some)
-                .ok_or_else(|| format!("{what} {t:?} is not a date; write YYYY-MM-DD."))
-        };
-        let (from, to) = (day("From", &self.from)?, day("To", &self.to)?);
-        if let (Some(f), Some(t)) = (&from, &to)
-            && f > t
-        {
-            return Err(format!("From {f} is after To {t}."));
-        }
+        let (from, to) = super::date_range(&self.from, &self.to)?;
         Ok(ReportFilter { from, to, agent: self.agent.clone(), queue: self.queue.clone() })
     }
 }

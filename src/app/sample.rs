@@ -74,22 +74,7 @@ impl SampleForm {
                 _ => return Err(format!("Min duration must be 0 or more seconds (not {t:?}).")),
             },
         };
-        let day = |what: &str, t: &str| -> Result<Option<String>, String> {
-            let t = t.trim();
-            if t.is_empty() {
-                return Ok(None);
-            }
-            crate::model::naming::parse_date(t)
-                .filter(|_| t.len() == 10)
-                .map(Some)
-                .ok_or_else(|| format!("{what} {t:?} is not a date; write YYYY-MM-DD."))
-        };
-        let (from, to) = (day("From", &self.from)?, day("To", &self.to)?);
-        if let (Some(f), Some(t)) = (&from, &to)
-            && f > t
-        {
-            return Err(format!("From {f} is after To {t}."));
-        }
+        let (from, to) = super::date_range(&self.from, &self.to)?;
         let mut assign: Vec<String> = Vec::new();
         for r in self.assign.split(',').map(str::trim).filter(|r| !r.is_empty()) {
             if !assign.iter().any(|x| x == r) {

@@ -28,18 +28,8 @@ fn run_calibrate(db: Option<&Path>, include_drafts: bool, json: bool) -> Result<
             r.call.path.file_name().map_or_else(|| r.call.hash.clone(), |n| n.to_string_lossy().into_owned())
         })
         .collect();
-    let entries: Vec<CalibrationEntry<'_>> = kept
-        .iter()
-        .zip(&names)
-        .map(|(r, name)| CalibrationEntry {
-            call: &r.call.hash,
-            call_name: name,
-            reviewer: &r.review.reviewer,
-            card: &r.card.card,
-            answers: &r.review.answers,
-            score: &r.review.score,
-        })
-        .collect();
+    let entries: Vec<CalibrationEntry<'_>> =
+        kept.iter().zip(&names).map(|(r, name)| r.calibration_entry(name)).collect();
     let c = calibrate(&entries);
     if json {
         let out = serde_json::json!({ "include_drafts": include_drafts, "calibration": c });

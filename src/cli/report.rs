@@ -85,28 +85,12 @@ fn run_report(
         }
     };
     let rows = store.export_rows()?;
-    let in_range = |at: Option<&str>| {
-        if from.is_none() && to.is_none() {
-            return true;
-        }
-        let Some(day) = at.and_then(|a| a.get(..10)) else { return false };
-        from.as_deref().is_none_or(|f| day >= f) && to.as_deref().is_none_or(|t| day <= t)
-    };
     let kept: Vec<_> = counted(&rows, include_drafts)
         .into_iter()
-        .filter(|r| in_range(r.call.meta.recorded_at.as_deref()))
+        .filter(|r| r.recorded_between(from.as_deref(), to.as_deref()))
         .filter(|r| queue_calls.as_ref().is_none_or(|q| q.contains(&r.call.id)))
         .collect();
-    let entries: Vec<ReportEntry<'_>> = kept
-        .iter()
-        .map(|r| ReportEntry {
-            agent: r.call.meta.agent.as_deref(),
-            reviewer: &r.review.reviewer,
-            card: &r.card.card,
-            answers: &r.review.answers,
-            score: &r.review.score,
-        })
-        .collect();
+    let entries: Vec<ReportEntry<'_>> = kept.iter().map(|r| r.report_entry()).collect();
     let by = match by {
         ReportBy::Agent => GroupBy::Agent,
         ReportBy::Item => GroupBy::Item,

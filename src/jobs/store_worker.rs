@@ -601,13 +601,6 @@ fn report(store: &Store, filter: ReportFilter) -> Result<Box<ReportData>, String
         }
     };
     let rows = store.export_rows().map_err(err)?;
-    let in_range = |at: Option<&str>| {
-        if filter.from.is_none() && filter.to.is_none() {
-            return true;
-        }
-        let Some(day) = at.and_then(|a| a.get(..10)) else { return false };
-        filter.from.as_deref().is_none_or(|f| day >= f) && filter.to.as_deref().is_none_or(|t| day <= t)
-    };
     let agent_of =
         |r: &crate::store::ExportRow| r.call.meta.agent.clone().unwrap_or_else(|| UNKNOWN_AGENT.to_string());
     let submitted: Vec<&crate::store::ExportRow> =
@@ -617,31 +610,13 @@ fn report(store: &Store, filter: ReportFilter) -> Result<Box<ReportData>, String
     agents.dedup();
     let kept: Vec<&crate::store::ExportRow> = submitted
         .into_iter()
-        .filter(|r| in_range(r.call.meta.recorded_at.as_deref()))
+        .filter(|r| r.recorded_between(filter.from.as_deref(), filter.to.as_deref()))
         .filter(|r| queue_calls.as_ref().is_none_or(|q| q.contains(&r.call.id)))
         .filter(|r| filter.agent.as_ref().is_none_or(|a| *a == agent_of(r)))
         .collect();
-    let entries: Vec<ReportEntry<'_>> = kept
-        .iter()
-        .map(|r| ReportEntry {
-            agent: r.call.meta.agent.as_deref(),
-            reviewer: &r.review.reviewer,
-            card: &r.card.card,
-            answers: &r.review.answers,
-            score: &r.review.score,
-        })
-        .collect();
-    let cal: Vec<CalibrationEntry<'_>> = kept
-        .iter()
-        .map(|r| CalibrationEntry {
-            call: &r.call.hash,
-            call_name: &r.call.meta.file_name,
-            reviewer: &r.review.reviewer,
-            card: &r.card.card,
-            answers: &r.review.answers,
-            score: &r.review.score,
-        })
-        .collect();
+    let entries: Vec<ReportEntry<'_>> = kept.iter().map(|r| r.report_entry()).collect();
+    let cal: Vec<CalibrationEntry<'_>> =
+        kept.iter().map(|r| r.calibration_entry(&r.call.meta.file_name)).collect();
     let mut calls = Vec::new();
     for r in &kept {
         calls.push(ReportCall {

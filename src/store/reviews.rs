@@ -65,6 +65,46 @@ pub struct ExportRow {
     pub card: CardVersion,
 }
 
+impl ExportRow {
+    /// The call was recorded on a day from `from` to `to` (`YYYY-MM-DD`, both included); with
+    /// neither given every row is in, with one given a call of unknown date is out.
+    pub fn recorded_between(&self, from: Option<&str>, to: Option<&str>) -> bool {
+        if from.is_none() && to.is_none() {
+            return true;
+        }
+        let Some(day) = self.call.meta.recorded_at.as_deref().and_then(|a| a.get(..10)) else {
+            return false;
+        };
+        from.is_none_or(|f| day >= f) && to.is_none_or(|t| day <= t)
+    }
+
+    /// The review as `model::report` counts it.
+    pub fn report_entry(&self) -> crate::model::report::ReportEntry<'_> {
+        crate::model::report::ReportEntry {
+            agent: self.call.meta.agent.as_deref(),
+            reviewer: &self.review.reviewer,
+            card: &self.card.card,
+            answers: &self.review.answers,
+            score: &self.review.score,
+        }
+    }
+
+    /// The review as `model::calibration` compares it (calls by content hash).
+    pub fn calibration_entry<'a>(
+        &'a self,
+        call_name: &'a str,
+    ) -> crate::model::calibration::CalibrationEntry<'a> {
+        crate::model::calibration::CalibrationEntry {
+            call: &self.call.hash,
+            call_name,
+            reviewer: &self.review.reviewer,
+            card: &self.card.card,
+            answers: &self.review.answers,
+            score: &self.review.score,
+        }
+    }
+}
+
 struct ReviewRow {
     id: i64,
     call_id: i64,

@@ -1,0 +1,60 @@
+//! The corpus' ground truth (the JSON shape of `../shared/corpus`, also written by
+//! `scripts/robustness/make_robustness.py`) and the span measures the accuracy tests share.
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::Path;
+
+use callqa::model::{Span, Speaker};
+use serde_json::Value;
+
+pub struct Truth {
+    /// Utterances per channel.
+    pub utterances: [Vec<Span>; 2],
+    pub talk_s: [f64; 2],
+    pub overtalk: Vec<(Span, Speaker)>,
+    pub silence: Vec<Span>,
+    pub hold: Vec<(Span, usize)>,
+}
+
+pub fn span(v: &Value) -> Span {
+    Span::new(v["start_s"].as_f64().unwrap(), v["end_s"].as_f64().unwrap())
+}
+
+pub fn truth(path: &Path) -> Truth {
+    let j: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let mut utterances = [Vec::new(), Vec::new()];
+    for u in j["utterances"].as_array().unwrap() {
+        utterances[u["channel"].as_u64().unwrap() as usize].push(span(u));
+    }
+    let speaker = |s: &str| if s == "agent" { Speaker::Agent } else { Speaker::Customer };
+    Truth {
+        utterances,
+        talk_s: [
+            j["summary"]["talk_time_s"]["agent"].as_f64().unwrap(),
+            j["summary"]["talk_time_s"]["customer"].as_f64().unwrap(),
+        ],
+        overtalk: j["overtalk"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|o| (span(o), speaker(o["second_speaker"].as_str().unwrap())))
+            .collect(),
+        silence: j["silence"].as_array().unwrap().iter().map(span).collect(),
+        hold: j["hold_music"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|h| (span(h), h["channel"].as_u64().unwrap() as usize))
+            .collect(),
+    }
+}
+
+pub fn iou(a: &Span, b: &Span) -> f64 {
+    let i = a.intersect(b).map_or(0.0, |x| x.duration_s());
+    let u = a.end_s.max(b.end_s) - a.start_s.min(b.start_s);
+    if u > 0.0 { i / u } else { 0.0 }
+}
+
+pub fn overlap(a: &[Span], b: &Span) -> f64 {
+    a.iter().filter_map(|x| x.intersect(b)).map(|x| x.duration_s()).sum()
+}
