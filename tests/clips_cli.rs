@@ -3,16 +3,15 @@
 //! reported without losing the others; and the schema upgrade that added clips.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod cli_common;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use callqa::audio::WavReader;
+use cli_common::{corpus, ok, text};
 
 const BIN: &str = env!("CARGO_BIN_EXE_callqa");
-
-fn corpus(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/corpus").join(name)
-}
 
 fn run(dir: &Path, args: &[&str]) -> Output {
     Command::new(BIN)
@@ -23,15 +22,6 @@ fn run(dir: &Path, args: &[&str]) -> Output {
         .env("HOME", dir)
         .output()
         .unwrap()
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
-}
-
-fn ok(out: &Output) -> String {
-    assert!(out.status.success(), "exit {:?}\n{}\n{}", out.status, text(&out.stdout), text(&out.stderr));
-    text(&out.stdout)
 }
 
 /// The call's samples in `[from, to)` frames, decoded by our reader.

@@ -5,18 +5,13 @@
 //! (6), a closed pipe panicking (9), escape sequences reaching the terminal (10).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod cli_common;
+
+use cli_common::{corpus, ok, text};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
 const BIN: &str = env!("CARGO_BIN_EXE_callqa");
-
-fn corpus(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/corpus").join(name)
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
-}
 
 /// A temporary folder with a review database `qa.sqlite3` and copies of corpus calls.
 struct Env {
@@ -82,17 +77,6 @@ impl Env {
         let c = rusqlite::Connection::open(self.db()).unwrap();
         c.query_row("SELECT count(*) FROM reviews", [], |r| r.get(0)).unwrap()
     }
-}
-
-fn ok(out: &Output) -> String {
-    assert!(
-        out.status.success(),
-        "exit {:?}\nstdout: {}\nstderr: {}",
-        out.status,
-        text(&out.stdout),
-        text(&out.stderr)
-    );
-    text(&out.stdout)
 }
 
 /// Exit 2 (refused), a message, no panic; returns stderr.

@@ -2,15 +2,14 @@
 //! folder and corpus calls from tests/fixtures/corpus (copied to the temporary folder).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod cli_common;
+
+use cli_common::{corpus, ok, text};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 const BIN: &str = env!("CARGO_BIN_EXE_callqa");
 const MEENA: &str = "Agent Meena - 2024-06-12 09.05.41 (library hours).wav";
-
-fn corpus(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/corpus").join(name)
-}
 
 struct Env {
     dir: tempfile::TempDir,
@@ -48,21 +47,6 @@ impl Env {
             .output()
             .unwrap()
     }
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
-}
-
-fn ok(out: &Output) -> String {
-    assert!(
-        out.status.success(),
-        "exit {:?}\nstdout: {}\nstderr: {}",
-        out.status,
-        text(&out.stdout),
-        text(&out.stderr)
-    );
-    text(&out.stdout)
 }
 
 /// Fails, says why on stderr, prints nothing on stdout; returns stderr.

@@ -4,12 +4,15 @@
 //! and changes nothing then, and agents come from a metadata CSV or a name pattern.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod cli_common;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use callqa::model::call::CallMeta;
 use callqa::model::scorecard::{Answer, ItemAnswer};
 use callqa::store::{QueueDraft, QueueItemDraft, ReviewDraft, Store};
+use cli_common::{ok, text};
 
 const BIN: &str = env!("CARGO_BIN_EXE_callqa");
 
@@ -66,21 +69,6 @@ fn run(db: &Path, args: &[&str]) -> Output {
         .env("USER", "lead")
         .output()
         .unwrap()
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
-}
-
-fn ok(out: &Output) -> String {
-    assert!(
-        out.status.success(),
-        "exit {:?}\nstdout: {}\nstderr: {}",
-        out.status,
-        text(&out.stdout),
-        text(&out.stderr)
-    );
-    text(&out.stdout)
 }
 
 fn json(out: &Output) -> serde_json::Value {
