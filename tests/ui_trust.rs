@@ -52,6 +52,15 @@ fn stored_review(db: &Path, path: &Path, reviewer: &str) -> callqa::model::score
     store.latest_review(call.id, reviewer).unwrap().expect("a review")
 }
 
+/// The call recorded in the database as a scan would (before the window opens).
+fn store_call(db: &Path, path: &Path) -> (callqa::store::Store, i64) {
+    let mut store = callqa::store::Store::open(db).unwrap();
+    let info = callqa::audio::WavReader::open(path).unwrap().info().clone();
+    let meta = callqa::model::call::CallMeta::from_wav(path, &info);
+    let id = store.upsert_call(&callqa::audio::content_hash(path).unwrap(), path, &meta).unwrap();
+    (store, id)
+}
+
 fn audit_actions(db: &Path) -> Vec<String> {
     let store = callqa::store::Store::open(db).unwrap();
     store.audit_log(None).unwrap().into_iter().map(|e| e.action).collect()
@@ -445,10 +454,7 @@ fn every_reviewers_result_is_listed_and_others_reviews_are_shown_read_only() {
     let db = dir.path().join("reviews.sqlite3");
     let path = corpus("dev_f_brief.wav");
     {
-        let mut store = callqa::store::Store::open(&db).unwrap();
-        let info = callqa::audio::WavReader::open(&path).unwrap().info().clone();
-        let meta = callqa::model::call::CallMeta::from_wav(&path, &info);
-        let call_id = store.upsert_call(&callqa::audio::content_hash(&path).unwrap(), &path, &meta).unwrap();
+        let (mut store, call_id) = store_call(&db, &path);
         let card = store.default_scorecard().unwrap();
         let answers = |a| card.card.items().map(|i| ItemAnswer::new(&i.key, Some(a))).collect::<Vec<_>>();
         let draft = |who: &str, a| callqa::store::ReviewDraft {
@@ -482,10 +488,7 @@ fn a_relative_path_and_the_databases_absolute_one_are_one_row() {
     let db = dir.path().join("reviews.sqlite3");
     let path = corpus("dev_f_brief.wav");
     {
-        let mut store = callqa::store::Store::open(&db).unwrap();
-        let info = callqa::audio::WavReader::open(&path).unwrap().info().clone();
-        let meta = callqa::model::call::CallMeta::from_wav(&path, &info);
-        store.upsert_call(&callqa::audio::content_hash(&path).unwrap(), &path, &meta).unwrap();
+        store_call(&db, &path);
     }
     // Tests run in the crate's folder: this is the same file, spelt as a command line would.
     let relative = PathBuf::from("tests/fixtures/corpus/dev_f_brief.wav");
