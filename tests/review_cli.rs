@@ -604,7 +604,7 @@ fn a_submitted_review_changes_only_with_an_amend_reason() {
     first.extend(all);
     ok(&env.run(&first));
     let err = fails(&env.run(&["review", c, "--reviewer", "Asha", "--answer", "no_arguing=no"]));
-    assert!(err.contains("amendment with a reason"), "{err}");
+    assert!(err.contains("amendment with a reason") && err.contains("--amend-reason"), "{err}");
     ok(&env.run(&[
         "review",
         c,

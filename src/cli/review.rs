@@ -154,7 +154,13 @@ fn review(db: Option<&Path>, args: &ReviewArgs) -> Result<()> {
         previous.as_ref().is_some_and(|r| r.status == crate::model::scorecard::ReviewStatus::Submitted);
     let id = match (&args.amend_reason, amending) {
         (Some(reason), true) => store.amend_review(&draft, reason)?,
-        _ => store.save_review(&draft, args.submit)?,
+        _ => match store.save_review(&draft, args.submit) {
+            Err(crate::store::StoreError::AmendNeedsReason) => bail!(
+                "{}; pass --amend-reason \"why\" to change it",
+                crate::store::StoreError::AmendNeedsReason
+            ),
+            r => r?,
+        },
     };
     let saved = store.review(id)?;
     if args.json {
