@@ -165,6 +165,20 @@ fn reports_show_figures_and_a_chart_filter_list_an_agents_calls_open_one_and_exp
     });
     assert_shows(&h, "1 submitted review(s) · recorded 2024-07-01 to …");
 
+    // A date that is not one is said in the banner, which the window leaves in view.
+    field(&h, "To").click();
+    h.run_steps(1);
+    field(&h, "To").type_text("2024-07-3x");
+    h.get_by_label("Apply").click();
+    h.run_steps(3);
+    assert_shows(&h, "is not a date");
+    {
+        use egui_kittest::kittest::NodeT;
+        let said = h.get_by_label_contains("is not a date").accesskit_node().bounding_box().unwrap();
+        let window = h.get_by_label("Reports").accesskit_node().bounding_box().unwrap();
+        assert!(said.y1 <= window.y0, "the message {said:?} is above the window {window:?}");
+    }
+
     // Esc closes the window.
     press(&mut h, egui::Key::Escape, egui::Modifiers::NONE);
     h.run_steps(1);

@@ -20,7 +20,8 @@ pub fn draw(app: &mut CallqaApp, ctx: &egui::Context) {
     // Taken while drawing (the figures are not copied each frame), put back after.
     let Some(mut view) = app.reports.take() else { return };
     let mut open = true;
-    egui::Window::new("Reports").default_width(760.0).open(&mut open).show(ctx, |ui| {
+    // Opens below the menu and the banner, so what the filters or an export say stays in view.
+    egui::Window::new("Reports").default_width(760.0).default_pos([24.0, 96.0]).open(&mut open).show(ctx, |ui| {
         ui.horizontal_wrapped(|ui| {
             let l = ui.label("From");
             ui.add(egui::TextEdit::singleline(&mut view.from).desired_width(90.0).hint_text("YYYY-MM-DD"))
