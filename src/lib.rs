@@ -12,4 +12,5 @@ pub mod model;
 pub mod safe_csv;
 pub mod safe_file;
 pub mod store;
+pub mod transcript;
 pub mod ui;

@@ -1,0 +1,1 @@
+//! Normalising text for matching. (Being written: see issue 16.)

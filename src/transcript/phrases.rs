@@ -1,0 +1,1 @@
+//! Phrase rules per checklist item. (Being written: see issue 16.)
