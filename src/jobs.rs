@@ -12,6 +12,7 @@
 
 mod analyse;
 mod scan;
+pub mod sidecar;
 pub mod store_worker;
 pub mod stream;
 

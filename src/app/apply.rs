@@ -100,6 +100,11 @@ impl CallqaApp {
             Command::ExportReport(t) => self.export_report(t),
             Command::PreviewSample => self.ask_sample(false),
             Command::CreateQueue => self.ask_sample(true),
+            Command::FindInTranscript(t) => {
+                self.transcript_find = t;
+                self.find_in_transcript();
+            }
+            Command::NextTranscriptMatch(forward) => self.next_transcript_match(forward),
             Command::SetFilter(t) => {
                 self.library.set_filter(t);
                 self.prefs.library = self.library.remembered();
@@ -400,7 +405,10 @@ impl CallqaApp {
             channels,
             others: Vec::new(),
             clips: Vec::new(),
+            transcript: None,
         });
+        self.transcript_matches.clear();
+        self.transcript_match = None;
         self.review = None;
         self.transport.prepare(duration);
         self.update_skip();
@@ -690,6 +698,38 @@ impl CallqaApp {
             if let Some(c) = &mut self.call {
                 c.highlight = Some((skip.start_s, skip.end_s));
             }
+        }
+    }
+}
+
+impl CallqaApp {
+    /// Finds the find text in the open call's transcript (cheap: the words' tokens were
+    /// normalised on the store thread).
+    pub(crate) fn find_in_transcript(&mut self) {
+        let t = self.call.as_ref().and_then(|c| c.transcript.clone());
+        self.transcript_matches = t.map(|t| t.find(&self.transcript_find)).unwrap_or_default();
+        self.transcript_match = None;
+    }
+
+    /// Seeks to the next (or previous) match after (before) the playhead.
+    fn next_transcript_match(&mut self, forward: bool) {
+        let Some(t) = self.call.as_ref().and_then(|c| c.transcript.clone()) else { return };
+        let start = |r: &std::ops::Range<usize>| t.transcript.words.get(r.start).map_or(0.0, |w| w.start_s);
+        let now = self.playhead_s();
+        let n = self.transcript_matches.len();
+        if n == 0 {
+            return;
+        }
+        let i = match (forward, self.transcript_match) {
+            (true, Some(i)) => (i + 1) % n,
+            (false, Some(i)) => (i + n - 1) % n,
+            (true, None) => self.transcript_matches.iter().position(|r| start(r) > now + 0.05).unwrap_or(0),
+            (false, None) => self.transcript_matches.iter().rposition(|r| start(r) < now - 0.05).unwrap_or(n - 1),
+        };
+        self.transcript_match = Some(i);
+        if let Some(r) = self.transcript_matches.get(i) {
+            let at = start(r);
+            self.seek(at);
         }
     }
 }

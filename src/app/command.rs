@@ -62,6 +62,12 @@ pub enum Command {
     /// Write a table of the report as CSV into the window's folder.
     ExportReport(super::reports::ReportTable),
 
+    // Transcript
+    /// The transcript panel's find text (matches are highlighted).
+    FindInTranscript(String),
+    /// Jump to the next (true) or previous match of the find text and play from there.
+    NextTranscriptMatch(bool),
+
     // Library
     SetFilter(String),
     SetStatusFilter(StatusFilter),

@@ -101,11 +101,14 @@ impl CallqaApp {
     fn on_probed(&mut self, path: std::path::PathBuf, result: Result<crate::jobs::ProbeInfo, String>) {
         let Some(entry) = self.library.get_mut(&path) else { return };
         match result {
-            Ok(info) => {
+            Ok(mut info) => {
+                // The transcript goes to the store; the library row keeps only the header facts.
+                let sidecar = info.sidecar.take();
                 let req = StoreRequest::UpsertCall {
                     path: path.clone(),
                     hash: info.hash.clone(),
                     meta: Box::new(info.meta.clone()),
+                    sidecar,
                 };
                 entry.set_probe(Probe::Ok(Box::new(info)));
                 self.jobs.store(req);
@@ -139,6 +142,11 @@ impl CallqaApp {
                 c.paths = o.paths;
                 c.others = o.others;
                 c.clips = o.clips;
+                c.transcript = o.transcript;
+                if let Some(why) = o.transcript_problem {
+                    self.say(format!("The transcript next to this call was not stored: {why}"), true);
+                }
+                self.find_in_transcript();
                 if let Some(loaded) = o.review {
                     self.review = Some(Review::from_loaded(loaded));
                 } else {

@@ -76,6 +76,8 @@ pub struct OpenCall {
     pub others: Vec<(crate::model::scorecard::Review, crate::model::scorecard::Scorecard)>,
     /// Coaching clips cut from this call (drawn on the waveform).
     pub clips: Vec<crate::store::Clip>,
+    /// The call's transcript (imported, or found next to the file), ready to search.
+    pub transcript: Option<Arc<crate::transcript::Indexed>>,
 }
 
 impl OpenCall {
@@ -179,6 +181,11 @@ pub struct CallqaApp {
     /// A call to open once its review is saved (next after submit).
     pub generation: u64,
     pub frame_stats: FrameStats,
+    /// The transcript panel's "find" text, its matches in the open call's transcript (word
+    /// ranges) and the one last jumped to.
+    pub transcript_find: String,
+    pub transcript_matches: Vec<std::ops::Range<usize>>,
+    pub transcript_match: Option<usize>,
     ctx: egui::Context,
 }
 
@@ -256,6 +263,9 @@ impl CallqaApp {
                 enabled: std::env::var("CALLQA_FRAME_STATS").is_ok_and(|v| v == "1"),
                 ..FrameStats::default()
             },
+            transcript_find: String::new(),
+            transcript_matches: Vec::new(),
+            transcript_match: None,
             ctx: ctx.clone(),
         }
     }

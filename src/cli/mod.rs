@@ -11,6 +11,7 @@ mod probe;
 pub mod report;
 pub mod review;
 pub mod sample;
+pub mod transcript;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -251,6 +252,27 @@ pub enum Command {
         #[arg(long)]
         author: Option<String>,
     },
+    /// Import a call's transcript (WebVTT, SRT, or JSON from AWS Transcribe, Google
+    /// Speech-to-Text, Deepgram, AssemblyAI, openai-whisper or whisper.cpp), or show one.
+    Transcript {
+        #[command(subcommand)]
+        command: TranscriptCommand,
+    },
+    /// Find the calls where a phrase was said (in every stored transcript), each with its time.
+    ///
+    /// Whole words in order, case, punctuation, Unicode forms and digit scripts ignored:
+    /// `callqa search "our mistake" --speaker agent`.
+    Search {
+        phrase: String,
+        /// Only what the agent (or the customer) said.
+        #[arg(long, value_enum)]
+        speaker: Option<SpeakerArg>,
+        /// At most this many hits.
+        #[arg(long, default_value_t = crate::store::DEFAULT_SEARCH_LIMIT)]
+        limit: usize,
+        #[arg(long)]
+        json: bool,
+    },
     /// The team store on PostgreSQL (see README, "Team store (PostgreSQL) — foundation").
     Db {
         #[command(subcommand)]
@@ -277,6 +299,50 @@ pub enum DbCommand {
         #[arg(long, value_delimiter = ',', value_name = "NAME,...")]
         reviewers: Vec<String>,
     },
+}
+
+/// `callqa transcript …`.
+#[derive(Debug, Subcommand)]
+pub enum TranscriptCommand {
+    /// Read FILE as the transcript of the call WAV and store it (replacing an earlier one).
+    ///
+    /// Speakers: channel 0 (left) is the agent; named speakers containing "agent" or
+    /// "customer"/"caller" are those; otherwise whoever speaks first is the agent. --agent
+    /// names the agent's label instead (e.g. spk_1, B, ch1, Kavita).
+    Import {
+        wav: std::path::PathBuf,
+        file: std::path::PathBuf,
+        /// The transcript's label for the agent.
+        #[arg(long, value_name = "SPEAKER")]
+        agent: Option<String>,
+        /// Who imports it (for the audit log; default: the OS user).
+        #[arg(long, value_name = "NAME")]
+        by: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print the stored transcript of a call, one line per speaker turn.
+    Show {
+        wav: std::path::PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// Agent or customer, on the command line.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum SpeakerArg {
+    Agent,
+    Customer,
+}
+
+impl From<SpeakerArg> for crate::model::Speaker {
+    fn from(s: SpeakerArg) -> Self {
+        match s {
+            SpeakerArg::Agent => crate::model::Speaker::Agent,
+            SpeakerArg::Customer => crate::model::Speaker::Customer,
+        }
+    }
 }
 
 /// How `callqa report` groups reviews.
@@ -344,6 +410,9 @@ impl Command {
             Command::Sample { .. } => "sample",
             Command::Clip { .. } => "clip",
             Command::Clips { .. } => "clips",
+            Command::Transcript { command: TranscriptCommand::Import { .. } } => "transcript import",
+            Command::Transcript { command: TranscriptCommand::Show { .. } } => "transcript show",
+            Command::Search { .. } => "search",
             Command::Db { command: DbCommand::InitTeam { .. } } => "db init-team",
         }
     }
@@ -427,6 +496,16 @@ fn run_command(cli: Cli) -> ExitCode {
             let remove = remove.map(|id| (id, author.unwrap_or_default()));
             let export = export.map(|dir| clip::ExportTo { dir, raw, force });
             clip::run_clips(cli.db.as_deref(), set.as_deref(), export.as_ref(), json, remove)
+        }
+        Some(Command::Transcript { command: TranscriptCommand::Import { wav, file, agent, by, json } }) => {
+            let args = transcript::ImportArgs { wav: &wav, file: &file, agent, by, json };
+            transcript::run_import(cli.db.as_deref(), &args)
+        }
+        Some(Command::Transcript { command: TranscriptCommand::Show { wav, json } }) => {
+            transcript::run_show(cli.db.as_deref(), &wav, json)
+        }
+        Some(Command::Search { phrase, speaker, limit, json }) => {
+            transcript::run_search(cli.db.as_deref(), &phrase, speaker.map(Into::into), limit, json)
         }
         Some(Command::Db { command: DbCommand::InitTeam { url, leads, reviewers } }) => {
             db::run_init_team(&url, leads, reviewers)

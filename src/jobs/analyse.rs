@@ -3,7 +3,8 @@
 //! 1. open the file's header and hand a reader to playback ([`JobEvent::Playable`]);
 //! 2. hash it ([`crate::audio::content_hash`]) and send the store one request that records
 //!    the call and loads its reviews ([`StoreRequest::OpenCall`], taken before any scan's
-//!    rows), so the scorecard never waits behind a folder scan;
+//!    rows), so the scorecard never waits behind a folder scan; a transcript next to the file
+//!    ([`super::sidecar`]) goes with it;
 //! 3. decode and analyse, with partial peaks sent every ~100 ms so the waveform draws while
 //!    the file streams.
 //!
@@ -76,12 +77,21 @@ fn open(out: &Outbox, job: &OpenJob) -> Result<(), String> {
     let meta = CallMeta::from_wav(&job.path, &info);
     out.send(JobEvent::Identified { generation, hash: hash.clone(), meta: Box::new(meta.clone()) });
     if let Some(store) = &job.store {
+        let (sidecar, problem) = match super::sidecar::find(&job.path) {
+            Some(Ok(s)) => (Some(Box::new(s)), None),
+            Some(Err(why)) => (None, Some(why)),
+            None => (None, None),
+        };
+        if let Some(why) = problem {
+            out.send(JobEvent::Store(super::StoreEvent::Error(why)));
+        }
         let req = StoreRequest::OpenCall {
             generation,
             path: job.path.clone(),
             hash,
             meta: Box::new(meta),
             reviewer: job.reviewer.clone(),
+            sidecar,
         };
         if store.send(req).is_err() {
             out.send(JobEvent::Store(super::StoreEvent::OpenFailed {

@@ -20,6 +20,8 @@ pub struct ProbeInfo {
     pub warnings: Vec<String>,
     /// File name, agent, recording time, encoding: the store's call row.
     pub meta: crate::model::call::CallMeta,
+    /// A transcript next to the file (see [`super::sidecar`]).
+    pub sidecar: Option<Box<super::sidecar::Sidecar>>,
 }
 
 /// True for `*.wav` (any case).
@@ -34,6 +36,15 @@ pub fn probe(path: &Path) -> Result<ProbeInfo, String> {
     drop(reader);
     let hash = content_hash(path).map_err(|e| e.to_string())?;
     let meta = crate::model::call::CallMeta::from_wav(path, &info);
+    let mut warnings = info.warnings.clone();
+    let sidecar = match super::sidecar::find(path) {
+        Some(Ok(s)) => Some(Box::new(s)),
+        Some(Err(why)) => {
+            warnings.push(why);
+            None
+        }
+        None => None,
+    };
     Ok(ProbeInfo {
         hash,
         duration_s: info.duration_s(),
@@ -41,8 +52,9 @@ pub fn probe(path: &Path) -> Result<ProbeInfo, String> {
         sample_rate: info.sample_rate,
         encoding: meta.encoding.clone(),
         metadata: info.metadata.clone(),
-        warnings: info.warnings.clone(),
+        warnings,
         meta,
+        sidecar,
     })
 }
 

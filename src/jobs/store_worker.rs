@@ -15,6 +15,7 @@ use std::path::PathBuf;
 use std::sync::mpsc::{Receiver, Sender, channel};
 use std::thread::JoinHandle;
 
+use super::sidecar::Sidecar;
 use super::{JobEvent, Outbox};
 use crate::model::call::CallMeta;
 use crate::model::scorecard::{self, ItemAnswer, Review, ReviewStatus, Scorecard};
@@ -74,10 +75,19 @@ pub struct StoredCall {
 #[derive(Debug)]
 pub enum StoreRequest {
     /// Records (or finds) a call found by a scan; replies `CallRow`. Waits behind the rest.
-    UpsertCall { path: PathBuf, hash: String, meta: Box<CallMeta> },
+    /// A transcript found next to the file is stored with it (see [`super::sidecar`]).
+    UpsertCall { path: PathBuf, hash: String, meta: Box<CallMeta>, sidecar: Option<Box<Sidecar>> },
     /// The open-call job: records the call, loads `reviewer`'s review (or an empty one on the
     /// default card) and every other reviewer's; replies `Opened`.
-    OpenCall { generation: u64, path: PathBuf, hash: String, meta: Box<CallMeta>, reviewer: Option<String> },
+    /// A transcript found next to the file is stored first; the call's transcript comes back.
+    OpenCall {
+        generation: u64,
+        path: PathBuf,
+        hash: String,
+        meta: Box<CallMeta>,
+        reviewer: Option<String>,
+        sidecar: Option<Box<Sidecar>>,
+    },
     /// Loads `reviewer`'s latest review of a call (or an empty one on the default card); replies `Review`.
     LoadReview { call_id: i64, reviewer: String },
     /// Saves a draft, submits, or (with `amend_reason`) amends a submitted review; replies
@@ -230,6 +240,10 @@ pub struct OpenedCall {
     pub others: Vec<(Review, Scorecard)>,
     /// The coaching clips cut from this call (drawn on the waveform).
     pub clips: Vec<crate::store::Clip>,
+    /// The call's transcript, if one was imported (or found next to it).
+    pub transcript: Option<std::sync::Arc<crate::transcript::Indexed>>,
+    /// Why the transcript next to the file was not stored, if it was not.
+    pub transcript_problem: Option<String>,
 }
 
 /// What the store thread replies.
@@ -369,8 +383,8 @@ fn handle(store: &mut Store, req: StoreRequest) -> StoreEvent {
                 Err(e) => StoreEvent::SaveFailed { req, call_id, error: e.to_string() },
             }
         }
-        StoreRequest::OpenCall { generation, path, hash, meta, reviewer } => {
-            match open_call(store, generation, path, &hash, &meta, reviewer.as_deref()) {
+        StoreRequest::OpenCall { generation, path, hash, meta, reviewer, sidecar } => {
+            match open_call(store, generation, path, &hash, &meta, reviewer.as_deref(), sidecar) {
                 Ok(o) => StoreEvent::Opened(Box::new(o)),
                 Err(e) => StoreEvent::OpenFailed { generation, error: format!("Review store: {e}") },
             }
@@ -405,8 +419,12 @@ fn open_call(
     hash: &str,
     meta: &CallMeta,
     reviewer: Option<&str>,
+    sidecar: Option<Box<Sidecar>>,
 ) -> Result<OpenedCall, StoreError> {
     let call_id = store.upsert_call(hash, &path, meta)?;
+    let transcript_problem = sidecar.and_then(|s| store_sidecar(store, hash, &s).err()).map(|e| e.to_string());
+    let transcript =
+        store.transcript(hash)?.map(|t| std::sync::Arc::new(crate::transcript::Indexed::new(t.transcript)));
     let review = reviewer.map(|r| load_review(store, call_id, r)).transpose()?;
     let mut others = Vec::new();
     for r in latest_per_reviewer(store.reviews_of_call(call_id)?) {
@@ -424,13 +442,28 @@ fn open_call(
         review,
         others,
         clips,
+        transcript,
+        transcript_problem,
     })
+}
+
+/// Stores a transcript found next to a call when the call has none yet, or when the stored
+/// one came from a file of the same name and has changed (the file was updated). A
+/// transcript imported from another file is kept.
+fn store_sidecar(store: &mut Store, hash: &str, s: &Sidecar) -> Result<(), StoreError> {
+    match store.transcript(hash)? {
+        Some(old) if old.source != s.source || old.transcript == s.transcript => Ok(()),
+        _ => store.save_transcript(hash, &s.transcript, &s.source, "scan"),
+    }
 }
 
 fn handle_other(store: &mut Store, req: StoreRequest) -> Result<StoreEvent, StoreError> {
     match req {
-        StoreRequest::UpsertCall { path, hash, meta } => {
+        StoreRequest::UpsertCall { path, hash, meta, sidecar } => {
             let call_id = store.upsert_call(&hash, &path, &meta)?;
+            if let Some(s) = sidecar {
+                store_sidecar(store, &hash, &s)?;
+            }
             Ok(StoreEvent::CallRow {
                 path,
                 summary: summary(store, call_id)?,

@@ -39,6 +39,8 @@
 //!   [`Store::audit_log`].
 //! - Review queues (samples assigned to reviewers): [`Store::create_queue`], [`Store::queues`],
 //!   [`Store::queue_by_name`], [`Store::queue_items`], [`Store::my_queue`].
+//! - Transcripts (by call content hash) and search: [`Store::save_transcript`],
+//!   [`Store::transcript`], [`Store::transcribed_calls`], [`Store::search`].
 //!
 //! Every change runs in one `BEGIN IMMEDIATE` transaction with an audit row (who, when, what
 //! changed), `synchronous = FULL`; a transaction that meets `SQLITE_BUSY` is retried until
@@ -53,6 +55,7 @@ pub mod pg;
 mod queues;
 mod reviews;
 mod schema;
+mod transcripts;
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -65,6 +68,7 @@ pub use clips::{Clip, ClipDraft, ClipKind, MAX_CLIP_S};
 pub use error::StoreError;
 pub use queues::{QueueDraft, QueueInfo, QueueItem, QueueItemDraft};
 pub use reviews::{AuditEntry, ExportRow, ReviewDraft, ReviewState};
+pub use transcripts::{DEFAULT_SEARCH_LIMIT, SearchHit, StoredTranscript};
 
 /// How long a write waits for another process's lock before giving up (by default).
 pub const DEFAULT_BUSY_TIMEOUT: Duration = Duration::from_secs(5);
@@ -292,6 +296,6 @@ impl From<rusqlite::Error> for StoreError {
 }
 
 /// The OS user, for audit rows not made by a named reviewer.
-fn os_user() -> String {
+pub fn os_user() -> String {
     std::env::var("USER").or_else(|_| std::env::var("USERNAME")).unwrap_or_else(|_| "unknown".into())
 }

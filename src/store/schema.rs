@@ -4,7 +4,8 @@
 //!
 //! Append new migrations at the end; never edit one that has shipped.
 //!
-//! Migration 5 adds review queues (`queues`, `queue_items`; see `store/queues.rs`).
+//! Migration 5 adds review queues (`queues`, `queue_items`; see `store/queues.rs`); 6 adds
+//! transcripts and their full-text index (`store/transcripts.rs`).
 //!
 //! Since migration 3 the `audit` table is append-only, enforced by triggers: an `UPDATE`,
 //! `DELETE` or `INSERT OR REPLACE` of an audit row fails with "audit rows are append-only".
@@ -138,6 +139,27 @@ CREATE TABLE IF NOT EXISTS queue_items (
     UNIQUE (queue_id, position)
 );
 CREATE INDEX IF NOT EXISTS queue_items_by_reviewer ON queue_items (reviewer, queue_id, position);
+"#,
+    // 6: transcripts (the words of a call, by the call's content hash: the call's row may come
+    // later) and their search index (FTS5: one row per segment, text normalised).
+    r#"
+CREATE TABLE IF NOT EXISTS transcripts (
+    call_hash   TEXT PRIMARY KEY,
+    format      TEXT NOT NULL,
+    source      TEXT NOT NULL,              -- the file it was imported from
+    words       TEXT NOT NULL,              -- JSON: the Transcript
+    imported_by TEXT NOT NULL,
+    imported_at TEXT NOT NULL
+);
+CREATE VIRTUAL TABLE IF NOT EXISTS transcript_index USING fts5 (
+    text,                                   -- normalised words of one segment
+    call_hash UNINDEXED,
+    speaker UNINDEXED,                      -- agent, customer or ''
+    shown UNINDEXED,                        -- the words as written
+    times UNINDEXED,                        -- JSON: [start, end] of each normalised token
+    -- Marks (M*) are parts of words: Devanagari vowel signs must not split a word.
+    tokenize = "unicode61 remove_diacritics 0 categories 'L* N* Co M*'"
+);
 "#,
 ];
 

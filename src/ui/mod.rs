@@ -9,6 +9,7 @@ pub mod queue;
 pub mod reports;
 pub mod scorecard;
 pub mod theme;
+pub mod transcript;
 pub mod transport;
 pub mod waveform;
 

@@ -57,6 +57,16 @@ pub fn draw(app: &mut CallqaApp, ui: &mut egui::Ui) {
         });
         return;
     };
+    // The transcript panel takes the bottom of the column; the lanes fill the rest.
+    if let Some(t) = call.transcript.clone() {
+        let h = ui.available_height();
+        egui::Panel::bottom("transcript")
+            .resizable(true)
+            .default_size((h * 0.4).clamp(90.0, 320.0))
+            .min_size(70.0)
+            .max_size((h - 160.0).max(90.0))
+            .show(ui, |ui| super::transcript::draw(app, &t, ui));
+    }
     let playhead = app.playhead_s();
     let mut cmds = Vec::new();
     lanes_and_ruler(ui, &call, &peaks, call.analysis.as_deref(), playhead, &mut cmds);

@@ -1,0 +1,235 @@
+//! Transcripts: the words of a call, stored by the call's content hash (the recording may be
+//! scanned after its transcript is imported), and a full-text index of them (SQLite FTS5,
+//! one row per segment of one speaker) for `callqa search` and the library's filter.
+//!
+//! The index holds normalised text (`transcript::normalise`: case, punctuation, Unicode
+//! forms, nukta and digit variants folded) and, per token, the time it was said, so a hit
+//! seeks to the phrase itself, not to the start of its segment.
+
+use rusqlite::{OptionalExtension, params};
+use serde::Serialize;
+
+use super::calls::audit;
+use super::schema::NOW;
+use super::{Store, StoreError};
+use crate::model::Speaker;
+use crate::transcript::normalise::normalise;
+use crate::transcript::{Segment, Transcript};
+
+/// A stored transcript.
+#[derive(Clone, Debug)]
+pub struct StoredTranscript {
+    pub call_hash: String,
+    pub transcript: Transcript,
+    /// The file it was imported from.
+    pub source: String,
+    pub imported_by: String,
+    pub imported_at: String,
+}
+
+/// One place a phrase was said.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct SearchHit {
+    pub call_hash: String,
+    /// The call's file name and path when the call is in the library (`None`: only its
+    /// transcript was imported so far).
+    pub file_name: Option<String>,
+    pub path: Option<String>,
+    pub speaker: Option<Speaker>,
+    pub start_s: f64,
+    pub end_s: f64,
+    /// The segment's words as written.
+    pub text: String,
+}
+
+/// Most hits `search` returns unless asked for fewer.
+pub const DEFAULT_SEARCH_LIMIT: usize = 200;
+
+/// The normalised tokens of a text (what the index and a query are made of).
+fn tokens(text: &str) -> Vec<String> {
+    normalise(text).split_whitespace().map(str::to_string).collect()
+}
+
+fn speaker_text(s: Option<Speaker>) -> &'static str {
+    match s {
+        Some(Speaker::Agent) => "agent",
+        Some(Speaker::Customer) => "customer",
+        None => "",
+    }
+}
+
+fn speaker_parse(s: &str) -> Option<Speaker> {
+    match s {
+        "agent" => Some(Speaker::Agent),
+        "customer" => Some(Speaker::Customer),
+        _ => None,
+    }
+}
+
+/// One index row: the normalised text and each token's [start, end].
+fn index_row(t: &Transcript, seg: &Segment) -> (String, Vec<[f64; 2]>) {
+    let mut text = Vec::new();
+    let mut times = Vec::new();
+    for w in t.words.get(seg.words.clone()).unwrap_or_default() {
+        for tok in tokens(&w.text) {
+            text.push(tok);
+            times.push([w.start_s, w.end_s]);
+        }
+    }
+    (text.join(" "), times)
+}
+
+impl Store {
+    /// Stores `t` as the transcript of the call with this content hash, replacing an earlier
+    /// one (its index rows too), with an audit row. `source` names the file it came from.
+    pub fn save_transcript(
+        &mut self,
+        call_hash: &str,
+        t: &Transcript,
+        source: &str,
+        actor: &str,
+    ) -> Result<(), StoreError> {
+        let json = serde_json::to_string(t).map_err(|e| StoreError::BadData(e.to_string()))?;
+        let rows: Vec<(String, &'static str, String, String)> = t
+            .segments()
+            .iter()
+            .map(|seg| {
+                let (text, times) = index_row(t, seg);
+                let times = serde_json::to_string(&times).unwrap_or_else(|_| "[]".into());
+                (text, speaker_text(seg.speaker), t.text_of(seg.words.clone()), times)
+            })
+            .filter(|(text, ..)| !text.is_empty())
+            .collect();
+        self.write(|tx| {
+            let replaced = tx
+                .query_row("SELECT source FROM transcripts WHERE call_hash = ?1", [call_hash], |r| {
+                    r.get::<_, String>(0)
+                })
+                .optional()?;
+            tx.execute("DELETE FROM transcript_index WHERE call_hash = ?1", [call_hash])?;
+            tx.execute(
+                &format!(
+                    "INSERT INTO transcripts (call_hash, format, source, words, imported_by, imported_at) \
+                     VALUES (?1, ?2, ?3, ?4, ?5, {NOW}) \
+                     ON CONFLICT (call_hash) DO UPDATE SET format = excluded.format, \
+                     source = excluded.source, words = excluded.words, \
+                     imported_by = excluded.imported_by, imported_at = excluded.imported_at"
+                ),
+                params![call_hash, t.format.as_str(), source, json, actor],
+            )?;
+            let mut insert = tx.prepare_cached(
+                "INSERT INTO transcript_index (text, call_hash, speaker, shown, times) \
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+            )?;
+            for (text, speaker, shown, times) in &rows {
+                insert.execute(params![text, call_hash, speaker, shown, times])?;
+            }
+            let call_id: Option<i64> = tx
+                .query_row("SELECT id FROM calls WHERE hash = ?1", [call_hash], |r| r.get(0))
+                .optional()?;
+            let detail = serde_json::json!({
+                "call_hash": call_hash, "source": source, "format": t.format.as_str(),
+                "words": t.words.len(), "replaced": replaced,
+            });
+            audit(tx, actor, "import_transcript", None, call_id, &detail)
+        })
+    }
+
+    /// The transcript of the call with this content hash, if one was imported.
+    pub fn transcript(&self, call_hash: &str) -> Result<Option<StoredTranscript>, StoreError> {
+        self.read(|c| {
+            let row = c
+                .query_row(
+                    "SELECT words, source, imported_by, imported_at FROM transcripts WHERE call_hash = ?1",
+                    [call_hash],
+                    |r| {
+                        Ok((
+                            r.get::<_, String>(0)?,
+                            r.get::<_, String>(1)?,
+                            r.get::<_, String>(2)?,
+                            r.get::<_, String>(3)?,
+                        ))
+                    },
+                )
+                .optional()?;
+            let Some((words, source, imported_by, imported_at)) = row else { return Ok(None) };
+            let transcript: Transcript = serde_json::from_str(&words)
+                .map_err(|e| StoreError::BadData(format!("transcript of {call_hash}: {e}")))?;
+            Ok(Some(StoredTranscript {
+                call_hash: call_hash.to_string(),
+                transcript,
+                source,
+                imported_by,
+                imported_at,
+            }))
+        })
+    }
+
+    /// The content hashes of the calls that have a transcript.
+    pub fn transcribed_calls(&self) -> Result<Vec<String>, StoreError> {
+        self.read(|c| {
+            let mut st = c.prepare("SELECT call_hash FROM transcripts ORDER BY call_hash")?;
+            let rows = st.query_map([], |r| r.get(0))?.collect::<Result<Vec<String>, _>>()?;
+            Ok(rows)
+        })
+    }
+
+    /// Where `phrase` was said (its words in this order, whole words, after normalising both
+    /// sides), by `speaker` when given: at most `limit` hits, by call then time. An empty
+    /// phrase finds nothing.
+    pub fn search(
+        &self,
+        phrase: &str,
+        speaker: Option<Speaker>,
+        limit: usize,
+    ) -> Result<Vec<SearchHit>, StoreError> {
+        let want = tokens(phrase);
+        if want.is_empty() || limit == 0 {
+            return Ok(Vec::new());
+        }
+        // An FTS5 phrase query: each token quoted (a quote inside doubled), in order.
+        let query = format!(
+            "\"{}\"",
+            want.iter().map(|t| t.replace('"', "\"\"")).collect::<Vec<_>>().join(" ")
+        );
+        self.read(|c| {
+            let mut st = c.prepare_cached(
+                "SELECT i.call_hash, i.speaker, i.shown, i.text, i.times, c.file_name, c.path \
+                 FROM transcript_index i LEFT JOIN calls c ON c.hash = i.call_hash \
+                 WHERE transcript_index MATCH ?1 AND (?2 = '' OR i.speaker = ?2) \
+                 ORDER BY i.call_hash, i.rowid",
+            )?;
+            let mut rows = st.query(params![query, speaker_text(speaker)])?;
+            let mut hits = Vec::new();
+            while let Some(r) = rows.next()? {
+                let call_hash: String = r.get(0)?;
+                let text: String = r.get(3)?;
+                let times: Vec<[f64; 2]> = serde_json::from_str(&r.get::<_, String>(4)?)
+                    .map_err(|e| StoreError::BadData(format!("transcript index of {call_hash}: {e}")))?;
+                let toks: Vec<&str> = text.split(' ').collect();
+                // Every place in the segment the phrase occurs (FTS5 says the row has one).
+                for at in 0..toks.len().saturating_sub(want.len() - 1) {
+                    let same = want.iter().enumerate().all(|(k, w)| toks.get(at + k) == Some(&w.as_str()));
+                    let (Some(first), Some(last)) = (times.get(at), times.get(at + want.len() - 1)) else {
+                        continue;
+                    };
+                    if same {
+                        hits.push(SearchHit {
+                            call_hash: call_hash.clone(),
+                            file_name: r.get(5)?,
+                            path: r.get(6)?,
+                            speaker: speaker_parse(&r.get::<_, String>(1)?),
+                            start_s: first[0],
+                            end_s: last[1],
+                            text: r.get(2)?,
+                        });
+                        if hits.len() >= limit {
+                            return Ok(hits);
+                        }
+                    }
+                }
+            }
+            Ok(hits)
+        })
+    }
+}
