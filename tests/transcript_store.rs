@@ -108,8 +108,19 @@ fn search_text_is_words_not_query_syntax() {
     let (_d, mut db) = store();
     let t = transcript(&[(Speaker::Agent, 0.0, "he said \"not our problem\" OR else NEAR the end")]);
     db.save_transcript("h", &t, "x.vtt", "a").unwrap();
-    for hostile in ["\"", "\"\"", "*", "not* OR", "NEAR(a b)", "a:b", "col:text", "^end", "(", "-", "'; DROP TABLE calls; --"]
-    {
+    for hostile in [
+        "\"",
+        "\"\"",
+        "*",
+        "not* OR",
+        "NEAR(a b)",
+        "a:b",
+        "col:text",
+        "^end",
+        "(",
+        "-",
+        "'; DROP TABLE calls; --",
+    ] {
         let r = db.search(hostile, None, 10);
         assert!(r.is_ok(), "{hostile:?}: {r:?}");
     }

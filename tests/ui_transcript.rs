@@ -76,8 +76,12 @@ fn the_panel_shows_the_words_a_click_seeks_and_find_jumps() {
     type_like_a_person(&mut h, "sorry");
     assert_eq!(h.state().transcript_matches.len(), 2);
     h.get_by_label("2 match(es)");
-    let sorry: Vec<f64> =
-        t.words.iter().filter(|w| w.text.trim_matches(|c: char| !c.is_alphanumeric()) == "sorry").map(|w| w.start_s).collect();
+    let sorry: Vec<f64> = t
+        .words
+        .iter()
+        .filter(|w| w.text.trim_matches(|c: char| !c.is_alphanumeric()) == "sorry")
+        .map(|w| w.start_s)
+        .collect();
     h.get_by_label("▶").click();
     h.run_steps(3);
     assert!((h.state().playhead_s() - sorry[0]).abs() < 0.05, "{} vs {sorry:?}", h.state().playhead_s());
@@ -101,4 +105,47 @@ fn a_call_without_a_transcript_has_no_panel() {
     h.run_steps(2);
     assert!(h.query_by_label("Transcript").is_none());
     assert!(h.query_by_label("Find in transcript").is_none());
+}
+
+#[test]
+fn the_said_filter_keeps_the_calls_that_have_the_words_and_opens_at_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("t.sqlite3");
+    let (a, c) = (corpus("dev_a_courteous.wav"), corpus("dev_c_dispute.wav"));
+    let ta = truth_transcript(&corpus("dev_a_courteous.json"));
+    store_transcript(&db, &a, &ta);
+    store_transcript(&db, &c, &truth_transcript(&corpus("dev_c_dispute.json")));
+    let f = corpus("dev_f_brief.wav");
+    let mut h = harness(&db, vec![c.clone(), a.clone(), f], "Asha");
+    run_until(&mut h, "the calls to be recorded", 60, |app| {
+        app.library.entries.iter().filter(|e| e.call_id.is_some()).count() == 3
+    });
+    h.get_by_label("Said filter").click();
+    h.run_steps(2);
+    type_like_a_person(&mut h, "mistake was ours");
+    run_until(&mut h, "the search", 30, |app| app.library.said_calls.is_some());
+    h.run_steps(2);
+    let shown: Vec<String> = {
+        let app = h.state_mut();
+        let view = app.library.view().to_vec();
+        view.iter().map(|&i| app.library.entries[i].name.clone()).collect()
+    };
+    assert_eq!(shown, vec!["dev_a_courteous.wav".to_string()]);
+    h.get_by_label("1 call(s)");
+
+    // Opening it finds the same words and starts there.
+    h.get_by_label("dev_a_courteous.wav").click();
+    run_until(&mut h, "the transcript", 60, |app| {
+        app.call.as_ref().is_some_and(|c| c.path == a && c.transcript.is_some())
+            && app.transcript_match.is_some()
+    });
+    let mistake = ta.words.iter().find(|w| w.text == "mistake").unwrap().start_s;
+    assert!((h.state().playhead_s() - mistake).abs() < 0.05, "{} vs {mistake}", h.state().playhead_s());
+
+    // Words nobody said: no call.
+    h.get_by_label("Said filter").click();
+    h.run_steps(2);
+    type_like_a_person(&mut h, " zebra");
+    run_until(&mut h, "the search", 30, |app| app.library.said_calls.is_some());
+    assert!(h.state_mut().library.view().is_empty());
 }

@@ -105,6 +105,12 @@ impl CallqaApp {
                 self.find_in_transcript();
             }
             Command::NextTranscriptMatch(forward) => self.next_transcript_match(forward),
+            Command::SetSaidFilter(t) => {
+                self.library.set_said(t.clone());
+                if !t.trim().is_empty() {
+                    self.jobs.store(crate::jobs::StoreRequest::Search { phrase: t });
+                }
+            }
             Command::SetFilter(t) => {
                 self.library.set_filter(t);
                 self.prefs.library = self.library.remembered();
@@ -409,6 +415,10 @@ impl CallqaApp {
         });
         self.transcript_matches.clear();
         self.transcript_match = None;
+        // Opened from the library's "Said…" filter: find the same words in this call.
+        if !self.library.said.trim().is_empty() {
+            self.transcript_find = self.library.said.clone();
+        }
         self.review = None;
         self.transport.prepare(duration);
         self.update_skip();
@@ -724,7 +734,9 @@ impl CallqaApp {
             (true, Some(i)) => (i + 1) % n,
             (false, Some(i)) => (i + n - 1) % n,
             (true, None) => self.transcript_matches.iter().position(|r| start(r) > now + 0.05).unwrap_or(0),
-            (false, None) => self.transcript_matches.iter().rposition(|r| start(r) < now - 0.05).unwrap_or(n - 1),
+            (false, None) => {
+                self.transcript_matches.iter().rposition(|r| start(r) < now - 0.05).unwrap_or(n - 1)
+            }
         };
         self.transcript_match = Some(i);
         if let Some(r) = self.transcript_matches.get(i) {

@@ -70,6 +70,8 @@ pub enum Command {
 
     // Library
     SetFilter(String),
+    /// The library's "Said…" filter: only calls whose transcript has this phrase.
+    SetSaidFilter(String),
     SetStatusFilter(StatusFilter),
     SortBy(SortKey),
 

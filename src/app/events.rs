@@ -147,6 +147,13 @@ impl CallqaApp {
                     self.say(format!("The transcript next to this call was not stored: {why}"), true);
                 }
                 self.find_in_transcript();
+                // Opened from the "Said…" filter: start where the words are said.
+                if !self.library.said.trim().is_empty()
+                    && self.transcript_find == self.library.said
+                    && !self.transcript_matches.is_empty()
+                {
+                    self.push(Command::NextTranscriptMatch(true));
+                }
                 if let Some(loaded) = o.review {
                     self.review = Some(Review::from_loaded(loaded));
                 } else {
@@ -229,6 +236,10 @@ impl CallqaApp {
                     self.my_queue = Some(items);
                 }
             }
+            StoreEvent::SearchHits { phrase, hits } => match hits {
+                Ok(hits) => self.library.set_said_hits(&phrase, &hits),
+                Err(e) => self.say(format!("Cannot search the transcripts: {e}"), true),
+            },
             StoreEvent::Error(e) => self.say(e, true),
         }
     }

@@ -213,6 +213,10 @@ pub struct Library {
     view_dirty: bool,
     /// Folder scans still walking.
     pub scans_running: usize,
+    /// "Said…": a phrase to find in the calls' transcripts, and the calls that have it
+    /// (call id → (hits, first hit's time)); `None` while the store has not answered.
+    pub said: String,
+    pub said_calls: Option<HashMap<i64, (usize, f64)>>,
 }
 
 impl Library {
@@ -373,13 +377,47 @@ impl Library {
         &self.view
     }
 
+    /// Sets the "Said…" phrase (the store is asked for its calls separately).
+    pub fn set_said(&mut self, text: String) {
+        self.said = text;
+        self.said_calls = None;
+        self.view_dirty = true;
+    }
+
+    /// The store's answer for the "Said…" phrase `phrase` (ignored if the phrase changed).
+    pub fn set_said_hits(&mut self, phrase: &str, hits: &[crate::store::SearchHit]) {
+        if phrase != self.said {
+            return;
+        }
+        let mut calls: HashMap<i64, (usize, f64)> = HashMap::new();
+        for h in hits {
+            if let Some(id) = h.call_id {
+                let e = calls.entry(id).or_insert((0, h.start_s));
+                e.0 += 1;
+                e.1 = e.1.min(h.start_s);
+            }
+        }
+        self.said_calls = Some(calls);
+        self.view_dirty = true;
+    }
+
+    /// How often (and first when) the "Said…" phrase is said in this call, when filtering.
+    pub fn said_in(&self, e: &CallEntry) -> Option<(usize, f64)> {
+        let calls = self.said_calls.as_ref()?;
+        e.call_id.and_then(|id| calls.get(&id).copied())
+    }
+
     fn rebuild_view(&mut self) {
         let needle = self.filter.to_lowercase();
+        let said = (!self.said.trim().is_empty()).then_some(&self.said_calls);
         let mut v: Vec<usize> = (0..self.entries.len())
             .filter(|&i| {
                 self.entries.get(i).is_some_and(|e| {
                     e.merged_into.is_none()
                         && self.status_filter.keeps(e)
+                        && said.is_none_or(|calls| {
+                            calls.as_ref().is_some_and(|c| e.call_id.is_some_and(|id| c.contains_key(&id)))
+                        })
                         && (needle.is_empty()
                             || e.name.to_lowercase().contains(&needle)
                             || e.copies.iter().any(|p| p.to_string_lossy().to_lowercase().contains(&needle))

@@ -47,7 +47,13 @@ pub fn run_show(db: Option<&Path>, wav: &Path, json: bool) -> ExitCode {
     }
 }
 
-pub fn run_search(db: Option<&Path>, phrase: &str, speaker: Option<Speaker>, limit: usize, json: bool) -> ExitCode {
+pub fn run_search(
+    db: Option<&Path>,
+    phrase: &str,
+    speaker: Option<Speaker>,
+    limit: usize,
+    json: bool,
+) -> ExitCode {
     match search(db, phrase, speaker, limit, json) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => report_error("search", &e),
@@ -56,7 +62,8 @@ pub fn run_search(db: Option<&Path>, phrase: &str, speaker: Option<Speaker>, lim
 
 /// Reads and parses a transcript file and maps its speakers (no store involved).
 pub fn read_transcript(file: &Path, agent: Option<String>) -> Result<Transcript> {
-    let meta = std::fs::metadata(file).with_context(|| format!("cannot read the transcript {}", file.display()))?;
+    let meta =
+        std::fs::metadata(file).with_context(|| format!("cannot read the transcript {}", file.display()))?;
     if !meta.is_file() {
         bail!(CliError::Usage(format!("the transcript is not a file: {}", file.display())));
     }
@@ -68,11 +75,12 @@ pub fn read_transcript(file: &Path, agent: Option<String>) -> Result<Transcript>
             file.display()
         )));
     }
-    let bytes = std::fs::read(file).with_context(|| format!("cannot read the transcript {}", file.display()))?;
+    let bytes =
+        std::fs::read(file).with_context(|| format!("cannot read the transcript {}", file.display()))?;
     let name = file.file_name().map(|n| n.to_string_lossy().into_owned());
-    let mut t = parse(&bytes, name.as_deref()).with_context(|| format!("cannot import {}", file.display()))?;
-    t.assign_speakers(&SpeakerMap { agent })
-        .map_err(|e| CliError::Usage(format!("--agent: {e}")))?;
+    let mut t =
+        parse(&bytes, name.as_deref()).with_context(|| format!("cannot import {}", file.display()))?;
+    t.assign_speakers(&SpeakerMap { agent }).map_err(|e| CliError::Usage(format!("--agent: {e}")))?;
     Ok(t)
 }
 
@@ -102,7 +110,8 @@ fn import(db: Option<&Path>, a: &ImportArgs<'_>) -> Result<()> {
     let source = a.file.file_name().map_or_else(String::new, |n| n.to_string_lossy().into_owned());
     store.save_transcript(&hash, &t, &source, &by)?;
     let count = |s: Option<Speaker>| t.words.iter().filter(|w| w.speaker == s).count();
-    let (agent, customer, neither) = (count(Some(Speaker::Agent)), count(Some(Speaker::Customer)), count(None));
+    let (agent, customer, neither) =
+        (count(Some(Speaker::Agent)), count(Some(Speaker::Customer)), count(None));
     if a.json {
         let v = json!({
             "call": a.wav.display().to_string(), "call_hash": hash, "format": t.format.as_str(),
@@ -154,7 +163,11 @@ fn search(db: Option<&Path>, phrase: &str, speaker: Option<Speaker>, limit: usiz
         return Ok(());
     }
     if hits.is_empty() {
-        outln!("no call has {:?}{}", term(phrase), speaker.map_or(String::new(), |s| format!(" said by the {}", who(Some(s)))));
+        outln!(
+            "no call has {:?}{}",
+            term(phrase),
+            speaker.map_or(String::new(), |s| format!(" said by the {}", who(Some(s))))
+        );
         return Ok(());
     }
     for h in &hits {

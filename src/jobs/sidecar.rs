@@ -36,7 +36,9 @@ pub fn find(wav: &Path) -> Option<Result<Sidecar, String>> {
         }
         let source = path.file_name().map_or_else(String::new, |n| n.to_string_lossy().into_owned());
         if meta.len() > MAX_BYTES {
-            problem.get_or_insert_with(|| format!("transcript {source} is larger than {} MB; not read", MAX_BYTES >> 20));
+            problem.get_or_insert_with(|| {
+                format!("transcript {source} is larger than {} MB; not read", MAX_BYTES >> 20)
+            });
             continue;
         }
         let bytes = match std::fs::read(&path) {

@@ -108,6 +108,8 @@ pub enum StoreRequest {
     Sample { spec: Box<SampleSpec>, create: Option<NewQueue> },
     /// The Reports window's figures over submitted reviews; replies `Report`.
     Report(ReportFilter),
+    /// Every call where `phrase` is said (transcript search); replies `SearchHits`.
+    Search { phrase: String },
     /// Writes a table as CSV through the safe writers (never onto the database, an audio
     /// file or an existing file); replies `Exported`.
     ExportCsv { path: PathBuf, header: Vec<String>, rows: Vec<Vec<CsvCell>> },
@@ -289,6 +291,11 @@ pub enum StoreEvent {
         reviewer: String,
         items: Vec<QueueRow>,
     },
+    /// Where a phrase is said, for the library's "Said…" filter.
+    SearchHits {
+        phrase: String,
+        hits: Result<Vec<crate::store::SearchHit>, String>,
+    },
     Error(String),
 }
 
@@ -422,7 +429,8 @@ fn open_call(
     sidecar: Option<Box<Sidecar>>,
 ) -> Result<OpenedCall, StoreError> {
     let call_id = store.upsert_call(hash, &path, meta)?;
-    let transcript_problem = sidecar.and_then(|s| store_sidecar(store, hash, &s).err()).map(|e| e.to_string());
+    let transcript_problem =
+        sidecar.and_then(|s| store_sidecar(store, hash, &s).err()).map(|e| e.to_string());
     let transcript =
         store.transcript(hash)?.map(|t| std::sync::Arc::new(crate::transcript::Indexed::new(t.transcript)));
     let review = reviewer.map(|r| load_review(store, call_id, r)).transpose()?;
@@ -459,6 +467,11 @@ fn store_sidecar(store: &mut Store, hash: &str, s: &Sidecar) -> Result<(), Store
 
 fn handle_other(store: &mut Store, req: StoreRequest) -> Result<StoreEvent, StoreError> {
     match req {
+        StoreRequest::Search { phrase } => {
+            // Every hit: the library counts them per call.
+            let hits = store.search(&phrase, None, 100_000).map_err(|e| e.to_string());
+            Ok(StoreEvent::SearchHits { phrase, hits })
+        }
         StoreRequest::UpsertCall { path, hash, meta, sidecar } => {
             let call_id = store.upsert_call(&hash, &path, &meta)?;
             if let Some(s) = sidecar {

@@ -31,6 +31,9 @@ pub struct StoredTranscript {
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct SearchHit {
     pub call_hash: String,
+    /// The call's row, file name and path when the call is in the library (`None`: only its
+    /// transcript was imported so far).
+    pub call_id: Option<i64>,
     /// The call's file name and path when the call is in the library (`None`: only its
     /// transcript was imported so far).
     pub file_name: Option<String>,
@@ -124,9 +127,8 @@ impl Store {
             for (text, speaker, shown, times) in &rows {
                 insert.execute(params![text, call_hash, speaker, shown, times])?;
             }
-            let call_id: Option<i64> = tx
-                .query_row("SELECT id FROM calls WHERE hash = ?1", [call_hash], |r| r.get(0))
-                .optional()?;
+            let call_id: Option<i64> =
+                tx.query_row("SELECT id FROM calls WHERE hash = ?1", [call_hash], |r| r.get(0)).optional()?;
             let detail = serde_json::json!({
                 "call_hash": call_hash, "source": source, "format": t.format.as_str(),
                 "words": t.words.len(), "replaced": replaced,
@@ -188,13 +190,11 @@ impl Store {
             return Ok(Vec::new());
         }
         // An FTS5 phrase query: each token quoted (a quote inside doubled), in order.
-        let query = format!(
-            "\"{}\"",
-            want.iter().map(|t| t.replace('"', "\"\"")).collect::<Vec<_>>().join(" ")
-        );
+        let query =
+            format!("\"{}\"", want.iter().map(|t| t.replace('"', "\"\"")).collect::<Vec<_>>().join(" "));
         self.read(|c| {
             let mut st = c.prepare_cached(
-                "SELECT i.call_hash, i.speaker, i.shown, i.text, i.times, c.file_name, c.path \
+                "SELECT i.call_hash, i.speaker, i.shown, i.text, i.times, c.file_name, c.path, c.id \
                  FROM transcript_index i LEFT JOIN calls c ON c.hash = i.call_hash \
                  WHERE transcript_index MATCH ?1 AND (?2 = '' OR i.speaker = ?2) \
                  ORDER BY i.call_hash, i.rowid",
@@ -216,6 +216,7 @@ impl Store {
                     if same {
                         hits.push(SearchHit {
                             call_hash: call_hash.clone(),
+                            call_id: r.get(7)?,
                             file_name: r.get(5)?,
                             path: r.get(6)?,
                             speaker: speaker_parse(&r.get::<_, String>(1)?),

@@ -204,12 +204,19 @@ impl Indexed {
             return Vec::new();
         }
         // (word index, token) for every token, so a phrase may span words.
-        let flat: Vec<(usize, &str)> =
-            self.tokens.iter().enumerate().flat_map(|(i, t)| t.iter().map(move |s| (i, s.as_str()))).collect();
+        let flat: Vec<(usize, &str)> = self
+            .tokens
+            .iter()
+            .enumerate()
+            .flat_map(|(i, t)| t.iter().map(move |s| (i, s.as_str())))
+            .collect();
         let mut out = Vec::new();
         for at in 0..flat.len() {
-            let same = want.iter().enumerate().all(|(k, w)| flat.get(at + k).is_some_and(|(_, t)| *t == w.as_str()));
-            if let (true, Some((first, _)), Some((last, _))) = (same, flat.get(at), flat.get(at + want.len() - 1)) {
+            let same =
+                want.iter().enumerate().all(|(k, w)| flat.get(at + k).is_some_and(|(_, t)| *t == w.as_str()));
+            if let (true, Some((first, _)), Some((last, _))) =
+                (same, flat.get(at), flat.get(at + want.len() - 1))
+            {
                 out.push(*first..*last + 1);
             }
         }

@@ -63,6 +63,25 @@ pub fn draw(app: &mut CallqaApp, ui: &mut egui::Ui) {
             },
         );
     });
+    ui.horizontal(|ui| {
+        let mut said = app.library.said.clone();
+        let r = ui.add(
+            egui::TextEdit::singleline(&mut said)
+                .hint_text("Said… (words in the transcripts)")
+                .desired_width((ui.available_width() - 70.0).max(60.0))
+                .id_salt("said_filter"),
+        );
+        r.widget_info(|| egui::WidgetInfo::labeled(egui::Role::TextInput, true, "Said filter"));
+        if r.changed() {
+            app.push(Command::SetSaidFilter(said));
+        }
+        if !app.library.said.trim().is_empty() {
+            match &app.library.said_calls {
+                None => ui.spinner(),
+                Some(c) => ui.label(RichText::new(format!("{} call(s)", c.len())).small().weak()),
+            };
+        }
+    });
     ui.horizontal_wrapped(|ui| {
         ui.label(RichText::new("Sort:").weak());
         for (key, label) in [
@@ -138,6 +157,9 @@ pub fn draw(app: &mut CallqaApp, ui: &mut egui::Ui) {
                             parts.push(format!("{status} · score {s:.0}"));
                         } else {
                             parts.push(status);
+                        }
+                        if let Some((n, first)) = app.library.said_in(e) {
+                            parts.insert(0, format!("said {n}× from {}", clock(first)));
                         }
                         if !e.copies.is_empty() {
                             parts.push(format!(

@@ -110,7 +110,8 @@ pub fn draw(app: &mut CallqaApp, t: &Indexed, ui: &mut egui::Ui) {
 
     let words = &t.transcript.words;
     let playhead = app.playhead_s();
-    let playing = t.transcript.word_at(playhead).filter(|&i| words.get(i).is_some_and(|w| playhead <= w.end_s + 0.15));
+    let playing =
+        t.transcript.word_at(playhead).filter(|&i| words.get(i).is_some_and(|w| playhead <= w.end_s + 0.15));
     let matched = |i: usize| app.transcript_matches.iter().position(|r| r.contains(&i));
     let chars = ((ui.available_width() - 150.0) / CHAR_WIDTH).max(12.0) as usize;
     let all = lines(t, chars);
@@ -124,7 +125,9 @@ pub fn draw(app: &mut CallqaApp, t: &Indexed, ui: &mut egui::Ui) {
         && let Some(line) = target
         && followed != Some(line)
     {
-        area = area.vertical_scroll_offset((line as f32 - 2.0).max(0.0) * (ROW_HEIGHT + ui.spacing().item_spacing.y));
+        area = area.vertical_scroll_offset(
+            (line as f32 - 2.0).max(0.0) * (ROW_HEIGHT + ui.spacing().item_spacing.y),
+        );
         ui.data_mut(|d| d.insert_temp(follow_id, line));
     }
     area.show_rows(ui, ROW_HEIGHT, all.len(), |ui, rows| {
