@@ -34,9 +34,7 @@ fn default_map() -> SpeakerMap {
 }
 
 fn agent_map(label: &str) -> SpeakerMap {
-    SpeakerMap {
-        agent: Some(label.to_string()),
-    }
+    SpeakerMap { agent: Some(label.to_string()) }
 }
 
 fn texts(t: &Transcript) -> Vec<&str> {
@@ -115,16 +113,9 @@ fn check_entry(e: &Entry) {
     let (wf, wl) = (want.first().unwrap(), want.last().unwrap());
     assert_eq!((first.text.as_str(), last.text.as_str()), (wf.0.as_str(), wl.0.as_str()));
     assert!(close(first.start_s, wf.1) && close(last.end_s, wl.2), "{}", e.file);
-    assert_eq!(
-        t.words.iter().any(|w| w.interpolated),
-        e.interpolated,
-        "{}: interpolated",
-        e.file
-    );
+    assert_eq!(t.words.iter().any(|w| w.interpolated), e.interpolated, "{}: interpolated", e.file);
 
-    let map = SpeakerMap {
-        agent: e.agent.clone(),
-    };
+    let map = SpeakerMap { agent: e.agent.clone() };
     t.assign_speakers(&map).unwrap();
     let truth = truth(&e.call);
     for w in &t.words {
@@ -133,14 +124,13 @@ fn check_entry(e: &Entry) {
             assert_eq!(w.speaker, None, "{}", e.file);
             continue;
         }
-        let speaker = w
-            .speaker
-            .unwrap_or_else(|| panic!("{}: {:?} has no speaker", e.file, w.text));
+        let speaker = w.speaker.unwrap_or_else(|| panic!("{}: {:?} has no speaker", e.file, w.text));
         let mid = (w.start_s + w.end_s) / 2.0;
         assert!(
-            truth.utterances.iter().any(|u| u.speaker == speaker.label()
-                && u.start_s <= mid
-                && mid <= u.end_s),
+            truth
+                .utterances
+                .iter()
+                .any(|u| u.speaker == speaker.label() && u.start_s <= mid && mid <= u.end_s),
             "{}: {:?} at {mid:.3} s mapped to {} ({:?}) but no {} utterance holds it",
             e.file,
             w.text,
@@ -152,10 +142,7 @@ fn check_entry(e: &Entry) {
 }
 
 fn check_corpus(format: Format) {
-    let entries: Vec<Entry> = manifest()
-        .into_iter()
-        .filter(|e| e.format == format.as_str())
-        .collect();
+    let entries: Vec<Entry> = manifest().into_iter().filter(|e| e.format == format.as_str()).collect();
     assert_eq!(entries.len(), 5, "five calls per format");
     for e in &entries {
         check_entry(e);
@@ -216,23 +203,13 @@ fn corpus_callqa() {
 /// order, are exactly the words of that speaker's utterances in the source.
 #[test]
 fn hindi_and_hinglish_text_round_trips_exactly() {
-    for e in manifest()
-        .iter()
-        .filter(|e| e.call == "dev_e_hindi_refund" || e.call == "hinglish_callback")
-    {
+    for e in manifest().iter().filter(|e| e.call == "dev_e_hindi_refund" || e.call == "hinglish_callback") {
         let mut t = parse_fixture(&format!("corpus/{}", e.file));
-        t.assign_speakers(&SpeakerMap {
-            agent: e.agent.clone(),
-        })
-        .unwrap();
+        t.assign_speakers(&SpeakerMap { agent: e.agent.clone() }).unwrap();
         let truth = truth(&e.call);
         for side in [Speaker::Agent, Speaker::Customer] {
-            let got: Vec<&str> = t
-                .words
-                .iter()
-                .filter(|w| w.speaker == Some(side))
-                .map(|w| w.text.as_str())
-                .collect();
+            let got: Vec<&str> =
+                t.words.iter().filter(|w| w.speaker == Some(side)).map(|w| w.text.as_str()).collect();
             let want: Vec<&str> = truth
                 .utterances
                 .iter()
@@ -246,8 +223,6 @@ fn hindi_and_hinglish_text_round_trips_exactly() {
     assert!(hindi.text().contains("मैं कल सुबह दस बजे आपको फ़ोन करके पुष्टि करूँगा।"));
     let hinglish = parse_fixture("corpus/hinglish_callback.srt");
     assert!(
-        hinglish
-            .text()
-            .contains("Sorry sir, galti hamari hai, main aapko kal shaam 5 baje call karunga.")
+        hinglish.text().contains("Sorry sir, galti hamari hai, main aapko kal shaam 5 baje call karunga.")
     );
 }

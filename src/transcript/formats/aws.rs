@@ -9,7 +9,7 @@
 //! 1. Channel identification: `results.channel_labels.channels[]` (`channel_label`
 //!    `"ch_0"` → `Label::Channel(0)`) each with their own `items[]`; then these items are the
 //!    words and `results.items` (the same words merged) is not read again.
-//! 2. An item's own `speaker_label` (newer output).
+//! 2. An item's own `channel_label` (`Label::Channel`) or `speaker_label` (newer output).
 //! 3. `results.speaker_labels.segments[].items[]` (`speaker_label`, `start_time`): the item
 //!    starting at the word's start (within 1 ms), else the segment holding the word's middle.
 //! 4. `Label::Unknown`.
@@ -37,9 +37,14 @@ pub fn parse(value: &Value) -> Result<Parsed, TranscriptError> {
     let speakers = SpeakerTurns::new(results);
     read_items(
         array_at(results, "items"),
-        &|item, (start, end)| match str_at(item, "speaker_label") {
-            Some(s) => Label::Speaker(s.to_string()),
-            None => speakers.label_at(start, end),
+        &|item, (start, end)| {
+            if let Some(ch) = str_at(item, "channel_label").and_then(channel_number) {
+                Label::Channel(ch)
+            } else if let Some(s) = str_at(item, "speaker_label") {
+                Label::Speaker(s.to_string())
+            } else {
+                speakers.label_at(start, end)
+            }
         },
         &mut sink,
     )?;

@@ -8,8 +8,9 @@
 //! blocks and the header are skipped.
 //!
 //! Text: `<v Name>` / `<v.class Name>` sets the speaker, as does a `Name:` prefix at the
-//! start of a line (1–3 words, starting with a letter, no sentence punctuation, followed by a
-//! space: `Agent: Hello`, `SPEAKER_00: …`); other tags (`<c>`, `<i>`, `<b>`, `<font …>`) and
+//! start of a line (after an optional dialogue dash `- `; 1–3 words, starting with a
+//! letter, no sentence punctuation, followed by a space: `Agent: Hello`,
+//! `SPEAKER_00: …`); other tags (`<c>`, `<i>`, `<b>`, `<font …>`) and
 //! SRT `{\an8}` overrides are removed; `&amp;`, `&lt;`, `&gt;`, `&quot;`, `&apos;`, `&nbsp;`
 //! are decoded. A cue without a speaker gets [`Label::Unknown`] (labels do not carry over
 //! from one cue to the next).
@@ -208,6 +209,11 @@ impl Tokens {
             }
             if at_line_start && !c.is_whitespace() {
                 at_line_start = false;
+                if let Some(after) = rest.strip_prefix("- ").or_else(|| rest.strip_prefix("– ")) {
+                    rest = after.trim_start();
+                    at_line_start = true;
+                    continue;
+                }
                 let upto = rest.find('<').unwrap_or(rest.len());
                 if let Some((name, used)) = speaker_prefix(rest.get(..upto).unwrap_or("")) {
                     self.flush();
