@@ -226,3 +226,331 @@ fn hindi_and_hinglish_text_round_trips_exactly() {
         hinglish.text().contains("Sorry sir, galti hamari hai, main aapko kal shaam 5 baje call karunga.")
     );
 }
+
+// --- vendor fixtures ---------------------------------------------------------------------
+
+/// (text, start, end, label) of every word.
+fn summary(t: &Transcript) -> Vec<(&str, f64, f64, Label)> {
+    t.words.iter().map(|w| (w.text.as_str(), w.start_s, w.end_s, w.label.clone())).collect()
+}
+
+fn spk(s: &str) -> Label {
+    Label::Speaker(s.into())
+}
+
+fn speakers(t: &Transcript) -> Vec<Option<Speaker>> {
+    t.words.iter().map(|w| w.speaker).collect()
+}
+
+const A: Option<Speaker> = Some(Speaker::Agent);
+const C: Option<Speaker> = Some(Speaker::Customer);
+
+#[test]
+fn aws_speaker_segments_and_punctuation() {
+    let mut t = parse_fixture("vendor/aws_speakers.json");
+    assert_eq!(t.format, Format::AwsTranscribe);
+    assert_eq!(texts(&t), ["Hello,", "this", "is", "Asha.", "Hi,", "my", "bill", "is", "wrong."]);
+    let first = &t.words[0];
+    assert_eq!((first.start_s, first.end_s), (0.5, 0.9));
+    assert_eq!(first.confidence, Some(0.998));
+    assert!(!first.interpolated);
+    assert_eq!(t.words[3].label, spk("spk_0"));
+    assert_eq!(t.words[4].label, spk("spk_1"));
+    t.assign_speakers(&default_map()).unwrap();
+    assert_eq!(speakers(&t), [A, A, A, A, C, C, C, C, C]);
+}
+
+#[test]
+fn aws_channels_are_read_once_per_channel() {
+    let mut t = parse_fixture("vendor/aws_channels.json");
+    assert_eq!(texts(&t), ["I've", "been", "on", "hold", "for", "an", "hour.", "Sorry", "about", "that."]);
+    assert_eq!(t.words[0].label, Label::Channel(0));
+    assert_eq!(t.words[9].label, Label::Channel(1));
+    assert_eq!((t.words[9].start_s, t.words[9].end_s), (9.09, 9.3));
+    t.assign_speakers(&agent_map("ch_1")).unwrap();
+    assert_eq!(t.words[0].speaker, C);
+    assert_eq!(t.words[9].speaker, A);
+}
+
+#[test]
+fn google_v1_diarised_result_is_not_doubled() {
+    let mut t = parse_fixture("vendor/google_v1_diarized.json");
+    assert_eq!(t.format, Format::GoogleV1);
+    assert_eq!(texts(&t), ["hello", "thanks", "for", "calling", "I", "need", "help"]);
+    assert_eq!(t.words[0].start_s, 0.0);
+    assert_eq!(t.words[6].end_s, 2.9);
+    assert_eq!(t.words[4].label, spk("2"));
+    t.assign_speakers(&default_map()).unwrap();
+    assert_eq!(speakers(&t), [A, A, A, A, C, C, C]);
+}
+
+#[test]
+fn google_v1_duration_objects_and_channel_tags() {
+    let mut t = parse_fixture("vendor/google_v1_objects.json");
+    assert_eq!(t.format, Format::GoogleV1);
+    assert_eq!(
+        summary(&t),
+        [
+            ("namaste", 1.3, 1.9, Label::Channel(0)),
+            ("sir", 2.0, 2.4, Label::Channel(0)),
+            ("haan", 3.0, 3.5, Label::Channel(1)),
+            ("boliye", 3.5, 4.0, Label::Channel(1)),
+        ]
+    );
+    assert_eq!(t.words[0].confidence, Some(0.91));
+    t.assign_speakers(&default_map()).unwrap();
+    assert_eq!(speakers(&t), [A, A, C, C]);
+}
+
+#[test]
+fn google_v2_offsets_and_speaker_labels() {
+    let mut t = parse_fixture("vendor/google_v2.json");
+    assert_eq!(t.format, Format::GoogleV2);
+    assert_eq!(t.words.len(), 5);
+    assert_eq!(summary(&t)[4], ("hello", 1.8, 2.2, spk("2")));
+    t.assign_speakers(&agent_map("2")).unwrap();
+    assert_eq!(speakers(&t), [C, C, C, C, A]);
+}
+
+#[test]
+fn deepgram_prefers_punctuated_words_and_speakers() {
+    let mut t = parse_fixture("vendor/deepgram_diarize.json");
+    assert_eq!(t.format, Format::Deepgram);
+    assert_eq!(t.text(), "Hello, how can I help? My order is late.");
+    assert_eq!(t.words[0].label, spk("0"));
+    assert_eq!((t.words[8].start_s, t.words[8].end_s), (2.62, 3.1));
+    t.assign_speakers(&default_map()).unwrap();
+    assert_eq!(speakers(&t), [A, A, A, A, A, C, C, C, C]);
+}
+
+#[test]
+fn deepgram_multichannel_channel_wins_over_speaker() {
+    let mut t = parse_fixture("vendor/deepgram_multichannel.json");
+    assert_eq!(
+        summary(&t).iter().map(|w| (w.0, w.3.clone())).collect::<Vec<_>>(),
+        [
+            ("How", Label::Channel(0)),
+            ("can", Label::Channel(0)),
+            ("I", Label::Channel(0)),
+            ("help?", Label::Channel(0)),
+            ("refund", Label::Channel(1)),
+            ("please", Label::Channel(1)),
+        ]
+    );
+    t.assign_speakers(&default_map()).unwrap();
+    assert_eq!(speakers(&t), [A, A, A, A, C, C]);
+}
+
+#[test]
+fn assemblyai_milliseconds_speakers_and_channels() {
+    let mut t = parse_fixture("vendor/assemblyai.json");
+    assert_eq!(t.format, Format::AssemblyAi);
+    assert_eq!(t.text(), "Good afternoon, this is Priya. Hi, I was charged twice.");
+    assert_eq!(summary(&t)[0], ("Good", 0.25, 0.65, spk("A")));
+    assert_eq!(t.words[4].confidence, Some(0.81));
+    t.assign_speakers(&default_map()).unwrap();
+    assert_eq!(speakers(&t), [A, A, A, A, A, C, C, C, C, C]);
+
+    let mut m = parse_fixture("vendor/assemblyai_multichannel.json");
+    assert_eq!(summary(&m), [("Hello.", 0.1, 0.5, Label::Channel(0)), ("Hi.", 0.8, 1.1, Label::Channel(1))]);
+    m.assign_speakers(&agent_map("right")).unwrap();
+    assert_eq!(speakers(&m), [C, A]);
+}
+
+#[test]
+fn whisper_words_and_segments() {
+    let t = parse_fixture("vendor/whisper_words.json");
+    assert_eq!(t.format, Format::Whisper);
+    assert_eq!(texts(&t), ["Thank", "you", "for", "calling.", "Hello?"]);
+    assert_eq!((t.words[3].start_s, t.words[3].end_s), (0.7, 1.6));
+    assert_eq!(t.words[4].confidence, Some(0.77));
+    assert!(t.words.iter().all(|w| !w.interpolated && w.label == Label::Unknown));
+
+    // whisperX: a segment without words is spread; one with an untimed word ("42") too.
+    let mut x = parse_fixture("vendor/whisperx_segments.json");
+    assert_eq!(x.text(), "Main Rohit bol raha hoon. Mera order 42 nahi aaya.");
+    assert!(x.words.iter().all(|w| w.interpolated));
+    assert_eq!(x.words[0].start_s, 0.5);
+    assert_eq!(x.words[4].end_s, 2.5);
+    assert_eq!(x.words[5].label, spk("SPEAKER_00"));
+    x.assign_speakers(&agent_map("speaker_01")).unwrap();
+    assert_eq!(x.words[0].speaker, A);
+    assert_eq!(x.words[9].speaker, C);
+}
+
+#[test]
+fn whisper_cpp_tokens_make_words() {
+    let t = parse_fixture("vendor/whisper_cpp_tokens.json");
+    assert_eq!(t.format, Format::WhisperCpp);
+    assert_eq!(
+        summary(&t),
+        [
+            ("Good", 0.32, 0.7, Label::Unknown),
+            ("evening,", 0.7, 1.4, Label::Unknown),
+            ("sir.", 1.6, 2.2, Label::Unknown),
+        ]
+    );
+    assert_eq!(t.words[1].confidence, Some(0.6), "the lowest token p");
+
+    let mut s = parse_fixture("vendor/whisper_cpp_segments.json");
+    assert_eq!(s.text(), "Haan ji, boliye. Refund kab aayega? (coughs)");
+    assert_eq!(s.words[0].start_s, 1.0);
+    assert_eq!(s.words[2].end_s, 3.0);
+    assert_eq!(s.words[3].start_s, 3.5, "from the timestamps strings");
+    assert_eq!(s.words[3].label, Label::Channel(1));
+    s.assign_speakers(&default_map()).unwrap();
+    assert_eq!(speakers(&s), [A, A, A, C, C, C, None]);
+}
+
+#[test]
+fn callqa_json_round_trips() {
+    let t = parse_fixture("vendor/callqa.json");
+    assert_eq!(t.format, Format::Callqa);
+    assert_eq!(texts(&t), ["haan", "Namaste", "ji"], "sorted by start");
+    assert_eq!(t.words[1].speaker, A, "assigned speakers are kept");
+    assert_eq!(t.words[2].label, spk("Rohit"));
+    assert!(t.words[2].interpolated);
+    // What callqa writes, it reads back.
+    let json = serde_json::to_vec(&t).unwrap();
+    assert_eq!(parse(&json, None).unwrap(), t);
+}
+
+#[test]
+fn webvtt_features() {
+    let mut t = parse_fixture("vendor/features.vtt");
+    assert_eq!(t.format, Format::WebVtt);
+    assert!(t.words.iter().all(|w| w.speaker.is_none()), "parse assigns no speakers");
+    assert_eq!(
+        t.text(),
+        "Good morning, Blue Sky & Co. Hello my bill is wrong Sorry about that. Okay. Thanks! \
+         no speaker here"
+    );
+    let w = |text: &str| t.words.iter().find(|w| w.text == text).unwrap().clone();
+    assert_eq!(w("Good").label, spk("Agent Kavita"));
+    assert_eq!((w("Good").start_s, w("Co.").end_s), (1.0, 4.0));
+    // Inline timestamps time the words: alone between two times → exact.
+    let hello = w("Hello");
+    assert_eq!((hello.start_s, hello.end_s, hello.interpolated), (5.0, 5.6, false));
+    let my = w("my");
+    assert_eq!((my.start_s, my.end_s, my.interpolated), (5.6, 5.9, false));
+    assert_eq!(w("is").start_s, 6.4);
+    assert!(w("wrong").interpolated && w("wrong").end_s == 7.0);
+    assert_eq!(w("Sorry").label, spk("Agent"));
+    assert_eq!(w("Okay.").label, spk("Customer"));
+    assert_eq!(w("Thanks!").label, spk("Agent Kavita"));
+    assert_eq!(w("here").label, Label::Unknown);
+    assert!(!t.text().contains("comment") && !t.text().contains("yellow"));
+    t.assign_speakers(&default_map()).unwrap();
+    let s = |text: &str| t.words.iter().find(|w| w.text == text).unwrap().speaker;
+    assert_eq!(
+        [s("Good"), s("Hello"), s("Sorry"), s("Okay."), s("Thanks!"), s("here")],
+        [A, C, A, C, A, None]
+    );
+}
+
+#[test]
+fn srt_features() {
+    let t = parse_fixture("vendor/features.srt");
+    assert_eq!(t.format, Format::Srt);
+    assert_eq!(t.text(), "My bill is double. Let me check. Okay. Done.");
+    assert_eq!(t.words[0].label, spk("CUSTOMER"));
+    assert_eq!((t.words[0].start_s, t.words[3].end_s), (1.0, 3.0));
+    assert_eq!(t.words[4].label, spk("AGENT"));
+    assert_eq!(t.words[4].start_s, 3.5, "`.` before the milliseconds");
+    assert_eq!(t.words[7].label, spk("CUSTOMER"), "cue without a blank line before it");
+    assert_eq!(t.words[8].label, spk("Agent"), "after a dialogue dash");
+}
+
+#[test]
+fn detection_by_content_and_name_hint() {
+    let cues = b"1\n00:00:01,000 --> 00:00:02,000\nHello there\n";
+    assert_eq!(detect(cues, Some("call.srt")).unwrap(), Format::Srt);
+    assert_eq!(detect(cues, None).unwrap(), Format::Srt);
+    let headless = b"00:01.000 --> 00:02.000\n<v Agent>Hello there\n";
+    assert_eq!(detect(headless, Some("call.VTT")).unwrap(), Format::WebVtt);
+    let t = parse(headless, Some("call.vtt")).unwrap();
+    assert_eq!(t.words[0].label, spk("Agent"));
+    // The content decides over a misleading name.
+    let vtt = b"WEBVTT\n\n00:01.000 --> 00:02.000\nHi\n";
+    assert_eq!(detect(vtt, Some("call.json")).unwrap(), Format::WebVtt);
+    assert_eq!(detect(&read("vendor/deepgram_diarize.json"), Some("x.vtt")).unwrap(), Format::Deepgram);
+}
+
+// --- speaker mapping ---------------------------------------------------------------------
+
+fn labelled(labels: &[Label]) -> Transcript {
+    let words = labels
+        .iter()
+        .enumerate()
+        .map(|(i, l)| callqa::transcript::Word {
+            text: format!("w{i}"),
+            start_s: i as f64,
+            end_s: i as f64 + 0.5,
+            label: l.clone(),
+            speaker: None,
+            confidence: None,
+            interpolated: false,
+        })
+        .collect();
+    Transcript { format: Format::Callqa, words }
+}
+
+#[test]
+fn default_mapping_rules() {
+    // Channels: 0 agent, others customer, whoever speaks first.
+    let mut t = labelled(&[Label::Channel(1), Label::Channel(0), Label::Unknown]);
+    t.assign_speakers(&default_map()).unwrap();
+    assert_eq!(speakers(&t), [C, A, None]);
+    // Names say who is who, in English or Hindi, whoever speaks first.
+    let mut t = labelled(&[spk("ग्राहक"), spk("एजेंट"), spk("Caller 2"), spk("CSR Meena")]);
+    t.assign_speakers(&default_map()).unwrap();
+    assert_eq!(speakers(&t), [C, A, C, A]);
+    // Otherwise the first to speak is the agent.
+    let mut t = labelled(&[spk("spk_1"), spk("spk_0"), spk("spk_1"), spk("spk_2")]);
+    t.assign_speakers(&default_map()).unwrap();
+    assert_eq!(speakers(&t), [A, C, A, C]);
+    // A named customer and an unnamed speaker: the unnamed one is the agent.
+    let mut t = labelled(&[spk("Customer"), spk("Kavita")]);
+    t.assign_speakers(&default_map()).unwrap();
+    assert_eq!(speakers(&t), [C, A]);
+    // Only unknown labels: no speakers.
+    let mut t = labelled(&[Label::Unknown, Label::Unknown]);
+    t.assign_speakers(&default_map()).unwrap();
+    assert_eq!(speakers(&t), [None, None]);
+}
+
+#[test]
+fn agent_option_maps_the_named_label() {
+    let mut t = labelled(&[spk("Kavita"), spk("Ravi"), Label::Unknown]);
+    t.assign_speakers(&agent_map("ravi")).unwrap();
+    assert_eq!(speakers(&t), [C, A, None], "case-insensitive name");
+    for name in ["ch1", "ch_1", "1", "right", "CH1"] {
+        let mut t = labelled(&[Label::Channel(0), Label::Channel(1)]);
+        t.assign_speakers(&agent_map(name)).unwrap();
+        assert_eq!(speakers(&t), [C, A], "{name}");
+    }
+    // Reassigning replaces the earlier mapping.
+    let mut t = labelled(&[Label::Channel(0), Label::Channel(1)]);
+    t.assign_speakers(&agent_map("left")).unwrap();
+    assert_eq!(speakers(&t), [A, C]);
+}
+
+#[test]
+fn unknown_agent_label_names_the_labels_found() {
+    let mut t = parse_fixture("vendor/aws_speakers.json");
+    let err = t.assign_speakers(&agent_map("spk_7")).unwrap_err();
+    assert_eq!(
+        err,
+        TranscriptError::UnknownAgentLabel { given: "spk_7".into(), found: "spk_0, spk_1".into() }
+    );
+    let msg = err.to_string();
+    assert!(msg.contains("spk_7") && msg.contains("spk_0, spk_1"), "{msg}");
+    assert!(t.words.iter().all(|w| w.speaker.is_none()), "nothing assigned");
+
+    let mut c = parse_fixture("vendor/aws_channels.json");
+    let msg = c.assign_speakers(&agent_map("ch_2")).unwrap_err().to_string();
+    assert!(msg.contains("ch0, ch1"), "{msg}");
+    let mut u = labelled(&[Label::Unknown]);
+    let msg = u.assign_speakers(&agent_map("agent")).unwrap_err().to_string();
+    assert!(msg.contains("does not say who speaks"), "{msg}");
+}
