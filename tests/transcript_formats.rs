@@ -554,3 +554,248 @@ fn unknown_agent_label_names_the_labels_found() {
     let msg = u.assign_speakers(&agent_map("agent")).unwrap_err().to_string();
     assert!(msg.contains("does not say who speaks"), "{msg}");
 }
+
+// --- hostile input -----------------------------------------------------------------------
+
+/// Parses and checks the invariants of whatever comes back; never panics (the test would).
+fn survive(bytes: &[u8], name: Option<&str>) -> Result<Transcript, TranscriptError> {
+    let r = parse(bytes, name);
+    if let Ok(t) = &r {
+        assert!(t.words.windows(2).all(|p| p[0].start_s <= p[1].start_s), "sorted");
+        assert!(t.words.iter().all(|w| w.start_s.is_finite()
+            && w.start_s >= 0.0
+            && w.end_s >= w.start_s
+            && !w.text.trim().is_empty()));
+    }
+    r
+}
+
+/// Deterministic pseudo-random bytes (SplitMix64).
+fn noise(len: usize, seed: u64) -> Vec<u8> {
+    let mut x = seed;
+    (0..len)
+        .map(|_| {
+            x = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
+            let mut z = x;
+            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+            (z ^ (z >> 31)) as u8
+        })
+        .collect()
+}
+
+#[test]
+fn empty_and_blank_input_is_an_error() {
+    assert_eq!(parse(b"", None), Err(TranscriptError::Empty));
+    assert_eq!(parse(b" \r\n\t\n", Some("a.vtt")), Err(TranscriptError::Empty));
+    assert_eq!(parse(b"\xef\xbb\xbf", None), Err(TranscriptError::Empty));
+    assert!(parse(b"", None).unwrap_err().to_string().contains("expected WebVTT"));
+}
+
+#[test]
+fn binary_and_non_utf8_input_is_an_error() {
+    for seed in 0..20 {
+        assert!(survive(&noise(4096, seed), None).is_err());
+    }
+    let latin1 = b"WEBVTT\n\n00:01.000 --> 00:02.000\nna\xefve caf\xe9\n";
+    let err = parse(latin1, Some("x.vtt")).unwrap_err();
+    assert_eq!(err, TranscriptError::NotUtf8 { offset: 34 });
+    assert!(err.to_string().contains("UTF-8"));
+    let utf16: Vec<u8> =
+        [0xFF, 0xFE].into_iter().chain("WEBVTT".encode_utf16().flat_map(u16::to_le_bytes)).collect();
+    assert_eq!(parse(&utf16, None), Err(TranscriptError::Utf16));
+}
+
+#[test]
+fn unrelated_text_and_json_say_what_is_expected() {
+    let err = parse(br#"{"name": "Kavita", "items": [1, 2]}"#, Some("x.json")).unwrap_err();
+    let msg = err.to_string();
+    assert!(matches!(err, TranscriptError::Unrecognised(_)));
+    assert!(msg.contains(r#""name""#) && msg.contains(r#""items""#), "{msg}");
+    assert!(
+        msg.contains(
+            "expected WebVTT, SRT, or JSON from AWS Transcribe (results.items), Google \
+             Speech-to-Text (results[].alternatives[].words), Deepgram (results.channels), \
+             AssemblyAI (words[]), openai-whisper (segments[]) or whisper.cpp (transcription[])"
+        ),
+        "{msg}"
+    );
+    for other in [&b"[1, 2, 3]"[..], b"42", b"null", b"Dear customer,\nthanks.", b"{}"] {
+        assert!(
+            matches!(parse(other, None), Err(TranscriptError::Unrecognised(_))),
+            "{:?}",
+            String::from_utf8_lossy(other)
+        );
+    }
+    let queued = br#"{"id": "x", "status": "queued", "words": null}"#;
+    let msg = parse(queued, None).unwrap_err().to_string();
+    assert!(msg.contains("queued"), "{msg}");
+}
+
+#[test]
+fn truncated_json_is_an_error() {
+    for e in manifest().iter().filter(|e| e.file.ends_with(".json")) {
+        let bytes = read(&format!("corpus/{}", e.file));
+        let trimmed = bytes.trim_ascii_end();
+        for k in 1..8 {
+            let cut = trimmed.len() * k / 8;
+            // Cut on a character boundary so the error is about JSON, not UTF-8.
+            let Some(cut) = (cut..trimmed.len()).find(|&i| std::str::from_utf8(&trimmed[..i]).is_ok()) else {
+                continue;
+            };
+            let err = survive(&trimmed[..cut], Some(&e.file)).unwrap_err();
+            assert!(matches!(err, TranscriptError::Json { .. }), "{} cut at {cut}: {err}", e.file);
+        }
+    }
+    let deep = "[".repeat(100_000);
+    assert!(matches!(survive(deep.as_bytes(), None), Err(TranscriptError::Json { .. })));
+}
+
+#[test]
+fn bad_times_skip_the_word() {
+    let aws = br#"{"results": {"items": [
+        {"type": "pronunciation", "start_time": "NaN", "end_time": "1.0", "alternatives": [{"content": "nan"}]},
+        {"type": "pronunciation", "start_time": "-1.0", "end_time": "1.0", "alternatives": [{"content": "negative"}]},
+        {"type": "pronunciation", "start_time": "3.0", "end_time": "2.0", "alternatives": [{"content": "inverted"}]},
+        {"type": "pronunciation", "start_time": "inf", "end_time": "inf", "alternatives": [{"content": "infinite"}]},
+        {"type": "pronunciation", "start_time": "1e300", "end_time": "1e301", "alternatives": [{"content": "huge"}]},
+        {"type": "pronunciation", "alternatives": [{"content": "untimed"}]},
+        {"type": "pronunciation", "start_time": "4.0", "end_time": "4.5", "alternatives": [{"content": "good", "confidence": "7"}]}
+    ]}}"#;
+    let p = parse_report(aws, None).unwrap();
+    assert_eq!(p.skipped, 6);
+    assert_eq!(texts(&p.transcript), ["good"]);
+    assert_eq!(p.transcript.words[0].confidence, None, "confidence outside 0..=1");
+
+    let dg = br#"{"results": {"channels": [{"alternatives": [{"words": [
+        {"word": "a", "start": 1e308, "end": 1.7976931348623157e308},
+        {"word": "b", "start": -0.5, "end": 0.5},
+        {"word": "c", "start": 18446744073709551615, "end": 18446744073709551615}
+    ]}]}]}}"#;
+    let err = parse(dg, None).unwrap_err();
+    assert_eq!(err, TranscriptError::NoValidWords { format: "deepgram", skipped: 3 });
+    assert!(err.to_string().contains("none has usable times"));
+
+    // Numbers beyond f64: serde_json refuses them.
+    let aai = br#"{"words": [{"text": "x", "start": 1e400, "end": 2e400}]}"#;
+    assert!(survive(aai, None).is_err());
+    let aai = br#"{"words": [{"text": "x", "start": 18446744073709551615, "end": 18446744073709551615}, {"text": "y", "start": 10, "end": 20}]}"#;
+    let p = parse_report(aai, None).unwrap();
+    assert_eq!((p.skipped, p.transcript.words.len()), (1, 1));
+}
+
+#[test]
+fn inverted_and_nonsense_cues_are_skipped() {
+    let vtt = "WEBVTT\n\n00:05.000 --> 00:02.000\nbackwards\n\n\
+               99:59:59.999 --> 999999:00:00.000\nfar future\n\n\
+               00:01.000 --> \nno end\n\n --> \n\n<v>\n\n\
+               00:06.000 --> 00:07.000\n<v Agent>ok & done &bogus; <99:00.000>late <unclosed\n";
+    let p = parse_report(vtt.as_bytes(), None).unwrap();
+    assert_eq!(p.skipped, 2, "the inverted cue and the one past 7 days");
+    assert_eq!(texts(&p.transcript), ["ok", "&", "done", "&bogus;", "late", "<unclosed"]);
+    assert!(p.transcript.words.iter().all(|w| w.end_s <= 7.0 && w.start_s >= 6.0));
+
+    let only_bad = "1\n00:00:05,000 --> 00:00:01,000\nnope\n";
+    assert!(matches!(
+        parse(only_bad.as_bytes(), None),
+        Err(TranscriptError::NoValidWords { format: "srt", skipped: 1 })
+    ));
+}
+
+#[test]
+fn ten_thousand_cues_parse_in_linear_time() {
+    let mut vtt = String::from("WEBVTT\n\n");
+    for i in 0..10_000u32 {
+        let (a, b) = (f64::from(i) * 2.0, f64::from(i) * 2.0 + 1.5);
+        let stamp =
+            |t: f64| format!("{:02}:{:02}:{:06.3}", (t / 3600.0) as u32, (t / 60.0) as u32 % 60, t % 60.0);
+        vtt.push_str(&format!(
+            "{} --> {}\n<v {}>cue {i} words\n\n",
+            stamp(b),
+            stamp(a),
+            if i % 2 == 0 { "Agent" } else { "Customer" }
+        ));
+    }
+    // Every cue inverted: all skipped, an error, not a panic.
+    let start = std::time::Instant::now();
+    assert!(matches!(
+        parse(vtt.as_bytes(), None),
+        Err(TranscriptError::NoValidWords { skipped: 10_000, .. })
+    ));
+    // The same cues the right way round.
+    let fixed: String = vtt
+        .lines()
+        .map(|l| match l.split_once(" --> ") {
+            Some((a, b)) => format!("{b} --> {a}\n"),
+            None => format!("{l}\n"),
+        })
+        .collect();
+    let mut t = parse(fixed.as_bytes(), Some("big.vtt")).unwrap();
+    assert_eq!(t.words.len(), 30_000);
+    assert_eq!(t.words[29_999].text, "words");
+    assert!((t.words[29_999].end_s - 19_999.5).abs() < 1e-6);
+    t.assign_speakers(&default_map()).unwrap();
+    assert_eq!(t.words[3].speaker, C);
+    assert!(start.elapsed().as_secs() < 10, "took {:?}", start.elapsed());
+}
+
+#[test]
+fn oversized_input_is_refused_before_reading() {
+    let big = vec![b' '; callqa::transcript::formats::MAX_BYTES + 1];
+    assert!(matches!(parse(&big, None), Err(TranscriptError::TooLarge { .. })));
+}
+
+/// Bytes that break formats in interesting ways.
+const DAMAGE: &[u8] = b"0-9:.,>< \n\"{}[]e-";
+
+/// Every fixture, damaged in many places, parses or fails without a panic.
+#[test]
+fn damaged_fixtures_never_panic() {
+    let vendor = std::fs::read_dir(fixtures().join("vendor")).unwrap();
+    for entry in vendor {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        let bytes = std::fs::read(&path).unwrap();
+        for seed in 0..40u64 {
+            let mut damaged = bytes.clone();
+            let hits = noise(8, seed);
+            for (k, h) in hits.iter().enumerate() {
+                let at = (usize::from(*h) * 131 + k * 977 + seed as usize * 31) % damaged.len();
+                damaged[at] = DAMAGE[usize::from(*h) % DAMAGE.len()];
+            }
+            let _ = survive(&damaged, Some(&name));
+            let _ = survive(&bytes[..bytes.len() * (seed as usize + 1) / 41], Some(&name));
+        }
+    }
+}
+
+mod props {
+    use super::survive;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(200))]
+
+        #[test]
+        fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..512)) {
+            let _ = survive(&bytes, None);
+        }
+
+        #[test]
+        fn cue_like_text_never_panics(
+            parts in proptest::collection::vec(
+                prop_oneof![
+                    Just("WEBVTT\n"), Just("\n\n"), Just("\n"), Just("00:01.000"),
+                    Just(" --> "), Just("00:00:02,500"), Just("<v A>"), Just("<"), Just(">"),
+                    Just("Agent: "), Just("&amp;"), Just("&"), Just("<00:01.500>"), Just("{\\an8}"),
+                    Just("- "), Just("नमस्ते "), Just("word "), Just("12\n"), Just("NOTE "),
+                ],
+                0..40,
+            ),
+            vtt in any::<bool>(),
+        ) {
+            let text: String = parts.concat();
+            let _ = survive(text.as_bytes(), Some(if vtt { "a.vtt" } else { "a.srt" }));
+        }
+    }
+}
