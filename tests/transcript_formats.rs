@@ -799,3 +799,25 @@ mod props {
         }
     }
 }
+
+/// Inputs built to make a careless parser quadratic finish quickly.
+#[test]
+fn pathological_input_stays_linear() {
+    let start = std::time::Instant::now();
+    let brackets = format!("WEBVTT\n\n00:01.000 --> 00:02.000\n{}\n", "<{\\".repeat(200_000));
+    let t = parse(brackets.as_bytes(), None).unwrap();
+    assert_eq!(t.words.len(), 1);
+    // A distinct speaker on every word.
+    let mut vtt = String::from("WEBVTT\n\n00:00.000 --> 99:00:00.000\n");
+    for i in 0..50_000 {
+        vtt.push_str(&format!("<v s{i}>w "));
+    }
+    let mut t = parse(vtt.as_bytes(), None).unwrap();
+    assert_eq!(t.words.len(), 50_000);
+    t.assign_speakers(&default_map()).unwrap();
+    assert_eq!((t.words[0].speaker, t.words[49_999].speaker), (A, C));
+    let err = t.assign_speakers(&agent_map("nobody")).unwrap_err();
+    let msg = err.to_string();
+    assert!(msg.contains("s0, s1") && msg.contains("s19, … (50000 labels)") && msg.len() < 400, "{msg}");
+    assert!(start.elapsed().as_secs() < 10, "took {:?}", start.elapsed());
+}

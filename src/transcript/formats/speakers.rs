@@ -1,6 +1,8 @@
 //! Mapping a transcript's labels (channels, diarised speakers, cue names) to agent and
 //! customer: [`Transcript::assign_speakers`].
 
+use std::collections::{HashMap, HashSet};
+
 use super::TranscriptError;
 use crate::model::Speaker;
 use crate::transcript::{Label, SpeakerMap, Transcript};
@@ -29,16 +31,31 @@ impl Transcript {
     ///
     /// `Label::Unknown` always maps to `None`.
     pub fn assign_speakers(&mut self, map: &SpeakerMap) -> Result<(), TranscriptError> {
-        let labels = self.labels();
-        let assigned: Vec<(Label, Option<Speaker>)> = match &map.agent {
+        let labels = distinct_labels(self);
+        let assigned: HashMap<Label, Option<Speaker>> = match &map.agent {
             Some(agent) => explicit(&labels, agent)?,
             None => default_rule(&labels),
-        };
+        }
+        .into_iter()
+        .collect();
         for word in &mut self.words {
-            word.speaker = assigned.iter().find(|(l, _)| *l == word.label).and_then(|(_, s)| *s);
+            word.speaker = assigned.get(&word.label).copied().flatten();
         }
         Ok(())
     }
+}
+
+/// The words' distinct labels in order of first appearance, in linear time (a hostile file
+/// may hold a label per word).
+fn distinct_labels(t: &Transcript) -> Vec<Label> {
+    let mut seen: HashSet<&Label> = HashSet::new();
+    let mut out = Vec::new();
+    for w in &t.words {
+        if seen.insert(&w.label) {
+            out.push(w.label.clone());
+        }
+    }
+    out
 }
 
 /// True when the user's `name` denotes `label`.
@@ -69,16 +86,21 @@ pub fn label_name(label: &Label) -> String {
     }
 }
 
+/// The most labels an error message lists.
+const MAX_LISTED: usize = 20;
+
 /// The mapping for an explicit agent label.
 fn explicit(labels: &[Label], agent: &str) -> Result<Vec<(Label, Option<Speaker>)>, TranscriptError> {
     if !labels.iter().any(|l| label_matches(l, agent)) {
         let known: Vec<String> = labels.iter().filter(|l| **l != Label::Unknown).map(label_name).collect();
         return Err(TranscriptError::UnknownAgentLabel {
             given: agent.to_string(),
-            found: if known.is_empty() {
-                "none (the transcript does not say who speaks)".into()
-            } else {
-                known.join(", ")
+            found: match known.len() {
+                0 => "none (the transcript does not say who speaks)".into(),
+                n if n > MAX_LISTED => {
+                    format!("{}, … ({n} labels)", known.get(..MAX_LISTED).unwrap_or(&[]).join(", "))
+                }
+                _ => known.join(", "),
             },
         });
     }

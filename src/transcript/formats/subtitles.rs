@@ -192,19 +192,24 @@ impl Tokens {
     fn line(&mut self, line: &str) {
         let mut rest = line;
         let mut at_line_start = true;
+        // Once no `>` (or `}`) is left, stop looking for one: linear even on `<<<<…`.
+        let (mut gt_left, mut brace_left) = (true, true);
         while let Some(c) = rest.chars().next() {
-            if c == '<'
-                && let Some(close) = rest.find('>')
-            {
-                self.tag(rest.get(1..close).unwrap_or(""));
-                rest = rest.get(close + 1..).unwrap_or("");
+            if c == '<' && gt_left {
+                match rest.find('>') {
+                    Some(close) => {
+                        self.tag(rest.get(1..close).unwrap_or(""));
+                        rest = rest.get(close + 1..).unwrap_or("");
+                    }
+                    None => gt_left = false,
+                }
                 continue;
             }
-            if c == '{'
-                && rest.starts_with("{\\")
-                && let Some(close) = rest.find('}')
-            {
-                rest = rest.get(close + 1..).unwrap_or("");
+            if c == '{' && brace_left && rest.starts_with("{\\") {
+                match rest.find('}') {
+                    Some(close) => rest = rest.get(close + 1..).unwrap_or(""),
+                    None => brace_left = false,
+                }
                 continue;
             }
             if at_line_start && !c.is_whitespace() {
