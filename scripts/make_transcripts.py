@@ -15,6 +15,9 @@ For each call it writes
 and manifest.json lists, per file, its expected format, the `--agent` label it needs (or
 null for callqa's default rule) and whether it names speakers at all.
 
+Confidences are left out of the Deepgram, AssemblyAI and whisper files to keep the fixtures
+small (the hand-written vendor fixtures have them).
+
 Labelling varies by call so that every labelling path is exercised: dev_c_dispute (the
 customer speaks first) uses channels where the format has them, and an explicit agent label
 where it has only diarised speakers.
@@ -226,7 +229,7 @@ def deepgram(call, words):
     def dword(i, w, speaker):
         core, _ = split_punct(w["text"])
         d = {"word": core.lower(), "start": round(w["start"], 3), "end": round(w["end"], 3),
-             "confidence": conf(i), "punctuated_word": w["text"]}
+             "punctuated_word": w["text"]}
         if speaker is not None:
             d["speaker"] = speaker
         return d
@@ -252,8 +255,7 @@ def assemblyai(call, words):
     chan = call["id"] == "dev_c_dispute"
     out = []
     for i, w in enumerate(words):
-        d = {"text": w["text"], "start": ms(w["start"]), "end": ms(w["end"]),
-             "confidence": conf(i)}
+        d = {"text": w["text"], "start": ms(w["start"]), "end": ms(w["end"])}
         if chan:
             d["channel"] = "1" if w["speaker"] == "agent" else "2"
             d["speaker"] = None
@@ -275,7 +277,7 @@ def whisper(call, words):
                "text": " " + u["text"], "speaker": f"SPEAKER_{order.index(u['speaker']):02}"}
         if with_words:
             seg["words"] = [{"word": " " + w["text"], "start": round(w["start"], 3),
-                             "end": round(w["end"], 3), "probability": conf(i)}
+                             "end": round(w["end"], 3)}
                             for i, w in enumerate(words) if w["utt"] == k]
         segs.append(seg)
     doc = {"segments": segs,
