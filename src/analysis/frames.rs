@@ -205,16 +205,6 @@ impl Frames {
     ) -> Option<[Frame; MAX_ANALYSED]> {
         self.with_next(block, |data, s, f| {
             let sums = match given {
-                Some(FrameSums { done: Some(mut out), first, .. }) => {
-                    if !first {
-                        for (o, q) in out.iter_mut().zip(quiet).take(f.analysed) {
-                            if o.energy < q {
-                                o.gain = 1.0;
-                            }
-                        }
-                    }
-                    return Some(out);
-                }
                 Some(g) => g,
                 None => sums_of(data, s, f)?,
             };
@@ -222,14 +212,9 @@ impl Frames {
         })
     }
 
-    /// The next whole frame's raw sums and its features with every gain computed (see
-    /// [`FrameSums`]): all of [`Frames::next_frame`]'s work that needs the samples.
-    pub fn next_finished(&mut self, block: &[f32]) -> Option<FrameSums> {
-        self.with_next(block, |data, s, f| {
-            let sums = sums_of(data, s, f)?;
-            let done = finish(data, s, f, &sums, [0.0; MAX_ANALYSED])?;
-            Some(FrameSums { done: Some(done), ..sums })
-        })
+    /// The next whole frame's raw sums only (the vectorised bulk of [`Frames::next_frame`]).
+    pub fn next_sums(&mut self, block: &[f32]) -> Option<FrameSums> {
+        self.with_next(block, sums_of)
     }
 
     /// Runs `f` on the next whole frame's samples (`data` holds the frame at sample frame `s`
@@ -291,7 +276,7 @@ impl Frames {
 }
 
 /// The raw sums of one frame: `Σx², Σx·a, Σx·b` per analysed channel (`a`, `b`: the signal
-/// delayed by one and two lags). Computed by [`Frames::next_finished`], possibly on another thread
+/// delayed by one and two lags). Computed by [`Frames::next_sums`], possibly on another thread
 /// than the rest of the analysis, and handed to [`Frames::next_frame`].
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct FrameSums {
@@ -302,10 +287,6 @@ pub struct FrameSums {
     xb: PerChannel,
     /// The file's first frame: no predictor history (energy only).
     first: bool,
-    /// The whole features, when the thread that summed also finished the frame (every
-    /// channel's gain computed; the analysis sets a quiet channel's gain to 1, as it would
-    /// have without computing it).
-    done: Option<[Frame; MAX_ANALYSED]>,
 }
 
 /// Raw sums of the frame starting at sample frame `s` of `data` (interleaved, `f.channels`
@@ -334,7 +315,7 @@ fn sums_of(data: &[f32], s: usize, f: &Frames) -> Option<FrameSums> {
     let a = data.get((s - l) * c..(e - l) * c)?;
     let b = data.get((s - 2 * l) * c..(e - 2 * l) * c)?;
     let (xs, xx, xa, xb) = if 8 % c == 0 { sums_lanes(x, a, b, c) } else { sums_strided(x, a, b, c) };
-    Some(FrameSums { xs, xx, xa, xb, first: false, done: None })
+    Some(FrameSums { xs, xx, xa, xb, first: false })
 }
 
 /// Features of the frame at sample frame `s` of `data` from its raw sums (see [`sums_of`]).

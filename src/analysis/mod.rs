@@ -191,7 +191,7 @@ impl SumStage {
     pub fn push(&mut self, interleaved: &[f32], out: &mut Vec<FrameSums>) {
         let c = self.frames.channels();
         let whole = interleaved.get(..interleaved.len() / c * c).unwrap_or(&[]);
-        while let Some(s) = self.frames.next_finished(whole) {
+        while let Some(s) = self.frames.next_sums(whole) {
             out.push(s);
         }
         self.frames.retire(whole);
