@@ -225,11 +225,3 @@ pub fn detect_json(value: &Value) -> Result<Format, TranscriptError> {
     }
     Err(TranscriptError::Unrecognised(format!("a JSON object with keys {}", json::key_list(obj))))
 }
-
-impl Transcript {
-    /// Placeholder until the speaker rules land.
-    pub fn assign_speakers(&mut self, map: &super::SpeakerMap) -> Result<(), TranscriptError> {
-        let _ = map;
-        Ok(())
-    }
-}
