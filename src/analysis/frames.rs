@@ -30,9 +30,6 @@ pub(crate) struct Frame {
     pub clipped: u32,
     /// 2-tap prediction gain as a power ratio, in `[1, 1e6]`.
     pub gain: f32,
-    /// Power (mean square around the half's own mean) of the frame's first and second half
-    /// (sentence boundaries look for pauses at this resolution).
-    pub halves: [f32; 2],
 }
 
 /// The call's interleaved sample stream, cut into frames. Frames are computed straight from
@@ -290,9 +287,6 @@ pub struct FrameSums {
     xb: PerChannel,
     /// The file's first frame: no predictor history (energy only).
     first: bool,
-    /// `Σx` and `Σx²` of each half of the frame (the totals are their sums).
-    half_xs: [PerChannel; 2],
-    half_xx: [PerChannel; 2],
 }
 
 /// Raw sums of the frame starting at sample frame `s` of `data` (interleaved, `f.channels`
@@ -301,62 +295,27 @@ fn sums_of(data: &[f32], s: usize, f: &Frames) -> Option<FrameSums> {
     let (fl, l, c) = (f.frame_len, f.lag, f.channels);
     let e = s + fl;
     let x = data.get(s * c..e * c)?;
-    let h = fl / 2;
     if s < 2 * l {
         // The very first frame: no history for the predictor.
-        let mut en = [[0f64; MAX_ANALYSED]; 2];
-        let mut sum = [[0f64; MAX_ANALYSED]; 2];
+        let mut en = [0f64; MAX_ANALYSED];
+        let mut sum = [0f64; MAX_ANALYSED];
         for (i, v) in x.iter().enumerate() {
-            let half = usize::from(i / c >= h);
-            if let (Some(acc), Some(s)) =
-                (en.get_mut(half).and_then(|e| e.get_mut(i % c)), sum.get_mut(half).and_then(|e| e.get_mut(i % c)))
-            {
+            if let (Some(acc), Some(s)) = (en.get_mut(i % c), sum.get_mut(i % c)) {
                 *acc += f64::from(*v) * f64::from(*v);
                 *s += f64::from(*v);
             }
         }
-        let total = |v: [[f64; MAX_ANALYSED]; 2]| -> PerChannel { std::array::from_fn(|ch| (v[0][ch] + v[1][ch]) as f32) };
         return Some(FrameSums {
-            xs: total(sum),
-            xx: total(en),
+            xs: sum.map(|v| v as f32),
+            xx: en.map(|v| v as f32),
             first: true,
-            half_xs: sum.map(|h| h.map(|v| v as f32)),
-            half_xx: en.map(|h| h.map(|v| v as f32)),
             ..FrameSums::default()
         });
     }
     let a = data.get((s - l) * c..(e - l) * c)?;
     let b = data.get((s - 2 * l) * c..(e - 2 * l) * c)?;
-    // Each half summed on its own (vectorised), the frame's sums are the halves' sums.
-    let (x1, x2) = x.split_at_checked(h * c)?;
-    let (a1, a2) = a.split_at_checked(h * c)?;
-    let (b1, b2) = b.split_at_checked(h * c)?;
-    let sums = |x: &[f32], a: &[f32], b: &[f32]| {
-        if 8 % c == 0 && (x.len() % 8 == 0) { sums_lanes(x, a, b, c) } else { sums_strided(x, a, b, c) }
-    };
-    let (s1, s2) = (sums(x1, a1, b1), sums(x2, a2, b2));
-    let add = |p: PerChannel, q: PerChannel| -> PerChannel { std::array::from_fn(|ch| p[ch] + q[ch]) };
-    Some(FrameSums {
-        xs: add(s1.0, s2.0),
-        xx: add(s1.1, s2.1),
-        xa: add(s1.2, s2.2),
-        xb: add(s1.3, s2.3),
-        first: false,
-        half_xs: [s1.0, s2.0],
-        half_xx: [s1.1, s2.1],
-    })
-}
-
-/// The power of each half of the frame (mean square around the half's own mean).
-fn half_powers(sums: &FrameSums, ch: usize, fl: usize) -> [f32; 2] {
-    let h = fl / 2;
-    let ns = [h.max(1) as f32, (fl - h).max(1) as f32];
-    std::array::from_fn(|k| {
-        let sum = sums.half_xs.get(k).and_then(|v| v.get(ch)).copied().unwrap_or(0.0);
-        let sq = sums.half_xx.get(k).and_then(|v| v.get(ch)).copied().unwrap_or(0.0);
-        let m = sum / ns[k];
-        (sq / ns[k] - m * m).max(0.0)
-    })
+    let (xs, xx, xa, xb) = if 8 % c == 0 { sums_lanes(x, a, b, c) } else { sums_strided(x, a, b, c) };
+    Some(FrameSums { xs, xx, xa, xb, first: false })
 }
 
 /// Features of the frame at sample frame `s` of `data` from its raw sums (see [`sums_of`]).
@@ -391,13 +350,7 @@ fn finish(
     if sums.first {
         for (ch, ((o, xx), xs)) in out.iter_mut().zip(sums.xx).zip(sums.xs).enumerate() {
             let (xc, m) = centred(xx, xs);
-            *o = Frame {
-                energy: (xc * inv_n) as f32,
-                mean: m as f32,
-                gain: 1.0,
-                clipped: clipped(ch, xx),
-                halves: half_powers(sums, ch, fl),
-            };
+            *o = Frame { energy: (xc * inv_n) as f32, mean: m as f32, gain: 1.0, clipped: clipped(ch, xx) };
         }
         return Some(out);
     }
@@ -413,7 +366,7 @@ fn finish(
         );
         let energy = (xx * inv_n) as f32;
         if energy < quiet.get(ch).copied().unwrap_or(0.0) {
-            *o = Frame { energy, mean: m as f32, gain: 1.0, clipped: clip, halves: half_powers(sums, ch, fl) };
+            *o = Frame { energy, mean: m as f32, gain: 1.0, clipped: clip };
             continue;
         }
         // The covariance-method normal equations need Σa², Σb², Σab too: each is a shifted
@@ -426,13 +379,7 @@ fn finish(
         let aa = xx - sq(e - l, e) + sq(s - l, s);
         let bb = xx - sq(e - 2 * l, e) + sq(s - 2 * l, s);
         let ab = xa - lagged(e - l, e) + lagged(s - l, s);
-        *o = Frame {
-            energy,
-            mean: m as f32,
-            gain: prediction_gain(xx, xa, xb, aa, ab, bb),
-            clipped: clip,
-            halves: half_powers(sums, ch, fl),
-        };
+        *o = Frame { energy, mean: m as f32, gain: prediction_gain(xx, xa, xb, aa, ab, bb), clipped: clip };
     }
     Some(out)
 }

@@ -171,8 +171,8 @@ impl Decider {
                 both && talking(a) && (sb < sa || ta.waiting()),
             ];
             let floors = [a.floor_level(), b.floor_level()];
-            for (((turns, gated), floor), f) in self.turns.iter_mut().zip(gate).zip(floors).zip(frame) {
-                turns.step(t, gated, floor, f.halves, view);
+            for ((turns, gated), floor) in self.turns.iter_mut().zip(gate).zip(floors) {
+                turns.step(t, gated, floor, view);
             }
         }
         self.t += 1;

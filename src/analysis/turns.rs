@@ -106,11 +106,12 @@ impl Turns {
 
     /// Frame `t` has been decided. `gated`: this side's pauses matter now (both sides talk and
     /// this side was first); `floor`: this channel's noise floor (mean-square power).
-    pub fn step(&mut self, t: u64, gated: bool, floor: f32, halves: [f32; 2], view: &View<'_>) {
+    pub fn step(&mut self, t: u64, gated: bool, floor: f32, view: &View<'_>) {
         let fl = self.frame_len;
         if gated {
             let h = fl / 2;
-            for ((from, to), power) in [(t * fl, t * fl + h), (t * fl + h, (t + 1) * fl)].into_iter().zip(halves) {
+            for (from, to) in [(t * fl, t * fl + h), (t * fl + h, (t + 1) * fl)] {
+                let power = view.power(self.ch, from, to);
                 if power < floor * GAP_RATIO {
                     if self.pause_from.is_none() && self.last_loud.is_some() {
                         self.pause_from = Some(from);
