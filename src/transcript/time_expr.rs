@@ -395,6 +395,12 @@ impl<'a, S: AsRef<str>> Parser<'a, S> {
             } else if self.is(j, Lex::Marker) {
                 ctx.marker = true;
                 j += 1;
+            } else if clock.h == 12 && matches!(self.lex(j), Some(Lex::Noon | Lex::Midnight)) {
+                // "12 noon" is 12 pm, "12 midnight" 12 am.
+                let noon = self.is(j, Lex::Noon);
+                ctx.part = Some(if noon { Part::Pm } else { Part::Am });
+                ctx.marker = true;
+                j += 1;
             } else if self.is(j, Lex::Bajkar) {
                 ctx.marker = true;
                 j += 1;
