@@ -29,7 +29,7 @@
 
 use std::collections::HashMap;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::Transcript;
 use super::normalise::{Token, tokens, word_tokens};
@@ -44,7 +44,7 @@ const CONTEXT_WORDS: usize = 12;
 const MAX_CONTEXT_WORDS: usize = 24;
 
 /// One match of an item's phrase rule in a transcript.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct PhraseHit {
     /// The item's key.
     pub item: String,
