@@ -198,6 +198,7 @@ fn edited_card_is_a_new_version_and_old_reviews_keep_theirs() {
         description_hi: String::new(),
         weight: 1.0,
         critical: false,
+        phrases: None,
     });
     let v2 = db.ensure_scorecard(&edited).unwrap();
     assert_eq!((v2.name.as_str(), v2.version), (v1.name.as_str(), 2));

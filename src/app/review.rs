@@ -238,6 +238,7 @@ mod tests {
             description_hi: String::new(),
             weight: 1.0,
             critical: false,
+            phrases: None,
         };
         Scorecard {
             name: "t".into(),

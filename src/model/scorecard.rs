@@ -4,6 +4,8 @@
 //!   is the built-in card (embedded from `assets/scorecards/default.toml`);
 //!   [`Scorecard::from_toml_str`] / [`Scorecard::from_json_str`] read custom cards and check them.
 //!   [`Scorecard::content_hash`] identifies a card's content (the store keeps one version per hash).
+//! - [`PhraseRules`]: an item's phrases whose presence in a transcript is evidence
+//!   (matched by `transcript::phrases`); optional, left out of the canonical JSON when absent.
 //! - [`ItemAnswer`]: yes / no / N.A. (or not yet answered), a comment, evidence timestamps.
 //! - [`score`] → [`Score`], explained by [`score_formula`] (also in `docs/scoring.md`).
 //! - [`Review`], [`ReviewStatus`]: a reviewer's answers for one call, as the store returns them.
@@ -14,6 +16,8 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
+
+use super::Speaker;
 
 /// The default card's TOML, compiled in.
 pub const DEFAULT_CARD_TOML: &str = include_str!("../../assets/scorecards/default.toml");
@@ -83,6 +87,101 @@ pub struct Item {
     /// A "no" fails the whole call.
     #[serde(default)]
     pub critical: bool,
+    /// Phrases in a transcript that are evidence for this item. Left out of the canonical
+    /// JSON when absent, so cards without rules keep their content hash.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phrases: Option<PhraseRules>,
+}
+
+fn any_speaker() -> String {
+    "any".to_string()
+}
+
+/// An item's phrase rules: what to look for in a transcript as evidence (matched by
+/// `transcript::phrases`, which normalises phrases and words alike: case, punctuation, nukta,
+/// chandrabindu, digits). In TOML, a `[sections.items.phrases]` table under the item.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PhraseRules {
+    /// Whose words count: `agent`, `customer` or `any` (the default).
+    #[serde(default = "any_speaker")]
+    pub speaker: String,
+    /// A label shown with the evidence: "apology", "callback", "blame".
+    pub kind: String,
+    /// The phrases; any one of them, as whole words, is a hit.
+    pub any: Vec<String>,
+    /// When set, a phrase counts only with a time expression ("tomorrow at 4", "कल दस बजे")
+    /// starting within this many seconds before or after it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time_within_s: Option<f64>,
+    /// The text shown when nothing matches; empty: "no {kind} found in the transcript".
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub absent: String,
+}
+
+/// Whose words a phrase rule reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PhraseSpeaker {
+    Only(Speaker),
+    Any,
+}
+
+impl PhraseSpeaker {
+    /// True when a word said by `speaker` counts. A word whose speaker is unknown counts only
+    /// for `Any`.
+    pub fn accepts(self, speaker: Option<Speaker>) -> bool {
+        match self {
+            PhraseSpeaker::Only(s) => speaker == Some(s),
+            PhraseSpeaker::Any => true,
+        }
+    }
+}
+
+impl PhraseRules {
+    /// The `speaker` field read; `None` when it is not agent, customer or any.
+    pub fn speaker_filter(&self) -> Option<PhraseSpeaker> {
+        match self.speaker.trim().to_ascii_lowercase().as_str() {
+            "agent" => Some(PhraseSpeaker::Only(Speaker::Agent)),
+            "customer" => Some(PhraseSpeaker::Only(Speaker::Customer)),
+            "any" => Some(PhraseSpeaker::Any),
+            _ => None,
+        }
+    }
+
+    /// What to show when nothing matches.
+    pub fn absent_text(&self) -> String {
+        if self.absent.trim().is_empty() {
+            format!("no {} found in the transcript", self.kind.trim())
+        } else {
+            self.absent.clone()
+        }
+    }
+
+    /// Why these rules cannot be used, if they cannot (see [`ScorecardError::BadPhraseRule`]).
+    fn problem(&self) -> Option<String> {
+        if self.speaker_filter().is_none() {
+            return Some(format!("has speaker {:?}; use \"agent\", \"customer\" or \"any\"", self.speaker));
+        }
+        if self.kind.trim().is_empty() {
+            return Some("has no kind; add kind = \"apology\" (a label shown with the evidence)".into());
+        }
+        if self.any.is_empty() {
+            return Some("has no phrases; list some in any = [\"...\"]".into());
+        }
+        // Matching keeps letters, digits and combining marks: without a letter or digit a
+        // phrase normalises to nothing.
+        if let Some((n, p)) = self.any.iter().enumerate().find(|(_, p)| !p.chars().any(char::is_alphanumeric))
+        {
+            return Some(format!(
+                "has an empty phrase (number {} in any, {p:?}): it needs a letter or digit",
+                n + 1
+            ));
+        }
+        if let Some(w) = self.time_within_s.filter(|w| !(w.is_finite() && *w >= 0.0)) {
+            return Some(format!("has time_within_s = {w}; it must be a number of seconds, 0 or more"));
+        }
+        None
+    }
 }
 
 /// A named group of items.
@@ -130,6 +229,8 @@ pub enum ScorecardError {
     BadAnswer(String),
     #[error("evidence time {time} for item {key:?} is not a time in seconds (0 or more)")]
     BadEvidence { key: String, time: f64 },
+    #[error("item {key:?}: its phrase rule {problem}")]
+    BadPhraseRule { key: String, problem: String },
 }
 
 impl Scorecard {
@@ -170,7 +271,7 @@ impl Scorecard {
         Ok(card)
     }
 
-    /// Checks names, keys, titles and weights.
+    /// Checks names, keys, titles, weights and phrase rules.
     pub fn validate(&self) -> Result<(), ScorecardError> {
         if self.name.trim().is_empty() {
             return Err(ScorecardError::NoName);
@@ -194,6 +295,9 @@ impl Scorecard {
                 }
                 if !seen.insert(item.key.as_str()) {
                     return Err(ScorecardError::DuplicateKey(item.key.clone()));
+                }
+                if let Some(problem) = item.phrases.as_ref().and_then(PhraseRules::problem) {
+                    return Err(ScorecardError::BadPhraseRule { key: item.key.clone(), problem });
                 }
             }
         }
