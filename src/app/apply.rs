@@ -412,6 +412,7 @@ impl CallqaApp {
             others: Vec::new(),
             clips: Vec::new(),
             transcript: None,
+            phrases: Default::default(),
         });
         self.transcript_matches.clear();
         self.transcript_match = None;
@@ -724,7 +725,8 @@ impl CallqaApp {
     /// Seeks to the next (or previous) match after (before) the playhead.
     fn next_transcript_match(&mut self, forward: bool) {
         let Some(t) = self.call.as_ref().and_then(|c| c.transcript.clone()) else { return };
-        let start = |r: &std::ops::Range<usize>| t.transcript.words.get(r.start).map_or(0.0, |w| w.start_s);
+        let start =
+            |r: &Vec<usize>| r.first().and_then(|&i| t.transcript.words.get(i)).map_or(0.0, |w| w.start_s);
         let now = self.playhead_s();
         let n = self.transcript_matches.len();
         if n == 0 {

@@ -143,6 +143,7 @@ impl CallqaApp {
                 c.others = o.others;
                 c.clips = o.clips;
                 c.transcript = o.transcript;
+                c.phrases = o.phrases;
                 if let Some(why) = o.transcript_problem {
                     self.say(format!("The transcript next to this call was not stored: {why}"), true);
                 }

@@ -138,6 +138,32 @@ pub fn secs(t: f64) -> String {
     format!("{t:.1} s")
 }
 
+/// What the transcript shows for an item with phrase rules: one line per hit ("Agent at 0:32:
+/// "… that mistake was ours …"", its time a link), or the rule's text for nothing found
+/// ("no apology found in the transcript"). Empty for an item without rules or a call
+/// without a transcript. Evidence, never an answer.
+pub fn for_item_words(
+    key: &str,
+    words: &crate::jobs::store_worker::PhraseEvidence,
+    has_transcript: bool,
+) -> Vec<Evidence> {
+    let Some(absent) = words.absent.get(key).filter(|_| has_transcript) else { return Vec::new() };
+    let mine: Vec<Evidence> = words
+        .hits
+        .iter()
+        .filter(|h| h.item == key)
+        .map(|h| {
+            let who = match h.speaker {
+                Speaker::Agent => "Agent",
+                Speaker::Customer => "Customer",
+            };
+            let time = h.time_value.as_ref().map_or(String::new(), |t| format!(" (time: {t})"));
+            Evidence { text: format!("{who}: \"{}\"{time} at", h.text), times_s: vec![h.start_s] }
+        })
+        .collect();
+    if mine.is_empty() { vec![Evidence { text: absent.clone(), times_s: vec![] }] } else { mine }
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used)]

@@ -78,6 +78,8 @@ pub struct OpenCall {
     pub clips: Vec<crate::store::Clip>,
     /// The call's transcript (imported, or found next to the file), ready to search.
     pub transcript: Option<Arc<crate::transcript::Indexed>>,
+    /// The scorecard's phrase rules found in the transcript (evidence beside the items).
+    pub phrases: crate::jobs::store_worker::PhraseEvidence,
 }
 
 impl OpenCall {
@@ -184,7 +186,7 @@ pub struct CallqaApp {
     /// The transcript panel's "find" text, its matches in the open call's transcript (word
     /// ranges) and the one last jumped to.
     pub transcript_find: String,
-    pub transcript_matches: Vec<std::ops::Range<usize>>,
+    pub transcript_matches: Vec<Vec<usize>>,
     pub transcript_match: Option<usize>,
     ctx: egui::Context,
 }

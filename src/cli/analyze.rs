@@ -15,22 +15,48 @@ use super::out::{outln, term_path};
 use crate::analysis::{Analysis, Config, Talk};
 use crate::audio::WavInfo;
 use crate::model::Speaker;
+use crate::model::scorecard::Scorecard;
+use crate::transcript::phrases::{find_phrases, item_evidence};
 
-pub fn run(file: &Path, json: bool, min_silence: f64) -> ExitCode {
+pub fn run(
+    file: &Path,
+    json: bool,
+    min_silence: f64,
+    transcript: Option<&Path>,
+    agent: Option<String>,
+) -> ExitCode {
     let result = (|| -> Result<()> {
         if !(min_silence.is_finite() && min_silence > 0.0) {
             bail!("--min-silence must be a positive number of seconds (got {min_silence})");
         }
+        // The transcript first: a bad one is reported before the audio is decoded.
+        let words = transcript.map(|t| super::transcript::read_transcript(t, agent)).transpose()?;
         let config = Config { min_silence_s: min_silence, ..Config::default() };
         let (info, analysis) = analyze_file(file, config)?;
+        let card = Scorecard::default_card();
+        let hits = words.as_ref().map(|t| find_phrases(&card, t)).unwrap_or_default();
         let out = if json {
             let mut v = to_json(&analysis);
             if let Some(obj) = v.as_object_mut() {
                 obj.insert("file".into(), json!(file.display().to_string()));
+                if let Some(t) = &words {
+                    obj.insert("words".into(), words_json(t));
+                    obj.insert("phrases".into(), serde_json::to_value(&hits)?);
+                }
             }
             serde_json::to_string_pretty(&v)?
         } else {
-            summary(file, &info, &analysis)
+            let mut s = summary(file, &info, &analysis);
+            if let Some(t) = &words {
+                s += &format!("\ntranscript {} words ({})", t.words.len(), t.format.as_str());
+                for ev in item_evidence(&card, &hits) {
+                    let title = card.item(&ev.item).map_or(ev.item.as_str(), |i| i.title.as_str());
+                    for line in &ev.lines {
+                        s += &format!("\n          {title}: {}", super::out::term(line));
+                    }
+                }
+            }
+            s
         };
         // A closed pipe (`| head`) ends the output quietly (see `cli::out`).
         outln!("{out}");
@@ -54,6 +80,22 @@ pub fn analyze_file(path: &Path, config: Config) -> Result<(WavInfo, Analysis)> 
         StreamError::Open(e) => anyhow!(e).context(format!("cannot open {}", path.display())),
         e => anyhow!("{e}: {}", path.display()),
     })
+}
+
+/// The transcript's words for `--json`: text, times (ms precision), speaker, confidence.
+fn words_json(t: &crate::transcript::Transcript) -> Value {
+    let ms = |x: f64| (x * 1000.0).round() / 1000.0 + 0.0;
+    Value::Array(
+        t.words
+            .iter()
+            .map(|w| {
+                json!({
+                    "text": w.text, "start_s": ms(w.start_s), "end_s": ms(w.end_s),
+                    "speaker": w.speaker.map(|s| s.label()), "confidence": w.confidence,
+                })
+            })
+            .collect(),
+    )
 }
 
 /// Seconds rounded to 10 µs (exact for 8 kHz sample positions), for stable JSON (`+ 0.0`

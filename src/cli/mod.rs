@@ -57,6 +57,13 @@ pub enum Command {
         /// Shortest dead air reported, in seconds.
         #[arg(long, default_value_t = 2.0)]
         min_silence: f64,
+        /// The call's transcript (any format `callqa transcript import` reads): adds its words
+        /// and the default scorecard's phrase rules found in it (apology, callback, blame).
+        #[arg(long, value_name = "FILE")]
+        transcript: Option<PathBuf>,
+        /// With --transcript: the transcript's label for the agent (e.g. spk_1, B, ch1).
+        #[arg(long, value_name = "SPEAKER", requires = "transcript")]
+        agent: Option<String>,
     },
     /// Score a call against a scorecard; prints the score and its formula.
     ///
@@ -421,7 +428,9 @@ impl Command {
 fn run_command(cli: Cli) -> ExitCode {
     match cli.command {
         Some(Command::Probe { files, json }) => probe::run(&files, json),
-        Some(Command::Analyze { file, json, min_silence }) => analyze::run(&file, json, min_silence),
+        Some(Command::Analyze { file, json, min_silence, transcript, agent }) => {
+            analyze::run(&file, json, min_silence, transcript.as_deref(), agent)
+        }
         Some(Command::Review {
             file,
             reviewer,

@@ -133,7 +133,15 @@ fn import(db: Option<&Path>, a: &ImportArgs<'_>) -> Result<()> {
 
 fn show(db: Option<&Path>, wav: &Path, json: bool) -> Result<()> {
     let hash = content_hash(wav).with_context(|| format!("cannot read the call {}", wav.display()))?;
-    let store = Store::open_read_only(&db_path(db)?)?;
+    let db = db_path(db)?;
+    if !db.exists() {
+        bail!(CliError::Usage(format!(
+            "no transcript stored for this call (no review database yet at {}); import one with \
+             callqa transcript import",
+            db.display()
+        )));
+    }
+    let store = Store::open_read_only(&db)?;
     let Some(stored) = store.transcript(&hash)? else {
         bail!(CliError::Usage(format!(
             "no transcript stored for this call; import one with callqa transcript import: {}",
@@ -147,7 +155,7 @@ fn show(db: Option<&Path>, wav: &Path, json: bool) -> Result<()> {
     }
     outln!("{} ({}, from {})", term_path(wav), t.format.as_str(), term(&stored.source));
     for seg in t.segments() {
-        outln!("{:>9}  {:<8}  {}", clock(seg.start_s), who(seg.speaker), term(&t.text_of(seg.words.clone())));
+        outln!("{:>9}  {:<8}  {}", clock(seg.start_s), who(seg.speaker), term(&t.text_of(&seg.words)));
     }
     Ok(())
 }
@@ -156,8 +164,9 @@ fn search(db: Option<&Path>, phrase: &str, speaker: Option<Speaker>, limit: usiz
     if phrase.trim().is_empty() {
         bail!(CliError::Usage("the phrase is empty; give words to find, e.g. \"our mistake\"".into()));
     }
-    let store = Store::open_read_only(&db_path(db)?)?;
-    let hits = store.search(phrase, speaker, limit)?;
+    let db = db_path(db)?;
+    let hits =
+        if db.exists() { Store::open_read_only(&db)?.search(phrase, speaker, limit)? } else { Vec::new() };
     if json {
         outln!("{}", serde_json::to_string_pretty(&hits)?);
         return Ok(());

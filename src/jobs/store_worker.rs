@@ -246,6 +246,16 @@ pub struct OpenedCall {
     pub transcript: Option<std::sync::Arc<crate::transcript::Indexed>>,
     /// Why the transcript next to the file was not stored, if it was not.
     pub transcript_problem: Option<String>,
+    /// The scorecard's phrase rules matched in the transcript (evidence beside the items).
+    pub phrases: PhraseEvidence,
+}
+
+/// The scorecard's phrase rules matched in a call's transcript.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct PhraseEvidence {
+    pub hits: Vec<crate::transcript::phrases::PhraseHit>,
+    /// Per item key with rules, the words shown when nothing matched.
+    pub absent: std::collections::HashMap<String, String>,
 }
 
 /// What the store thread replies.
@@ -434,6 +444,7 @@ fn open_call(
     let transcript =
         store.transcript(hash)?.map(|t| std::sync::Arc::new(crate::transcript::Indexed::new(t.transcript)));
     let review = reviewer.map(|r| load_review(store, call_id, r)).transpose()?;
+    let transcript_card = review.as_ref().map(|r| r.scorecard.clone());
     let mut others = Vec::new();
     for r in latest_per_reviewer(store.reviews_of_call(call_id)?) {
         if Some(r.reviewer.as_str()) != reviewer {
@@ -450,9 +461,35 @@ fn open_call(
         review,
         others,
         clips,
+        phrases: match &transcript {
+            Some(t) => phrase_hits(store, transcript_card.as_ref(), &t.transcript)?,
+            None => PhraseEvidence::default(),
+        },
         transcript,
         transcript_problem,
     })
+}
+
+/// The phrase rules of `card` (the review's card; an item without rules borrows the
+/// default card's rules for the same key, so reviews on older card versions get them too)
+/// matched in `t`.
+fn phrase_hits(
+    store: &mut Store,
+    card: Option<&Scorecard>,
+    t: &crate::transcript::Transcript,
+) -> Result<PhraseEvidence, StoreError> {
+    let default = store.default_scorecard()?.card;
+    let mut card = card.cloned().unwrap_or_else(|| default.clone());
+    for section in &mut card.sections {
+        for item in &mut section.items {
+            if item.phrases.is_none() {
+                item.phrases = default.item(&item.key).and_then(|d| d.phrases.clone());
+            }
+        }
+    }
+    let absent =
+        card.items().filter_map(|i| i.phrases.as_ref().map(|r| (i.key.clone(), r.absent_text()))).collect();
+    Ok(PhraseEvidence { hits: crate::transcript::phrases::find_phrases(&card, t), absent })
 }
 
 /// Stores a transcript found next to a call when the call has none yet, or when the stored

@@ -16,7 +16,7 @@ use crate::analysis::{Analysis, Analyzer, Config, FrameSums, Peaks};
 use crate::audio::{DecodeError, WavInfo, WavReader};
 
 /// Frames per block handed from the decoder to the analysis.
-pub const BLOCK_FRAMES: usize = 1 << 16;
+pub const BLOCK_FRAMES: usize = 1 << 18;
 /// Blocks in flight between the two threads.
 const IN_FLIGHT: usize = 3;
 

@@ -73,7 +73,7 @@ fn speaker_parse(s: &str) -> Option<Speaker> {
 fn index_row(t: &Transcript, seg: &Segment) -> (String, Vec<[f64; 2]>) {
     let mut text = Vec::new();
     let mut times = Vec::new();
-    for w in t.words.get(seg.words.clone()).unwrap_or_default() {
+    for w in seg.words.iter().filter_map(|&i| t.words.get(i)) {
         for tok in tokens(&w.text) {
             text.push(tok);
             times.push([w.start_s, w.end_s]);
@@ -99,7 +99,7 @@ impl Store {
             .map(|seg| {
                 let (text, times) = index_row(t, seg);
                 let times = serde_json::to_string(&times).unwrap_or_else(|_| "[]".into());
-                (text, speaker_text(seg.speaker), t.text_of(seg.words.clone()), times)
+                (text, speaker_text(seg.speaker), t.text_of(&seg.words), times)
             })
             .filter(|(text, ..)| !text.is_empty())
             .collect();

@@ -88,19 +88,23 @@ pub struct Transcript {
 }
 
 /// A run of one speaker's words without a long pause: a line of the transcript panel and a
-/// row of the search index.
+/// row of the search index. The other side talking over it does not cut it: its words are
+/// that side's own segment, overlapping in time.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Segment {
     pub label: Label,
     pub speaker: Option<Speaker>,
     pub start_s: f64,
     pub end_s: f64,
-    /// The words' indices in [`Transcript::words`].
-    pub words: std::ops::Range<usize>,
+    /// The words' indices in [`Transcript::words`], in order (not always adjacent: the
+    /// other side's words may come between).
+    pub words: Vec<usize>,
 }
 
 /// A pause longer than this starts a new segment.
 pub const SEGMENT_GAP_S: f64 = 1.5;
+/// A pause longer than this, with someone else's word in it, ends a segment (a turn taken).
+pub const TURN_PAUSE_S: f64 = 0.3;
 /// A segment holds at most this many words.
 pub const SEGMENT_MAX_WORDS: usize = 40;
 
@@ -124,37 +128,55 @@ impl Transcript {
         seen
     }
 
-    /// The words cut into segments: a new one when the label changes, after a pause longer
-    /// than [`SEGMENT_GAP_S`], or after [`SEGMENT_MAX_WORDS`] words.
+    /// The words cut into segments, per speaker: a label's words start a new segment after
+    /// a pause of theirs longer than [`SEGMENT_GAP_S`], after [`SEGMENT_MAX_WORDS`] words, or
+    /// when someone else spoke in their pause (a turn taken, not talked over).
+    /// In order of their first word.
     pub fn segments(&self) -> Vec<Segment> {
         let mut out: Vec<Segment> = Vec::new();
+        // Per label: the index in `out` of its open segment.
+        let mut open: Vec<(Label, usize)> = Vec::new();
         for (i, w) in self.words.iter().enumerate() {
-            let continues = out.last().is_some_and(|s: &Segment| {
-                s.label == w.label
-                    && w.start_s - s.end_s <= SEGMENT_GAP_S
+            let mine = open.iter().position(|(l, _)| *l == w.label);
+            let current = mine.and_then(|k| open.get(k)).map(|&(_, s)| s);
+            let continues = current.and_then(|s| out.get(s)).is_some_and(|s: &Segment| {
+                w.start_s - s.end_s <= SEGMENT_GAP_S
                     && s.words.len() < SEGMENT_MAX_WORDS
+                    // Someone else said a whole word in this speaker's pause: the turn passed
+                    // to them and back.
+                    && !(w.start_s - s.end_s > TURN_PAUSE_S
+                        && s.words.last().and_then(|&j| self.words.get(j + 1..i)).is_some_and(|between| {
+                            between.iter().any(|o| o.label != w.label && o.start_s >= s.end_s && o.end_s <= w.start_s)
+                        }))
             });
-            match out.last_mut() {
-                Some(s) if continues => {
-                    s.words.end = i + 1;
+            match (continues, current.and_then(|s| out.get_mut(s))) {
+                (true, Some(s)) => {
+                    s.words.push(i);
                     s.end_s = s.end_s.max(w.end_s);
                 }
-                _ => out.push(Segment {
-                    label: w.label.clone(),
-                    speaker: w.speaker,
-                    start_s: w.start_s,
-                    end_s: w.end_s,
-                    words: i..i + 1,
-                }),
+                _ => {
+                    out.push(Segment {
+                        label: w.label.clone(),
+                        speaker: w.speaker,
+                        start_s: w.start_s,
+                        end_s: w.end_s,
+                        words: vec![i],
+                    });
+                    let at = out.len() - 1;
+                    match mine.and_then(|k| open.get_mut(k)) {
+                        Some(slot) => slot.1 = at,
+                        None => open.push((w.label.clone(), at)),
+                    }
+                }
             }
         }
         out
     }
 
-    /// The text of some words, joined by spaces.
-    pub fn text_of(&self, words: std::ops::Range<usize>) -> String {
+    /// The text of some words (indices), joined by spaces.
+    pub fn text_of(&self, words: &[usize]) -> String {
         let mut out = String::new();
-        for w in self.words.get(words).unwrap_or_default() {
+        for w in words.iter().filter_map(|&i| self.words.get(i)) {
             if !out.is_empty() {
                 out.push(' ');
             }
@@ -171,7 +193,7 @@ impl Transcript {
 
     /// The whole text, words joined by spaces (for search indexes and display).
     pub fn text(&self) -> String {
-        self.text_of(0..self.words.len())
+        self.text_of(&(0..self.words.len()).collect::<Vec<_>>())
     }
 }
 
@@ -196,30 +218,36 @@ impl Indexed {
         Indexed { transcript, tokens, segments }
     }
 
-    /// Every place the words of `query` are said in order (whole words, normalised), as
-    /// ranges of word indices, in time order. An empty query finds nothing.
-    pub fn find(&self, query: &str) -> Vec<std::ops::Range<usize>> {
+    /// Every place the words of `query` are said in order by one speaker in one segment
+    /// (whole words, normalised), as the word indices of each match, in time order. An
+    /// empty query finds nothing.
+    pub fn find(&self, query: &str) -> Vec<Vec<usize>> {
         let want: Vec<String> = normalise::normalise(query).split_whitespace().map(str::to_string).collect();
         if want.is_empty() {
             return Vec::new();
         }
-        // (word index, token) for every token, so a phrase may span words.
-        let flat: Vec<(usize, &str)> = self
-            .tokens
-            .iter()
-            .enumerate()
-            .flat_map(|(i, t)| t.iter().map(move |s| (i, s.as_str())))
-            .collect();
         let mut out = Vec::new();
-        for at in 0..flat.len() {
-            let same =
-                want.iter().enumerate().all(|(k, w)| flat.get(at + k).is_some_and(|(_, t)| *t == w.as_str()));
-            if let (true, Some((first, _)), Some((last, _))) =
-                (same, flat.get(at), flat.get(at + want.len() - 1))
-            {
-                out.push(*first..*last + 1);
+        for seg in &self.segments {
+            // (word index, token) for every token of the segment: a phrase may span words.
+            let flat: Vec<(usize, &str)> = seg
+                .words
+                .iter()
+                .flat_map(|&i| self.tokens.get(i).into_iter().flatten().map(move |s| (i, s.as_str())))
+                .collect();
+            for at in 0..flat.len() {
+                let same = want
+                    .iter()
+                    .enumerate()
+                    .all(|(k, w)| flat.get(at + k).is_some_and(|(_, t)| *t == w.as_str()));
+                if same {
+                    let mut words: Vec<usize> =
+                        flat.get(at..at + want.len()).unwrap_or_default().iter().map(|(i, _)| *i).collect();
+                    words.dedup();
+                    out.push(words);
+                }
             }
         }
+        out.sort_by_key(|m| m.first().copied());
         out
     }
 }
@@ -253,16 +281,58 @@ mod tests {
         };
         let s = t.segments();
         let ranges: Vec<_> = s.iter().map(|s| s.words.clone()).collect();
-        assert_eq!(ranges, vec![0..2, 2..3, 3..4]);
+        assert_eq!(ranges, vec![vec![0, 1], vec![2], vec![3]]);
         assert_eq!((s[0].start_s, s[0].end_s), (0.0, 0.9));
-        assert_eq!(t.text_of(0..2), "hello there");
+        assert_eq!(t.text_of(&[0, 1]), "hello there");
         assert_eq!(t.word_at(0.45), Some(0));
         assert_eq!(t.word_at(0.6), Some(1));
         assert_eq!(t.word_at(-1.0), None);
         let ix = Indexed::new(t);
-        assert_eq!(ix.find("Hello, THERE"), vec![0..2]);
-        assert_eq!(ix.find("there hi"), vec![1..3]);
-        assert_eq!(ix.find("hell"), Vec::<std::ops::Range<usize>>::new());
+        assert_eq!(ix.find("Hello, THERE"), vec![vec![0, 1]]);
+        assert!(ix.find("there hi").is_empty(), "two speakers' words are not one phrase");
+        assert!(ix.find("hell").is_empty());
         assert!(ix.find("  ").is_empty());
+    }
+}
+
+#[cfg(test)]
+mod overlap_tests {
+    use super::*;
+
+    fn word(text: &str, start_s: f64, label: &str) -> Word {
+        Word {
+            text: text.into(),
+            start_s,
+            end_s: start_s + 0.2,
+            label: Label::Speaker(label.into()),
+            speaker: None,
+            confidence: None,
+            interpolated: false,
+        }
+    }
+
+    #[test]
+    fn talking_over_a_turn_does_not_cut_it_but_taking_the_turn_does() {
+        // The agent's "yeh hamari galti hai" with the customer's "to mujhe" over it; later
+        // the customer takes a turn of their own and the agent answers.
+        let t = Transcript {
+            format: Format::Callqa,
+            words: vec![
+                word("yeh", 0.0, "a"),
+                word("hamari", 0.3, "a"),
+                word("to", 0.4, "c"),
+                word("galti", 0.6, "a"),
+                word("mujhe", 0.7, "c"),
+                word("hai", 0.8, "a"),
+                word("kab", 1.5, "c"),
+                word("milega", 1.8, "c"),
+                word("aaj", 2.5, "a"),
+            ],
+        };
+        let s: Vec<Vec<usize>> = t.segments().into_iter().map(|s| s.words).collect();
+        assert_eq!(s, vec![vec![0, 1, 3, 5], vec![2, 4, 6, 7], vec![8]]);
+        let ix = Indexed::new(t);
+        assert_eq!(ix.find("hamari galti"), vec![vec![1, 3]]);
+        assert!(ix.find("to galti").is_empty());
     }
 }

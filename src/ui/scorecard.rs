@@ -175,6 +175,13 @@ fn items(
                         evidence_line(app, ui, &e);
                     }
                 }
+                let words = app
+                    .call
+                    .as_ref()
+                    .map(|c| evidence::for_item_words(&item.key, &c.phrases, c.transcript.is_some()));
+                for e in words.unwrap_or_default() {
+                    evidence_line(app, ui, &e);
+                }
                 ui.add_enabled_ui(!locked, |ui| {
                     ui.horizontal(|ui| {
                         for (label, answer, color) in [

@@ -25,7 +25,8 @@ const MATCH_BG: Color32 = Color32::from_rgb(0x6a, 0x55, 0x10);
 const CURRENT_MATCH_BG: Color32 = Color32::from_rgb(0xa0, 0x78, 0x10);
 const PLAYING_BG: Color32 = Color32::from_rgb(0x44, 0x48, 0x58);
 
-/// One drawn line: its words, and whether it starts a turn (time and speaker shown).
+/// One drawn line: positions in its segment's word list, and whether it starts the segment
+/// (time and speaker shown).
 struct Line {
     words: Range<usize>,
     first: bool,
@@ -36,19 +37,19 @@ struct Line {
 fn lines(t: &Indexed, chars: usize) -> Vec<Line> {
     let mut out = Vec::new();
     for (si, seg) in t.segments.iter().enumerate() {
-        let mut start = seg.words.start;
+        let mut start = 0;
         let mut used = 0;
-        for i in seg.words.clone() {
+        for (k, &i) in seg.words.iter().enumerate() {
             let len = t.transcript.words.get(i).map_or(0, |w| w.text.chars().count() + 1);
-            if used + len > chars && i > start {
-                out.push(Line { words: start..i, first: start == seg.words.start, segment: si });
-                start = i;
+            if used + len > chars && k > start {
+                out.push(Line { words: start..k, first: start == 0, segment: si });
+                start = k;
                 used = 0;
             }
             used += len;
         }
-        if start < seg.words.end {
-            out.push(Line { words: start..seg.words.end, first: start == seg.words.start, segment: si });
+        if start < seg.words.len() {
+            out.push(Line { words: start..seg.words.len(), first: start == 0, segment: si });
         }
     }
     out
@@ -119,7 +120,10 @@ pub fn draw(app: &mut CallqaApp, t: &Indexed, ui: &mut egui::Ui) {
     // While playing, follow the line being said (once per line, so the user can scroll away).
     let mut area = egui::ScrollArea::vertical().auto_shrink([false, false]).id_salt("transcript_lines");
     let follow_id = ui.scope_id().with("transcript_follow");
-    let target = playing.and_then(|w| all.iter().position(|l| l.words.contains(&w)));
+    let in_line = |l: &Line, w: usize| {
+        t.segments.get(l.segment).and_then(|s| s.words.get(l.words.clone())).is_some_and(|ws| ws.contains(&w))
+    };
+    let target = playing.and_then(|w| all.iter().position(|l| in_line(l, w)));
     let followed: Option<usize> = ui.data(|d| d.get_temp(follow_id));
     if app.transport.is_playing()
         && let Some(line) = target
@@ -152,7 +156,7 @@ pub fn draw(app: &mut CallqaApp, t: &Indexed, ui: &mut egui::Ui) {
                     egui::Label::new(RichText::new(who).small().color(speaker_color(seg.speaker))),
                 );
                 ui.spacing_mut().item_spacing.x = 4.0;
-                for i in line.words.clone() {
+                for &i in seg.words.get(line.words.clone()).unwrap_or_default() {
                     let Some(w) = words.get(i) else { continue };
                     let mut text = RichText::new(&w.text).color(speaker_color(w.speaker));
                     if let Some(m) = matched(i) {
