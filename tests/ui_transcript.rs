@@ -58,8 +58,24 @@ fn the_panel_shows_the_words_a_click_seeks_and_find_jumps() {
     run_until(&mut h, "the transcript", 60, |app| app.call.as_ref().is_some_and(|c| c.transcript.is_some()));
     h.run_steps(3);
     assert_eq!(h.state().call.as_ref().unwrap().transcript.as_ref().unwrap().transcript, t);
-    h.get_by_label("Transcript");
+    // (Some labels are reported twice by the accessibility tree: count distinct texts.)
+    assert!(h.query_all_by_label("Transcript").next().is_some());
     h.get_by_label("Kavita.");
+
+    // The phrase rules' evidence beside the items: the apology and the callback with its time.
+    let apology = ui_common::texts(&h, "mistake was ours");
+    assert!(apology.iter().any(|t| t.starts_with("Agent: \"")), "{apology:?}");
+    let distinct = |needle: &str| -> Vec<String> {
+        let mut v = ui_common::texts(&h, needle);
+        v.sort();
+        v.dedup();
+        v
+    };
+    let callback = distinct("(time: thursday 16:00)");
+    assert_eq!(callback.len(), 1, "{callback:?}");
+    assert!(callback[0].contains("call you on Thursday at four"), "{callback:?}");
+    let blame = distinct("no blaming or arguing phrases found in the transcript");
+    assert_eq!(blame.len(), 1, "{blame:?}");
     assert_eq!(h.get_all_by_label("Good").count(), 2, "agent and customer both say it");
 
     // A click on a word plays from it.
@@ -105,6 +121,7 @@ fn a_call_without_a_transcript_has_no_panel() {
     h.run_steps(2);
     assert!(h.query_by_label("Transcript").is_none());
     assert!(h.query_by_label("Find in transcript").is_none());
+    assert!(ui_common::texts(&h, "found in the transcript").is_empty(), "no words, no word evidence");
 }
 
 #[test]
