@@ -7,6 +7,7 @@
 #        CALLQA_LONG_DIR the 1-hour files      (default: /tmp/callqa_long; generated if missing)
 #        BENCH_RUNS      hyperfine runs        (default: 10)
 #        BENCH_ACCURACY  0 skips the 1-hour accuracy test (default: 1)
+#        CALLQA_BENCH_DIR where the 10,000 generated transcripts are kept (default: /tmp/callqa_bench)
 #        CARGO_TARGET_DIR                      (default: <repo>/target)
 # Needs hyperfine, ffmpeg, sox and GNU time (scripts/deps.sh bench installs the missing ones).
 set -euo pipefail
@@ -78,6 +79,10 @@ done
 echo
 echo "targets: callqa <= 0.25 x ffmpeg silencedetect (wall), peak RSS <= 32 MiB"
 echo "(cpu s = mean user + system time over all threads; on a busy machine wall times mislead)"
+
+echo
+echo "transcripts (examples/transcript_bench.rs; targets: 1-hour import + match <= 50 ms, search over 10,000 <= 100 ms):"
+cargo run --release --quiet --manifest-path "$ROOT/Cargo.toml" --example transcript_bench
 
 [[ ${BENCH_ACCURACY:-1} == 0 ]] && exit 0
 echo

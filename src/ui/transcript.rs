@@ -18,8 +18,9 @@ use crate::transcript::{Indexed, Label};
 
 /// Height of one line of words.
 const ROW_HEIGHT: f32 = 20.0;
-/// A generous width per character, so a line never runs past the panel.
-const CHAR_WIDTH: f32 = 8.5;
+/// A generous width per character (Devanagari is wider than Latin), so a line rarely runs
+/// past the panel; one that does is cut off at the edge, never wrapped (rows have one height).
+const CHAR_WIDTH: f32 = 9.5;
 /// The marked match and the word being played.
 const MATCH_BG: Color32 = Color32::from_rgb(0x6a, 0x55, 0x10);
 const CURRENT_MATCH_BG: Color32 = Color32::from_rgb(0xa0, 0x78, 0x10);
@@ -114,7 +115,7 @@ pub fn draw(app: &mut CallqaApp, t: &Indexed, ui: &mut egui::Ui) {
     let playing =
         t.transcript.word_at(playhead).filter(|&i| words.get(i).is_some_and(|w| playhead <= w.end_s + 0.15));
     let matched = |i: usize| app.transcript_matches.iter().position(|r| r.contains(&i));
-    let chars = ((ui.available_width() - 150.0) / CHAR_WIDTH).max(12.0) as usize;
+    let chars = ((ui.available_width() - 170.0) / CHAR_WIDTH).max(12.0) as usize;
     let all = lines(t, chars);
 
     // While playing, follow the line being said (once per line, so the user can scroll away).
@@ -169,7 +170,12 @@ pub fn draw(app: &mut CallqaApp, t: &Indexed, ui: &mut egui::Ui) {
                     if Some(i) == playing {
                         text = text.background_color(PLAYING_BG).strong();
                     }
-                    let r = ui.add(egui::Label::new(text).sense(Sense::click()).selectable(false));
+                    let r = ui.add(
+                        egui::Label::new(text)
+                            .sense(Sense::click())
+                            .selectable(false)
+                            .wrap_mode(egui::TextWrapMode::Extend),
+                    );
                     if r.on_hover_text(format!("{} – play from here", clock(w.start_s))).clicked() {
                         cmds.push(Command::Seek(w.start_s));
                     }
