@@ -5,22 +5,36 @@ use std::fmt::Write as _;
 use std::path::Path;
 use std::process::ExitCode;
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 
+use super::CliError;
 use super::export::{counted, open_existing};
 use super::out::{self, outln, term};
+use crate::audio::{WavReader, content_hash};
 use crate::model::calibration::{Calibration, CalibrationEntry, calibrate};
+use crate::model::call::CallMeta;
+use crate::model::scorecard::ReviewStatus;
+use crate::store::{SessionDraft, Store, StoreError};
 
-pub fn run(db: Option<&Path>, include_drafts: bool, json: bool) -> ExitCode {
-    match run_calibrate(db, include_drafts, json) {
+pub fn run(db: Option<&Path>, include_drafts: bool, session: Option<&str>, json: bool) -> ExitCode {
+    match run_calibrate(db, include_drafts, session, json) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => super::report_error("calibrate", &e),
     }
 }
 
-fn run_calibrate(db: Option<&Path>, include_drafts: bool, json: bool) -> Result<()> {
+fn run_calibrate(db: Option<&Path>, include_drafts: bool, session: Option<&str>, json: bool) -> Result<()> {
     let store = open_existing(db)?;
-    let rows = store.export_rows()?;
+    let session = match session {
+        Some(name) => Some(store.session_by_name(name)?.ok_or_else(|| {
+            CliError::Usage(format!("no calibration session named {name:?} (see callqa calibration list)"))
+        })?),
+        None => None,
+    };
+    let rows = match &session {
+        Some(s) => store.session_rows(s.id)?,
+        None => store.export_rows()?,
+    };
     let kept = counted(&rows, include_drafts);
     let names: Vec<String> = kept
         .iter()
@@ -32,12 +46,124 @@ fn run_calibrate(db: Option<&Path>, include_drafts: bool, json: bool) -> Result<
         kept.iter().zip(&names).map(|(r, name)| r.calibration_entry(name)).collect();
     let c = calibrate(&entries);
     if json {
-        let out = serde_json::json!({ "include_drafts": include_drafts, "calibration": c });
+        let mut out = serde_json::json!({ "include_drafts": include_drafts, "calibration": c });
+        if let (Some(s), Some(o)) = (&session, out.as_object_mut()) {
+            let submitted = kept.len();
+            o.insert(
+                "session".into(),
+                serde_json::json!({
+                    "name": s.name, "reviewers": s.reviewers, "calls": s.calls.len(),
+                    "expected_reviews": s.calls.len() * s.reviewers.len(), "reviews": submitted,
+                }),
+            );
+        }
         outln!("{}", serde_json::to_string_pretty(&out)?);
     } else {
+        if let Some(s) = &session {
+            outln!(
+                "calibration session {}: {} call(s) × {} reviewer(s) ({}); {} of {} reviews counted",
+                term(&s.name),
+                s.calls.len(),
+                s.reviewers.len(),
+                term(&s.reviewers.join(", ")),
+                kept.len(),
+                s.calls.len() * s.reviewers.len()
+            );
+        }
         out::text(&render(&c, include_drafts));
     }
     Ok(())
+}
+
+pub fn run_create(
+    db: Option<&Path>,
+    name: &str,
+    calls: &[std::path::PathBuf],
+    reviewers: &[String],
+    by: Option<&str>,
+) -> ExitCode {
+    let result = (|| -> Result<()> {
+        let mut ids = Vec::new();
+        let mut store = Store::open(&super::db_path(db)?)?;
+        for f in calls {
+            let info = WavReader::open(f)
+                .with_context(|| format!("cannot open the call {}", f.display()))?
+                .info()
+                .clone();
+            let hash = content_hash(f).with_context(|| format!("cannot read the call {}", f.display()))?;
+            ids.push(store.upsert_call(&hash, f, &CallMeta::from_wav(f, &info))?);
+        }
+        let draft = SessionDraft {
+            name: name.to_string(),
+            call_ids: ids,
+            reviewers: reviewers.to_vec(),
+            created_by: by.map_or_else(crate::store::os_user, str::to_string),
+        };
+        store.create_session(&draft).map_err(|e| match e {
+            StoreError::BadData(why) => anyhow::Error::new(CliError::Usage(why)),
+            e => e.into(),
+        })?;
+        outln!(
+            "calibration session {} created: {} call(s), reviewers {}; each scores with callqa review FILE \
+             --reviewer NAME --session {:?} (or in the window: Review → Calibration)",
+            term(name.trim()),
+            draft.call_ids.len(),
+            term(&reviewers.join(", ")),
+            name.trim()
+        );
+        Ok(())
+    })();
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => super::report_error("calibration create", &e),
+    }
+}
+
+pub fn run_list(db: Option<&Path>, json: bool) -> ExitCode {
+    let result = (|| -> Result<()> {
+        let store = open_existing(db)?;
+        let sessions = store.sessions(None)?;
+        let mut rows = Vec::new();
+        for s in &sessions {
+            let done = store
+                .session_rows(s.id)?
+                .iter()
+                .filter(|r| r.review.status == ReviewStatus::Submitted)
+                .count();
+            rows.push((s, done));
+        }
+        if json {
+            let v: Vec<_> = rows
+                .iter()
+                .map(|(s, done)| {
+                    serde_json::json!({
+                        "name": s.name, "created_by": s.created_by, "created_at": s.created_at,
+                        "reviewers": s.reviewers, "calls": s.calls.iter().map(|c| c.path.display().to_string()).collect::<Vec<_>>(),
+                        "submitted": done, "expected": s.calls.len() * s.reviewers.len(),
+                    })
+                })
+                .collect();
+            outln!("{}", serde_json::to_string_pretty(&v)?);
+        } else if rows.is_empty() {
+            outln!("no calibration sessions (create one with callqa calibration create)");
+        } else {
+            for (s, done) in rows {
+                outln!(
+                    "{}  by {} · {} call(s) · {} · {done} of {} submitted",
+                    term(&s.name),
+                    term(&s.created_by),
+                    s.calls.len(),
+                    term(&s.reviewers.join(", ")),
+                    s.calls.len() * s.reviewers.len()
+                );
+            }
+        }
+        Ok(())
+    })();
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => super::report_error("calibration list", &e),
+    }
 }
 
 fn score(v: Option<f64>) -> String {

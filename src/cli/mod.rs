@@ -94,6 +94,10 @@ pub enum Command {
         /// only with a reason.
         #[arg(long, value_name = "REASON")]
         amend_reason: Option<String>,
+        /// Score the call in this calibration session (see callqa calibration): the review
+        /// counts only in the session's figures; once submitted it cannot be changed.
+        #[arg(long, value_name = "NAME", conflicts_with = "amend_reason")]
+        session: Option<String>,
         /// Print the saved review as JSON.
         #[arg(long)]
         json: bool,
@@ -147,6 +151,9 @@ pub enum Command {
         /// Compare drafts too (by default only submitted reviews).
         #[arg(long)]
         include_drafts: bool,
+        /// The figures of this calibration session's reviews (see callqa calibration).
+        #[arg(long, value_name = "NAME")]
+        session: Option<String>,
         /// Print the figures as JSON.
         #[arg(long)]
         json: bool,
@@ -259,6 +266,14 @@ pub enum Command {
         #[arg(long)]
         author: Option<String>,
     },
+    /// Blind calibration sessions: a lead picks calls and reviewers; each scores each call
+    /// (`callqa review FILE --session NAME`, or the window's Review → Calibration) without
+    /// seeing the others' answers first; `callqa calibrate --session NAME` compares them.
+    /// Session reviews never count in reports or exports.
+    Calibration {
+        #[command(subcommand)]
+        command: CalibrationCommand,
+    },
     /// Import a call's transcript (WebVTT, SRT, or JSON from AWS Transcribe, Google
     /// Speech-to-Text, Deepgram, AssemblyAI, openai-whisper or whisper.cpp), or show one.
     Transcript {
@@ -305,6 +320,30 @@ pub enum DbCommand {
         /// Reviewer logins, comma-separated.
         #[arg(long, value_delimiter = ',', value_name = "NAME,...")]
         reviewers: Vec<String>,
+    },
+}
+
+/// `callqa calibration …`.
+#[derive(Debug, Subcommand)]
+pub enum CalibrationCommand {
+    /// Create a session: `callqa calibration create "June week 2" --calls a.wav b.wav
+    /// --reviewers asha,ben,chitra --by priya`.
+    Create {
+        name: String,
+        /// The calls (WAV files; recorded in the library if new).
+        #[arg(long, num_args = 1.., required = true, value_name = "FILE")]
+        calls: Vec<PathBuf>,
+        /// Two or more reviewers, comma-separated.
+        #[arg(long, value_delimiter = ',', required = true, value_name = "NAMES")]
+        reviewers: Vec<String>,
+        /// The lead who makes it (for the audit log; default: the OS user).
+        #[arg(long, value_name = "NAME")]
+        by: Option<String>,
+    },
+    /// Every session with its calls, reviewers and how many reviews are submitted.
+    List {
+        #[arg(long)]
+        json: bool,
     },
 }
 
@@ -414,6 +453,8 @@ impl Command {
             Command::Export { .. } => "export",
             Command::Report { .. } => "report",
             Command::Calibrate { .. } => "calibrate",
+            Command::Calibration { command: CalibrationCommand::Create { .. } } => "calibration create",
+            Command::Calibration { command: CalibrationCommand::List { .. } } => "calibration list",
             Command::Sample { .. } => "sample",
             Command::Clip { .. } => "clip",
             Command::Clips { .. } => "clips",
@@ -439,6 +480,7 @@ fn run_command(cli: Cli) -> ExitCode {
             scorecard,
             submit,
             amend_reason,
+            session,
             json,
         }) => {
             let args = review::ReviewArgs {
@@ -449,6 +491,7 @@ fn run_command(cli: Cli) -> ExitCode {
                 scorecard,
                 submit,
                 amend_reason,
+                session,
                 json,
             };
             review::run(cli.db.as_deref(), &args)
@@ -460,8 +503,14 @@ fn run_command(cli: Cli) -> ExitCode {
             let filter = report::ReportFilter { from, to, queue };
             report::run(cli.db.as_deref(), by, include_drafts, &filter, json)
         }
-        Some(Command::Calibrate { include_drafts, json }) => {
-            calibrate::run(cli.db.as_deref(), include_drafts, json)
+        Some(Command::Calibrate { include_drafts, session, json }) => {
+            calibrate::run(cli.db.as_deref(), include_drafts, session.as_deref(), json)
+        }
+        Some(Command::Calibration { command: CalibrationCommand::Create { name, calls, reviewers, by } }) => {
+            calibrate::run_create(cli.db.as_deref(), &name, &calls, &reviewers, by.as_deref())
+        }
+        Some(Command::Calibration { command: CalibrationCommand::List { json } }) => {
+            calibrate::run_list(cli.db.as_deref(), json)
         }
         Some(Command::Sample {
             per_agent,

@@ -30,6 +30,8 @@ pub struct ReviewArgs {
     pub submit: bool,
     /// Why a submitted review is changed.
     pub amend_reason: Option<String>,
+    /// A calibration session to score the call in (blind; counts only in its figures).
+    pub session: Option<String>,
     pub json: bool,
 }
 
@@ -115,7 +117,16 @@ fn review(db: Option<&Path>, args: &ReviewArgs) -> Result<()> {
     let mut store = Store::open(&db)?;
     let version = store.ensure_scorecard(&card)?;
     let call_id = store.upsert_call(&hash, &args.file, &meta)?;
-    let latest = store.latest_review(call_id, reviewer)?;
+    let session = match &args.session {
+        Some(name) => Some(store.session_by_name(name)?.ok_or_else(|| {
+            CliError::Usage(format!("no calibration session named {name:?} (see callqa calibration list)"))
+        })?),
+        None => None,
+    };
+    let latest = match &session {
+        Some(s) => store.latest_session_review(s.id, call_id, reviewer)?,
+        None => store.latest_review(call_id, reviewer)?,
+    };
     if let Some(old) = latest.as_ref().filter(|r| r.card_id != version.id) {
         eprintln!(
             "note: {}'s review {} of this call used another scorecard version; it is kept as it \
@@ -153,6 +164,15 @@ fn review(db: Option<&Path>, args: &ReviewArgs) -> Result<()> {
     let amending =
         previous.as_ref().is_some_and(|r| r.status == crate::model::scorecard::ReviewStatus::Submitted);
     let id = match (&args.amend_reason, amending) {
+        _ if session.is_some() => {
+            let s = session.as_ref().map_or(0, |s| s.id);
+            match store.save_session_review(s, &draft, args.submit) {
+                Err(crate::store::StoreError::AmendNeedsReason) => {
+                    bail!(CliError::Usage("a submitted calibration review cannot be changed".into()))
+                }
+                r => r?,
+            }
+        }
         (Some(reason), true) => store.amend_review(&draft, reason)?,
         _ => match store.save_review(&draft, args.submit) {
             Err(crate::store::StoreError::AmendNeedsReason) => bail!(

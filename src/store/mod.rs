@@ -39,6 +39,9 @@
 //!   [`Store::audit_log`].
 //! - Review queues (samples assigned to reviewers): [`Store::create_queue`], [`Store::queues`],
 //!   [`Store::queue_by_name`], [`Store::queue_items`], [`Store::my_queue`].
+//! - Blind calibration sessions: [`Store::create_session`], [`Store::session_by_name`],
+//!   [`Store::sessions`], [`Store::save_session_review`], [`Store::latest_session_review`],
+//!   [`Store::session_rows`] (session reviews never count in reports or exports).
 //! - Transcripts (by call content hash) and search: [`Store::save_transcript`],
 //!   [`Store::transcript`], [`Store::transcribed_calls`], [`Store::search`].
 //!
@@ -47,6 +50,7 @@
 //! the busy timeout has passed, then [`StoreError::Busy`] says so. Audio files are never
 //! opened here.
 
+mod calibration;
 mod calls;
 mod cards;
 mod clips;
@@ -62,6 +66,7 @@ use std::time::{Duration, Instant};
 
 use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 
+pub use calibration::{SessionDraft, SessionInfo};
 pub use calls::CallRecord;
 pub use cards::CardVersion;
 pub use clips::{Clip, ClipDraft, ClipKind, MAX_CLIP_S};

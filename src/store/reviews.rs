@@ -182,7 +182,20 @@ impl Store {
     /// Returns the review id. One transaction with an audit row; an unchanged review is not
     /// written again. A submitted review is changed only by [`Store::amend_review`].
     pub fn save_review(&mut self, draft: &ReviewDraft, submit: bool) -> Result<i64, StoreError> {
-        self.save_review_with(draft, submit, None)
+        self.save_review_with(draft, submit, None, None)
+    }
+
+    /// [`Store::save_review`] for a review made in calibration session `session_id` (the
+    /// call and the reviewer must be in it). Such a review counts only in that session's
+    /// figures; a submitted one cannot be amended.
+    pub fn save_session_review(
+        &mut self,
+        session_id: i64,
+        draft: &ReviewDraft,
+        submit: bool,
+    ) -> Result<i64, StoreError> {
+        self.check_in_session(session_id, draft.call_id, &draft.reviewer)?;
+        self.save_review_with(draft, submit, None, Some(session_id))
     }
 
     /// Changes a submitted review: every item must stay answered, and `reason` (required,
@@ -191,7 +204,7 @@ impl Store {
         if reason.trim().is_empty() {
             return Err(StoreError::AmendNeedsReason);
         }
-        self.save_review_with(draft, true, Some(reason.trim()))
+        self.save_review_with(draft, true, Some(reason.trim()), None)
     }
 
     fn save_review_with(
@@ -199,6 +212,7 @@ impl Store {
         draft: &ReviewDraft,
         submit: bool,
         reason: Option<&str>,
+        session: Option<i64>,
     ) -> Result<i64, StoreError> {
         let reviewer = draft.reviewer.trim().to_string();
         if reviewer.is_empty() {
@@ -226,6 +240,17 @@ impl Store {
                         .query_row(&format!("SELECT {REVIEW_COLUMNS} FROM reviews WHERE id = ?1"), [id], review_row)
                         .optional()?
                         .ok_or_else(|| StoreError::NotFound(format!("review {id}")))?;
+                    let row_session: Option<i64> =
+                        tx.query_row("SELECT session_id FROM reviews WHERE id = ?1", [id], |r| r.get(0))?;
+                    if row_session != session {
+                        return Err(StoreError::Mismatch {
+                            id,
+                            detail: match row_session {
+                                Some(s) => format!("calibration session {s}"),
+                                None => "no calibration session".into(),
+                            },
+                        });
+                    }
                     if row.call_id != draft.call_id || row.card_id != draft.card_id || row.reviewer != reviewer {
                         return Err(StoreError::Mismatch {
                             id,
@@ -248,9 +273,9 @@ impl Store {
                     tx.execute(
                         &format!(
                             "INSERT INTO reviews (call_id, scorecard_id, reviewer, status, started_at, updated_at, \
-                             submitted_at, percent, points, max_points, critical_failed, complete) \
+                             submitted_at, percent, points, max_points, critical_failed, complete, session_id) \
                              VALUES (?1, ?2, ?3, ?4, {NOW}, {NOW}, CASE WHEN ?4 = 'submitted' THEN {NOW} END, \
-                             ?5, ?6, ?7, ?8, ?9)"
+                             ?5, ?6, ?7, ?8, ?9, ?10)"
                         ),
                         params![
                             draft.call_id,
@@ -261,16 +286,20 @@ impl Store {
                             s.points,
                             s.max,
                             s.critical_failed,
-                            s.complete
+                            s.complete,
+                            session
                         ],
                     )?;
                     let id = tx.last_insert_rowid();
                     let all: serde_json::Map<_, _> =
                         answers.iter().map(|a| (a.key.clone(), answer_json(a))).collect();
-                    let detail = serde_json::json!({
+                    let mut detail = serde_json::json!({
                         "status": status.as_str(), "scorecard_id": draft.card_id, "answers": all,
                         "percent": s.percent,
                     });
+                    if let (Some(session), Some(d)) = (session, detail.as_object_mut()) {
+                        d.insert("session_id".into(), session.into());
+                    }
                     (id, if status == ReviewStatus::Submitted { "submit" } else { "create" }, detail)
                 }
                 Some(row) => {
@@ -285,7 +314,7 @@ impl Store {
                     if changes.is_empty() && !newly_submitted {
                         return Ok(row.id);
                     }
-                    if was_submitted && reason.is_none() {
+                    if was_submitted && (reason.is_none() || session.is_some()) {
                         return Err(StoreError::AmendNeedsReason);
                     }
                     tx.execute(
@@ -355,7 +384,8 @@ impl Store {
     pub fn latest_review(&self, call_id: i64, reviewer: &str) -> Result<Option<Review>, StoreError> {
         let id: Option<i64> = self.read(|c| {
             Ok(c.query_row(
-                "SELECT id FROM reviews WHERE call_id = ?1 AND reviewer = ?2 ORDER BY updated_at DESC, id DESC LIMIT 1",
+                "SELECT id FROM reviews WHERE call_id = ?1 AND reviewer = ?2 AND session_id IS NULL \
+                 ORDER BY updated_at DESC, id DESC LIMIT 1",
                 params![call_id, reviewer.trim()],
                 |r| r.get(0),
             )
@@ -364,21 +394,34 @@ impl Store {
         id.map(|id| self.review(id)).transpose()
     }
 
-    /// Every review of this call, oldest first.
+    /// Every review of this call, oldest first (not those made in calibration sessions).
     pub fn reviews_of_call(&self, call_id: i64) -> Result<Vec<Review>, StoreError> {
         let ids: Vec<i64> = self.read(|c| {
-            let mut st = c.prepare("SELECT id FROM reviews WHERE call_id = ?1 ORDER BY id")?;
+            let mut st =
+                c.prepare("SELECT id FROM reviews WHERE call_id = ?1 AND session_id IS NULL ORDER BY id")?;
             let ids = st.query_map([call_id], |r| r.get(0))?.collect::<Result<Vec<_>, _>>()?;
             Ok(ids)
         })?;
         ids.into_iter().map(|id| self.review(id)).collect()
     }
 
-    /// Every review with its call and scorecard version, by call then review id.
+    /// Every review with its call and scorecard version, by call then review id (reviews
+    /// made in calibration sessions are left out: they never count in reports).
     pub fn export_rows(&self) -> Result<Vec<ExportRow>, StoreError> {
+        self.rows_where("session_id IS NULL", [])
+    }
+
+    /// The reviews made in calibration session `session_id`, as [`Store::export_rows`].
+    pub fn session_rows(&self, session_id: i64) -> Result<Vec<ExportRow>, StoreError> {
+        self.rows_where("session_id = ?1", [session_id])
+    }
+
+    fn rows_where(&self, cond: &str, args: impl rusqlite::Params) -> Result<Vec<ExportRow>, StoreError> {
         let rows: Vec<ReviewRow> = self.read(|c| {
-            let mut st = c.prepare(&format!("SELECT {REVIEW_COLUMNS} FROM reviews ORDER BY call_id, id"))?;
-            let rows = st.query_map([], review_row)?.collect::<Result<Vec<_>, _>>()?;
+            let mut st = c.prepare(&format!(
+                "SELECT {REVIEW_COLUMNS} FROM reviews WHERE {cond} ORDER BY call_id, id"
+            ))?;
+            let rows = st.query_map(args, review_row)?.collect::<Result<Vec<_>, _>>()?;
             Ok(rows)
         })?;
         let mut calls: HashMap<i64, CallRecord> = HashMap::new();
@@ -413,7 +456,7 @@ impl Store {
         self.read(|c| {
             let mut st = c.prepare(
                 "SELECT c.hash, r.reviewer, r.status, r.percent, r.critical_failed FROM calls c \
-                 LEFT JOIN reviews r ON r.call_id = c.id \
+                 LEFT JOIN reviews r ON r.call_id = c.id AND r.session_id IS NULL \
                  ORDER BY c.id, r.status = 'submitted', r.updated_at, r.id",
             )?;
             let mut states = HashMap::new();

@@ -5,7 +5,8 @@
 //! Append new migrations at the end; never edit one that has shipped.
 //!
 //! Migration 5 adds review queues (`queues`, `queue_items`; see `store/queues.rs`); 6 adds
-//! transcripts and their full-text index (`store/transcripts.rs`).
+//! transcripts and their full-text index (`store/transcripts.rs`); 7 blind calibration
+//! sessions (`store/calibration.rs`).
 //!
 //! Since migration 3 the `audit` table is append-only, enforced by triggers: an `UPDATE`,
 //! `DELETE` or `INSERT OR REPLACE` of an audit row fails with "audit rows are append-only".
@@ -160,6 +161,29 @@ CREATE VIRTUAL TABLE IF NOT EXISTS transcript_index USING fts5 (
     -- Marks (M*) are parts of words: Devanagari vowel signs must not split a word.
     tokenize = "unicode61 remove_diacritics 0 categories 'L* N* Co M*'"
 );
+"#,
+    // 7: blind calibration sessions (a lead's calls × reviewers); a review made in a session
+    // carries its id and counts only in that session's figures, never in reports.
+    r#"
+CREATE TABLE IF NOT EXISTS calibration_sessions (
+    id         INTEGER PRIMARY KEY,
+    name       TEXT NOT NULL UNIQUE CHECK (length(trim(name)) > 0),
+    created_by TEXT NOT NULL CHECK (length(trim(created_by)) > 0),
+    created_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS calibration_calls (
+    session_id INTEGER NOT NULL REFERENCES calibration_sessions (id),
+    call_id    INTEGER NOT NULL REFERENCES calls (id),
+    position   INTEGER NOT NULL,
+    PRIMARY KEY (session_id, call_id)
+);
+CREATE TABLE IF NOT EXISTS calibration_reviewers (
+    session_id INTEGER NOT NULL REFERENCES calibration_sessions (id),
+    reviewer   TEXT NOT NULL CHECK (length(trim(reviewer)) > 0),
+    PRIMARY KEY (session_id, reviewer)
+);
+ALTER TABLE reviews ADD COLUMN session_id INTEGER REFERENCES calibration_sessions (id);
+CREATE INDEX IF NOT EXISTS reviews_by_session ON reviews (session_id, call_id, reviewer);
 "#,
 ];
 
