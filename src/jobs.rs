@@ -163,12 +163,14 @@ impl Jobs {
         generation: u64,
         path: PathBuf,
         reviewer: Option<String>,
+        session: Option<i64>,
         config: crate::analysis::Config,
     ) {
         self.analysis_cancel.store(true, Ordering::Relaxed);
         let cancel = Arc::new(AtomicBool::new(false));
         self.analysis_cancel = cancel.clone();
-        let job = analyse::OpenJob { generation, path, config, reviewer, store: self.store_tx.clone() };
+        let job =
+            analyse::OpenJob { generation, path, config, reviewer, session, store: self.store_tx.clone() };
         if let Err(e) = analyse::spawn(self.outbox.clone(), job, cancel) {
             self.outbox.send(JobEvent::Analysed {
                 generation,

@@ -100,6 +100,23 @@ impl CallqaApp {
             Command::ExportReport(t) => self.export_report(t),
             Command::PreviewSample => self.ask_sample(false),
             Command::CreateQueue => self.ask_sample(true),
+            Command::ShowCalibration => {
+                self.sessions = Some(None);
+                let reviewer = self.reviewer().map(str::to_string);
+                self.jobs.store(StoreRequest::Sessions { reviewer });
+            }
+            Command::HideCalibration => self.sessions = None,
+            Command::OpenSessionCall { session, name, path } => {
+                self.sessions = None;
+                self.session = Some((session, name));
+                self.open_call_at(path, true);
+            }
+            Command::LeaveSession => {
+                self.session = None;
+                if let Some(path) = self.call.as_ref().map(|c| c.path.clone()) {
+                    self.open_call_at(path, true);
+                }
+            }
             Command::FindInTranscript(t) => {
                 self.transcript_find = t;
                 self.find_in_transcript();
@@ -323,6 +340,8 @@ impl CallqaApp {
             self.show_shortcuts = false;
         } else if self.clip_sets.is_some() {
             self.clip_sets = None;
+        } else if self.sessions.is_some() {
+            self.sessions = None;
         } else if self.reports.is_some() {
             self.reports = None;
         }
@@ -373,7 +392,21 @@ impl CallqaApp {
     /// Opens a call in the workspace: analysis starts at once, the review loads when the
     /// store has the call's row.
     pub fn select_call(&mut self, path: PathBuf) {
-        if self.call.as_ref().is_some_and(|c| c.path == path) {
+        // A call picked anywhere else is an ordinary review: out of a calibration session.
+        if self.session.take().is_some()
+            && let Some(open) = self.call.as_ref().map(|c| c.path.clone())
+            && open == path
+        {
+            self.open_call_at(path, true);
+            return;
+        }
+        self.open_call_at(path, false);
+    }
+
+    /// Opens a call; `again`: also when it is the open one (to load it in or out of a
+    /// calibration session).
+    fn open_call_at(&mut self, path: PathBuf, again: bool) {
+        if !again && self.call.as_ref().is_some_and(|c| c.path == path) {
             return;
         }
         if self.review.as_ref().is_some_and(|r| r.amending() && r.dirty) {
@@ -410,6 +443,7 @@ impl CallqaApp {
             paths: Vec::new(),
             channels,
             others: Vec::new(),
+            hidden_others: 0,
             clips: Vec::new(),
             transcript: None,
             phrases: Default::default(),
@@ -425,7 +459,8 @@ impl CallqaApp {
         self.update_skip();
         if error.is_none() {
             let reviewer = self.reviewer().map(str::to_string);
-            self.jobs.open_call(self.generation, path, reviewer, crate::analysis::Config::default());
+            let session = self.session.as_ref().map(|s| s.0);
+            self.jobs.open_call(self.generation, path, reviewer, session, crate::analysis::Config::default());
         }
     }
 
@@ -433,7 +468,8 @@ impl CallqaApp {
     pub fn load_review(&mut self) {
         let Some(call_id) = self.call.as_ref().and_then(|c| c.call_id) else { return };
         let Some(reviewer) = self.reviewer().map(str::to_string) else { return };
-        self.jobs.store(StoreRequest::LoadReview { call_id, reviewer });
+        let session = self.session.as_ref().map(|s| s.0);
+        self.jobs.store(StoreRequest::LoadReview { call_id, reviewer, session });
     }
 
     fn next_unreviewed(&mut self) {
@@ -636,7 +672,8 @@ impl CallqaApp {
             reviewer,
             answers: r.answers.clone(),
         };
-        self.jobs.store(StoreRequest::SaveReview { req, draft, submit, amend_reason });
+        let session = r.session;
+        self.jobs.store(StoreRequest::SaveReview { req, draft, submit, amend_reason, session });
     }
 
     /// Saves a changed draft now (before switching calls and on close).
@@ -666,7 +703,14 @@ impl CallqaApp {
                 reviewer,
                 answers: r.answers.clone(),
             };
-            self.jobs.store(StoreRequest::SaveReview { req, draft, submit: false, amend_reason: None });
+            let session = r.session;
+            self.jobs.store(StoreRequest::SaveReview {
+                req,
+                draft,
+                submit: false,
+                amend_reason: None,
+                session,
+            });
         }
     }
 

@@ -62,6 +62,19 @@ pub enum Command {
     /// Write a table of the report as CSV into the window's folder.
     ExportReport(super::reports::ReportTable),
 
+    // Calibration sessions
+    /// Review → Calibration: lists the sessions (and their figures once the asker may see them).
+    ShowCalibration,
+    HideCalibration,
+    /// Opens a call of a calibration session, to score it blind in the session.
+    OpenSessionCall {
+        session: i64,
+        name: String,
+        path: std::path::PathBuf,
+    },
+    /// Back to ordinary reviews (the open call is opened again outside the session).
+    LeaveSession,
+
     // Transcript
     /// The transcript panel's find text (matches are highlighted).
     FindInTranscript(String),

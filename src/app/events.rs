@@ -141,6 +141,7 @@ impl CallqaApp {
                 c.call_id = Some(o.summary.call_id);
                 c.paths = o.paths;
                 c.others = o.others;
+                c.hidden_others = o.hidden_others;
                 c.clips = o.clips;
                 c.transcript = o.transcript;
                 c.phrases = o.phrases;
@@ -182,8 +183,8 @@ impl CallqaApp {
                     self.review = Some(Review::from_loaded(*loaded));
                 }
             }
-            StoreEvent::Saved { req, call_id, review_id, summary } => {
-                self.on_saved(req, call_id, review_id, &summary)
+            StoreEvent::Saved { req, call_id, review_id, summary, submitted } => {
+                self.on_saved(req, call_id, review_id, &summary, submitted)
             }
             StoreEvent::SaveFailed { req, call_id, error } => self.on_save_failed(req, call_id, &error),
             StoreEvent::Clips(list) => {
@@ -241,6 +242,11 @@ impl CallqaApp {
                 Ok(hits) => self.library.set_said_hits(&phrase, &hits),
                 Err(e) => self.say(format!("Cannot search the transcripts: {e}"), true),
             },
+            StoreEvent::Sessions(list) => {
+                if self.sessions.is_some() {
+                    self.sessions = Some(Some(list));
+                }
+            }
             StoreEvent::Error(e) => self.say(e, true),
         }
     }
@@ -252,6 +258,7 @@ impl CallqaApp {
         call_id: i64,
         review_id: i64,
         summary: &crate::jobs::store_worker::CallSummary,
+        submitted: bool,
     ) {
         if let Some(e) = self.library.by_call_id_mut(call_id) {
             e.set_summary(summary);
@@ -284,16 +291,34 @@ impl CallqaApp {
         r.review_id = Some(review_id);
         r.save_error = None;
         r.dirty = r.edit_seq != seq;
-        if let Some(s) = status {
+        if r.session.is_some() {
+            // A calibration review is not in the call's summary: its own save says.
+            r.status = if submitted {
+                CallStatus::Submitted { by: mine.clone() }
+            } else {
+                CallStatus::Draft { by: mine.clone() }
+            };
+        } else if let Some(s) = status {
             r.status = s;
         }
+        let in_session = r.session.is_some();
         let submitted_now = r.submitted();
         if was_amending {
             self.say("Amendment saved, with its reason, in the audit log.", false);
         } else if submitted_now && !was_submitted {
-            self.say("Review submitted.", false);
-            if self.prefs.next_after_submit {
-                self.push(Command::NextUnreviewed);
+            if in_session {
+                // Blind no more: the call opens again with the others' answers shown.
+                self.say("Calibration review submitted: the other reviewers' answers are shown now.", false);
+                if let Some((id, name)) = self.session.clone()
+                    && let Some(path) = self.call.as_ref().map(|c| c.path.clone())
+                {
+                    self.push(Command::OpenSessionCall { session: id, name, path });
+                }
+            } else {
+                self.say("Review submitted.", false);
+                if self.prefs.next_after_submit {
+                    self.push(Command::NextUnreviewed);
+                }
             }
         } else if self.message.as_ref().is_some_and(|m| m.error && m.text.starts_with("Could not save")) {
             self.say("Saved.", false);

@@ -69,6 +69,7 @@ pub(super) fn collect(app: &mut CallqaApp, ctx: &egui::Context) {
         cancellable: app.modal_open()
             || app.show_shortcuts
             || app.clip_sets.is_some()
+            || app.sessions.is_some()
             || app.reports.is_some(),
         selected: app.review.as_ref().and_then(|r| r.selected),
         items: app

@@ -74,6 +74,8 @@ pub struct OpenCall {
     pub channels: Option<u16>,
     /// Other reviewers' latest reviews of this call, with their cards (read-only).
     pub others: Vec<(crate::model::scorecard::Review, crate::model::scorecard::Scorecard)>,
+    /// In a calibration session before submitting: how many others' reviews are hidden.
+    pub hidden_others: usize,
     /// Coaching clips cut from this call (drawn on the waveform).
     pub clips: Vec<crate::store::Clip>,
     /// The call's transcript (imported, or found next to the file), ready to search.
@@ -185,6 +187,10 @@ pub struct CallqaApp {
     pub frame_stats: FrameStats,
     /// The transcript panel's "find" text, its matches in the open call's transcript (word
     /// ranges) and the one last jumped to.
+    /// The calibration session being scored (id, name): calls open blind in it.
+    pub session: Option<(i64, String)>,
+    /// Review → Calibration: `None` closed, `Some(None)` loading, `Some(Some(..))` shown.
+    pub sessions: Option<Option<Vec<crate::jobs::store_worker::SessionRow>>>,
     pub transcript_find: String,
     pub transcript_matches: Vec<Vec<usize>>,
     pub transcript_match: Option<usize>,
@@ -265,6 +271,8 @@ impl CallqaApp {
                 enabled: std::env::var("CALLQA_FRAME_STATS").is_ok_and(|v| v == "1"),
                 ..FrameStats::default()
             },
+            session: None,
+            sessions: None,
             transcript_find: String::new(),
             transcript_matches: Vec::new(),
             transcript_match: None,

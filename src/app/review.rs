@@ -10,6 +10,8 @@ use crate::model::scorecard::{Answer, ItemAnswer, Scorecard};
 #[derive(Clone, Debug)]
 pub struct Review {
     pub call_id: i64,
+    /// The calibration session this review is made in (its saves go there).
+    pub session: Option<i64>,
     /// The stored review, once saved.
     pub review_id: Option<i64>,
     /// The scorecard version in the store.
@@ -68,6 +70,7 @@ impl Review {
             selected: Some(0),
             amend_from: None,
             undo: Vec::new(),
+            session: None,
         }
     }
 
@@ -76,6 +79,7 @@ impl Review {
         let mut r = Review::new(l.call_id, l.scorecard, l.answers, l.status);
         r.review_id = l.review_id;
         r.card_id = l.card_id;
+        r.session = l.session;
         r
     }
 

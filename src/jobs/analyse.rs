@@ -29,6 +29,8 @@ pub(super) struct OpenJob {
     pub config: Config,
     /// The reviewer whose review to load (none yet: the call is recorded, nothing loaded).
     pub reviewer: Option<String>,
+    /// Score the call in this calibration session.
+    pub session: Option<i64>,
     pub store: Option<std::sync::mpsc::Sender<StoreRequest>>,
 }
 
@@ -92,6 +94,7 @@ fn open(out: &Outbox, job: &OpenJob) -> Result<(), String> {
             meta: Box::new(meta),
             reviewer: job.reviewer.clone(),
             sidecar,
+            session: job.session,
         };
         if store.send(req).is_err() {
             out.send(JobEvent::Store(super::StoreEvent::OpenFailed {

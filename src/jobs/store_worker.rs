@@ -87,12 +87,24 @@ pub enum StoreRequest {
         meta: Box<CallMeta>,
         reviewer: Option<String>,
         sidecar: Option<Box<Sidecar>>,
+        /// Score the call in this calibration session (blind).
+        session: Option<i64>,
     },
     /// Loads `reviewer`'s latest review of a call (or an empty one on the default card); replies `Review`.
-    LoadReview { call_id: i64, reviewer: String },
+    /// In calibration session `session` when given (then the session's review).
+    LoadReview { call_id: i64, reviewer: String, session: Option<i64> },
     /// Saves a draft, submits, or (with `amend_reason`) amends a submitted review; replies
     /// `Saved` or `SaveFailed` with the same `req`.
-    SaveReview { req: u64, draft: ReviewDraft, submit: bool, amend_reason: Option<String> },
+    SaveReview {
+        req: u64,
+        draft: ReviewDraft,
+        submit: bool,
+        amend_reason: Option<String>,
+        session: Option<i64>,
+    },
+    /// The calibration sessions (with `reviewer`'s progress and, once they may see them, the
+    /// figures); replies `Sessions`.
+    Sessions { reviewer: Option<String> },
     /// Every call the database knows; replies `Library`.
     ListLibrary,
     /// Adds a coaching clip; replies `ClipAdded`.
@@ -221,6 +233,8 @@ impl StoreRequest {
 #[derive(Clone, Debug)]
 pub struct LoadedReview {
     pub call_id: i64,
+    /// The calibration session it belongs to.
+    pub session: Option<i64>,
     /// `None` until first saved.
     pub review_id: Option<i64>,
     pub card_id: i64,
@@ -238,8 +252,12 @@ pub struct OpenedCall {
     pub paths: Vec<PathBuf>,
     /// This reviewer's review (`None` when no reviewer name is set yet).
     pub review: Option<LoadedReview>,
-    /// Every other reviewer's latest review, with the card each used (read-only).
+    /// Every other reviewer's latest review, with the card each used (read-only). In a
+    /// calibration session: the session's, and only once this reviewer has submitted.
     pub others: Vec<(Review, Scorecard)>,
+    /// In a calibration session before this reviewer submits: how many others' reviews are
+    /// hidden (blind).
+    pub hidden_others: usize,
     /// The coaching clips cut from this call (drawn on the waveform).
     pub clips: Vec<crate::store::Clip>,
     /// The call's transcript, if one was imported (or found next to it).
@@ -279,6 +297,8 @@ pub enum StoreEvent {
         call_id: i64,
         review_id: i64,
         summary: CallSummary,
+        /// The saved review is submitted (a calibration review is not in `summary`).
+        submitted: bool,
     },
     SaveFailed {
         req: u64,
@@ -306,6 +326,8 @@ pub enum StoreEvent {
         phrase: String,
         hits: Result<Vec<crate::store::SearchHit>, String>,
     },
+    /// The calibration sessions.
+    Sessions(Vec<SessionRow>),
     Error(String),
 }
 
@@ -393,15 +415,17 @@ pub(super) fn failure(req: StoreRequest, why: &str) -> StoreEvent {
 
 fn handle(store: &mut Store, req: StoreRequest) -> StoreEvent {
     match req {
-        StoreRequest::SaveReview { req, draft, submit, amend_reason } => {
+        StoreRequest::SaveReview { req, draft, submit, amend_reason, session } => {
             let call_id = draft.call_id;
-            match save(store, draft, submit, amend_reason.as_deref()) {
-                Ok((review_id, summary)) => StoreEvent::Saved { req, call_id, review_id, summary },
+            match save(store, draft, submit, amend_reason.as_deref(), session) {
+                Ok((review_id, summary, submitted)) => {
+                    StoreEvent::Saved { req, call_id, review_id, summary, submitted }
+                }
                 Err(e) => StoreEvent::SaveFailed { req, call_id, error: e.to_string() },
             }
         }
-        StoreRequest::OpenCall { generation, path, hash, meta, reviewer, sidecar } => {
-            match open_call(store, generation, path, &hash, &meta, reviewer.as_deref(), sidecar) {
+        StoreRequest::OpenCall { generation, path, hash, meta, reviewer, sidecar, session } => {
+            match open_call(store, generation, path, &hash, &meta, reviewer.as_deref(), sidecar, session) {
                 Ok(o) => StoreEvent::Opened(Box::new(o)),
                 Err(e) => StoreEvent::OpenFailed { generation, error: format!("Review store: {e}") },
             }
@@ -417,16 +441,23 @@ fn save(
     mut draft: ReviewDraft,
     submit: bool,
     amend_reason: Option<&str>,
-) -> Result<(i64, CallSummary), StoreError> {
+    session: Option<i64>,
+) -> Result<(i64, CallSummary, bool), StoreError> {
     if draft.id.is_none() {
         // A second save queued before the first one's id came back updates that review.
-        draft.id = store.latest_review(draft.call_id, &draft.reviewer)?.map(|r| r.id);
+        draft.id = match session {
+            Some(s) => store.latest_session_review(s, draft.call_id, &draft.reviewer)?,
+            None => store.latest_review(draft.call_id, &draft.reviewer)?,
+        }
+        .map(|r| r.id);
     }
-    let review_id = match amend_reason {
-        Some(reason) => store.amend_review(&draft, reason)?,
-        None => store.save_review(&draft, submit)?,
+    let review_id = match (amend_reason, session) {
+        (_, Some(s)) => store.save_session_review(s, &draft, submit)?,
+        (Some(reason), None) => store.amend_review(&draft, reason)?,
+        (None, None) => store.save_review(&draft, submit)?,
     };
-    Ok((review_id, summary(store, draft.call_id)?))
+    let submitted = store.review(review_id)?.status == ReviewStatus::Submitted;
+    Ok((review_id, summary(store, draft.call_id)?, submitted))
 }
 
 fn open_call(
@@ -437,21 +468,32 @@ fn open_call(
     meta: &CallMeta,
     reviewer: Option<&str>,
     sidecar: Option<Box<Sidecar>>,
+    session: Option<i64>,
 ) -> Result<OpenedCall, StoreError> {
     let call_id = store.upsert_call(hash, &path, meta)?;
     let transcript_problem =
         sidecar.and_then(|s| store_sidecar(store, hash, &s).err()).map(|e| e.to_string());
     let transcript =
         store.transcript(hash)?.map(|t| std::sync::Arc::new(crate::transcript::Indexed::new(t.transcript)));
-    let review = reviewer.map(|r| load_review(store, call_id, r)).transpose()?;
+    let review = reviewer.map(|r| load_review_in(store, call_id, r, session)).transpose()?;
     let transcript_card = review.as_ref().map(|r| r.scorecard.clone());
     let mut others = Vec::new();
-    for r in latest_per_reviewer(store.reviews_of_call(call_id)?) {
+    let theirs = match session {
+        Some(s) => {
+            store.session_rows(s)?.into_iter().filter(|r| r.call.id == call_id).map(|r| r.review).collect()
+        }
+        None => store.reviews_of_call(call_id)?,
+    };
+    for r in latest_per_reviewer(theirs) {
         if Some(r.reviewer.as_str()) != reviewer {
             let card = store.scorecard(r.card_id)?.card;
             others.push((r, card));
         }
     }
+    // Blind: in a session, the others' answers show once this reviewer has submitted.
+    let mine_submitted = review.as_ref().is_some_and(|r| matches!(r.status, CallStatus::Submitted { .. }));
+    let hidden_others =
+        if session.is_some() && !mine_submitted { std::mem::take(&mut others).len() } else { 0 };
     let clips = store.clips(None)?.into_iter().filter(|c| c.call.id == call_id).collect();
     Ok(OpenedCall {
         generation,
@@ -460,6 +502,7 @@ fn open_call(
         paths: store.call_paths(call_id)?,
         review,
         others,
+        hidden_others,
         clips,
         phrases: match &transcript {
             Some(t) => phrase_hits(store, transcript_card.as_ref(), &t.transcript)?,
@@ -520,8 +563,11 @@ fn handle_other(store: &mut Store, req: StoreRequest) -> Result<StoreEvent, Stor
                 paths: store.call_paths(call_id)?,
             })
         }
-        StoreRequest::LoadReview { call_id, reviewer } => {
-            Ok(StoreEvent::Review(Box::new(load_review(store, call_id, &reviewer)?)))
+        StoreRequest::LoadReview { call_id, reviewer, session } => {
+            Ok(StoreEvent::Review(Box::new(load_review_in(store, call_id, &reviewer, session)?)))
+        }
+        StoreRequest::Sessions { reviewer } => {
+            Ok(StoreEvent::Sessions(sessions(store, reviewer.as_deref())?))
         }
         StoreRequest::ListLibrary => {
             let mut rows = Vec::new();
@@ -766,12 +812,24 @@ fn first_existing_path(
     Ok(paths.into_iter().chain([last.to_path_buf()]).find(|p| p.is_file()))
 }
 
-fn load_review(store: &mut Store, call_id: i64, reviewer: &str) -> Result<LoadedReview, StoreError> {
-    Ok(match store.latest_review(call_id, reviewer)? {
+/// `reviewer`'s latest review of the call (in calibration session `session` when given), or
+/// an empty one on the default card.
+fn load_review_in(
+    store: &mut Store,
+    call_id: i64,
+    reviewer: &str,
+    session: Option<i64>,
+) -> Result<LoadedReview, StoreError> {
+    let latest = match session {
+        Some(s) => store.latest_session_review(s, call_id, reviewer)?,
+        None => store.latest_review(call_id, reviewer)?,
+    };
+    Ok(match latest {
         Some(r) => {
             let card = store.scorecard(r.card_id)?;
             LoadedReview {
                 call_id,
+                session,
                 review_id: Some(r.id),
                 card_id: r.card_id,
                 scorecard: card.card,
@@ -783,6 +841,7 @@ fn load_review(store: &mut Store, call_id: i64, reviewer: &str) -> Result<Loaded
             let card = store.default_scorecard()?;
             LoadedReview {
                 call_id,
+                session,
                 review_id: None,
                 card_id: card.id,
                 scorecard: card.card,
@@ -791,6 +850,77 @@ fn load_review(store: &mut Store, call_id: i64, reviewer: &str) -> Result<Loaded
             }
         }
     })
+}
+
+/// One calibration session as the window lists it.
+#[derive(Clone, Debug)]
+pub struct SessionRow {
+    pub id: i64,
+    pub name: String,
+    pub created_by: String,
+    pub reviewers: Vec<String>,
+    /// The asking reviewer is one of its reviewers.
+    pub mine: bool,
+    /// Per call: (call id, file name, path to open it at, the asker's status there,
+    /// submitted reviews of it).
+    pub calls: Vec<SessionCall>,
+    /// The session's figures over submitted reviews; `None` while the asker still has calls
+    /// to score in it (blind).
+    pub figures: Option<crate::model::calibration::Calibration>,
+}
+
+#[derive(Clone, Debug)]
+pub struct SessionCall {
+    pub call_id: i64,
+    pub file_name: String,
+    pub path: Option<PathBuf>,
+    pub status: CallStatus,
+    pub submitted: usize,
+}
+
+fn sessions(store: &mut Store, reviewer: Option<&str>) -> Result<Vec<SessionRow>, StoreError> {
+    let mut out = Vec::new();
+    for s in store.sessions(None)? {
+        let rows = store.session_rows(s.id)?;
+        let mine = reviewer.is_some_and(|r| s.reviewers.iter().any(|x| x == r));
+        let mut calls = Vec::new();
+        for c in &s.calls {
+            let of_call: Vec<&crate::store::ExportRow> = rows.iter().filter(|r| r.call.id == c.id).collect();
+            let latest = latest_per_reviewer(of_call.iter().map(|r| r.review.clone()).collect());
+            let status = reviewer
+                .and_then(|me| latest.iter().find(|r| r.reviewer == me))
+                .map_or(CallStatus::NotReviewed, CallStatus::of);
+            let submitted = latest.iter().filter(|r| r.status == ReviewStatus::Submitted).count();
+            let path = store.call_paths(c.id)?.into_iter().find(|p| p.is_file());
+            calls.push(SessionCall {
+                call_id: c.id,
+                file_name: c.meta.file_name.clone(),
+                path,
+                status,
+                submitted,
+            });
+        }
+        let done = calls.iter().all(|c| matches!(c.status, CallStatus::Submitted { .. }));
+        let figures = (!mine || done).then(|| {
+            let kept: Vec<&crate::store::ExportRow> =
+                rows.iter().filter(|r| r.review.status == ReviewStatus::Submitted).collect();
+            let names: Vec<String> = kept.iter().map(|r| r.call.meta.file_name.clone()).collect();
+            let entries: Vec<_> = kept.iter().zip(&names).map(|(r, n)| r.calibration_entry(n)).collect();
+            crate::model::calibration::calibrate(&entries)
+        });
+        out.push(SessionRow {
+            id: s.id,
+            name: s.name,
+            created_by: s.created_by,
+            reviewers: s.reviewers,
+            mine,
+            calls,
+            figures,
+        });
+    }
+    // The asker's sessions first.
+    out.sort_by_key(|s| !s.mine);
+    Ok(out)
 }
 
 /// Each reviewer's latest review (by last change), submitted ones first, then by name.

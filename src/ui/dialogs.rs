@@ -9,6 +9,7 @@ pub fn draw(app: &mut CallqaApp, ctx: &egui::Context) {
     clip_form(app, ctx);
     sample_form(app, ctx);
     clip_sets(app, ctx);
+    sessions(app, ctx);
     amend_reason(app, ctx);
     confirm_close(app, ctx);
 }
@@ -397,5 +398,138 @@ fn shortcuts(app: &mut CallqaApp, ctx: &egui::Context) {
     });
     if !open {
         app.push(Command::ShowShortcuts(false));
+    }
+}
+
+/// Review → Calibration: the sessions, the asker's first. Per call the asker's status and
+/// "Score blind"; the figures (agreement and Fleiss' kappa per item, each reviewer's offset,
+/// the calls' scores and disagreements) once the asker has submitted every call of the
+/// session, or at once for a session they do not score (a lead).
+fn sessions(app: &mut CallqaApp, ctx: &egui::Context) {
+    let Some(state) = app.sessions.take() else { return };
+    let mut open = true;
+    egui::Window::new("Calibration sessions")
+        .collapsible(false)
+        .default_pos([24.0, 96.0])
+        .open(&mut open)
+        .show(ctx, |ui| {
+            let Some(list) = &state else {
+                ui.label("Loading…");
+                return;
+            };
+            if list.is_empty() {
+                ui.label("No calibration sessions. A lead creates one with: callqa calibration create NAME --calls FILE… --reviewers a,b,c");
+                return;
+            }
+            egui::ScrollArea::vertical().max_height(520.0).show(ui, |ui| {
+                for s in list {
+                    session(app, ui, s);
+                    ui.separator();
+                }
+            });
+        });
+    app.sessions = Some(state);
+    if !open {
+        app.push(Command::HideCalibration);
+    }
+}
+
+fn session(app: &mut CallqaApp, ui: &mut egui::Ui, s: &crate::jobs::store_worker::SessionRow) {
+    use crate::jobs::store_worker::CallStatus;
+    use egui::RichText;
+    ui.label(RichText::new(&s.name).strong());
+    ui.label(
+        RichText::new(format!("by {} · reviewers: {}", s.created_by, s.reviewers.join(", "))).small().weak(),
+    );
+    let n = s.reviewers.len();
+    for c in &s.calls {
+        ui.horizontal(|ui| {
+            ui.label(&c.file_name);
+            ui.label(RichText::new(format!("{} of {n} submitted", c.submitted)).small().weak());
+            if s.mine {
+                let (text, colour) = match &c.status {
+                    CallStatus::NotReviewed => ("to score", crate::ui::theme::STATUS_NONE),
+                    CallStatus::Draft { .. } => ("your draft", crate::ui::theme::STATUS_DRAFT),
+                    CallStatus::Submitted { .. } => ("you submitted", crate::ui::theme::STATUS_SUBMITTED),
+                };
+                ui.label(RichText::new(text).small().color(colour));
+                match &c.path {
+                    Some(path) => {
+                        let label = if matches!(c.status, CallStatus::Submitted { .. }) {
+                            "Open"
+                        } else {
+                            "Score blind"
+                        };
+                        if ui
+                            .small_button(label)
+                            .on_hover_text(format!("{label}: {} in “{}”", c.file_name, s.name))
+                            .clicked()
+                        {
+                            app.push(Command::OpenSessionCall {
+                                session: s.id,
+                                name: s.name.clone(),
+                                path: path.clone(),
+                            });
+                        }
+                    }
+                    None => {
+                        ui.label(RichText::new("file missing").small().color(crate::ui::theme::ERROR));
+                    }
+                }
+            }
+        });
+    }
+    match &s.figures {
+        None => {
+            ui.label(
+                RichText::new("The session's figures show once you have submitted every call (blind).")
+                    .small()
+                    .weak(),
+            );
+        }
+        Some(f) => {
+            egui::CollapsingHeader::new(format!("Figures of “{}”", s.name))
+                .id_salt(("session-figures", s.id))
+                .show(ui, |ui| {
+                    figures(ui, f);
+                });
+        }
+    }
+}
+
+fn figures(ui: &mut egui::Ui, f: &crate::model::calibration::Calibration) {
+    use egui::RichText;
+    if f.calls.is_empty() {
+        ui.label(RichText::new("No call has two submitted reviews yet.").small().weak());
+        return;
+    }
+    ui.label(RichText::new("Per item: every reviewer agreed on … of the calls; Fleiss' kappa").small());
+    egui::Grid::new(ui.scope_id().with("items")).striped(true).show(ui, |ui| {
+        for i in &f.items {
+            ui.label(&i.item);
+            ui.label(format!("{} of {}", i.agreed, i.calls));
+            ui.label(i.fleiss_kappa.map_or("κ –".to_string(), |k| format!("κ {k:.2}")));
+            ui.end_row();
+        }
+    });
+    ui.label(RichText::new("Per reviewer: points above (lenient) or below (strict) the others").small());
+    egui::Grid::new(ui.scope_id().with("reviewers")).striped(true).show(ui, |ui| {
+        for r in &f.reviewers {
+            ui.label(&r.reviewer);
+            ui.label(r.mean_offset.map_or("–".to_string(), |o| format!("{o:+.1}")));
+            ui.end_row();
+        }
+    });
+    for c in &f.calls {
+        let scores: Vec<String> = c
+            .scores
+            .iter()
+            .map(|(r, s)| format!("{r} {}", s.map_or("-".to_string(), |p| format!("{p:.0}"))))
+            .collect();
+        ui.label(RichText::new(format!("{}: {}", c.name, scores.join(", "))).small());
+        for d in &c.disagreements {
+            let answers: Vec<String> = d.answers.iter().map(|(r, a)| format!("{r} {a}")).collect();
+            ui.label(RichText::new(format!("    {}: {}", d.item, answers.join(", "))).small().weak());
+        }
     }
 }

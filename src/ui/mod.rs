@@ -112,6 +112,9 @@ fn menu_bar(app: &mut CallqaApp, ui: &mut egui::Ui) {
             if ui.button("Coaching sets…").clicked() {
                 app.push(Command::ShowClipSets(true));
             }
+            if ui.button("Calibration…").clicked() {
+                app.push(Command::ShowCalibration);
+            }
             let mut next = app.prefs.next_after_submit;
             if ui.checkbox(&mut next, "Open the next unreviewed call after submit").changed() {
                 app.prefs.next_after_submit = next;

@@ -262,7 +262,33 @@ fn marked(app: &mut CallqaApp, ui: &mut egui::Ui, key: &str, times: &[f64]) {
 }
 
 /// Other reviewers' latest reviews of this call (read-only).
-fn others(app: &CallqaApp, ui: &mut egui::Ui) {
+fn others(app: &mut CallqaApp, ui: &mut egui::Ui) {
+    if let Some((_, name)) = app.session.clone() {
+        egui::Frame::new().fill(theme::BANNER_BG).inner_margin(6.0).corner_radius(4.0).show(ui, |ui| {
+            ui.label(
+                RichText::new(format!("Calibration session “{name}”")).strong().color(theme::BANNER_TEXT),
+            );
+            let hidden = app.call.as_ref().map_or(0, |c| c.hidden_others);
+            let text = if hidden > 0 {
+                format!("Blind: {hidden} other review(s) hidden until you submit yours.")
+            } else {
+                "Blind until you submit; this review counts only in the session.".to_string()
+            };
+            ui.label(RichText::new(text).small().color(theme::BANNER_TEXT));
+            ui.horizontal(|ui| {
+                if ui.small_button("Sessions…").clicked() {
+                    app.push(Command::ShowCalibration);
+                }
+                if ui
+                    .small_button("Leave session")
+                    .on_hover_text("Back to your ordinary review of this call")
+                    .clicked()
+                {
+                    app.push(Command::LeaveSession);
+                }
+            });
+        });
+    }
     let Some(call) = &app.call else { return };
     if call.others.is_empty() {
         return;
