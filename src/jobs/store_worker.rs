@@ -425,7 +425,7 @@ fn handle(store: &mut Store, req: StoreRequest) -> StoreEvent {
             }
         }
         StoreRequest::OpenCall { generation, path, hash, meta, reviewer, sidecar, session } => {
-            match open_call(store, generation, path, &hash, &meta, reviewer.as_deref(), sidecar, session) {
+            match open_call(store, generation, OpenArgs { path, hash, meta, reviewer, sidecar, session }) {
                 Ok(o) => StoreEvent::Opened(Box::new(o)),
                 Err(e) => StoreEvent::OpenFailed { generation, error: format!("Review store: {e}") },
             }
@@ -460,17 +460,20 @@ fn save(
     Ok((review_id, summary(store, draft.call_id)?, submitted))
 }
 
-fn open_call(
-    store: &mut Store,
-    generation: u64,
+/// What [`StoreRequest::OpenCall`] carries, but its generation.
+struct OpenArgs {
     path: PathBuf,
-    hash: &str,
-    meta: &CallMeta,
-    reviewer: Option<&str>,
+    hash: String,
+    meta: Box<CallMeta>,
+    reviewer: Option<String>,
     sidecar: Option<Box<Sidecar>>,
     session: Option<i64>,
-) -> Result<OpenedCall, StoreError> {
-    let call_id = store.upsert_call(hash, &path, meta)?;
+}
+
+fn open_call(store: &mut Store, generation: u64, args: OpenArgs) -> Result<OpenedCall, StoreError> {
+    let OpenArgs { path, hash, meta, reviewer, sidecar, session } = args;
+    let (hash, reviewer) = (hash.as_str(), reviewer.as_deref());
+    let call_id = store.upsert_call(hash, &path, &meta)?;
     let transcript_problem =
         sidecar.and_then(|s| store_sidecar(store, hash, &s).err()).map(|e| e.to_string());
     let transcript =
