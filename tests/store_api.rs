@@ -276,7 +276,9 @@ fn missing_folder_read_only_and_too_new_are_refused() {
     let before = std::fs::read(&path).unwrap();
     let err = Store::open(&path).unwrap_err();
     match &err {
-        StoreError::TooNew { found, supported, .. } => assert_eq!((*found, *supported), (99, 5)),
+        StoreError::TooNew { found, supported, .. } => {
+            assert_eq!((*found, *supported), (99, callqa::store::schema_version()))
+        }
         other => panic!("{other:?}"),
     }
     assert!(err.to_string().contains("newer callqa"), "{err}");
@@ -352,7 +354,7 @@ fn database_is_wal_with_foreign_keys_and_version() {
     let c = rusqlite::Connection::open(&path).unwrap();
     let mode: String = c.pragma_query_value(None, "journal_mode", |r| r.get(0)).unwrap();
     let version: i64 = c.pragma_query_value(None, "user_version", |r| r.get(0)).unwrap();
-    assert_eq!((mode.as_str(), version), ("wal", 5));
+    assert_eq!((mode.as_str(), version), ("wal", callqa::store::schema_version()));
     // Reopening an up-to-date database works and migrates nothing.
     let db = Store::open(&path).unwrap();
     let log = db.audit_log(None).unwrap();
@@ -468,7 +470,7 @@ fn a_schema_2_database_is_upgraded_and_keeps_its_rows() {
     drop(db);
     let c = rusqlite::Connection::open(&path).unwrap();
     let version: i64 = c.pragma_query_value(None, "user_version", |r| r.get(0)).unwrap();
-    assert_eq!(version, 5);
+    assert_eq!(version, callqa::store::schema_version());
     // Migration 4 remembers each call's path.
     let paths: i64 = c.query_row("SELECT count(*) FROM call_paths", [], |r| r.get(0)).unwrap();
     assert_eq!(paths, 1);

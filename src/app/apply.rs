@@ -414,6 +414,7 @@ impl CallqaApp {
             return;
         }
         self.save_draft_now();
+        self.flush_active_time();
         if let Some(r) = self.review.take().filter(|r| r.dirty || r.save_in_flight()) {
             // Kept until the store confirms its save (retried if it fails).
             self.unsaved.push((self.prefs.reviewer.trim().to_string(), r));
@@ -788,6 +789,41 @@ impl CallqaApp {
         if let Some(r) = self.transcript_matches.get(i) {
             let at = start(r);
             self.seek(at);
+        }
+    }
+}
+
+/// Longest gap between two frames counted as active review time (an idle window draws no
+/// frames; a longer gap is someone away from the desk).
+const MAX_ACTIVE_GAP: Duration = Duration::from_secs(120);
+/// Active review time is sent to the store once this much has gathered (and when the call
+/// is left or the window closed).
+const ACTIVE_FLUSH_S: f64 = 30.0;
+
+impl CallqaApp {
+    /// Counts the time since the last frame as active review time when the window had the
+    /// focus then and a call with a review is open; sends it when enough has gathered.
+    pub(crate) fn count_active_time(&mut self, focused: bool) {
+        let now = Instant::now();
+        if let (Some((last, was_focused)), Some(r)) = (self.active_clock, self.review.as_mut())
+            && was_focused
+            && self.call.as_ref().is_some_and(|c| c.error.is_none())
+        {
+            r.active_pending_s += now.duration_since(last).min(MAX_ACTIVE_GAP).as_secs_f64();
+        }
+        self.active_clock = Some((now, focused));
+        if self.review.as_ref().is_some_and(|r| r.active_pending_s >= ACTIVE_FLUSH_S) {
+            self.flush_active_time();
+        }
+    }
+
+    /// Sends the open review's gathered active time to the store (once it has an id).
+    pub(crate) fn flush_active_time(&mut self) {
+        let Some(r) = self.review.as_mut() else { return };
+        let (Some(review_id), seconds) = (r.review_id, r.active_pending_s) else { return };
+        if seconds > 0.0 {
+            r.active_pending_s = 0.0;
+            self.jobs.store(StoreRequest::AddActiveTime { review_id, seconds });
         }
     }
 }

@@ -247,6 +247,7 @@ impl CallqaApp {
                     self.sessions = Some(Some(list));
                 }
             }
+            StoreEvent::Nothing => {}
             StoreEvent::Error(e) => self.say(e, true),
         }
     }

@@ -187,6 +187,8 @@ pub struct CallqaApp {
     pub frame_stats: FrameStats,
     /// The transcript panel's "find" text, its matches in the open call's transcript (word
     /// ranges) and the one last jumped to.
+    /// Active review time: (when the last frame ran, whether the window had the focus).
+    pub active_clock: Option<(Instant, bool)>,
     /// The calibration session being scored (id, name): calls open blind in it.
     pub session: Option<(i64, String)>,
     /// Review → Calibration: `None` closed, `Some(None)` loading, `Some(Some(..))` shown.
@@ -271,6 +273,7 @@ impl CallqaApp {
                 enabled: std::env::var("CALLQA_FRAME_STATS").is_ok_and(|v| v == "1"),
                 ..FrameStats::default()
             },
+            active_clock: None,
             session: None,
             sessions: None,
             transcript_find: String::new(),
@@ -297,6 +300,7 @@ impl CallqaApp {
 
     /// Logic of one frame: results, input, commands.
     pub fn update_logic(&mut self, ctx: &egui::Context) {
+        self.count_active_time(ctx.input(|i| i.viewport().focused) != Some(false));
         self.handle_events();
         self.apply_pending_seek();
         keys::collect(self, ctx);
@@ -392,6 +396,9 @@ impl eframe::App for CallqaApp {
             }
         }
         self.update_logic(ctx);
+        if self.close_now {
+            self.flush_active_time();
+        }
         if self.close_now {
             ctx.send_viewport_cmd(egui::ViewportCommand::Close);
         }

@@ -12,6 +12,8 @@ pub struct Review {
     pub call_id: i64,
     /// The calibration session this review is made in (its saves go there).
     pub session: Option<i64>,
+    /// Active review time not yet sent to the store (seconds).
+    pub active_pending_s: f64,
     /// The stored review, once saved.
     pub review_id: Option<i64>,
     /// The scorecard version in the store.
@@ -71,6 +73,7 @@ impl Review {
             amend_from: None,
             undo: Vec::new(),
             session: None,
+            active_pending_s: 0.0,
         }
     }
 

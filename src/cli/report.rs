@@ -184,6 +184,15 @@ pub fn render(rep: &Report, include_drafts: bool) -> String {
             }
             out.push_str(&line(&rep.overall));
             out.push_str("item columns: pass rate = yes / (yes + no)\n");
+            if rep.by == GroupBy::Reviewer {
+                for g in rep.groups.iter().filter(|g| g.median_review_share.is_some()) {
+                    out.push_str(&format!(
+                        "{}: median review time {:.2}× the call's length\n",
+                        term(&g.group),
+                        g.median_review_share.unwrap_or(0.0)
+                    ));
+                }
+            }
         }
     }
     out

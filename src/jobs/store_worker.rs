@@ -102,6 +102,8 @@ pub enum StoreRequest {
         amend_reason: Option<String>,
         session: Option<i64>,
     },
+    /// Adds active review time to a saved review (no reply; a failure is logged).
+    AddActiveTime { review_id: i64, seconds: f64 },
     /// The calibration sessions (with `reviewer`'s progress and, once they may see them, the
     /// figures); replies `Sessions`.
     Sessions { reviewer: Option<String> },
@@ -328,6 +330,8 @@ pub enum StoreEvent {
     },
     /// The calibration sessions.
     Sessions(Vec<SessionRow>),
+    /// A request that needs no answer was handled.
+    Nothing,
     Error(String),
 }
 
@@ -569,6 +573,14 @@ fn handle_other(store: &mut Store, req: StoreRequest) -> Result<StoreEvent, Stor
         StoreRequest::LoadReview { call_id, reviewer, session } => {
             Ok(StoreEvent::Review(Box::new(load_review_in(store, call_id, &reviewer, session)?)))
         }
+        StoreRequest::AddActiveTime { review_id, seconds } => match store.add_active_time(review_id, seconds)
+        {
+            Ok(()) => Ok(StoreEvent::Nothing),
+            Err(e) => {
+                log::warn!("active review time of review {review_id} not stored: {e}");
+                Ok(StoreEvent::Nothing)
+            }
+        },
         StoreRequest::Sessions { reviewer } => {
             Ok(StoreEvent::Sessions(sessions(store, reviewer.as_deref())?))
         }

@@ -25,6 +25,9 @@ pub struct ReportEntry<'a> {
     pub card: &'a Scorecard,
     pub answers: &'a [ItemAnswer],
     pub score: &'a Score,
+    /// Active review time as a share of the call's duration (`None`: not measured, e.g. a
+    /// review made on the command line).
+    pub review_share: Option<f64>,
 }
 
 /// Answers to one item across reviews.
@@ -55,6 +58,9 @@ pub struct GroupStats {
     pub critical_fail_rate: Option<f64>,
     /// Per item, in first-seen card order.
     pub items: Vec<ItemStats>,
+    /// Median active review time as a share of the call's duration, over the reviews that
+    /// have one (1.0: as long as the call).
+    pub median_review_share: Option<f64>,
 }
 
 /// A whole report: the overall figures and one row per group (for `GroupBy::Item` the rows
@@ -109,6 +115,16 @@ fn stats(group: &str, entries: &[&ReportEntry<'_>]) -> GroupStats {
     g.avg_percent = (g.scored > 0).then(|| sum / g.scored as f64);
     g.critical_fail_rate = (g.reviews > 0).then(|| g.critical_fails as f64 / g.reviews as f64);
     g.items = items;
+    let mut shares: Vec<f64> =
+        entries.iter().filter_map(|e| e.review_share).filter(|s| s.is_finite()).collect();
+    shares.sort_by(f64::total_cmp);
+    g.median_review_share = match shares.len() {
+        0 => None,
+        n if n % 2 == 1 => shares.get(n / 2).copied(),
+        n => Some(
+            (shares.get(n / 2 - 1).copied().unwrap_or(0.0) + shares.get(n / 2).copied().unwrap_or(0.0)) / 2.0,
+        ),
+    };
     g
 }
 
@@ -165,9 +181,11 @@ mod tests {
                 card: &card,
                 answers: &sets[i],
                 score: &scores[i],
+                review_share: [Some(1.5), None, Some(0.5)][i],
             })
             .collect();
         let r = report(&entries, GroupBy::Agent);
+        assert_eq!(r.overall.median_review_share, Some(1.0), "median of 1.5 and 0.5");
         assert_eq!(r.overall.reviews, 3);
         assert_eq!(r.overall.critical_fails, 1);
         // (66.67 + 0 + 100) / 3

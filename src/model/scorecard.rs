@@ -481,6 +481,10 @@ pub struct Review {
     /// One entry per card item, in card order (unanswered items have `answer: None`).
     pub answers: Vec<ItemAnswer>,
     pub score: Score,
+    /// Active review time: seconds the call was open in the window and the window focused
+    /// (counted up to the review's last save).
+    #[serde(default)]
+    pub active_s: f64,
 }
 
 #[cfg(test)]

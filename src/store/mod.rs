@@ -75,6 +75,11 @@ pub use queues::{QueueDraft, QueueInfo, QueueItem, QueueItemDraft};
 pub use reviews::{AuditEntry, ExportRow, ReviewDraft, ReviewState};
 pub use transcripts::{DEFAULT_SEARCH_LIMIT, SearchHit, StoredTranscript};
 
+/// The schema version (number of migrations) this callqa writes.
+pub fn schema_version() -> i64 {
+    schema::latest()
+}
+
 /// How long a write waits for another process's lock before giving up (by default).
 pub const DEFAULT_BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 

@@ -86,6 +86,8 @@ impl ExportRow {
             card: &self.card.card,
             answers: &self.review.answers,
             score: &self.review.score,
+            review_share: (self.review.active_s > 0.0 && self.call.meta.duration_s > 0.0)
+                .then(|| self.review.active_s / self.call.meta.duration_s),
         }
     }
 
@@ -114,10 +116,11 @@ struct ReviewRow {
     started_at: String,
     updated_at: String,
     submitted_at: Option<String>,
+    active_s: f64,
 }
 
 const REVIEW_COLUMNS: &str =
-    "id, call_id, scorecard_id, reviewer, status, started_at, updated_at, submitted_at";
+    "id, call_id, scorecard_id, reviewer, status, started_at, updated_at, submitted_at, active_s";
 
 fn review_row(r: &Row<'_>) -> rusqlite::Result<ReviewRow> {
     Ok(ReviewRow {
@@ -129,6 +132,7 @@ fn review_row(r: &Row<'_>) -> rusqlite::Result<ReviewRow> {
         started_at: r.get(5)?,
         updated_at: r.get(6)?,
         submitted_at: r.get(7)?,
+        active_s: r.get(8)?,
     })
 }
 
@@ -350,6 +354,21 @@ impl Store {
         })
     }
 
+    /// Adds `seconds` of active review time (the call open in the window, focused) to a
+    /// review. Not audited: a measurement, not a change of the review.
+    pub fn add_active_time(&mut self, review_id: i64, seconds: f64) -> Result<(), StoreError> {
+        if !(seconds.is_finite() && seconds > 0.0) {
+            return Ok(());
+        }
+        self.write(|tx| {
+            tx.execute(
+                "UPDATE reviews SET active_s = active_s + ?2 WHERE id = ?1",
+                params![review_id, seconds],
+            )?;
+            Ok(())
+        })
+    }
+
     /// The review with this id, its answers laid out on its card, and its score.
     pub fn review(&self, id: i64) -> Result<Review, StoreError> {
         let row = self.read(|c| {
@@ -377,6 +396,7 @@ impl Store {
             submitted_at: row.submitted_at,
             answers,
             score: s,
+            active_s: row.active_s,
         })
     }
 

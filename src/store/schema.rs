@@ -163,7 +163,8 @@ CREATE VIRTUAL TABLE IF NOT EXISTS transcript_index USING fts5 (
 );
 "#,
     // 7: blind calibration sessions (a lead's calls × reviewers); a review made in a session
-    // carries its id and counts only in that session's figures, never in reports.
+    // carries its id and counts only in that session's figures, never in reports. And each
+    // review's active review time.
     r#"
 CREATE TABLE IF NOT EXISTS calibration_sessions (
     id         INTEGER PRIMARY KEY,
@@ -183,6 +184,8 @@ CREATE TABLE IF NOT EXISTS calibration_reviewers (
     PRIMARY KEY (session_id, reviewer)
 );
 ALTER TABLE reviews ADD COLUMN session_id INTEGER REFERENCES calibration_sessions (id);
+-- Active review time: seconds the call was open in the window, focused, until the last save.
+ALTER TABLE reviews ADD COLUMN active_s REAL NOT NULL DEFAULT 0 CHECK (active_s >= 0);
 CREATE INDEX IF NOT EXISTS reviews_by_session ON reviews (session_id, call_id, reviewer);
 "#,
 ];

@@ -166,7 +166,7 @@ pub fn draw(app: &mut CallqaApp, ctx: &egui::Context) {
             ui.add_space(8.0);
             ui.heading("Reviewers");
             egui::Grid::new("report_reviewers").striped(true).show(ui, |ui| {
-                for h in ["Reviewer", "Reviews done", "Avg score", "Offset"] {
+                for h in ["Reviewer", "Reviews done", "Avg score", "Offset", "Review time"] {
                     ui.label(RichText::new(h).strong());
                 }
                 ui.end_row();
@@ -182,6 +182,11 @@ pub fn draw(app: &mut CallqaApp, ctx: &egui::Context) {
                     ui.label(offset).on_hover_text(
                         "Mean of (this reviewer's score − the other reviewers' mean) over the calls they all scored",
                     );
+                    ui.label(g.median_review_share.map_or_else(|| "-".to_string(), |s| format!("{s:.2}× the call")))
+                        .on_hover_text(
+                            "Median active review time (the call open in the window, focused) as a share of \
+                             the call's length; reviews made on the command line have none",
+                        );
                     ui.end_row();
                 }
             });
