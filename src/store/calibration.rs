@@ -159,8 +159,9 @@ impl Store {
     ) -> Result<Option<crate::model::scorecard::Review>, StoreError> {
         let id: Option<i64> = self.read(|c| {
             Ok(c.query_row(
-                "SELECT id FROM reviews WHERE session_id = ?1 AND call_id = ?2 AND reviewer = ?3 \
-                 ORDER BY updated_at DESC, id DESC LIMIT 1",
+                "SELECT r.id FROM reviews r JOIN review_sessions rs ON rs.review_id = r.id \
+                 WHERE rs.session_id = ?1 AND r.call_id = ?2 AND r.reviewer = ?3 \
+                 ORDER BY r.updated_at DESC, r.id DESC LIMIT 1",
                 params![session_id, call_id, reviewer.trim()],
                 |r| r.get(0),
             )

@@ -172,7 +172,8 @@ impl Store {
         let rows: Vec<(String, i64, i64, Option<String>, bool)> = self.read(|c| {
             let mut st = c.prepare(&format!(
                 "SELECT q.name, i.position, i.call_id, i.reviewer, EXISTS (SELECT 1 FROM reviews r \
-                   WHERE r.call_id = i.call_id AND r.status = 'submitted' AND r.session_id IS NULL \
+                   WHERE r.call_id = i.call_id AND r.status = 'submitted' \
+                   AND NOT EXISTS (SELECT 1 FROM review_sessions rs WHERE rs.review_id = r.id) \
                    AND (i.reviewer IS NULL OR r.reviewer = i.reviewer)) \
                  FROM queue_items i JOIN queues q ON q.id = i.queue_id WHERE {cond} \
                  ORDER BY q.created_at DESC, q.id DESC, i.position"

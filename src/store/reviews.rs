@@ -119,8 +119,13 @@ struct ReviewRow {
     active_s: f64,
 }
 
-const REVIEW_COLUMNS: &str =
-    "id, call_id, scorecard_id, reviewer, status, started_at, updated_at, submitted_at, active_s";
+const REVIEW_COLUMNS: &str = "id, call_id, scorecard_id, reviewer, status, started_at, updated_at, submitted_at, \
+     COALESCE((SELECT t.active_s FROM review_times t WHERE t.review_id = reviews.id), 0)";
+
+/// SQL: the review (`reviews` row, or the alias given) was not made in a calibration session.
+pub(super) fn not_in_session(alias: &str) -> String {
+    format!("NOT EXISTS (SELECT 1 FROM review_sessions rs WHERE rs.review_id = {alias}.id)")
+}
 
 fn review_row(r: &Row<'_>) -> rusqlite::Result<ReviewRow> {
     Ok(ReviewRow {
@@ -244,8 +249,9 @@ impl Store {
                         .query_row(&format!("SELECT {REVIEW_COLUMNS} FROM reviews WHERE id = ?1"), [id], review_row)
                         .optional()?
                         .ok_or_else(|| StoreError::NotFound(format!("review {id}")))?;
-                    let row_session: Option<i64> =
-                        tx.query_row("SELECT session_id FROM reviews WHERE id = ?1", [id], |r| r.get(0))?;
+                    let row_session: Option<i64> = tx
+                        .query_row("SELECT session_id FROM review_sessions WHERE review_id = ?1", [id], |r| r.get(0))
+                        .optional()?;
                     if row_session != session {
                         return Err(StoreError::Mismatch {
                             id,
@@ -277,9 +283,9 @@ impl Store {
                     tx.execute(
                         &format!(
                             "INSERT INTO reviews (call_id, scorecard_id, reviewer, status, started_at, updated_at, \
-                             submitted_at, percent, points, max_points, critical_failed, complete, session_id) \
+                             submitted_at, percent, points, max_points, critical_failed, complete) \
                              VALUES (?1, ?2, ?3, ?4, {NOW}, {NOW}, CASE WHEN ?4 = 'submitted' THEN {NOW} END, \
-                             ?5, ?6, ?7, ?8, ?9, ?10)"
+                             ?5, ?6, ?7, ?8, ?9)"
                         ),
                         params![
                             draft.call_id,
@@ -290,11 +296,16 @@ impl Store {
                             s.points,
                             s.max,
                             s.critical_failed,
-                            s.complete,
-                            session
+                            s.complete
                         ],
                     )?;
                     let id = tx.last_insert_rowid();
+                    if let Some(session) = session {
+                        tx.execute(
+                            "INSERT INTO review_sessions (review_id, session_id) VALUES (?1, ?2)",
+                            params![id, session],
+                        )?;
+                    }
                     let all: serde_json::Map<_, _> =
                         answers.iter().map(|a| (a.key.clone(), answer_json(a))).collect();
                     let mut detail = serde_json::json!({
@@ -362,7 +373,8 @@ impl Store {
         }
         self.write(|tx| {
             tx.execute(
-                "UPDATE reviews SET active_s = active_s + ?2 WHERE id = ?1",
+                "INSERT INTO review_times (review_id, active_s) VALUES (?1, ?2) \
+                 ON CONFLICT (review_id) DO UPDATE SET active_s = active_s + excluded.active_s",
                 params![review_id, seconds],
             )?;
             Ok(())
@@ -404,8 +416,11 @@ impl Store {
     pub fn latest_review(&self, call_id: i64, reviewer: &str) -> Result<Option<Review>, StoreError> {
         let id: Option<i64> = self.read(|c| {
             Ok(c.query_row(
-                "SELECT id FROM reviews WHERE call_id = ?1 AND reviewer = ?2 AND session_id IS NULL \
-                 ORDER BY updated_at DESC, id DESC LIMIT 1",
+                &format!(
+                    "SELECT id FROM reviews WHERE call_id = ?1 AND reviewer = ?2 AND {} \
+                     ORDER BY updated_at DESC, id DESC LIMIT 1",
+                    not_in_session("reviews")
+                ),
                 params![call_id, reviewer.trim()],
                 |r| r.get(0),
             )
@@ -417,8 +432,10 @@ impl Store {
     /// Every review of this call, oldest first (not those made in calibration sessions).
     pub fn reviews_of_call(&self, call_id: i64) -> Result<Vec<Review>, StoreError> {
         let ids: Vec<i64> = self.read(|c| {
-            let mut st =
-                c.prepare("SELECT id FROM reviews WHERE call_id = ?1 AND session_id IS NULL ORDER BY id")?;
+            let mut st = c.prepare(&format!(
+                "SELECT id FROM reviews WHERE call_id = ?1 AND {} ORDER BY id",
+                not_in_session("reviews")
+            ))?;
             let ids = st.query_map([call_id], |r| r.get(0))?.collect::<Result<Vec<_>, _>>()?;
             Ok(ids)
         })?;
@@ -428,12 +445,15 @@ impl Store {
     /// Every review with its call and scorecard version, by call then review id (reviews
     /// made in calibration sessions are left out: they never count in reports).
     pub fn export_rows(&self) -> Result<Vec<ExportRow>, StoreError> {
-        self.rows_where("session_id IS NULL", [])
+        self.rows_where(&not_in_session("reviews"), [])
     }
 
     /// The reviews made in calibration session `session_id`, as [`Store::export_rows`].
     pub fn session_rows(&self, session_id: i64) -> Result<Vec<ExportRow>, StoreError> {
-        self.rows_where("session_id = ?1", [session_id])
+        self.rows_where(
+            "EXISTS (SELECT 1 FROM review_sessions rs WHERE rs.review_id = reviews.id AND rs.session_id = ?1)",
+            [session_id],
+        )
     }
 
     fn rows_where(&self, cond: &str, args: impl rusqlite::Params) -> Result<Vec<ExportRow>, StoreError> {
@@ -474,11 +494,12 @@ impl Store {
     /// draft, else not reviewed. Calls never stored are absent (not reviewed either).
     pub fn review_states(&self) -> Result<HashMap<String, ReviewState>, StoreError> {
         self.read(|c| {
-            let mut st = c.prepare(
+            let mut st = c.prepare(&format!(
                 "SELECT c.hash, r.reviewer, r.status, r.percent, r.critical_failed FROM calls c \
-                 LEFT JOIN reviews r ON r.call_id = c.id AND r.session_id IS NULL \
+                 LEFT JOIN reviews r ON r.call_id = c.id AND {} \
                  ORDER BY c.id, r.status = 'submitted', r.updated_at, r.id",
-            )?;
+                not_in_session("r")
+            ))?;
             let mut states = HashMap::new();
             let mut rows = st.query([])?;
             while let Some(r) = rows.next()? {

@@ -183,10 +183,17 @@ CREATE TABLE IF NOT EXISTS calibration_reviewers (
     reviewer   TEXT NOT NULL CHECK (length(trim(reviewer)) > 0),
     PRIMARY KEY (session_id, reviewer)
 );
-ALTER TABLE reviews ADD COLUMN session_id INTEGER REFERENCES calibration_sessions (id);
--- Active review time: seconds the call was open in the window, focused, until the last save.
-ALTER TABLE reviews ADD COLUMN active_s REAL NOT NULL DEFAULT 0 CHECK (active_s >= 0);
-CREATE INDEX IF NOT EXISTS reviews_by_session ON reviews (session_id, call_id, reviewer);
+-- A review made in a session (tables, not new columns of `reviews`: `IF NOT EXISTS`, as in 3).
+CREATE TABLE IF NOT EXISTS review_sessions (
+    review_id  INTEGER PRIMARY KEY REFERENCES reviews (id),
+    session_id INTEGER NOT NULL REFERENCES calibration_sessions (id)
+);
+CREATE INDEX IF NOT EXISTS review_sessions_by_session ON review_sessions (session_id);
+-- Active review time: seconds the call was open in the window, focused.
+CREATE TABLE IF NOT EXISTS review_times (
+    review_id INTEGER PRIMARY KEY REFERENCES reviews (id),
+    active_s  REAL NOT NULL CHECK (active_s >= 0)
+);
 "#,
 ];
 
