@@ -342,6 +342,8 @@ pub(crate) fn canonical_json(v: &serde_json::Value, numbers_as_reals: bool, out:
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+
     use super::*;
 
     fn table(name: &str) -> &'static Table {
