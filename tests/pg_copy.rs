@@ -532,3 +532,40 @@ fn copy_time_for_1000_calls_and_2000_reviews() {
     );
     assert_eq!(side(&into, true), side(&back, false));
 }
+
+#[test]
+fn a_copy_that_fails_midway_leaves_the_team_store_as_it_was() {
+    let Some(server) = server() else { return };
+    let db = TeamDb::team(&server);
+    let dir = tempfile::tempdir().unwrap();
+    let a = dir.path().join("a.sqlite3");
+    drop(build_source(&a));
+    // A comment PostgreSQL cannot hold (a NUL character), in the last review's answers: the
+    // calls, cards and reviews before it are written, then the answers fail.
+    let c = rusqlite::Connection::open(&a).unwrap();
+    c.execute(
+        "UPDATE answers SET comment = 'a' || char(0) || 'b' WHERE review_id = (SELECT max(id) FROM reviews)",
+        [],
+    )
+    .unwrap();
+    drop(c);
+    let r = copy::copy(a.to_str().unwrap(), &db.url_as(None));
+    assert!(matches!(r, Err(CopyError::Pg(_))), "{r:?}");
+    let mut admin = db.as_user(None);
+    for (table, rows) in [("calls", 0), ("reviews", 0), ("answers", 0), ("scorecards", 1), ("audit", 1)] {
+        let n: i64 = admin.query_one(&format!("SELECT count(*) FROM callqa.{table}"), &[]).unwrap().get(0);
+        assert_eq!(n, rows, "{table}: init-team's seed only");
+    }
+    // The backup was made before anything was written, and stays.
+    let backups = backups_beside(&a);
+    assert_eq!(backups.len(), 1);
+    // Fixed, the same store takes the copy (the backup's name is by the second: a retry
+    // within it is refused, so this one is moved aside).
+    std::fs::rename(&backups[0], dir.path().join("first-try.sqlite3")).unwrap();
+    let c = rusqlite::Connection::open(&a).unwrap();
+    c.execute("UPDATE answers SET comment = 'ab' WHERE review_id = (SELECT max(id) FROM reviews)", [])
+        .unwrap();
+    drop(c);
+    let report = copy::copy(a.to_str().unwrap(), &db.url_as(None)).unwrap();
+    assert!(report.ok());
+}
