@@ -282,7 +282,7 @@ fn hostile_role_names_become_exactly_those_roles_and_nothing_else() {
     }
     let tables: i64 =
         admin.query_one("SELECT count(*) FROM pg_tables WHERE schemaname = 'callqa'", &[]).unwrap().get(0);
-    assert_eq!(tables, 8, "the schema is intact");
+    assert_eq!(tables, 12, "the schema is intact");
     // Names PostgreSQL would cut or reject are refused before anything is done.
     for bad in ["pg_signal_backend", "callqa_admin", "", "a\u{0}b"] {
         let r = pg::init_team(&db.admin_url(), &TeamPlan { leads: vec![bad.into()], reviewers: vec![] });
