@@ -569,3 +569,76 @@ fn a_copy_that_fails_midway_leaves_the_team_store_as_it_was() {
     let report = copy::copy(a.to_str().unwrap(), &db.url_as(None)).unwrap();
     assert!(report.ok());
 }
+
+#[test]
+fn queues_and_transcripts_are_read_by_everyone_and_written_by_leads() {
+    let Some(server) = server() else { return };
+    let db = TeamDb::team(&server);
+    let dir = tempfile::tempdir().unwrap();
+    let a = dir.path().join("a.sqlite3");
+    drop(build_source(&a));
+    copy::copy(a.to_str().unwrap(), &db.url_as(None)).unwrap();
+    let denied = |e: postgres::Error| e.code() == Some(&postgres::error::SqlState::INSUFFICIENT_PRIVILEGE);
+
+    let mut asha = db.as_user(Some(&db.asha));
+    let queues: i64 = asha.query_one("SELECT count(*) FROM callqa.queue_items", &[]).unwrap().get(0);
+    assert_eq!(queues, 5);
+    let transcripts: i64 = asha.query_one("SELECT count(*) FROM callqa.transcripts", &[]).unwrap().get(0);
+    assert_eq!(transcripts, 2);
+    // The search index answers a word through its GIN index's expression.
+    let word: String = asha
+        .query_one(
+            "SELECT split_part(text, ' ', 1) FROM callqa.transcript_segments WHERE text ~ '^[a-z]+ ' ORDER BY id LIMIT 1",
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    let hits: i64 = asha
+        .query_one(
+            "SELECT count(*) FROM callqa.transcript_segments \
+             WHERE to_tsvector('simple', text) @@ plainto_tsquery('simple', $1)",
+            &[&word],
+        )
+        .unwrap()
+        .get(0);
+    assert!(hits >= 1, "{word}");
+    // A reviewer writes neither queues nor transcripts.
+    let e = asha.execute("INSERT INTO callqa.queues (name, seed, params) VALUES ('mine', '1', '{}')", &[]);
+    assert!(denied(e.unwrap_err()));
+    let e = asha.execute("UPDATE callqa.transcripts SET words = '[]'", &[]);
+    assert!(denied(e.unwrap_err()));
+    let e = asha.execute("DELETE FROM callqa.queue_items", &[]);
+    assert!(denied(e.unwrap_err()));
+    // A lead does, as themself, audited by the database.
+    let mut lead = db.as_user(Some(&db.lead));
+    let id: i64 = lead
+        .query_one(
+            "INSERT INTO callqa.queues (name, seed, params) VALUES ('July', '7', '{}') RETURNING id",
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    let copied_max: i64 = rusqlite::Connection::open(&a)
+        .unwrap()
+        .query_row("SELECT max(id) FROM queues", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(id, copied_max + 1, "the queue sequence moved past the copied ids");
+    let forged = lead.execute(
+        "INSERT INTO callqa.queues (name, seed, params, created_by) VALUES ('x', '1', '{}', 'Priya')",
+        &[],
+    );
+    assert!(forged.is_err(), "a queue is made in the lead's own name");
+    lead.execute(
+        "INSERT INTO callqa.transcripts (call_hash, format, source, words) VALUES ('h', 'callqa', 's', '[]')",
+        &[],
+    )
+    .unwrap();
+    let audited: i64 = lead
+        .query_one(
+            "SELECT count(*) FROM callqa.audit WHERE actor = $1 AND action IN ('queues.insert', 'transcripts.insert')",
+            &[&db.lead],
+        )
+        .unwrap()
+        .get(0);
+    assert_eq!(audited, 2);
+}
