@@ -237,3 +237,38 @@ pub fn pg_to_sqlite(url: &str, dst: &Path) -> Result<CopyReport, CopyError> {
     Store::open_read_only(dst)?;
     Ok(report)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_are_team_stores_and_everything_else_a_file() {
+        assert_eq!(Endpoint::parse("postgres://a@h/db"), Endpoint::Pg("postgres://a@h/db".into()));
+        assert_eq!(Endpoint::parse("PostgreSQL://a@h/db"), Endpoint::Pg("PostgreSQL://a@h/db".into()));
+        assert_eq!(Endpoint::parse("postgres.sqlite3"), Endpoint::Sqlite("postgres.sqlite3".into()));
+        assert!(matches!(copy("a.sqlite3", "b.sqlite3"), Err(CopyError::Usage(_))));
+        assert!(matches!(copy("postgres://a@h/x", "postgres://a@h/y"), Err(CopyError::Usage(_))));
+    }
+
+    #[test]
+    fn a_report_with_a_differing_table_is_not_ok_and_says_which() {
+        let source = vec![(3, "aa".to_string()); TABLES.len()];
+        let mut destination = source.clone();
+        let report = |tables| CopyReport {
+            source: "a".into(),
+            destination: "b".into(),
+            backup: None,
+            tables,
+            elapsed: Duration::ZERO,
+        };
+        assert!(report(compare(&source, &destination)).ok());
+        destination[3].1 = "ab".into();
+        destination[5].0 = 2;
+        let r = report(compare(&source, &destination));
+        assert!(!r.ok());
+        assert_eq!(r.differing(), vec!["reviews", "audit"]);
+        let message = CopyError::Mismatch(Box::new(r)).to_string();
+        assert!(message.contains("reviews, audit") && message.contains("rolled back"), "{message}");
+    }
+}

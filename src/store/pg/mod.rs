@@ -2,8 +2,8 @@
 //! schema with its roles and row-level security ([`schema`]), `callqa db init-team`
 //! ([`init_team`]) and review saves with optimistic concurrency ([`PgStore::create_review`],
 //! [`PgStore::update_review`]), and `callqa db copy` between a SQLite store and a new team
-//! store, checked by per-table counts and hashes ([`copy`]). The full store API (the same as [`crate::store::Store`]'s on
-//! SQLite) is not here yet.
+//! store, checked by per-table counts and hashes ([`copy`]). The full store API (the same as
+//! [`crate::store::Store`]'s on SQLite) is not here yet.
 //!
 //! Who is saving is the database login (`session_user`), never a typed name: the server
 //! enforces who may read and change what (see [`schema`]). Every statement binds its values

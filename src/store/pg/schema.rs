@@ -1,8 +1,9 @@
 //! The team store's schema in PostgreSQL: the same six numbered migrations as the SQLite
 //! store (`store/schema.rs`), written for PostgreSQL, each with the access rules of the
 //! tables it creates (5: queues and their items; 6: transcripts and their search index,
-//! `transcript_segments`, a GIN index on the `simple` tsvector of the normalised words). `callqa.migrations` holds one row per migration applied; a database
-//! with a higher number comes from a newer callqa and is refused.
+//! `transcript_segments`, a GIN index on the `simple` tsvector of the normalised words).
+//! `callqa.migrations` holds one row per migration applied; a database with a higher number
+//! comes from a newer callqa and is refused.
 //!
 //! Append new migrations at the end; never edit one that has shipped.
 //!
