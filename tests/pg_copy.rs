@@ -467,6 +467,7 @@ fn the_cli_prints_each_table_and_exits_by_the_check() {
     let out = run(a.to_str().unwrap(), &db.url_as(None));
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{text}\n{}", String::from_utf8_lossy(&out.stderr));
+    println!("{text}");
     assert!(text.contains("backup of the source: "), "{text}");
     for table in ["calls", "reviews", "answers", "audit", "transcript_index"] {
         let line =
