@@ -321,6 +321,21 @@ pub enum DbCommand {
         #[arg(long, value_delimiter = ',', value_name = "NAME,...")]
         reviewers: Vec<String>,
     },
+    /// Copy a SQLite store into a new team store, or the team store into a new SQLite file,
+    /// and check it: each table's rows and content hash on both sides (exit 1 if any differs;
+    /// nothing is then written). Into the team store: a backup of the SQLite file is made
+    /// first (FILE.backup-YYYYmmddTHHMMSS.sqlite3), the login must be a superuser and the
+    /// store hold nothing but what init-team wrote. Out of it: FILE must not exist.
+    ///
+    /// `callqa db copy --from reviews.sqlite3 --to postgres://postgres@dbhost/callqa`
+    Copy {
+        /// A SQLite file, or postgres://USER@HOST:PORT/DATABASE.
+        #[arg(long, value_name = "FILE|URL")]
+        from: String,
+        /// A postgres:// URL, or a SQLite file that does not exist yet.
+        #[arg(long, value_name = "URL|FILE")]
+        to: String,
+    },
 }
 
 /// `callqa calibration …`.
@@ -462,6 +477,7 @@ impl Command {
             Command::Transcript { command: TranscriptCommand::Show { .. } } => "transcript show",
             Command::Search { .. } => "search",
             Command::Db { command: DbCommand::InitTeam { .. } } => "db init-team",
+            Command::Db { command: DbCommand::Copy { .. } } => "db copy",
         }
     }
 }
@@ -568,6 +584,7 @@ fn run_command(cli: Cli) -> ExitCode {
         Some(Command::Db { command: DbCommand::InitTeam { url, leads, reviewers } }) => {
             db::run_init_team(&url, leads, reviewers)
         }
+        Some(Command::Db { command: DbCommand::Copy { from, to } }) => db::run_copy(&from, &to),
         Some(Command::App { .. }) | None => {
             eprintln!("callqa: the review window is started by main");
             ExitCode::FAILURE

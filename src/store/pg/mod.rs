@@ -1,14 +1,16 @@
 //! The team store on PostgreSQL — foundation: connecting (TLS when the URL asks for it), the
 //! schema with its roles and row-level security ([`schema`]), `callqa db init-team`
 //! ([`init_team`]) and review saves with optimistic concurrency ([`PgStore::create_review`],
-//! [`PgStore::update_review`]). The full store API (the same as [`crate::store::Store`]'s on
-//! SQLite) is not here yet.
+//! [`PgStore::update_review`]), and `callqa db copy` between a SQLite store and a new team
+//! store, checked by per-table counts and hashes ([`copy`]). The full store API (the same as
+//! [`crate::store::Store`]'s on SQLite) is not here yet.
 //!
 //! Who is saving is the database login (`session_user`), never a typed name: the server
 //! enforces who may read and change what (see [`schema`]). Every statement binds its values
 //! as parameters; role names, which DDL cannot bind, go through [`quote_ident`] after
 //! [`check_role_name`].
 
+pub mod copy;
 mod error;
 pub mod schema;
 mod team;
@@ -17,6 +19,7 @@ use postgres::{Client, Config};
 
 use crate::model::scorecard::{Answer, ItemAnswer, Scorecard, score};
 
+pub use copy::{CopyError, CopyReport, TableCheck};
 pub use error::PgError;
 pub use team::{InitReport, TeamPlan, init_team};
 

@@ -1,7 +1,9 @@
-//! The team store's schema in PostgreSQL: the same four numbered migrations as the SQLite
+//! The team store's schema in PostgreSQL: the same six numbered migrations as the SQLite
 //! store (`store/schema.rs`), written for PostgreSQL, each with the access rules of the
-//! tables it creates. `callqa.migrations` holds one row per migration applied; a database
-//! with a higher number comes from a newer callqa and is refused.
+//! tables it creates (5: queues and their items; 6: transcripts and their search index,
+//! `transcript_segments`, a GIN index on the `simple` tsvector of the normalised words).
+//! `callqa.migrations` holds one row per migration applied; a database with a higher number
+//! comes from a newer callqa and is refused.
 //!
 //! Append new migrations at the end; never edit one that has shipped.
 //!
@@ -14,7 +16,9 @@
 //!   answers only (a change of answers alone also bumps the review's version) (`reviewer = session_user`, the login: `SET ROLE` cannot change it);
 //!   never deletes a review; reads the audit rows they caused.
 //! - `callqa_lead`: everything a reviewer can, plus reads every review, draft or not, and
-//!   every audit row; adds scorecard versions and coaching clips.
+//!   every audit row; adds scorecard versions and coaching clips; makes, changes and removes
+//!   review queues; imports and replaces transcripts (a reviewer reads queues and
+//!   transcripts but does not write them: a call's words are evidence beside its review).
 //! - `callqa_admin`: owns the schema (migrations, DDL); person roles are managed by the
 //!   login that runs `callqa db init-team` (it must be able to `CREATE ROLE`).
 //!
@@ -335,6 +339,95 @@ REVOKE ALL ON callqa.call_paths FROM PUBLIC;
 GRANT SELECT, INSERT ON callqa.call_paths TO callqa_reviewer;
 CREATE POLICY call_paths_read ON callqa.call_paths FOR SELECT TO callqa_reviewer, callqa_admin USING (true);
 CREATE POLICY call_paths_add ON callqa.call_paths FOR INSERT TO callqa_reviewer WITH CHECK (true);
+"#,
+    // 5: review queues (a sample of calls, each assigned to a reviewer or to no one), as in the
+    // SQLite store. Everyone reads them; leads (and admins) make, change and remove them.
+    r#"
+CREATE TABLE callqa.queues (
+    id         bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    name       text NOT NULL UNIQUE CHECK (length(btrim(name)) > 0),
+    seed       text NOT NULL,
+    params     text NOT NULL,
+    created_by text NOT NULL DEFAULT session_user CHECK (length(btrim(created_by)) > 0),
+    created_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE TABLE callqa.queue_items (
+    queue_id bigint NOT NULL REFERENCES callqa.queues (id),
+    call_id  bigint NOT NULL REFERENCES callqa.calls (id),
+    reviewer text,
+    position integer NOT NULL,
+    PRIMARY KEY (queue_id, call_id),
+    UNIQUE (queue_id, position)
+);
+CREATE INDEX queue_items_by_reviewer ON callqa.queue_items (reviewer, queue_id, position);
+CREATE TRIGGER queues_audit AFTER INSERT OR UPDATE OR DELETE ON callqa.queues
+    FOR EACH ROW EXECUTE FUNCTION callqa.audit_row();
+CREATE TRIGGER queue_items_audit AFTER INSERT OR UPDATE OR DELETE ON callqa.queue_items
+    FOR EACH ROW EXECUTE FUNCTION callqa.audit_row();
+ALTER TABLE callqa.queues ENABLE ROW LEVEL SECURITY;
+ALTER TABLE callqa.queues FORCE ROW LEVEL SECURITY;
+ALTER TABLE callqa.queue_items ENABLE ROW LEVEL SECURITY;
+ALTER TABLE callqa.queue_items FORCE ROW LEVEL SECURITY;
+REVOKE ALL ON callqa.queues, callqa.queue_items FROM PUBLIC;
+GRANT SELECT ON callqa.queues, callqa.queue_items TO callqa_reviewer;
+GRANT INSERT, UPDATE, DELETE ON callqa.queues, callqa.queue_items TO callqa_lead;
+CREATE POLICY queues_read ON callqa.queues FOR SELECT TO callqa_reviewer, callqa_admin USING (true);
+CREATE POLICY queues_add ON callqa.queues FOR INSERT TO callqa_lead WITH CHECK (created_by = session_user);
+CREATE POLICY queues_change ON callqa.queues FOR UPDATE TO callqa_lead
+    USING (true) WITH CHECK (created_by = session_user);
+CREATE POLICY queues_remove ON callqa.queues FOR DELETE TO callqa_lead USING (true);
+CREATE POLICY queues_admin ON callqa.queues FOR ALL TO callqa_admin USING (true) WITH CHECK (true);
+CREATE POLICY queue_items_read ON callqa.queue_items FOR SELECT TO callqa_reviewer, callqa_admin USING (true);
+CREATE POLICY queue_items_write ON callqa.queue_items FOR ALL TO callqa_lead, callqa_admin
+    USING (true) WITH CHECK (true);
+"#,
+    // 6: transcripts (by the call's content hash: the call's row may come later; `words` is
+    // the Transcript's JSON as text, kept byte for byte) and their search index: one row per
+    // segment of one speaker, the normalised words in `text` (searched through a GIN index of
+    // its `simple` tsvector; phrases are then matched on `text` itself), as the SQLite
+    // store's FTS5 `transcript_index`. Everyone reads them; leads (and admins) import and
+    // replace them: the words are evidence beside a review, so the reviewer of a call does
+    // not edit them.
+    r#"
+CREATE TABLE callqa.transcripts (
+    call_hash   text PRIMARY KEY,
+    format      text NOT NULL,
+    source      text NOT NULL,
+    words       text NOT NULL,
+    imported_by text NOT NULL DEFAULT session_user,
+    imported_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE TABLE callqa.transcript_segments (
+    id        bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    call_hash text NOT NULL REFERENCES callqa.transcripts (call_hash) ON DELETE CASCADE,
+    text      text NOT NULL,
+    speaker   text NOT NULL CHECK (speaker IN ('agent', 'customer', '')),
+    shown     text NOT NULL,
+    times     text NOT NULL
+);
+CREATE INDEX transcript_segments_by_call ON callqa.transcript_segments (call_hash);
+CREATE INDEX transcript_segments_words ON callqa.transcript_segments
+    USING gin (to_tsvector('simple'::regconfig, text));
+CREATE TRIGGER transcripts_audit AFTER INSERT OR UPDATE OR DELETE ON callqa.transcripts
+    FOR EACH ROW EXECUTE FUNCTION callqa.audit_row();
+ALTER TABLE callqa.transcripts ENABLE ROW LEVEL SECURITY;
+ALTER TABLE callqa.transcripts FORCE ROW LEVEL SECURITY;
+ALTER TABLE callqa.transcript_segments ENABLE ROW LEVEL SECURITY;
+ALTER TABLE callqa.transcript_segments FORCE ROW LEVEL SECURITY;
+REVOKE ALL ON callqa.transcripts, callqa.transcript_segments FROM PUBLIC;
+GRANT SELECT ON callqa.transcripts, callqa.transcript_segments TO callqa_reviewer;
+GRANT INSERT, UPDATE, DELETE ON callqa.transcripts, callqa.transcript_segments TO callqa_lead;
+CREATE POLICY transcripts_read ON callqa.transcripts FOR SELECT TO callqa_reviewer, callqa_admin USING (true);
+CREATE POLICY transcripts_add ON callqa.transcripts FOR INSERT TO callqa_lead
+    WITH CHECK (imported_by = session_user);
+CREATE POLICY transcripts_replace ON callqa.transcripts FOR UPDATE TO callqa_lead
+    USING (true) WITH CHECK (imported_by = session_user);
+CREATE POLICY transcripts_remove ON callqa.transcripts FOR DELETE TO callqa_lead USING (true);
+CREATE POLICY transcripts_admin ON callqa.transcripts FOR ALL TO callqa_admin USING (true) WITH CHECK (true);
+CREATE POLICY segments_read ON callqa.transcript_segments FOR SELECT TO callqa_reviewer, callqa_admin
+    USING (true);
+CREATE POLICY segments_write ON callqa.transcript_segments FOR ALL TO callqa_lead, callqa_admin
+    USING (true) WITH CHECK (true);
 "#,
 ];
 
