@@ -163,7 +163,7 @@ fn run_sample(db: Option<&Path>, args: &SampleArgs) -> Result<()> {
             sample_rate: c.meta.sample_rate,
             channels: c.meta.channels,
             reviewed,
-            overtalk_s: None,
+            overtalk_per_min: None,
         });
     }
     let filter =

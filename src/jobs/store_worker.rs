@@ -602,7 +602,7 @@ fn sample(
             sample_rate: c.meta.sample_rate,
             channels: c.meta.channels,
             reviewed: states.get(&c.hash).is_some_and(|st| *st != ReviewState::NotReviewed),
-            overtalk_s: None,
+            overtalk_per_min: None,
         })
         .collect();
     let mut drawn = s::sample(&calls, &spec.filter, spec.per_agent, spec.stratify, spec.seed);

@@ -161,6 +161,28 @@ CREATE VIRTUAL TABLE IF NOT EXISTS transcript_index USING fts5 (
     tokenize = "unicode61 remove_diacritics 0 categories 'L* N* Co M*'"
 );
 "#,
+    // 7: each call's analysis figures (derived from the audio by `callqa index` or the window;
+    // see `store/metrics.rs`): one row per call, replaced when the call is analysed again.
+    r#"
+CREATE TABLE IF NOT EXISTS call_metrics (
+    call_id              INTEGER PRIMARY KEY REFERENCES calls (id),
+    analysed_at          TEXT NOT NULL,
+    analyser_version     TEXT NOT NULL,      -- which callqa analysed it (figures change with it)
+    duration_s           REAL NOT NULL,
+    talk_agent_s         REAL NOT NULL,
+    talk_customer_s      REAL NOT NULL,
+    talk_mixed_s         REAL NOT NULL,      -- mono calls: one lane for both sides
+    overtalk_count       INTEGER NOT NULL,
+    overtalk_by_agent    INTEGER NOT NULL,   -- overtalk started by the agent
+    overtalk_by_customer INTEGER NOT NULL,
+    overtalk_total_s     REAL NOT NULL,
+    silence_count        INTEGER NOT NULL,   -- dead air
+    silence_total_s      REAL NOT NULL,
+    silence_longest_s    REAL NOT NULL,
+    hold_total_s         REAL NOT NULL,
+    warnings             TEXT NOT NULL DEFAULT '[]' -- JSON array of the analysis' warnings
+);
+"#,
 ];
 
 /// The schema version this callqa writes.
