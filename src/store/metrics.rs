@@ -178,8 +178,12 @@ impl Store {
     /// The stored figures of a call, if it has been analysed.
     pub fn metrics(&self, call_id: i64) -> Result<Option<StoredMetrics>, StoreError> {
         let row = self.read(|c| {
-            Ok(c.query_row(&format!("SELECT {COLUMNS} FROM call_metrics WHERE call_id = ?1"), [call_id], from_row)
-                .optional()?)
+            Ok(c.query_row(
+                &format!("SELECT {COLUMNS} FROM call_metrics WHERE call_id = ?1"),
+                [call_id],
+                from_row,
+            )
+            .optional()?)
         })?;
         row.map(parse_warnings).transpose()
     }
