@@ -113,6 +113,9 @@ pub enum StoreRequest {
     /// Writes a table as CSV through the safe writers (never onto the database, an audio
     /// file or an existing file); replies `Exported`.
     ExportCsv { path: PathBuf, header: Vec<String>, rows: Vec<Vec<CsvCell>> },
+    /// Stores the open call's analysis figures (derived data: no audit row); replies
+    /// `MetricsSaved`. Waits behind the rest, like a scan's rows: nobody waits for it.
+    SaveMetrics { call_id: i64, metrics: Box<crate::store::CallMetrics> },
 }
 
 /// Which submitted reviews a report counts.
@@ -213,7 +216,7 @@ pub struct SamplePreview {
 impl StoreRequest {
     /// Scans' call rows wait behind everything a person is waiting for.
     fn urgent(&self) -> bool {
-        !matches!(self, StoreRequest::UpsertCall { .. })
+        !matches!(self, StoreRequest::UpsertCall { .. } | StoreRequest::SaveMetrics { .. })
     }
 }
 
@@ -305,6 +308,10 @@ pub enum StoreEvent {
     SearchHits {
         phrase: String,
         hits: Result<Vec<crate::store::SearchHit>, String>,
+    },
+    /// A call's analysis figures are stored.
+    MetricsSaved {
+        call_id: i64,
     },
     Error(String),
 }
@@ -567,6 +574,10 @@ fn handle_other(store: &mut Store, req: StoreRequest) -> Result<StoreEvent, Stor
         StoreRequest::ExportCsv { path, header, rows } => {
             Ok(StoreEvent::Exported(export_csv(store, &path, &header, &rows).map(|()| (path, rows.len()))))
         }
+        StoreRequest::SaveMetrics { call_id, metrics } => Ok(match store.save_metrics(call_id, &metrics) {
+            Ok(()) => StoreEvent::MetricsSaved { call_id },
+            Err(e) => StoreEvent::Error(format!("The call's analysis figures were not stored: {e}")),
+        }),
         // Answered by `handle`.
         req @ (StoreRequest::SaveReview { .. } | StoreRequest::OpenCall { .. }) => {
             Ok(failure(req, "internal error: request routed twice"))
