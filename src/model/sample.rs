@@ -513,6 +513,36 @@ mod tests {
         assert_eq!(sample(&lib, &SampleFilter::default(), 10, Stratify::Overtalk, 1).picks.len(), 0);
     }
 
+    /// By overtalk rate: 40 calls, 30 calm (0–1 overtalks a minute) and 10 heated (5–9), N = 4:
+    /// every sample holds exactly 3 calm calls and 1 heated one, one per rate bin, whatever
+    /// the durations; the same seed gives the same calls.
+    #[test]
+    fn stratified_by_overtalk_rate() {
+        let lib: Vec<SampleCall> = (0..40)
+            .map(|i| {
+                let rate = if i % 4 == 3 { 5.0 + (i % 5) as f64 } else { (i % 3) as f64 * 0.5 };
+                SampleCall { overtalk_per_min: Some(rate), ..call(i, "Meena", 30.0 + (i * 17 % 50) as f64) }
+            })
+            .collect();
+        let heated = |id: i64| lib.iter().any(|c| c.call_id == id && c.overtalk_per_min > Some(4.0));
+        let f = SampleFilter::default();
+        for seed in 0..200 {
+            let s = sample(&lib, &f, 4, Stratify::Overtalk, seed);
+            assert_eq!(s.picks.len(), 4);
+            assert_eq!(s.picks.iter().filter(|p| heated(p.call_id)).count(), 1, "seed {seed}");
+            let mut strata: Vec<usize> = s.picks.iter().map(|p| p.stratum).collect();
+            strata.sort_unstable();
+            assert_eq!(strata, [0, 1, 2, 3]);
+            assert_eq!(s, sample(&lib, &f, 4, Stratify::Overtalk, seed));
+        }
+        // A call without a stored analysis is skipped, and said why.
+        let mut some = lib.clone();
+        some[0].overtalk_per_min = None;
+        let s = sample(&some, &f, 4, Stratify::Overtalk, 1);
+        assert_eq!(s.skipped.get(&Skip::NoAnalysis), Some(&1));
+        assert_eq!(Skip::NoAnalysis.describe(), "no analysis stored: run callqa index");
+    }
+
     #[test]
     fn assignment_is_balanced_by_duration() {
         let mut lib = skewed_library("Meena", 0);
