@@ -260,7 +260,7 @@ fn sample_dialog_previews_and_creates_a_queue_with_its_seed_and_typing_in_it_tri
             sample_rate: c.meta.sample_rate,
             channels: c.meta.channels,
             reviewed: false,
-            overtalk_s: None,
+            overtalk_per_min: None,
         })
         .collect();
     let filter = SampleFilter { exclude_reviewed: true, ..SampleFilter::default() };

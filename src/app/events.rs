@@ -80,6 +80,7 @@ impl CallqaApp {
                         }
                         c.analysis = Some(a);
                         self.update_skip();
+                        self.save_metrics();
                     }
                     Err(e) => {
                         // The file cannot be opened (or has no audio): said once, nothing waits.
@@ -161,6 +162,8 @@ impl CallqaApp {
                 } else {
                     self.load_review();
                 }
+                // The analysis may have finished before the store knew the call.
+                self.save_metrics();
             }
             StoreEvent::OpenFailed { generation, error } => {
                 if self.call.as_ref().is_some_and(|c| c.generation == generation) {
@@ -248,7 +251,18 @@ impl CallqaApp {
                 }
             }
             StoreEvent::Nothing => {}
+            StoreEvent::MetricsSaved { .. } => {}
             StoreEvent::Error(e) => self.say(e, true),
+        }
+    }
+
+    /// Stores the open call's analysis figures once both the analysis and the call's row are
+    /// there (whichever came last calls this; the store thread writes them).
+    fn save_metrics(&self) {
+        let Some(c) = &self.call else { return };
+        if let (Some(call_id), Some(a)) = (c.call_id, &c.analysis) {
+            let metrics = Box::new(crate::store::CallMetrics::from_analysis(a));
+            self.jobs.store(StoreRequest::SaveMetrics { call_id, metrics });
         }
     }
 

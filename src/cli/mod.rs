@@ -6,6 +6,7 @@ mod calibrate;
 mod clip;
 mod db;
 pub mod export;
+pub mod index;
 pub(crate) mod out;
 mod probe;
 pub mod report;
@@ -181,8 +182,8 @@ pub enum Command {
         #[arg(long, value_name = "S", default_value_t = 0.0)]
         min_duration: f64,
         /// How picks are spread over each agent's calls: duration (one per equal-count duration
-        /// bin), overtalk (needs the analysis' figures in the database: not stored yet), none
-        /// (uniform).
+        /// bin), overtalk (one per equal-count bin of overtalks per minute, from the figures
+        /// `callqa index` stores; calls without them are skipped), none (uniform).
         #[arg(long, value_enum, default_value_t = sample::StratifyArg::Duration)]
         stratify: sample::StratifyArg,
         /// Skip calls that have a review (draft or submitted).
@@ -210,6 +211,23 @@ pub enum Command {
         #[arg(long)]
         dry_run: bool,
         /// Print the sample as JSON (the seed as a string: it may exceed 2^53).
+        #[arg(long)]
+        json: bool,
+    },
+    /// Analyse calls and store their figures (talk, overtalk, dead air, hold) in the database,
+    /// for `callqa sample --stratify overtalk`.
+    ///
+    /// With no paths: every call the database knows that has no figures yet (every call with
+    /// --force) and whose file is still there. With files or folders (recursive, WAVs only):
+    /// records each call and analyses it. One file at a time; a broken file is reported and
+    /// the rest stored (exit 1).
+    Index {
+        /// Files or folders (default: the calls the database knows).
+        paths: Vec<PathBuf>,
+        /// Analyse again calls that already have figures.
+        #[arg(long)]
+        force: bool,
+        /// Print the summary as JSON.
         #[arg(long)]
         json: bool,
     },
@@ -471,6 +489,7 @@ impl Command {
             Command::Calibration { command: CalibrationCommand::Create { .. } } => "calibration create",
             Command::Calibration { command: CalibrationCommand::List { .. } } => "calibration list",
             Command::Sample { .. } => "sample",
+            Command::Index { .. } => "index",
             Command::Clip { .. } => "clip",
             Command::Clips { .. } => "clips",
             Command::Transcript { command: TranscriptCommand::Import { .. } } => "transcript import",
@@ -561,6 +580,9 @@ fn run_command(cli: Cli) -> ExitCode {
                 json,
             };
             sample::run(cli.db.as_deref(), &args)
+        }
+        Some(Command::Index { paths, force, json }) => {
+            index::run(cli.db.as_deref(), &index::IndexArgs { paths, force, json })
         }
         Some(Command::Clip { file, from, to, good, bad: _, set, author, note }) => {
             let kind = if good { crate::store::ClipKind::Good } else { crate::store::ClipKind::Bad };

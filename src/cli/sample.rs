@@ -8,7 +8,12 @@
 //! row for the call (`--metadata`, [`crate::model::metadata`]), the file name read with
 //! `--name-pattern` ([`crate::model::naming`]), then what the database recorded when the call
 //! was seen. Everything given on the command line is checked before the database is opened.
+//!
+//! `--stratify overtalk` bins by each call's overtalk rate (overtalks per minute) from the
+//! analysis figures `callqa index` (or the window) stored; calls without them are skipped and
+//! counted, and when no call of the selection has them the sample is refused with that hint.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -89,11 +94,7 @@ fn run_sample(db: Option<&Path>, args: &SampleArgs) -> Result<()> {
     let stratify = match args.stratify {
         StratifyArg::Duration => Stratify::Duration,
         StratifyArg::None => Stratify::None,
-        StratifyArg::Overtalk => bail!(usage(
-            "--stratify overtalk needs each call's overtalk figures in the database, and this callqa \
-             does not store them yet; use --stratify duration or none"
-                .into()
-        )),
+        StratifyArg::Overtalk => Stratify::Overtalk,
     };
     let name = args.name.clone().unwrap_or_else(|| format!("sample-{}", args.seed));
     let name = name.trim().to_string();
@@ -138,6 +139,7 @@ fn run_sample(db: Option<&Path>, args: &SampleArgs) -> Result<()> {
 
     // 3. The calls as the sampler sees them.
     let states = store.review_states()?;
+    let rates = overtalk_rates(&store, stratify)?;
     let mut calls = Vec::new();
     for c in store.calls()? {
         let mut agent = c.meta.agent.clone();
@@ -163,11 +165,14 @@ fn run_sample(db: Option<&Path>, args: &SampleArgs) -> Result<()> {
             sample_rate: c.meta.sample_rate,
             channels: c.meta.channels,
             reviewed,
-            overtalk_s: None,
+            overtalk_per_min: rates.get(&c.id).copied(),
         });
     }
     let filter =
         SampleFilter { from, to, min_duration_s: args.min_duration, exclude_reviewed: args.exclude_reviewed };
+    if stratify == Stratify::Overtalk {
+        check_analysed(&calls, &filter)?;
+    }
     let mut drawn = sample::sample(&calls, &filter, args.per_agent, stratify, args.seed);
     let load = sample::assign(&mut drawn.picks, &reviewers);
     if drawn.picks.is_empty() {
@@ -194,6 +199,7 @@ fn run_sample(db: Option<&Path>, args: &SampleArgs) -> Result<()> {
         "name_patterns": args.name_patterns,
         "metadata": metadata.as_ref().map(|(p, hash, _)| serde_json::json!({ "path": p, "blake3": hash })),
         "library_calls": calls.len(),
+        "analysed_calls": (stratify == Stratify::Overtalk).then_some(rates.len()),
     });
     let queue_id = if args.dry_run {
         None
@@ -229,6 +235,7 @@ fn run_sample(db: Option<&Path>, args: &SampleArgs) -> Result<()> {
                     "position": i, "call_id": p.call_id, "hash": p.hash, "file_name": file,
                     "agent": p.agent, "recorded_at": p.recorded_at, "duration_s": p.duration_s,
                     "stratum": p.stratum, "strata": p.strata, "reviewer": p.reviewer,
+                    "overtalk_per_min": rates.get(&p.call_id),
                 })
             })
             .collect();
@@ -266,14 +273,28 @@ fn run_sample(db: Option<&Path>, args: &SampleArgs) -> Result<()> {
         let s: Vec<String> = drawn.skipped.iter().map(|(why, n)| format!("{n} {}", why.describe())).collect();
         outln!("skipped: {}", s.join(", "));
     }
-    outln!("\n{:>4}  {:<16} {:<20} {:>9}  {:<19}  file", "#", "reviewer", "agent", "duration", "recorded");
+    // By overtalk, each call's rate is shown beside its duration.
+    let rate = |id: i64| match rates.get(&id) {
+        Some(r) if stratify == Stratify::Overtalk => format!(" {r:>7.2}"),
+        _ => String::new(),
+    };
+    let rate_head = if stratify == Stratify::Overtalk { " ovt/min" } else { "" };
+    outln!(
+        "\n{:>4}  {:<16} {:<20} {:>9}{rate_head}  {:<19}  file",
+        "#",
+        "reviewer",
+        "agent",
+        "duration",
+        "recorded"
+    );
     for (i, (p, file)) in drawn.picks.iter().zip(&names).enumerate() {
         outln!(
-            "{:>4}  {:<16} {:<20} {:>9}  {:<19}  {}",
+            "{:>4}  {:<16} {:<20} {:>9}{}  {:<19}  {}",
             i + 1,
             term(p.reviewer.as_deref().unwrap_or("-")),
             term(&p.agent),
             clock(p.duration_s),
+            rate(p.call_id),
             term(p.recorded_at.as_deref().unwrap_or("-")),
             term(file)
         );
@@ -283,6 +304,33 @@ fn run_sample(db: Option<&Path>, args: &SampleArgs) -> Result<()> {
         for l in &load {
             outln!("{:<24} {:>3} call(s) · {}", term(&l.reviewer), l.calls, clock(l.total_s));
         }
+    }
+    Ok(())
+}
+
+/// Each analysed call's overtalk rate (overtalks per minute), for `--stratify overtalk`
+/// (nothing is read for the other strata).
+fn overtalk_rates(store: &Store, stratify: Stratify) -> Result<HashMap<i64, f64>> {
+    if stratify != Stratify::Overtalk {
+        return Ok(HashMap::new());
+    }
+    let stored = store.all_metrics().context("cannot read the calls' analysis figures")?;
+    Ok(stored.into_iter().filter_map(|m| m.metrics.overtalk_per_min().map(|r| (m.call_id, r))).collect())
+}
+
+/// `--stratify overtalk` needs stored figures for at least one call the filters let through.
+fn check_analysed(calls: &[SampleCall], filter: &SampleFilter) -> Result<()> {
+    let selected = calls.iter().filter(|c| sample::skip_reason(c, filter, Stratify::Duration).is_none());
+    let (mut n, mut analysed) = (0usize, 0usize);
+    for c in selected {
+        n += 1;
+        analysed += usize::from(c.overtalk_per_min.is_some());
+    }
+    if analysed == 0 {
+        bail!(usage(format!(
+            "--stratify overtalk needs each call's analysis in the database, and none of the {n} \
+             call(s) selected has one stored: run `callqa index` first (or use --stratify duration)"
+        )));
     }
     Ok(())
 }

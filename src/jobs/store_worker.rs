@@ -127,6 +127,9 @@ pub enum StoreRequest {
     /// Writes a table as CSV through the safe writers (never onto the database, an audio
     /// file or an existing file); replies `Exported`.
     ExportCsv { path: PathBuf, header: Vec<String>, rows: Vec<Vec<CsvCell>> },
+    /// Stores the open call's analysis figures (derived data: no audit row); replies
+    /// `MetricsSaved`. Waits behind the rest, like a scan's rows: nobody waits for it.
+    SaveMetrics { call_id: i64, metrics: Box<crate::store::CallMetrics> },
 }
 
 /// Which submitted reviews a report counts.
@@ -227,7 +230,7 @@ pub struct SamplePreview {
 impl StoreRequest {
     /// Scans' call rows wait behind everything a person is waiting for.
     fn urgent(&self) -> bool {
-        !matches!(self, StoreRequest::UpsertCall { .. })
+        !matches!(self, StoreRequest::UpsertCall { .. } | StoreRequest::SaveMetrics { .. })
     }
 }
 
@@ -332,6 +335,10 @@ pub enum StoreEvent {
     Sessions(Vec<SessionRow>),
     /// A request that needs no answer was handled.
     Nothing,
+    /// A call's analysis figures are stored.
+    MetricsSaved {
+        call_id: i64,
+    },
     Error(String),
 }
 
@@ -628,6 +635,10 @@ fn handle_other(store: &mut Store, req: StoreRequest) -> Result<StoreEvent, Stor
         StoreRequest::ExportCsv { path, header, rows } => {
             Ok(StoreEvent::Exported(export_csv(store, &path, &header, &rows).map(|()| (path, rows.len()))))
         }
+        StoreRequest::SaveMetrics { call_id, metrics } => Ok(match store.save_metrics(call_id, &metrics) {
+            Ok(()) => StoreEvent::MetricsSaved { call_id },
+            Err(e) => StoreEvent::Error(format!("The call's analysis figures were not stored: {e}")),
+        }),
         // Answered by `handle`.
         req @ (StoreRequest::SaveReview { .. } | StoreRequest::OpenCall { .. }) => {
             Ok(failure(req, "internal error: request routed twice"))
@@ -663,7 +674,7 @@ fn sample(
             sample_rate: c.meta.sample_rate,
             channels: c.meta.channels,
             reviewed: states.get(&c.hash).is_some_and(|st| *st != ReviewState::NotReviewed),
-            overtalk_s: None,
+            overtalk_per_min: None,
         })
         .collect();
     let mut drawn = s::sample(&calls, &spec.filter, spec.per_agent, spec.stratify, spec.seed);

@@ -12,11 +12,12 @@
 //!    row order does not matter), with a [`SplitMix64`] generator seeded from the seed and
 //!    the agent's name (so adding an agent does not change the others' picks):
 //!    - `Stratify::Duration` (or `Overtalk`): the agent's calls sorted by the key (duration,
-//!      or overtalk seconds), cut into `k = min(N, n)` equal-count bins (quantiles: bin `b`
+//!      or overtalk rate: overtalks per minute, from the stored analysis), cut into `k = min(N, n)` equal-count bins (quantiles: bin `b`
 //!      holds sorted calls `b·n/k .. (b+1)·n/k`), one call drawn uniformly from each bin. A
 //!      sample of N is then spread over the agent's whole range of durations: an agent whose
 //!      calls are 70 % short gets 70 % short calls in every sample (±1 call at a bin edge),
-//!      not 50 % one day and 90 % the next.
+//!      not 50 % one day and 90 % the next. By overtalk rate, an agent's calmest and most
+//!      interrupted calls are both in every sample, in proportion.
 //!    - `Stratify::None`: N calls uniformly without replacement (a partial Fisher–Yates).
 //!    - An agent with N calls or fewer gets all of them.
 //! 3. **Assignment** ([`assign`]): longest call first, each to the reviewer with the least
@@ -82,7 +83,7 @@ fn fnv1a(bytes: &[u8]) -> u64 {
 #[serde(rename_all = "lowercase")]
 pub enum Stratify {
     Duration,
-    /// Overtalk seconds ([`SampleCall::overtalk_s`]; calls without the figure are skipped).
+    /// Overtalk rate ([`SampleCall::overtalk_per_min`]; calls without it are skipped).
     Overtalk,
     None,
 }
@@ -101,8 +102,9 @@ pub struct SampleCall {
     pub channels: u16,
     /// Has a review (draft or submitted).
     pub reviewed: bool,
-    /// Overtalk seconds, when the analysis' figures are known.
-    pub overtalk_s: Option<f64>,
+    /// Overtalks per minute of call, when the call's analysis is stored
+    /// ([`crate::store::CallMetrics::overtalk_per_min`]).
+    pub overtalk_per_min: Option<f64>,
 }
 
 /// Which calls may be drawn.
@@ -127,8 +129,8 @@ pub enum Skip {
     NoDate,
     OutsideDates,
     Reviewed,
-    /// `Stratify::Overtalk` and the call's overtalk is not known.
-    NoOvertalkFigures,
+    /// `Stratify::Overtalk` and the call has no stored analysis.
+    NoAnalysis,
 }
 
 impl Skip {
@@ -140,7 +142,7 @@ impl Skip {
             Skip::NoDate => "no recording date",
             Skip::OutsideDates => "outside --from/--to",
             Skip::Reviewed => "already reviewed",
-            Skip::NoOvertalkFigures => "no overtalk figures",
+            Skip::NoAnalysis => "no analysis stored: run callqa index",
         }
     }
 }
@@ -170,8 +172,8 @@ pub fn skip_reason(call: &SampleCall, filter: &SampleFilter, stratify: Stratify)
     if filter.exclude_reviewed && call.reviewed {
         return Some(Skip::Reviewed);
     }
-    if stratify == Stratify::Overtalk && !call.overtalk_s.is_some_and(f64::is_finite) {
-        return Some(Skip::NoOvertalkFigures);
+    if stratify == Stratify::Overtalk && !call.overtalk_per_min.is_some_and(f64::is_finite) {
+        return Some(Skip::NoAnalysis);
     }
     None
 }
@@ -184,7 +186,8 @@ pub struct Pick {
     pub agent: String,
     pub recorded_at: Option<String>,
     pub duration_s: f64,
-    /// The stratum it was drawn from (0 = the shortest / least overtalk), of `strata`.
+    /// The stratum it was drawn from (0 = the shortest / the least overtalk per minute), of
+    /// `strata`.
     pub stratum: usize,
     pub strata: usize,
     /// Set by [`assign`].
@@ -277,7 +280,7 @@ pub fn sample(
 
 fn strat_key(c: &SampleCall, stratify: Stratify) -> f64 {
     match stratify {
-        Stratify::Overtalk => c.overtalk_s.unwrap_or(0.0),
+        Stratify::Overtalk => c.overtalk_per_min.unwrap_or(0.0),
         Stratify::Duration | Stratify::None => c.duration_s,
     }
 }
@@ -341,7 +344,7 @@ mod tests {
             sample_rate: 8000,
             channels: 2,
             reviewed: false,
-            overtalk_s: None,
+            overtalk_per_min: None,
         }
     }
 
@@ -508,6 +511,36 @@ mod tests {
         assert_eq!(s.picks.len(), 5);
         // Overtalk needs its figures.
         assert_eq!(sample(&lib, &SampleFilter::default(), 10, Stratify::Overtalk, 1).picks.len(), 0);
+    }
+
+    /// By overtalk rate: 40 calls, 30 calm (0–1 overtalks a minute) and 10 heated (5–9), N = 4:
+    /// every sample holds exactly 3 calm calls and 1 heated one, one per rate bin, whatever
+    /// the durations; the same seed gives the same calls.
+    #[test]
+    fn stratified_by_overtalk_rate() {
+        let lib: Vec<SampleCall> = (0..40)
+            .map(|i| {
+                let rate = if i % 4 == 3 { 5.0 + (i % 5) as f64 } else { (i % 3) as f64 * 0.5 };
+                SampleCall { overtalk_per_min: Some(rate), ..call(i, "Meena", 30.0 + (i * 17 % 50) as f64) }
+            })
+            .collect();
+        let heated = |id: i64| lib.iter().any(|c| c.call_id == id && c.overtalk_per_min > Some(4.0));
+        let f = SampleFilter::default();
+        for seed in 0..200 {
+            let s = sample(&lib, &f, 4, Stratify::Overtalk, seed);
+            assert_eq!(s.picks.len(), 4);
+            assert_eq!(s.picks.iter().filter(|p| heated(p.call_id)).count(), 1, "seed {seed}");
+            let mut strata: Vec<usize> = s.picks.iter().map(|p| p.stratum).collect();
+            strata.sort_unstable();
+            assert_eq!(strata, [0, 1, 2, 3]);
+            assert_eq!(s, sample(&lib, &f, 4, Stratify::Overtalk, seed));
+        }
+        // A call without a stored analysis is skipped, and said why.
+        let mut some = lib.clone();
+        some[0].overtalk_per_min = None;
+        let s = sample(&some, &f, 4, Stratify::Overtalk, 1);
+        assert_eq!(s.skipped.get(&Skip::NoAnalysis), Some(&1));
+        assert_eq!(Skip::NoAnalysis.describe(), "no analysis stored: run callqa index");
     }
 
     #[test]

@@ -44,9 +44,12 @@
 //!   [`Store::session_rows`] (session reviews never count in reports or exports).
 //! - Transcripts (by call content hash) and search: [`Store::save_transcript`],
 //!   [`Store::transcript`], [`Store::transcribed_calls`], [`Store::search`].
+//! - Analysis figures (derived from the audio: `callqa index`, the window after analysing):
+//!   [`Store::save_metrics`], [`Store::metrics`], [`Store::all_metrics`].
 //!
 //! Every change runs in one `BEGIN IMMEDIATE` transaction with an audit row (who, when, what
-//! changed), `synchronous = FULL`; a transaction that meets `SQLITE_BUSY` is retried until
+//! changed; not for analysis figures, which are recomputed from the audio, see `metrics.rs`),
+//! `synchronous = FULL`; a transaction that meets `SQLITE_BUSY` is retried until
 //! the busy timeout has passed, then [`StoreError::Busy`] says so. Audio files are never
 //! opened here.
 
@@ -55,6 +58,7 @@ mod calls;
 mod cards;
 mod clips;
 mod error;
+mod metrics;
 pub mod pg;
 mod queues;
 mod reviews;
@@ -71,6 +75,7 @@ pub use calls::CallRecord;
 pub use cards::CardVersion;
 pub use clips::{Clip, ClipDraft, ClipKind, MAX_CLIP_S};
 pub use error::StoreError;
+pub use metrics::{ANALYSER_VERSION, CallMetrics, StoredMetrics};
 pub use queues::{QueueDraft, QueueInfo, QueueItem, QueueItemDraft};
 pub use reviews::{AuditEntry, ExportRow, ReviewDraft, ReviewState};
 pub use transcripts::{DEFAULT_SEARCH_LIMIT, SearchHit, StoredTranscript};

@@ -6,7 +6,8 @@
 //!
 //! Migration 5 adds review queues (`queues`, `queue_items`; see `store/queues.rs`); 6 adds
 //! transcripts and their full-text index (`store/transcripts.rs`); 7 blind calibration
-//! sessions (`store/calibration.rs`).
+//! sessions and active review time (`store/calibration.rs`); 8 each call's analysis figures
+//! (`store/metrics.rs`).
 //!
 //! Since migration 3 the `audit` table is append-only, enforced by triggers: an `UPDATE`,
 //! `DELETE` or `INSERT OR REPLACE` of an audit row fails with "audit rows are append-only".
@@ -193,6 +194,28 @@ CREATE INDEX IF NOT EXISTS review_sessions_by_session ON review_sessions (sessio
 CREATE TABLE IF NOT EXISTS review_times (
     review_id INTEGER PRIMARY KEY REFERENCES reviews (id),
     active_s  REAL NOT NULL CHECK (active_s >= 0)
+);
+"#,
+    // 8: each call's analysis figures (derived from the audio by `callqa index` or the window;
+    // see `store/metrics.rs`): one row per call, replaced when the call is analysed again.
+    r#"
+CREATE TABLE IF NOT EXISTS call_metrics (
+    call_id              INTEGER PRIMARY KEY REFERENCES calls (id),
+    analysed_at          TEXT NOT NULL,
+    analyser_version     TEXT NOT NULL,      -- which callqa analysed it (figures change with it)
+    duration_s           REAL NOT NULL,
+    talk_agent_s         REAL NOT NULL,
+    talk_customer_s      REAL NOT NULL,
+    talk_mixed_s         REAL NOT NULL,      -- mono calls: one lane for both sides
+    overtalk_count       INTEGER NOT NULL,
+    overtalk_by_agent    INTEGER NOT NULL,   -- overtalk started by the agent
+    overtalk_by_customer INTEGER NOT NULL,
+    overtalk_total_s     REAL NOT NULL,
+    silence_count        INTEGER NOT NULL,   -- dead air
+    silence_total_s      REAL NOT NULL,
+    silence_longest_s    REAL NOT NULL,
+    hold_total_s         REAL NOT NULL,
+    warnings             TEXT NOT NULL DEFAULT '[]' -- JSON array of the analysis' warnings
 );
 "#,
 ];
