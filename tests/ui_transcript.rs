@@ -55,7 +55,9 @@ fn the_panel_shows_the_words_a_click_seeks_and_find_jumps() {
     let t = truth_transcript(&corpus("dev_a_courteous.json"));
     store_transcript(&db, &wav, &t);
     let mut h = harness(&db, vec![wav.clone()], "Asha");
-    run_until(&mut h, "the transcript", 60, |app| app.call.as_ref().is_some_and(|c| c.transcript.is_some()));
+    run_until(&mut h, "the transcript and the analysis", 60, |app| {
+        app.call.as_ref().is_some_and(|c| c.transcript.is_some() && c.analysis.is_some())
+    });
     h.run_steps(3);
     assert_eq!(h.state().call.as_ref().unwrap().transcript.as_ref().unwrap().transcript, t);
     // (Some labels are reported twice by the accessibility tree: count distinct texts.)

@@ -49,14 +49,6 @@ pub fn draw(app: &mut CallqaApp, ui: &mut egui::Ui) {
         ui.label(call.path.display().to_string());
         return;
     }
-    let Some(peaks) = call.peaks.clone() else {
-        ui.add_space(20.0);
-        ui.horizontal(|ui| {
-            ui.spinner();
-            ui.label("Reading the call…");
-        });
-        return;
-    };
     // The transcript panel takes the bottom of the column; the lanes fill the rest.
     if let Some(t) = call.transcript.clone() {
         let h = ui.available_height();
@@ -67,6 +59,14 @@ pub fn draw(app: &mut CallqaApp, ui: &mut egui::Ui) {
             .max_size((h - 160.0).max(90.0))
             .show(ui, |ui| super::transcript::draw(app, &t, ui));
     }
+    let Some(peaks) = call.peaks.clone() else {
+        ui.add_space(20.0);
+        ui.horizontal(|ui| {
+            ui.spinner();
+            ui.label("Reading the call…");
+        });
+        return;
+    };
     let playhead = app.playhead_s();
     let mut cmds = Vec::new();
     lanes_and_ruler(ui, &call, &peaks, call.analysis.as_deref(), playhead, &mut cmds);
