@@ -31,7 +31,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
 
-use callqa::analysis::{Analysis, Config};
+use callqa::analysis::{Analysis, ChannelConfidence, Config, Level};
 use callqa::model::{Span, Speaker};
 use truth_common::{Truth, iou, overlap, truth};
 
@@ -110,6 +110,8 @@ struct Score {
     split_found: usize,
     split_false: usize,
     notes: Vec<String>,
+    /// Per call: its name, the signed relative talk error per side, and the confidence.
+    confidence: Vec<(String, [f64; 2], Vec<ChannelConfidence>)>,
 }
 
 /// Two overtalk spans this close, with different interrupters, are one sentence split.
@@ -177,15 +179,18 @@ impl Score {
     fn add_call(&mut self, name: &str, a: &Analysis, t: &Truth) {
         self.calls += 1;
         let talk = [a.metrics.talk_time_agent_s, a.metrics.talk_time_customer_s];
-        for (((got, want), worst), sum) in
-            talk.iter().zip(t.talk_s).zip(&mut self.talk_worst).zip(&mut self.talk_abs_sum)
+        let mut rels = [0.0; 2];
+        for ((((got, want), worst), sum), r) in
+            talk.iter().zip(t.talk_s).zip(&mut self.talk_worst).zip(&mut self.talk_abs_sum).zip(&mut rels)
         {
             let rel = if want > 0.0 { (got - want) / want } else { *got };
             if rel.abs() > worst.abs() {
                 *worst = rel;
             }
             *sum += rel.abs();
+            *r = rel;
         }
+        self.confidence.push((name.to_string(), rels, a.confidence.clone()));
         // Dead air: one-to-one, both edges within 50 ms.
         let mut used = vec![false; a.silence.len()];
         self.sil_true += t.silence.len();
@@ -442,4 +447,37 @@ fn whole_corpus_table() {
             println!("  {c}: {n}");
         }
     }
+}
+
+/// Per call and side: condition, talk error, the confidence figures (for setting the rules).
+fn confidence_rows(scores: &[(String, Score)]) {
+    println!(
+        "| call | side | talk error | level | speech over noise | under the threshold | hum | clipped | reasons |"
+    );
+    println!("|---|---|---|---|---|---|---|---|---|");
+    for (_, s) in scores {
+        for (name, rels, conf) in &s.confidence {
+            for (c, rel) in conf.iter().zip(rels) {
+                let st = c.stats;
+                println!(
+                    "| {name} | {} | {:+.1} % | {} | {} | {:.1} % | {:.2} | {:.3} % | {} |",
+                    c.channel,
+                    100.0 * rel,
+                    c.level.label(),
+                    st.snr_db.map_or("–".to_string(), |d| format!("{d:.1} dB ({:.0} s)", st.talk_s)),
+                    100.0 * st.rest_band_s / st.rest_s.max(0.01),
+                    st.hum,
+                    100.0 * st.clipped,
+                    c.reasons.join("; ")
+                );
+            }
+        }
+    }
+}
+
+#[test]
+#[ignore = "figures for the confidence rules: CALLQA_ROBUST_DIR=DIR"]
+fn whole_corpus_confidence_rows() {
+    let dir = std::env::var_os("CALLQA_ROBUST_DIR").map(PathBuf::from).expect("CALLQA_ROBUST_DIR");
+    confidence_rows(&score(&dir));
 }

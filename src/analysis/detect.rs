@@ -5,6 +5,7 @@
 
 use std::collections::VecDeque;
 
+use super::confidence::{SpanKind, Tally};
 use super::frames::{Frame, View};
 
 /// Frames averaged before the noise floor's sliding minimum (100 ms: quantised noise, e.g.
@@ -151,6 +152,8 @@ pub(crate) struct Detector {
     level: f32,
     open: Option<Open>,
     pub spans: Vec<SampleSpan>,
+    /// Frame levels over the floor, for the channel's confidence.
+    pub tally: Tally,
 }
 
 impl Detector {
@@ -171,6 +174,7 @@ impl Detector {
             level: 0.0,
             open: None,
             spans: Vec::new(),
+            tally: Tally::default(),
         }
     }
 
@@ -232,6 +236,11 @@ impl Detector {
         self.open.is_some_and(|o| t <= o.last_active + frames)
     }
 
+    /// Whether a span is open (this side is talking or on hold, bridged pauses included).
+    pub fn is_open(&self) -> bool {
+        self.open.is_some()
+    }
+
     /// Where the open talk (or hold) span starts (sample), if one is open.
     pub fn open_start(&self) -> Option<u64> {
         self.open.map(|o| o.start)
@@ -259,8 +268,16 @@ impl Detector {
     }
 
     /// Feeds frame `t`. `echo` says whether the frame is the other side's echo (asked only of
-    /// frames loud enough to be talk). `samples` holds the recent samples for edge refinement.
-    pub fn step(&mut self, t: u64, f: Frame, echo: impl FnOnce() -> bool, samples: &View<'_>) {
+    /// frames loud enough to be talk); `other_busy` whether the other side is inside a span
+    /// (for the confidence tally only). `samples` holds the recent samples for edge refinement.
+    pub fn step(
+        &mut self,
+        t: u64,
+        f: Frame,
+        echo: impl FnOnce() -> bool,
+        other_busy: bool,
+        samples: &View<'_>,
+    ) {
         // Sliding minimum of the smoothed energy. Tonal frames (music) stay out of it, so a
         // long stretch of hold music does not lift the floor up to the music: only averages
         // with no tonal frame in them count.
@@ -307,6 +324,8 @@ impl Detector {
             self.mins.pop_front();
         }
         let floor = self.floor(t);
+        let warm = (t as usize) < self.p.warmup_frames;
+        self.tally.frame(t, f.energy, floor, f.gain >= self.p.floor_tonal_gain, warm, other_busy);
         if let Some(p) = self.past.get_mut((t as usize) % PAST) {
             *p = f.energy;
         }
@@ -364,6 +383,7 @@ impl Detector {
                     smin: f32::INFINITY,
                     smax: 0.0,
                 });
+                self.tally.open(first, t);
             }
             None => {}
             Some(o) => {
@@ -395,12 +415,19 @@ impl Detector {
         let tonal = o.tonal as f32 >= self.p.hold_fraction * o.active as f32;
         let music = o.sustained(o.last_active, MUSIC_FRAMES);
         let kind = if (tonal && frames >= self.p.hold_min_frames) || music {
-            Kind::Hold
+            Some(Kind::Hold)
         } else if frames >= self.p.min_talk_frames {
-            Kind::Talk
+            Some(Kind::Talk)
         } else {
-            return;
+            None
         };
+        let counted = match kind {
+            Some(Kind::Talk) if end > o.start => SpanKind::Talk,
+            Some(Kind::Hold) if end > o.start => SpanKind::Hold,
+            _ => SpanKind::Dropped,
+        };
+        self.tally.close(o.first_frame, last, counted);
+        let Some(kind) = kind else { return };
         if end > o.start {
             self.spans.push(SampleSpan { start: o.start, end, kind });
         }

@@ -187,6 +187,7 @@ mod tests {
             metrics: Metrics::default(),
             peaks: Peaks::default(),
             warnings: vec![],
+            confidence: vec![],
         }
     }
 
