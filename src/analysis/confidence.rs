@@ -3,10 +3,11 @@
 //! reviewer ("speech only 8 dB above the line noise").
 //!
 //! The detector ([`super::detect`]) feeds a [`Tally`] one code per frame: the frame's power
-//! over the noise floor it decides against, in 0.5 dB steps, and whether the other side was
-//! talking. Codes of the frames inside each span go, when the span closes, to the talk or hold
-//! histogram; frames heard while the other side was quiet are counted for the whole call, so
-//! "the rest of the call" is the difference (the other side's echo is not this side's sound).
+//! over the noise floor it decides against, in 0.5 dB steps, and whether it is judged for "the
+//! rest of the call" (not while the other side talks: its echo is not this side's sound; not
+//! while the floor is at the detector's lower bound: digital silence or 8-bit flicker). Codes
+//! of the frames inside each span go, when the span closes, to the talk or hold histogram;
+//! judged frames are counted for the whole call, so the rest of the call is the difference.
 //! [`assess`] turns the figures into a [`ChannelConfidence`] by the rules documented in
 //! `docs/robustness.md` ("Confidence"). Memory: two 256-bin histograms and the codes of the
 //! open span (2 bytes a frame).
@@ -54,8 +55,6 @@ pub struct ChannelConfidence {
 const CODE_LOW_DB: f32 = -20.0;
 const CODE_STEP_DB: f32 = 0.5;
 const BINS: usize = 256;
-/// Set, above the 8 bits of the level, on frames heard while the other side was inside a span.
-const BUSY_BIT: u16 = 1 << 8;
 /// Codes of the last frames kept for a span whose start reaches back before its first run
 /// (the detector looks back 16 frames).
 const RING: usize = 32;
@@ -75,8 +74,8 @@ pub const HIGH_SNR_DB: f32 = 20.0;
 /// The threshold band: between the lowest keep threshold and the highest start threshold.
 const BAND_LOW_DB: f32 = 3.0;
 const BAND_HIGH_DB: f32 = 10.0;
-/// Share of the rest of the call (outside this side's spans, while the other side is quiet) in
-/// the threshold band from which the level is low: sound the detector heard but did not call
+/// Share of the rest of the call (outside this side's spans, while the other side is quiet) whose
+/// 100 ms average is in the threshold band from which the level is low: sound the detector heard but did not call
 /// talk. Steady noise alone puts ~nothing there (its 10 ms frames stay within ~2 dB of their
 /// mean; the band starts ~4.5 dB over it); weak edges of words missed on noisy lines put a
 /// few % (0–4 % on the robustness corpus' noisy lines); a voice under the thresholds more.
@@ -107,11 +106,41 @@ impl Default for Hist {
 }
 
 impl Hist {
-    fn add(&mut self, code: u16) {
-        if let Some(b) = self.n.get_mut(usize::from(level_bits(code))) {
+    fn add(&mut self, code: u8) {
+        if let Some(b) = self.n.get_mut(usize::from(code)) {
             *b += 1;
             self.total += 1;
         }
+    }
+
+    /// This histogram less `other` (a subset of its frames), bin by bin.
+    fn minus(&self, other: &Hist) -> Hist {
+        let mut h = self.clone();
+        for (a, b) in h.n.iter_mut().zip(&other.n) {
+            *a = a.saturating_sub(*b);
+        }
+        h.total = h.n.iter().sum();
+        h
+    }
+
+    /// Frames whose level is in `[lo_db, hi_db)`.
+    fn between(&self, lo_db: f32, hi_db: f32) -> u64 {
+        self.n
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| (lo_db..hi_db).contains(&db_of(*i as u8)))
+            .map(|(_, k)| k)
+            .sum()
+    }
+
+    /// The median level, dB; `None` when empty.
+    fn median_db(&self) -> Option<f32> {
+        let half = self.total.div_ceil(2).max(1);
+        let mut seen = 0;
+        self.n.iter().enumerate().find_map(|(i, &k)| {
+            seen += k;
+            (seen >= half).then(|| db_of(i as u8))
+        })
     }
 
     /// The mean power of the frames, dB (from the bins' levels); `None` when empty.
@@ -120,7 +149,7 @@ impl Hist {
             .n
             .iter()
             .enumerate()
-            .map(|(i, &k)| k as f64 * 10f64.powf(f64::from(CODE_LOW_DB + i as f32 * CODE_STEP_DB) / 10.0))
+            .map(|(i, &k)| k as f64 * 10f64.powf(f64::from(db_of(i as u8)) / 10.0))
             .sum();
         (self.total > 0).then(|| (10.0 * (sum / self.total as f64).log10()) as f32)
     }
@@ -136,13 +165,18 @@ fn fast_db(x: f32) -> f32 {
     let e = ((bits >> 23) & 0xff) as i32 - 127;
     let m = f32::from_bits((bits & 0x007f_ffff) | 0x3f80_0000);
     let log2 = e as f32 + (-0.344_848_43 * m + 2.024_665_8) * m - 1.674_877_6;
-    log2 * 3.010_299_9
+    log2 * 3.010_3
 }
 
 /// The level code of a frame of power `energy` over a floor `floor`.
-fn code(energy: f32, floor: f32) -> u16 {
+fn code(energy: f32, floor: f32) -> u8 {
     let db = fast_db(energy / floor.max(f32::MIN_POSITIVE));
-    ((db - CODE_LOW_DB) / CODE_STEP_DB).round().clamp(0.0, 255.0) as u16
+    ((db - CODE_LOW_DB) / CODE_STEP_DB).round().clamp(0.0, 255.0) as u8
+}
+
+/// The level of a code, dB over the floor.
+fn db_of(code: u8) -> f32 {
+    CODE_LOW_DB + f32::from(code) * CODE_STEP_DB
 }
 
 /// What a closed span was, for [`Tally::close`].
@@ -154,50 +188,53 @@ pub(crate) enum SpanKind {
     Dropped,
 }
 
+/// One frame as the tally keeps it: its level code, its 100 ms average's, whether it is judged.
+#[derive(Clone, Copy, Debug, Default)]
+struct Code {
+    level: u8,
+    smooth: u8,
+    judged: bool,
+}
+
 /// One channel's frame levels, gathered while the detector runs.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Tally {
+    /// Levels of the frames inside talk spans.
     talk: Hist,
-    hold: Hist,
-    /// Frames while the other side was quiet (its echo is no sound of this side's), and how
-    /// many of them were in the threshold band; then the same counts of such frames inside
-    /// this side's talk and hold spans.
-    solo: u64,
-    solo_band: u64,
-    solo_in_spans: u64,
-    solo_band_in_spans: u64,
+    /// 100 ms averages of the judged frames (the other side quiet: its echo is no sound of this
+    /// side's; the floor real line noise), and of those inside this side's talk and hold spans:
+    /// the rest of the call is the difference.
+    judged: Hist,
+    judged_in_spans: Hist,
     /// Warm-up frames within +3 dB of the floor (tonality is computed for every warm-up frame)
     /// and how many of them were tonal.
     warm_noise: u64,
     warm_tonal: u64,
-    ring: [u16; RING],
+    ring: [Code; RING],
     /// First frame of the open span and the codes from it on.
     open_from: Option<u64>,
-    open: Vec<u16>,
-}
-
-/// The level bits of a code.
-fn level_bits(c: u16) -> u16 {
-    c & 0xff
-}
-
-fn in_band(c: u16) -> bool {
-    let lo = (BAND_LOW_DB - CODE_LOW_DB) / CODE_STEP_DB;
-    let hi = (BAND_HIGH_DB - CODE_LOW_DB) / CODE_STEP_DB;
-    (lo..hi).contains(&f32::from(level_bits(c)))
+    open: Vec<Code>,
 }
 
 impl Tally {
-    /// Frame `t`: power `energy` against the detector's `floor`; `warm` when its tonality was
-    /// computed whatever its level (the warm-up); `other_busy` while the other side is inside
-    /// a span.
-    pub fn frame(&mut self, t: u64, energy: f32, floor: f32, tonal: bool, warm: bool, other_busy: bool) {
-        let c = code(energy, floor) | if other_busy { BUSY_BIT } else { 0 };
-        if !other_busy {
-            self.solo += 1;
-            self.solo_band += u64::from(in_band(c));
+    /// Frame `t`: its power and the 100 ms average ending with it (`[energy, smooth]`) against
+    /// the detector's `floor`; `warm` when its tonality was computed whatever its level (the
+    /// warm-up); `judged` when it counts for the rest of the call (the other side quiet, the
+    /// floor real line noise).
+    pub fn frame(
+        &mut self,
+        t: u64,
+        [energy, smooth]: [f32; 2],
+        floor: f32,
+        tonal: bool,
+        warm: bool,
+        judged: bool,
+    ) {
+        let c = Code { level: code(energy, floor), smooth: code(smooth, floor), judged };
+        if judged {
+            self.judged.add(c.smooth);
         }
-        if warm && f32::from(level_bits(c)) < (BAND_LOW_DB - CODE_LOW_DB) / CODE_STEP_DB {
+        if warm && db_of(c.level) < BAND_LOW_DB {
             self.warm_noise += 1;
             self.warm_tonal += u64::from(tonal);
         }
@@ -213,27 +250,23 @@ impl Tally {
     pub fn open(&mut self, first: u64, t: u64) {
         let first = first.max((t + 1).saturating_sub(RING as u64));
         self.open.clear();
-        self.open.extend((first..=t).map(|f| self.ring.get(f as usize % RING).copied().unwrap_or(0)));
+        self.open.extend((first..=t).map(|f| self.ring.get(f as usize % RING).copied().unwrap_or_default()));
         self.open_from = Some(first);
     }
 
     /// The open span closed: frames `first..=last` were `kind`.
     pub fn close(&mut self, first: u64, last: u64, kind: SpanKind) {
-        if let Some(from) = self.open_from.take() {
+        if let Some(from) = self.open_from.take()
+            && kind != SpanKind::Dropped
+        {
             let a = first.saturating_sub(from) as usize;
             let b = ((last + 1).saturating_sub(from) as usize).min(self.open.len());
-            let to = match kind {
-                SpanKind::Talk => Some(&mut self.talk),
-                SpanKind::Hold => Some(&mut self.hold),
-                SpanKind::Dropped => None,
-            };
-            if let (Some(h), Some(codes)) = (to, self.open.get(a..b)) {
-                for &c in codes {
-                    h.add(c);
-                    if c & BUSY_BIT == 0 {
-                        self.solo_in_spans += 1;
-                        self.solo_band_in_spans += u64::from(in_band(c));
-                    }
+            for c in self.open.get(a..b).unwrap_or(&[]) {
+                if kind == SpanKind::Talk {
+                    self.talk.add(c.level);
+                }
+                if c.judged {
+                    self.judged_in_spans.add(c.smooth);
                 }
             }
         }
@@ -243,18 +276,22 @@ impl Tally {
     /// The figures [`assess`] judges.
     pub fn stats(&self, frames_per_s: f32, clipped_share: f64) -> Stats {
         let secs = |n: u64| n as f32 / frames_per_s.max(1.0);
-        let talk_frames = self.talk.total;
-        let rest = self.solo.saturating_sub(self.solo_in_spans);
-        let rest_band = self.solo_band.saturating_sub(self.solo_band_in_spans);
+        let rest = self.judged.minus(&self.judged_in_spans);
+        // Sound just under the thresholds: over the band's lower edge and 3 dB over the rest's
+        // median (the line noise's own level where its 100 ms averages spread more than steady
+        // noise's, e.g. the sparse flicker of 8-bit quantisation).
+        let from = rest.median_db().map_or(BAND_LOW_DB, |m| (m + 3.0).max(BAND_LOW_DB));
         let share = |n: u64, of: u64| if of == 0 { 0.0 } else { n as f32 / of as f32 };
         Stats {
-            talk_s: secs(talk_frames),
+            talk_s: secs(self.talk.total),
             snr_db: self.talk.mean_power_db(),
-            rest_s: secs(rest),
-            rest_band_s: secs(rest_band),
-            hum: (self.warm_noise >= HUM_MIN_FRAMES)
-                .then(|| share(self.warm_tonal, self.warm_noise))
-                .unwrap_or(0.0),
+            rest_s: secs(rest.total),
+            rest_band_s: secs(rest.between(from, BAND_HIGH_DB)),
+            hum: if self.warm_noise >= HUM_MIN_FRAMES {
+                share(self.warm_tonal, self.warm_noise)
+            } else {
+                0.0
+            },
             clipped: clipped_share,
         }
     }
@@ -396,17 +433,17 @@ mod tests {
         // 100 frames of noise at the floor, then a 50-frame span at +30 dB opened 3 frames in,
         // with 10 frames at +6 dB outside it while the other side is quiet and 10 while it talks.
         for f in 0..100 {
-            t.frame(f, 1.0, 1.0, false, f < 100, false);
+            t.frame(f, [1.0; 2], 1.0, false, f < 100, true);
         }
         for f in 100..150 {
-            t.frame(f, 1000.0, 1.0, false, false, false);
+            t.frame(f, [1000.0; 2], 1.0, false, false, true);
             if f == 102 {
                 t.open(100, 102);
             }
         }
         t.close(100, 149, SpanKind::Talk);
         for f in 150..170 {
-            t.frame(f, 4.0, 1.0, false, false, f >= 160);
+            t.frame(f, [4.0; 2], 1.0, false, false, f < 160);
         }
         let s = t.stats(100.0, 0.0);
         assert!((s.talk_s - 0.5).abs() < 1e-6, "{s:?}");

@@ -257,11 +257,16 @@ impl Detector {
         if self.last_floor.is_finite() { self.last_floor * FLOOR_BIAS * self.p.keep_ratio } else { 0.0 }
     }
 
+    /// The lowest floor assumed (see `MIN_FLOOR_UNDER_LEVEL`).
+    fn lowest_floor(&self) -> f32 {
+        (self.level * MIN_FLOOR_UNDER_LEVEL).clamp(MIN_FLOOR_LOW, MIN_FLOOR_HIGH)
+    }
+
     /// The current noise floor (mean-square power).
     fn floor(&mut self, t: u64) -> f32 {
         let m = self.mins.front().map_or(self.last_floor, |x| x.1);
         let f = if (t as usize) < self.p.floor_frames + self.p.warmup_frames { m.min(self.seed) } else { m };
-        let min = (self.level * MIN_FLOOR_UNDER_LEVEL).clamp(MIN_FLOOR_LOW, MIN_FLOOR_HIGH);
+        let min = self.lowest_floor();
         let f = if f.is_finite() { (f * FLOOR_BIAS).max(min) } else { min };
         self.last_floor = f / FLOOR_BIAS;
         f
@@ -269,7 +274,7 @@ impl Detector {
 
     /// Feeds frame `t`. `echo` says whether the frame is the other side's echo (asked only of
     /// frames loud enough to be talk); `other_busy` whether the other side is inside a span
-    /// (for the confidence tally only). `samples` holds the recent samples for edge refinement.
+    /// (for the confidence tally only: see [`super::confidence`]). `samples` holds the recent samples for edge refinement.
     pub fn step(
         &mut self,
         t: u64,
@@ -325,7 +330,12 @@ impl Detector {
         }
         let floor = self.floor(t);
         let warm = (t as usize) < self.p.warmup_frames;
-        self.tally.frame(t, f.energy, floor, f.gain >= self.p.floor_tonal_gain, warm, other_busy);
+        // The rest of the call is judged only where this side's own sound is measured against
+        // real line noise: not while the other side talks (its echo), nor while the floor is at
+        // its lower bound (digital silence or coarse quantisation, e.g. 8-bit, whose flicker is
+        // no voice).
+        let judged = !other_busy && floor > self.lowest_floor();
+        self.tally.frame(t, [f.energy, smooth], floor, f.gain >= self.p.floor_tonal_gain, warm, judged);
         if let Some(p) = self.past.get_mut((t as usize) % PAST) {
             *p = f.energy;
         }
