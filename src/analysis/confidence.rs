@@ -55,6 +55,8 @@ pub struct ChannelConfidence {
 const CODE_LOW_DB: f32 = -20.0;
 const CODE_STEP_DB: f32 = 0.5;
 const BINS: usize = 256;
+/// Frames in the detector's 100 ms average.
+const AVG_FRAMES: usize = 10;
 /// Codes of the last frames kept for a span whose start reaches back before its first run
 /// (the detector looks back 16 frames).
 const RING: usize = 32;
@@ -133,13 +135,13 @@ impl Hist {
             .sum()
     }
 
-    /// The median level, dB; `None` when empty.
-    fn median_db(&self) -> Option<f32> {
-        let half = self.total.div_ceil(2).max(1);
+    /// The level under which a share `q` of the frames lie, dB; `None` when empty.
+    fn quantile_db(&self, q: f32) -> Option<f32> {
+        let want = ((self.total as f64 * f64::from(q)).ceil() as u64).max(1);
         let mut seen = 0;
         self.n.iter().enumerate().find_map(|(i, &k)| {
             seen += k;
-            (seen >= half).then(|| db_of(i as u8))
+            (seen >= want).then(|| db_of(i as u8))
         })
     }
 
@@ -265,9 +267,11 @@ impl Tally {
                 if kind == SpanKind::Talk {
                     self.talk.add(c.level);
                 }
-                if c.judged {
-                    self.judged_in_spans.add(c.smooth);
-                }
+            }
+            // The 100 ms averages of the frames right after the span still hold its end.
+            let b = (b + AVG_FRAMES).min(self.open.len());
+            for c in self.open.get(a..b).unwrap_or(&[]).iter().filter(|c| c.judged) {
+                self.judged_in_spans.add(c.smooth);
             }
         }
         self.open.clear();
@@ -277,10 +281,14 @@ impl Tally {
     pub fn stats(&self, frames_per_s: f32, clipped_share: f64) -> Stats {
         let secs = |n: u64| n as f32 / frames_per_s.max(1.0);
         let rest = self.judged.minus(&self.judged_in_spans);
-        // Sound just under the thresholds: over the band's lower edge and 3 dB over the rest's
-        // median (the line noise's own level where its 100 ms averages spread more than steady
-        // noise's, e.g. the sparse flicker of 8-bit quantisation).
-        let from = rest.median_db().map_or(BAND_LOW_DB, |m| (m + 3.0).max(BAND_LOW_DB));
+        // Sound just under the thresholds: over the band's lower edge, and clear of the line
+        // noise's own spread: 3 dB and 1.5 interquartile ranges (~2 standard deviations) over
+        // the rest's median. Steady noise's 100 ms averages spread by a fraction of a dB; the
+        // sparse flicker of coarse quantisation (8-bit) by several dB.
+        let from = match (rest.quantile_db(0.25), rest.quantile_db(0.5), rest.quantile_db(0.75)) {
+            (Some(q1), Some(m), Some(q3)) => (m + (1.5 * (q3 - q1)).max(3.0)).max(BAND_LOW_DB),
+            _ => BAND_LOW_DB,
+        };
         let share = |n: u64, of: u64| if of == 0 { 0.0 } else { n as f32 / of as f32 };
         Stats {
             talk_s: secs(self.talk.total),
