@@ -135,6 +135,17 @@ pub struct Analysis {
     pub confidence: Vec<ChannelConfidence>,
 }
 
+impl Analysis {
+    /// Which side an analysed channel is: "agent", "customer", or "mixed" (mono).
+    pub fn side_name(&self, channel: usize) -> &'static str {
+        match (&self.talk, channel) {
+            (Talk::Mono { .. }, _) => "mixed",
+            (_, 0) => "agent",
+            _ => "customer",
+        }
+    }
+}
+
 /// The per-channel detectors and the cross-channel echo memory.
 #[derive(Debug)]
 struct Decider {

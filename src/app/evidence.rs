@@ -15,15 +15,6 @@ fn plural(n: usize, one: &str, many: &str) -> String {
     if n == 1 { format!("1 {one}") } else { format!("{n} {many}") }
 }
 
-/// Which side a channel of `a` is, in words ("agent", "customer", or "mixed" for mono).
-pub fn side_name(a: &Analysis, channel: usize) -> &'static str {
-    match (&a.talk, channel) {
-        (Talk::Mono { .. }, _) => "mixed",
-        (_, 0) => "agent",
-        _ => "customer",
-    }
-}
-
 /// "Low confidence on the agent side: speech only 8 dB above the line noise — listen before
 /// answering." for each analysed side whose talk detection is unreliable.
 fn low_confidence(a: &Analysis) -> Vec<Evidence> {
@@ -31,7 +22,7 @@ fn low_confidence(a: &Analysis) -> Vec<Evidence> {
         .iter()
         .filter(|c| c.level == Level::Low)
         .map(|c: &ChannelConfidence| {
-            let side = match side_name(a, c.channel) {
+            let side = match a.side_name(c.channel) {
                 "mixed" => "Low confidence on this recording".to_string(),
                 s => format!("Low confidence on the {s} side"),
             };
