@@ -19,6 +19,11 @@
 //! - hold: ≥ 90 % of each true hold reported as hold on its channel, none of it as dead air, and
 //!   no hold invented (more than 0.1 s outside the truth).
 //!
+//! Confidence (`analysis::confidence`): clean lines high on both sides, the conditions that miss
+//! the goal because of the line not high on the affected side, and how well "low" predicts a
+//! talk time off by > 10 % (`confidence_follows_the_line`, the table in docs/robustness.md); the
+//! development corpus all high.
+//!
 //! Conditions that miss the goal today are not hidden: `every_condition_meets_the_goal` is
 //! ignored with the measured figures in its reason, and `known_gaps_do_not_get_worse` holds the
 //! failing conditions to today's measured level (so a fix shows up as a change there).
