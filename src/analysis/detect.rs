@@ -5,6 +5,7 @@
 
 use std::collections::VecDeque;
 
+use super::confidence::{SpanKind, Tally};
 use super::frames::{Frame, View};
 
 /// Frames averaged before the noise floor's sliding minimum (100 ms: quantised noise, e.g.
@@ -151,6 +152,8 @@ pub(crate) struct Detector {
     level: f32,
     open: Option<Open>,
     pub spans: Vec<SampleSpan>,
+    /// Frame levels over the floor, for the channel's confidence.
+    pub tally: Tally,
 }
 
 impl Detector {
@@ -171,6 +174,7 @@ impl Detector {
             level: 0.0,
             open: None,
             spans: Vec::new(),
+            tally: Tally::default(),
         }
     }
 
@@ -232,6 +236,11 @@ impl Detector {
         self.open.is_some_and(|o| t <= o.last_active + frames)
     }
 
+    /// Whether a span is open (this side is talking or on hold, bridged pauses included).
+    pub fn is_open(&self) -> bool {
+        self.open.is_some()
+    }
+
     /// Where the open talk (or hold) span starts (sample), if one is open.
     pub fn open_start(&self) -> Option<u64> {
         self.open.map(|o| o.start)
@@ -248,19 +257,32 @@ impl Detector {
         if self.last_floor.is_finite() { self.last_floor * FLOOR_BIAS * self.p.keep_ratio } else { 0.0 }
     }
 
+    /// The lowest floor assumed (see `MIN_FLOOR_UNDER_LEVEL`).
+    fn lowest_floor(&self) -> f32 {
+        (self.level * MIN_FLOOR_UNDER_LEVEL).clamp(MIN_FLOOR_LOW, MIN_FLOOR_HIGH)
+    }
+
     /// The current noise floor (mean-square power).
     fn floor(&mut self, t: u64) -> f32 {
         let m = self.mins.front().map_or(self.last_floor, |x| x.1);
         let f = if (t as usize) < self.p.floor_frames + self.p.warmup_frames { m.min(self.seed) } else { m };
-        let min = (self.level * MIN_FLOOR_UNDER_LEVEL).clamp(MIN_FLOOR_LOW, MIN_FLOOR_HIGH);
+        let min = self.lowest_floor();
         let f = if f.is_finite() { (f * FLOOR_BIAS).max(min) } else { min };
         self.last_floor = f / FLOOR_BIAS;
         f
     }
 
     /// Feeds frame `t`. `echo` says whether the frame is the other side's echo (asked only of
-    /// frames loud enough to be talk). `samples` holds the recent samples for edge refinement.
-    pub fn step(&mut self, t: u64, f: Frame, echo: impl FnOnce() -> bool, samples: &View<'_>) {
+    /// frames loud enough to be talk); `other_busy` whether the other side is inside a span
+    /// (for the confidence tally only: see [`super::confidence`]). `samples` holds the recent samples for edge refinement.
+    pub fn step(
+        &mut self,
+        t: u64,
+        f: Frame,
+        echo: impl FnOnce() -> bool,
+        other_busy: bool,
+        samples: &View<'_>,
+    ) {
         // Sliding minimum of the smoothed energy. Tonal frames (music) stay out of it, so a
         // long stretch of hold music does not lift the floor up to the music: only averages
         // with no tonal frame in them count.
@@ -307,6 +329,13 @@ impl Detector {
             self.mins.pop_front();
         }
         let floor = self.floor(t);
+        let warm = (t as usize) < self.p.warmup_frames;
+        // The rest of the call is judged only where this side's own sound is measured against
+        // real line noise: not while the other side talks (its echo), nor while the floor is at
+        // its lower bound (digital silence or coarse quantisation, e.g. 8-bit, whose flicker is
+        // no voice).
+        let judged = !other_busy && floor > self.lowest_floor();
+        self.tally.frame(t, [f.energy, smooth], floor, f.gain >= self.p.floor_tonal_gain, warm, judged);
         if let Some(p) = self.past.get_mut((t as usize) % PAST) {
             *p = f.energy;
         }
@@ -364,6 +393,7 @@ impl Detector {
                     smin: f32::INFINITY,
                     smax: 0.0,
                 });
+                self.tally.open(first, t);
             }
             None => {}
             Some(o) => {
@@ -395,12 +425,19 @@ impl Detector {
         let tonal = o.tonal as f32 >= self.p.hold_fraction * o.active as f32;
         let music = o.sustained(o.last_active, MUSIC_FRAMES);
         let kind = if (tonal && frames >= self.p.hold_min_frames) || music {
-            Kind::Hold
+            Some(Kind::Hold)
         } else if frames >= self.p.min_talk_frames {
-            Kind::Talk
+            Some(Kind::Talk)
         } else {
-            return;
+            None
         };
+        let counted = match kind {
+            Some(Kind::Talk) if end > o.start => SpanKind::Talk,
+            Some(Kind::Hold) if end > o.start => SpanKind::Hold,
+            _ => SpanKind::Dropped,
+        };
+        self.tally.close(o.first_frame, last, counted);
+        let Some(kind) = kind else { return };
         if end > o.start {
             self.spans.push(SampleSpan { start: o.start, end, kind });
         }

@@ -13,6 +13,7 @@
 //! metrics from the spans at the end. Memory is bounded by the peaks, the spans and ~2 s of
 //! sample history per channel.
 
+mod confidence;
 mod detect;
 mod echo;
 mod evidence;
@@ -21,6 +22,7 @@ mod peaks;
 mod pitch;
 mod turns;
 
+pub use confidence::{ChannelConfidence, Level, Stats};
 pub use peaks::{PeakLevel, Peaks};
 
 use serde::Serialize;
@@ -128,6 +130,20 @@ pub struct Analysis {
     pub metrics: Metrics,
     pub peaks: Peaks,
     pub warnings: Vec<String>,
+    /// How far each analysed channel's talk detection can be trusted (agent then customer;
+    /// one entry for mono).
+    pub confidence: Vec<ChannelConfidence>,
+}
+
+impl Analysis {
+    /// Which side an analysed channel is: "agent", "customer", or "mixed" (mono).
+    pub fn side_name(&self, channel: usize) -> &'static str {
+        match (&self.talk, channel) {
+            (Talk::Mono { .. }, _) => "mixed",
+            (_, 0) => "agent",
+            _ => "customer",
+        }
+    }
 }
 
 /// The per-channel detectors and the cross-channel echo memory.
@@ -155,8 +171,13 @@ impl Decider {
             *n += u64::from(f.clipped);
         }
         let echo = self.echo.as_ref();
-        for (c, (f, d)) in frame.iter().zip(self.detectors.iter_mut()).enumerate() {
-            d.step(t, *f, || echo.is_some_and(|e| e.is_echo(c, t)), view);
+        // Whether the other side is inside a span (as of the last frame, for both sides alike).
+        let busy = match self.detectors.as_slice() {
+            [a, b] => [b.is_open(), a.is_open()],
+            _ => [false; 2],
+        };
+        for ((c, (f, d)), other_busy) in frame.iter().zip(self.detectors.iter_mut()).enumerate().zip(busy) {
+            d.step(t, *f, || echo.is_some_and(|e| e.is_echo(c, t)), other_busy, view);
         }
         if let ([a, b], [ta, tb]) = (self.detectors.as_slice(), self.turns.as_slice()) {
             // Pauses matter while both sides talk, and only in the side that was talking
@@ -355,6 +376,21 @@ impl Analyzer {
         self.warmup = Vec::new();
     }
 
+    /// Each analysed channel's confidence (see [`confidence`]), once its spans are closed.
+    fn confidence(&self) -> Vec<ChannelConfidence> {
+        let frames_per_s = self.sample_rate as f32 / self.params.frame_len.max(1) as f32;
+        self.decider
+            .detectors
+            .iter()
+            .zip(self.decider.clipped)
+            .enumerate()
+            .map(|(c, (d, clipped))| {
+                let share = if self.frames == 0 { 0.0 } else { clipped as f64 / self.frames as f64 };
+                confidence::assess(c, &d.tally.stats(frames_per_s, share))
+            })
+            .collect()
+    }
+
     /// The peaks computed so far.
     pub fn peaks(&self) -> &Peaks {
         &self.peaks
@@ -386,6 +422,7 @@ impl Analyzer {
                 ));
             }
         }
+        let confidence = self.confidence();
         let rate = f64::from(self.sample_rate.max(1));
         let duration_s = if self.sample_rate == 0 { 0.0 } else { self.frames as f64 / rate };
         let secs = |x: u64| x as f64 / rate;
@@ -439,6 +476,7 @@ impl Analyzer {
             metrics,
             peaks: self.peaks,
             warnings: self.warnings,
+            confidence,
         }
     }
 }

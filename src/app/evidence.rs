@@ -1,7 +1,7 @@
 //! What the analysis found, worded for the scorecard: the evidence beside each item it supports
 //! ("4 interruptions by the agent — 9.9 s, 18.0 s, ...") and the call facts (dead air, hold).
 
-use crate::analysis::{Analysis, Talk};
+use crate::analysis::{Analysis, ChannelConfidence, Level, Talk};
 use crate::model::Speaker;
 
 /// A line of evidence with the times it points at (each shown as a link that seeks there).
@@ -15,8 +15,35 @@ fn plural(n: usize, one: &str, many: &str) -> String {
     if n == 1 { format!("1 {one}") } else { format!("{n} {many}") }
 }
 
+/// "Low confidence on the agent side: speech only 8 dB above the line noise — listen before
+/// answering." for each analysed side whose talk detection is unreliable.
+fn low_confidence(a: &Analysis) -> Vec<Evidence> {
+    a.confidence
+        .iter()
+        .filter(|c| c.level == Level::Low)
+        .map(|c: &ChannelConfidence| {
+            let side = match a.side_name(c.channel) {
+                "mixed" => "Low confidence on this recording".to_string(),
+                s => format!("Low confidence on the {s} side"),
+            };
+            let why = c.main_reason().map_or(String::new(), |r| format!(": {r}"));
+            Evidence { text: format!("{side}{why} — listen before answering."), times_s: vec![] }
+        })
+        .collect()
+}
+
 /// Evidence for a scorecard item, by its key; `None` when the analysis says nothing about it.
+/// Items whose evidence is talk on both sides (interruptions, overtalk) also get a line for
+/// each side whose talk detection has low confidence.
 pub fn for_item(key: &str, a: &Analysis) -> Vec<Evidence> {
+    let mut out = for_item_talk(key, a);
+    if !out.is_empty() && matches!(key, "let_customer_finish" | "no_arguing") {
+        out.extend(low_confidence(a));
+    }
+    out
+}
+
+fn for_item_talk(key: &str, a: &Analysis) -> Vec<Evidence> {
     let stereo = matches!(a.talk, Talk::Stereo { .. });
     match key {
         "let_customer_finish" => {
@@ -70,10 +97,10 @@ pub fn for_item(key: &str, a: &Analysis) -> Vec<Evidence> {
     }
 }
 
-/// Facts about the whole call: talk ratio, dead air, hold.
+/// Facts about the whole call: low confidence first, then talk ratio, dead air, hold.
 pub fn call_facts(a: &Analysis) -> Vec<Evidence> {
     let m = &a.metrics;
-    let mut out = Vec::new();
+    let mut out = low_confidence(a);
     match a.talk {
         Talk::Stereo { .. } => out.push(Evidence {
             text: format!(
@@ -187,6 +214,7 @@ mod tests {
             metrics: Metrics::default(),
             peaks: Peaks::default(),
             warnings: vec![],
+            confidence: vec![],
         }
     }
 
@@ -199,6 +227,33 @@ mod tests {
         assert_eq!(e[0].text, "Overtalk: 3 (3.0 per minute, 2.1 s in all).");
         assert_eq!(e[2].times_s, vec![12.0]);
         assert!(for_item("set_callback_time", &analysis()).is_empty());
+    }
+
+    #[test]
+    fn a_low_confidence_side_is_said_beside_talk_evidence_and_facts() {
+        use crate::analysis::{ChannelConfidence, Stats};
+        let conf = |channel, level, reason: &str| ChannelConfidence {
+            channel,
+            level,
+            snr_db: Some(7.9),
+            reasons: vec![reason.to_string()],
+            stats: Stats::default(),
+        };
+        let mut a = analysis();
+        a.confidence = vec![
+            conf(0, Level::Low, "speech only 8 dB above the line noise"),
+            conf(1, Level::Medium, "steady hum on the line"),
+        ];
+        let want = "Low confidence on the agent side: speech only 8 dB above the line noise — listen before answering.";
+        let e = for_item("let_customer_finish", &a);
+        assert_eq!(e.len(), 2);
+        assert_eq!(e[1].text, want);
+        assert_eq!(for_item("no_arguing", &a).last().map(|e| e.text.as_str()), Some(want));
+        assert!(for_item("set_callback_time", &a).is_empty());
+        assert_eq!(call_facts(&a)[0].text, want);
+        // Medium and high say nothing; the clean analysis has no such line.
+        assert_eq!(call_facts(&analysis())[0].text, "Talk: agent 0 s, customer 0 s (agent 0 %).");
+        assert_eq!(for_item("let_customer_finish", &analysis()).len(), 1);
     }
 
     #[test]

@@ -12,7 +12,7 @@ use anyhow::{Result, anyhow, bail};
 use serde_json::{Value, json};
 
 use super::out::{outln, term_path};
-use crate::analysis::{Analysis, Config, Talk};
+use crate::analysis::{Analysis, Config, Level, Talk};
 use crate::audio::WavInfo;
 use crate::model::Speaker;
 use crate::model::scorecard::Scorecard;
@@ -154,8 +154,45 @@ pub fn to_json(a: &Analysis) -> Value {
             "silence_longest_s": r(m.silence_longest_s),
             "hold_total_s": r(m.hold_total_s),
         },
+        "confidence": confidence_json(a),
         "warnings": a.warnings,
     })
+}
+
+/// Per analysed channel: `{"channel", "side", "level", "snr_db", "reasons"}`.
+fn confidence_json(a: &Analysis) -> Value {
+    Value::Array(
+        a.confidence
+            .iter()
+            .map(|c| {
+                json!({
+                    "channel": c.channel,
+                    "side": a.side_name(c.channel),
+                    "level": c.level.label(),
+                    "snr_db": c.snr_db.map(|d| f64::from((d * 10.0).round()) / 10.0),
+                    "reasons": c.reasons,
+                })
+            })
+            .collect(),
+    )
+}
+
+/// `confidence agent low (speech 7.9 dB over noise), customer high`.
+fn confidence_line(a: &Analysis) -> String {
+    let parts: Vec<String> = a
+        .confidence
+        .iter()
+        .map(|c| {
+            let side = a.side_name(c.channel);
+            let level = c.level.label();
+            match (c.level, c.snr_db) {
+                (Level::High, _) => format!("{side} {level}"),
+                (_, Some(db)) => format!("{side} {level} (speech {db:.1} dB over noise)"),
+                (_, None) => format!("{side} {level} ({})", c.main_reason().unwrap_or("no talk to measure")),
+            }
+        })
+        .collect();
+    format!("confidence {}", parts.join(", "))
 }
 
 /// `m:ss.mmm` (or `h:mm:ss.mmm`).
@@ -252,8 +289,48 @@ pub fn summary(file: &Path, info: &WavInfo, a: &Analysis) -> String {
             h.end_s - h.start_s
         );
     }
+    if !a.confidence.is_empty() {
+        out += &confidence_line(a);
+        out += "\n";
+    }
+    for c in a.confidence.iter().filter(|c| c.level != Level::High) {
+        for r in &c.reasons {
+            out += &format!("          {}: {r}\n", a.side_name(c.channel));
+        }
+    }
     for w in &a.warnings {
         out += &format!("warning: {}\n", super::out::term(w));
     }
     out.trim_end().to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+    use super::*;
+    use crate::analysis::{Analyzer, ChannelConfidence, Stats};
+
+    #[test]
+    fn confidence_in_json_and_summary() {
+        let mut a = Analyzer::new(8000, 2, Config::default()).finish();
+        let conf = |channel, level, snr_db, reasons: &[&str]| ChannelConfidence {
+            channel,
+            level,
+            snr_db,
+            reasons: reasons.iter().map(|r| r.to_string()).collect(),
+            stats: Stats::default(),
+        };
+        a.confidence = vec![
+            conf(0, Level::Low, Some(7.9), &["speech only 8 dB above the line noise"]),
+            conf(1, Level::High, Some(29.5), &[]),
+        ];
+        assert_eq!(confidence_line(&a), "confidence agent low (speech 7.9 dB over noise), customer high");
+        let v = to_json(&a);
+        assert_eq!(
+            v["confidence"][0],
+            json!({"channel": 0, "side": "agent", "level": "low", "snr_db": 7.9,
+                   "reasons": ["speech only 8 dB above the line noise"]})
+        );
+        assert_eq!(v["confidence"][1]["level"], "high");
+    }
 }

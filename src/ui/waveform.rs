@@ -10,7 +10,7 @@
 use egui::{Color32, Mesh, Pos2, Rect, RichText, Role, Sense, Stroke, Vec2, WidgetInfo};
 
 use super::theme;
-use crate::analysis::{Analysis, PeakLevel, Peaks, Talk};
+use crate::analysis::{Analysis, Level, PeakLevel, Peaks, Talk};
 use crate::app::evidence::{clock, secs};
 use crate::app::{CallqaApp, Command, OpenCall, WaveView};
 
@@ -288,13 +288,16 @@ fn lanes_and_ruler(
         if let Some(level) = level {
             painter.add(lane_mesh(level, lane.channel, rate, &view, rect, lane.color));
         }
-        painter.text(
+        let label_rect = painter.text(
             rect.left_top() + Vec2::new(6.0, 4.0),
             egui::Align2::LEFT_TOP,
             lane.label,
             egui::FontId::proportional(14.0),
             lane.color,
         );
+        if let Some(why) = analysis.and_then(|a| low_confidence(a, lane.channel)) {
+            low_confidence_tag(ui, &painter, label_rect, lane, &why);
+        }
         // Seek by click or drag; wheel scrolls, Ctrl+wheel zooms.
         if let Some(p) = resp.interact_pointer_pos()
             && (resp.clicked() || resp.dragged())
@@ -355,6 +358,26 @@ fn lanes_and_ruler(
             Stroke::new(2.0, theme::PLAYHEAD),
         );
     }
+}
+
+/// The reasons of a lane's low confidence, one per line; `None` unless it is low.
+fn low_confidence(a: &Analysis, channel: usize) -> Option<String> {
+    a.confidence.iter().find(|c| c.channel == channel && c.level == Level::Low).map(|c| c.reasons.join("\n"))
+}
+
+/// "(low confidence)" after the lane's label, its reasons as hover text.
+fn low_confidence_tag(ui: &mut egui::Ui, painter: &egui::Painter, label: Rect, lane: &Lane, why: &str) {
+    let tag = painter.text(
+        label.right_center() + Vec2::new(6.0, 0.0),
+        egui::Align2::LEFT_CENTER,
+        "(low confidence)",
+        egui::FontId::proportional(12.0),
+        theme::STATUS_DRAFT,
+    );
+    let resp = ui.interact(tag, ui.scope_id().with(("callqa-low-confidence", lane.channel)), Sense::hover());
+    let name = format!("{} lane: low confidence", lane.label);
+    resp.widget_info(|| WidgetInfo::labeled(Role::Label, true, &name));
+    resp.on_hover_text(format!("Talk detection on this side is unreliable: {why}"));
 }
 
 fn draw_ruler(painter: &egui::Painter, rect: Rect, view: &WaveView) {
