@@ -13,7 +13,7 @@
 //!   is removed). The source is read in one REPEATABLE READ snapshot by a login that sees
 //!   every row (superuser, lead or admin).
 //!
-//! Either way, a source holding a table that is not in the copy's list ([`tables::TABLES`])
+//! Either way, a source holding a table that is not in the copy's list (`tables::TABLES`)
 //! is refused before anything is written ([`CopyError::UnknownTables`]): a table is copied or
 //! the copy does not happen, never left behind silently.
 
