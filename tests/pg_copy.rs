@@ -3,8 +3,11 @@
 //! each test prints "skipped: CALLQA_TEST_PG_URL not set" and passes.
 //!
 //! The source store is built with the real API on corpus recordings (calls, reviews in
-//! English and Hindi, an amendment, clips, a queue, transcripts); the round trip SQLite A →
-//! team store → SQLite B must give B the same rows and hashes as A, table by table.
+//! English and Hindi, an amendment, clips, a queue, transcripts, a calibration session and
+//! its reviews, active review time, call metrics); the round trip SQLite A → team store →
+//! SQLite B must give B the same rows and hashes as A, table by table. Every table of a
+//! SQLite store and of a team store is in the copy's list, and a source holding a table the
+//! copy does not know is refused.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::path::{Path, PathBuf};
@@ -17,7 +20,10 @@ use callqa::model::call::CallMeta;
 use callqa::model::scorecard::{Answer, ItemAnswer};
 use callqa::store::pg::copy::{self, CopyReport};
 use callqa::store::pg::{self, CopyError, PgError, PgStore, TeamPlan};
-use callqa::store::{ClipDraft, ClipKind, QueueDraft, QueueItemDraft, ReviewDraft, Store};
+use callqa::store::{
+    ANALYSER_VERSION, CallMetrics, ClipDraft, ClipKind, QueueDraft, QueueItemDraft, ReviewDraft,
+    SessionDraft, Store,
+};
 use postgres::{Client, Config, NoTls};
 
 const SKIP: &str = "skipped: CALLQA_TEST_PG_URL not set";
@@ -185,6 +191,57 @@ fn build_source(path: &Path) -> Store {
         let (_, hash, _) = calls.iter().find(|(_, _, p)| p.ends_with(format!("{stem}.wav"))).unwrap();
         store.save_transcript(hash, &t, &file, by).unwrap();
     }
+    // A blind calibration session on three calls, its reviews (one a draft), and active
+    // review time on session and ordinary reviews alike.
+    let session_calls: Vec<i64> = calls.iter().skip(3).take(3).map(|(id, ..)| *id).collect();
+    let session = store
+        .create_session(&SessionDraft {
+            name: "जुलाई calibration".into(),
+            call_ids: session_calls.clone(),
+            reviewers: vec![HINDI_REVIEWER.into(), "Ben".into()],
+            created_by: "Priya".into(),
+        })
+        .unwrap();
+    for (k, call_id) in session_calls.iter().enumerate() {
+        for reviewer in [HINDI_REVIEWER, "Ben"] {
+            let draft = ReviewDraft {
+                id: None,
+                call_id: *call_id,
+                card_id,
+                reviewer: reviewer.into(),
+                answers: if k == 1 { no.clone() } else { yes.clone() },
+            };
+            let id = store.save_session_review(session, &draft, !(k == 2 && reviewer == "Ben")).unwrap();
+            store.add_active_time(id, 41.25 + k as f64 / 3.0).unwrap();
+        }
+    }
+    store.add_active_time(1, 95.5).unwrap();
+    store.add_active_time(1, 0.1).unwrap();
+    store.add_active_time(2, 1e-3).unwrap();
+    // Analysis figures of some calls (an extreme count, a warning with quotes and Hindi).
+    for (k, (call_id, ..)) in calls.iter().take(4).enumerate() {
+        let figures = CallMetrics {
+            analyser_version: if k == 3 { "callqa 0.0.1 default".into() } else { ANALYSER_VERSION.into() },
+            duration_s: 61.0 + k as f64 / 7.0,
+            talk_agent_s: 20.125,
+            talk_customer_s: 30.1,
+            talk_mixed_s: if k == 2 { 55.5 } else { 0.0 },
+            overtalk_count: if k == 1 { u32::MAX } else { 3 },
+            overtalk_by_agent: 2,
+            overtalk_by_customer: 1,
+            overtalk_total_s: 4.2,
+            silence_count: 2,
+            silence_total_s: 9.75,
+            silence_longest_s: 1.0 / 3.0,
+            hold_total_s: 0.0,
+            warnings: if k == 0 {
+                vec!["clipped \"left\"\tचैनल".into(), "truncated".into()]
+            } else {
+                vec![]
+            },
+        };
+        store.save_metrics(*call_id, &figures).unwrap();
+    }
     store
 }
 
@@ -203,6 +260,12 @@ fn counts(path: &Path) -> Vec<(String, i64)> {
         "queue_items",
         "transcripts",
         "transcript_index",
+        "calibration_sessions",
+        "calibration_calls",
+        "calibration_reviewers",
+        "review_sessions",
+        "review_times",
+        "call_metrics",
     ];
     tables
         .iter()
@@ -280,6 +343,13 @@ fn db_copy_round_trip_equal() {
         "SELECT id || ' ' || set_name || ' ' || note || ' ' || start_s || ' ' || end_s FROM clips ORDER BY id",
         "SELECT id || ' ' || name || ' ' || seed || ' ' || params FROM queues",
         "SELECT id || ' ' || hash || ' ' || path || ' ' || duration_s || ' ' || first_seen FROM calls ORDER BY id",
+        "SELECT id || ' ' || name || ' ' || created_by || ' ' || created_at FROM calibration_sessions ORDER BY id",
+        "SELECT session_id || ' ' || call_id || ' ' || position FROM calibration_calls ORDER BY session_id, call_id",
+        "SELECT session_id || ' ' || reviewer FROM calibration_reviewers ORDER BY session_id, reviewer",
+        "SELECT review_id || ' ' || session_id FROM review_sessions ORDER BY review_id",
+        "SELECT review_id || ' ' || active_s FROM review_times ORDER BY review_id",
+        "SELECT call_id || ' ' || analysed_at || ' ' || analyser_version || ' ' || overtalk_count || ' ' \
+         || silence_longest_s || ' ' || talk_mixed_s || ' ' || warnings FROM call_metrics ORDER BY call_id",
     ] {
         assert_eq!(text_column(&a, sql), text_column(&b, sql), "{sql}");
     }
@@ -295,6 +365,20 @@ fn db_copy_round_trip_equal() {
     assert_eq!(hits, a_hits);
     let reviews = text_column(&b, "SELECT reviewer FROM reviews");
     assert!(reviews.iter().any(|r| r == HINDI_REVIEWER));
+    // Its calibration session, session reviews, active times and figures read as A's.
+    let a_store = Store::open_read_only(&a).unwrap();
+    assert_eq!(b_store.all_metrics().unwrap(), a_store.all_metrics().unwrap());
+    assert_eq!(b_store.all_metrics().unwrap()[1].metrics.overtalk_count, u32::MAX);
+    let (sa, sb) = (a_store.sessions(None).unwrap(), b_store.sessions(None).unwrap());
+    assert_eq!(sb.len(), 1);
+    assert_eq!(serde_json::to_value(&sa).unwrap(), serde_json::to_value(&sb).unwrap());
+    for call in &sb[0].calls {
+        for reviewer in [HINDI_REVIEWER, "Ben"] {
+            let got = |s: &Store| s.latest_session_review(sb[0].id, call.id, reviewer).unwrap().map(|r| r.id);
+            assert!(got(&b_store).is_some());
+            assert_eq!(got(&b_store), got(&a_store));
+        }
+    }
 
     // In the team store: original reviewer names and audit actors, exactly.
     let mut admin = db.as_user(None);
@@ -310,6 +394,228 @@ fn db_copy_round_trip_equal() {
         .unwrap()
         .get(0);
     assert!(text_column(&a, "SELECT words FROM transcripts").contains(&words));
+    let session_reviews: i64 =
+        admin.query_one("SELECT count(*) FROM callqa.review_sessions", &[]).unwrap().get(0);
+    assert_eq!(session_reviews, 6);
+    let warnings: String = admin
+        .query_one("SELECT warnings::text FROM callqa.call_metrics ORDER BY call_id LIMIT 1", &[])
+        .unwrap()
+        .get(0);
+    assert!(warnings.contains("चैनल"), "{warnings}");
+}
+
+/// The table names of the SQLite store at `path`, but SQLite's own and the FTS5 shadow
+/// tables of `transcript_index` (its rows are copied through the virtual table).
+fn sqlite_tables(path: &Path) -> Vec<String> {
+    let shadow: Vec<String> = ["data", "idx", "content", "docsize", "config"]
+        .iter()
+        .map(|s| format!("transcript_index_{s}"))
+        .collect();
+    let mut names = text_column(path, "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name");
+    names.retain(|n| !n.starts_with("sqlite_") && !shadow.contains(n));
+    names
+}
+
+/// Every table a new SQLite store and a new team store have is in the copy's list, so a
+/// future migration cannot be forgotten by `db copy` (its round trip also has rows in each).
+#[test]
+fn every_table_of_both_stores_is_in_the_copy_list() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = dir.path().join("a.sqlite3");
+    drop(Store::open(&a).unwrap());
+    let mut listed: Vec<String> = copy::copied_tables().iter().map(|(s, _)| s.to_string()).collect();
+    listed.sort();
+    assert_eq!(sqlite_tables(&a), listed, "SQLite tables vs db copy's list");
+    assert_eq!(listed.len(), 17);
+
+    let Some(server) = server() else { return };
+    let db = TeamDb::team(&server);
+    let mut pg_listed: Vec<String> = copy::copied_tables().iter().map(|(_, p)| p.to_string()).collect();
+    pg_listed.sort();
+    let pg_tables: Vec<String> = db
+        .as_user(None)
+        .query(
+            "SELECT c.relname::text FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
+             WHERE n.nspname = 'callqa' AND c.relkind = 'r' AND c.relname <> 'migrations' ORDER BY 1",
+            &[],
+        )
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    assert_eq!(pg_tables, pg_listed, "team store tables vs db copy's list");
+}
+
+#[test]
+fn a_table_the_copy_does_not_know_is_refused_never_left_behind() {
+    let Some(server) = server() else { return };
+    let db = TeamDb::team(&server);
+    let dir = tempfile::tempdir().unwrap();
+    let a = dir.path().join("a.sqlite3");
+    drop(build_source(&a));
+    // A table a newer callqa (or someone by hand) added: the copy would leave it behind.
+    let c = rusqlite::Connection::open(&a).unwrap();
+    c.execute_batch("CREATE TABLE coaching_notes (id INTEGER PRIMARY KEY, note TEXT); INSERT INTO coaching_notes (note) VALUES ('x')")
+        .unwrap();
+    drop(c);
+    let r = copy::copy(a.to_str().unwrap(), &db.url_as(None));
+    match &r {
+        Err(CopyError::UnknownTables { tables, .. }) => assert_eq!(tables, &["coaching_notes"]),
+        other => panic!("{other:?}"),
+    }
+    assert!(r.unwrap_err().to_string().contains("coaching_notes"));
+    assert!(backups_beside(&a).is_empty(), "refused before the backup");
+    let mut admin = db.as_user(None);
+    let calls: i64 = admin.query_one("SELECT count(*) FROM callqa.calls", &[]).unwrap().get(0);
+    assert_eq!(calls, 0, "nothing written");
+    // Without it, the same store copies.
+    rusqlite::Connection::open(&a).unwrap().execute_batch("DROP TABLE coaching_notes").unwrap();
+    assert!(copy::copy(a.to_str().unwrap(), &db.url_as(None)).unwrap().ok());
+
+    // Out of a team store with a table of its own: refused, no file made.
+    admin.batch_execute("CREATE TABLE callqa.coaching_notes (id int)").unwrap();
+    let b = dir.path().join("b.sqlite3");
+    let r = copy::copy(&db.url_as(None), b.to_str().unwrap());
+    assert!(
+        matches!(&r, Err(CopyError::UnknownTables { tables, .. }) if tables == &["coaching_notes"]),
+        "{r:?}"
+    );
+    assert!(!b.exists());
+}
+
+#[test]
+fn sessions_review_times_and_metrics_follow_their_access_rules() {
+    let Some(server) = server() else { return };
+    let db = TeamDb::team(&server);
+    let dir = tempfile::tempdir().unwrap();
+    let a = dir.path().join("a.sqlite3");
+    drop(build_source(&a));
+    copy::copy(a.to_str().unwrap(), &db.url_as(None)).unwrap();
+    let denied = |r: Result<u64, postgres::Error>| {
+        let e = r.unwrap_err();
+        assert_eq!(e.code(), Some(&postgres::error::SqlState::INSUFFICIENT_PRIVILEGE), "{e:?}");
+    };
+    let count = |c: &mut Client, sql: &str| -> i64 { c.query_one(sql, &[]).unwrap().get(0) };
+    let mut asha = db.as_user(Some(&db.asha));
+    let mut lead = db.as_user(Some(&db.lead));
+    let mut admin = db.as_user(None);
+
+    // Sessions: everyone reads; leads write, in their own name.
+    assert_eq!(count(&mut asha, "SELECT count(*) FROM callqa.calibration_sessions"), 1);
+    assert_eq!(count(&mut asha, "SELECT count(*) FROM callqa.calibration_calls"), 3);
+    denied(asha.execute("INSERT INTO callqa.calibration_sessions (name) VALUES ('mine')", &[]));
+    denied(asha.execute("DELETE FROM callqa.calibration_reviewers", &[]));
+    let call: i64 = count(&mut admin, "SELECT min(id) FROM callqa.calls");
+    let other_call: i64 = count(&mut admin, "SELECT max(id) FROM callqa.calls");
+    let card: i64 = count(&mut admin, "SELECT min(id) FROM callqa.scorecards");
+    let session: i64 = lead
+        .query_one("INSERT INTO callqa.calibration_sessions (name) VALUES ('August') RETURNING id", &[])
+        .unwrap()
+        .get(0);
+    lead.execute(
+        "INSERT INTO callqa.calibration_calls (session_id, call_id, position) VALUES ($1, $2, 0)",
+        &[&session, &call],
+    )
+    .unwrap();
+    lead.execute(
+        "INSERT INTO callqa.calibration_reviewers (session_id, reviewer) VALUES ($1, $2), ($1, 'Ben')",
+        &[&session, &db.asha],
+    )
+    .unwrap();
+    let copied_max: i64 = rusqlite::Connection::open(&a)
+        .unwrap()
+        .query_row("SELECT max(id) FROM calibration_sessions", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(session, copied_max + 1, "the session sequence moved past the copied ids");
+    assert!(
+        lead.execute("INSERT INTO callqa.calibration_sessions (name, created_by) VALUES ('x', 'Priya')", &[])
+            .is_err(),
+        "a session is made in the lead's own name"
+    );
+
+    // A review's session: by its reviewer, a reviewer of the session, for a call in it; once.
+    let mut store = PgStore::connect(&db.url_as(Some(&db.asha))).unwrap();
+    let mine = store.create_review(call, card, &[], false).unwrap();
+    let elsewhere = store.create_review(other_call, card, &[], false).unwrap();
+    let add_session = |c: &mut Client, review: i64, s: i64| {
+        c.execute(
+            "INSERT INTO callqa.review_sessions (review_id, session_id) VALUES ($1, $2)",
+            &[&review, &s],
+        )
+    };
+    denied(add_session(&mut asha, elsewhere.id, session)); // not a call of the session
+    denied(add_session(&mut asha, mine.id, copied_max)); // not a reviewer of that session
+    denied(add_session(&mut asha, 1, session)); // someone else's review
+    add_session(&mut asha, mine.id, session).unwrap();
+    denied(asha.execute("UPDATE callqa.review_sessions SET session_id = $1", &[&copied_max]));
+    denied(asha.execute("DELETE FROM callqa.review_sessions", &[]));
+    let audited: i64 = admin
+        .query_one(
+            "SELECT count(*) FROM callqa.audit WHERE action = 'review_sessions.insert' AND review_id = $1",
+            &[&mine.id],
+        )
+        .unwrap()
+        .get(0);
+    assert_eq!(audited, 1, "a review's session is audited, with its review id");
+
+    // Active time: its reviewer adds to it; it only grows; it is not a new version.
+    let add_time = |c: &mut Client, review: i64, s: f64| {
+        c.execute(
+            "INSERT INTO callqa.review_times (review_id, active_s) VALUES ($1, $2) \
+             ON CONFLICT (review_id) DO UPDATE SET active_s = callqa.review_times.active_s + excluded.active_s",
+            &[&review, &s],
+        )
+    };
+    add_time(&mut asha, mine.id, 30.0).unwrap();
+    add_time(&mut asha, mine.id, 12.5).unwrap();
+    let e = asha
+        .execute("UPDATE callqa.review_times SET active_s = 1 WHERE review_id = $1", &[&mine.id])
+        .unwrap_err();
+    assert!(e.as_db_error().unwrap().message().contains("only grows"), "{e}");
+    denied(add_time(&mut asha, 1, 5.0)); // someone else's review
+    let (active, version): (f64, i64) = {
+        let r = asha
+            .query_one(
+                "SELECT t.active_s, r.version FROM callqa.review_times t JOIN callqa.reviews r ON r.id = t.review_id \
+                 WHERE t.review_id = $1",
+                &[&mine.id],
+            )
+            .unwrap();
+        (r.get(0), r.get(1))
+    };
+    assert_eq!((active, version), (42.5, mine.version));
+    // Visible when the review is: review 2 is another reviewer's draft.
+    assert_eq!(count(&mut asha, "SELECT count(*) FROM callqa.review_times WHERE review_id = 2"), 0);
+    assert_eq!(count(&mut lead, "SELECT count(*) FROM callqa.review_times WHERE review_id = 2"), 1);
+    assert_eq!(count(&mut asha, "SELECT count(*) FROM callqa.review_times WHERE review_id = 1"), 1);
+
+    // Call figures: everyone reads; any reviewer adds or replaces them in their own name; no
+    // one deletes them; not audited.
+    assert_eq!(count(&mut asha, "SELECT count(*) FROM callqa.call_metrics"), 4);
+    let figures = "INSERT INTO callqa.call_metrics (call_id, analyser_version, duration_s, talk_agent_s, \
+                   talk_customer_s, talk_mixed_s, overtalk_count, overtalk_by_agent, overtalk_by_customer, \
+                   overtalk_total_s, silence_count, silence_total_s, silence_longest_s, hold_total_s) \
+                   VALUES ($1, 'v', 60, 1, 2, 0, 1, 1, 0, 0.5, 0, 0, 0, 0) \
+                   ON CONFLICT (call_id) DO UPDATE SET overtalk_count = 2, analysed_by = session_user";
+    asha.execute(figures, &[&other_call]).unwrap();
+    asha.execute(figures, &[&call]).unwrap(); // replaces the copied figures of a call
+    let by: String = admin
+        .query_one("SELECT analysed_by FROM callqa.call_metrics WHERE call_id = $1", &[&call])
+        .unwrap()
+        .get(0);
+    assert_eq!(by, db.asha);
+    denied(
+        asha.execute(
+            "UPDATE callqa.call_metrics SET analysed_by = 'Priya' WHERE call_id = $1",
+            &[&other_call],
+        ),
+    );
+    denied(asha.execute("DELETE FROM callqa.call_metrics", &[]));
+    let audited = count(
+        &mut admin,
+        "SELECT count(*) FROM callqa.audit WHERE action LIKE 'call_metrics.%' OR action LIKE 'review_times.%'",
+    );
+    assert_eq!(audited, 0, "derived figures and active time are not audited");
 }
 
 #[test]

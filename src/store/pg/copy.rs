@@ -12,6 +12,10 @@
 //!   with callqa's schema and filled in one transaction, checked before COMMIT (else the file
 //!   is removed). The source is read in one REPEATABLE READ snapshot by a login that sees
 //!   every row (superuser, lead or admin).
+//!
+//! Either way, a source holding a table that is not in the copy's list (`tables::TABLES`)
+//! is refused before anything is written ([`CopyError::UnknownTables`]): a table is copied or
+//! the copy does not happen, never left behind silently.
 
 mod pg_side;
 mod sqlite_side;
@@ -62,6 +66,12 @@ pub enum CopyError {
          a lead, an admin or a superuser"
     )]
     CannotReadAll { target: String, login: String },
+    #[error(
+        "{database} holds tables db copy does not know ({}); copying would leave them behind, so \
+         nothing was copied. Is it from a newer callqa?",
+        .tables.join(", ")
+    )]
+    UnknownTables { database: String, tables: Vec<String> },
     #[error("the source holds something that cannot be copied ({0}); nothing was changed")]
     BadData(String),
     #[error(
@@ -111,6 +121,12 @@ impl CopyReport {
     pub fn differing(&self) -> Vec<&'static str> {
         self.tables.iter().filter(|t| !t.ok()).map(|t| t.table).collect()
     }
+}
+
+/// Every table `db copy` copies, in the order it writes them: (SQLite name, team store name
+/// in schema `callqa`).
+pub fn copied_tables() -> Vec<(&'static str, &'static str)> {
+    TABLES.iter().map(|t| (t.name, t.pg)).collect()
 }
 
 /// One side of a copy: a SQLite file or a PostgreSQL URL.
@@ -166,6 +182,7 @@ fn compare(source: &[(usize, String)], destination: &[(usize, String)]) -> Vec<T
 pub fn sqlite_to_pg(src: &Path, url: &str) -> Result<CopyReport, CopyError> {
     let started = Instant::now();
     let mut source = Store::open_read_only(src)?;
+    sqlite_side::check_known_tables(&source.conn, src)?;
     let (mut client, target) = connect(url)?;
     pg_side::check_team_store(&mut client, &target)?;
     pg_side::require_superuser(&mut client, &target)?;
@@ -208,6 +225,7 @@ pub fn pg_to_sqlite(url: &str, dst: &Path) -> Result<CopyReport, CopyError> {
     let (mut client, target) = connect(url)?;
     pg_side::check_team_store(&mut client, &target)?;
     pg_side::require_reader_of_all(&mut client, &target)?;
+    pg_side::check_known_tables(&mut client, &target)?;
     let mut tx = client
         .build_transaction()
         .isolation_level(postgres::IsolationLevel::RepeatableRead)

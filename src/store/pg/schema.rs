@@ -1,7 +1,10 @@
-//! The team store's schema in PostgreSQL: the same six numbered migrations as the SQLite
+//! The team store's schema in PostgreSQL: the same eight numbered migrations as the SQLite
 //! store (`store/schema.rs`), written for PostgreSQL, each with the access rules of the
 //! tables it creates (5: queues and their items; 6: transcripts and their search index,
-//! `transcript_segments`, a GIN index on the `simple` tsvector of the normalised words).
+//! `transcript_segments`, a GIN index on the `simple` tsvector of the normalised words; 7:
+//! calibration sessions, their calls and reviewers, each review's session and active time;
+//! 8: each call's analysis figures, `call_metrics`). Every table here is copied by `db copy`
+//! (`pg/copy/tables.rs`), which refuses a store holding a table it does not know.
 //! `callqa.migrations` holds one row per migration applied; a database with a higher number
 //! comes from a newer callqa and is refused.
 //!
@@ -17,10 +20,19 @@
 //!   never deletes a review; reads the audit rows they caused.
 //! - `callqa_lead`: everything a reviewer can, plus reads every review, draft or not, and
 //!   every audit row; adds scorecard versions and coaching clips; makes, changes and removes
-//!   review queues; imports and replaces transcripts (a reviewer reads queues and
-//!   transcripts but does not write them: a call's words are evidence beside its review).
+//!   review queues and calibration sessions (their calls and reviewers); imports and replaces
+//!   transcripts (a reviewer reads queues, sessions and transcripts but does not write them: a
+//!   call's words are evidence beside its review).
 //! - `callqa_admin`: owns the schema (migrations, DDL); person roles are managed by the
 //!   login that runs `callqa db init-team` (it must be able to `CREATE ROLE`).
+//!
+//! A review's calibration session (`review_sessions`) and active time (`review_times`)
+//! follow the review: read when the review is, written by its reviewer alone (a session
+//! review only by a reviewer of the session, for a call in it; the session is set once;
+//! active time only grows and does not bump the review's version). A call's analysis figures
+//! (`call_metrics`, derived data) are read by everyone and added or replaced by any reviewer
+//! in their own name (`analysed_by = session_user`), never deleted but by an admin, and not
+//! audited.
 //!
 //! Every table has `ENABLE` and `FORCE ROW LEVEL SECURITY` (the owner too is held to the
 //! policies). Audit rows are written only by triggers (`callqa.audit_row`, `SECURITY
@@ -428,6 +440,202 @@ CREATE POLICY segments_read ON callqa.transcript_segments FOR SELECT TO callqa_r
     USING (true);
 CREATE POLICY segments_write ON callqa.transcript_segments FOR ALL TO callqa_lead, callqa_admin
     USING (true) WITH CHECK (true);
+"#,
+    // 7: blind calibration sessions (a lead's calls × reviewers; a review made in a session is
+    // listed in `review_sessions` and counts only in that session's figures) and each review's
+    // active review time (`review_times`), as in the SQLite store. Sessions, their calls and
+    // reviewers: everyone reads, leads (and admins) write, audited like queues. A review's
+    // session and active time follow the review: visible when the review is, written only by
+    // its reviewer (a session review only by a reviewer of the session, of a call in it); its
+    // session is set once (no UPDATE, no DELETE) and is audited; its active time only grows
+    // and is not audited (sent every 30 s while the call is open; it does not bump the
+    // review's version, so the window's saves do not conflict with it).
+    r#"
+CREATE TABLE callqa.calibration_sessions (
+    id         bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    name       text NOT NULL UNIQUE CHECK (length(btrim(name)) > 0),
+    created_by text NOT NULL DEFAULT session_user CHECK (length(btrim(created_by)) > 0),
+    created_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE TABLE callqa.calibration_calls (
+    session_id bigint NOT NULL REFERENCES callqa.calibration_sessions (id),
+    call_id    bigint NOT NULL REFERENCES callqa.calls (id),
+    position   integer NOT NULL,
+    PRIMARY KEY (session_id, call_id)
+);
+CREATE TABLE callqa.calibration_reviewers (
+    session_id bigint NOT NULL REFERENCES callqa.calibration_sessions (id),
+    reviewer   text NOT NULL CHECK (length(btrim(reviewer)) > 0),
+    PRIMARY KEY (session_id, reviewer)
+);
+CREATE TABLE callqa.review_sessions (
+    review_id  bigint PRIMARY KEY REFERENCES callqa.reviews (id),
+    session_id bigint NOT NULL REFERENCES callqa.calibration_sessions (id)
+);
+CREATE INDEX review_sessions_by_session ON callqa.review_sessions (session_id);
+CREATE TABLE callqa.review_times (
+    review_id bigint PRIMARY KEY REFERENCES callqa.reviews (id),
+    active_s  double precision NOT NULL CHECK (active_s >= 0)
+);
+
+-- Active time only grows, and never moves to another review.
+CREATE FUNCTION callqa.review_time_guard() RETURNS trigger LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    IF NEW.review_id <> OLD.review_id OR NEW.active_s < OLD.active_s THEN
+        RAISE EXCEPTION 'a review''s active time only grows' USING ERRCODE = 'check_violation';
+    END IF;
+    RETURN NEW;
+END $$;
+REVOKE ALL ON FUNCTION callqa.review_time_guard() FROM PUBLIC;
+CREATE TRIGGER review_times_guard BEFORE UPDATE ON callqa.review_times
+    FOR EACH ROW EXECUTE FUNCTION callqa.review_time_guard();
+
+-- The audit row's review and call ids for the new tables too (the function of migration 1,
+-- with review_sessions and calibration_calls added; the same owner, rights and behaviour).
+CREATE OR REPLACE FUNCTION callqa.audit_row() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    old_j  jsonb := CASE WHEN TG_OP IN ('UPDATE', 'DELETE') THEN to_jsonb(OLD) END;
+    new_j  jsonb := CASE WHEN TG_OP IN ('INSERT', 'UPDATE') THEN to_jsonb(NEW) END;
+    rec    jsonb := coalesce(new_j, old_j);
+    reason text := nullif(btrim(current_setting('callqa.amend_reason', true)), '');
+    act    text := TG_TABLE_NAME || '.' || lower(TG_OP);
+BEGIN
+    IF TG_OP = 'UPDATE' AND old_j = new_j THEN
+        RETURN NULL;
+    END IF;
+    IF TG_TABLE_NAME = 'reviews' AND TG_OP = 'UPDATE' THEN
+        act := CASE
+            WHEN old_j->>'status' = 'submitted' THEN 'reviews.amend'
+            WHEN new_j->>'status' = 'submitted' THEN 'reviews.submit'
+            ELSE 'reviews.edit' END;
+    END IF;
+    INSERT INTO callqa.audit (actor, action, review_id, call_id, detail)
+    VALUES (
+        session_user,
+        act,
+        CASE TG_TABLE_NAME WHEN 'reviews' THEN (rec->>'id')::bigint
+                           WHEN 'answers' THEN (rec->>'review_id')::bigint
+                           WHEN 'review_sessions' THEN (rec->>'review_id')::bigint END,
+        CASE TG_TABLE_NAME WHEN 'calls' THEN (rec->>'id')::bigint
+                           WHEN 'reviews' THEN (rec->>'call_id')::bigint
+                           WHEN 'call_paths' THEN (rec->>'call_id')::bigint
+                           WHEN 'clips' THEN (rec->>'call_id')::bigint
+                           WHEN 'calibration_calls' THEN (rec->>'call_id')::bigint END,
+        jsonb_build_object('before', old_j, 'after', new_j)
+            || CASE WHEN reason IS NULL THEN '{}'::jsonb ELSE jsonb_build_object('reason', reason) END
+    );
+    RETURN NULL;
+END $$;
+CREATE TRIGGER calibration_sessions_audit AFTER INSERT OR UPDATE OR DELETE ON callqa.calibration_sessions
+    FOR EACH ROW EXECUTE FUNCTION callqa.audit_row();
+CREATE TRIGGER calibration_calls_audit AFTER INSERT OR UPDATE OR DELETE ON callqa.calibration_calls
+    FOR EACH ROW EXECUTE FUNCTION callqa.audit_row();
+CREATE TRIGGER calibration_reviewers_audit AFTER INSERT OR UPDATE OR DELETE ON callqa.calibration_reviewers
+    FOR EACH ROW EXECUTE FUNCTION callqa.audit_row();
+CREATE TRIGGER review_sessions_audit AFTER INSERT OR UPDATE OR DELETE ON callqa.review_sessions
+    FOR EACH ROW EXECUTE FUNCTION callqa.audit_row();
+
+ALTER TABLE callqa.calibration_sessions ENABLE ROW LEVEL SECURITY;
+ALTER TABLE callqa.calibration_sessions FORCE ROW LEVEL SECURITY;
+ALTER TABLE callqa.calibration_calls ENABLE ROW LEVEL SECURITY;
+ALTER TABLE callqa.calibration_calls FORCE ROW LEVEL SECURITY;
+ALTER TABLE callqa.calibration_reviewers ENABLE ROW LEVEL SECURITY;
+ALTER TABLE callqa.calibration_reviewers FORCE ROW LEVEL SECURITY;
+ALTER TABLE callqa.review_sessions ENABLE ROW LEVEL SECURITY;
+ALTER TABLE callqa.review_sessions FORCE ROW LEVEL SECURITY;
+ALTER TABLE callqa.review_times ENABLE ROW LEVEL SECURITY;
+ALTER TABLE callqa.review_times FORCE ROW LEVEL SECURITY;
+REVOKE ALL ON callqa.calibration_sessions, callqa.calibration_calls, callqa.calibration_reviewers,
+    callqa.review_sessions, callqa.review_times FROM PUBLIC;
+
+GRANT SELECT ON callqa.calibration_sessions, callqa.calibration_calls, callqa.calibration_reviewers
+    TO callqa_reviewer;
+GRANT INSERT, UPDATE, DELETE ON callqa.calibration_sessions, callqa.calibration_calls,
+    callqa.calibration_reviewers TO callqa_lead;
+CREATE POLICY sessions_read ON callqa.calibration_sessions FOR SELECT TO callqa_reviewer, callqa_admin
+    USING (true);
+CREATE POLICY sessions_add ON callqa.calibration_sessions FOR INSERT TO callqa_lead
+    WITH CHECK (created_by = session_user);
+CREATE POLICY sessions_change ON callqa.calibration_sessions FOR UPDATE TO callqa_lead
+    USING (true) WITH CHECK (created_by = session_user);
+CREATE POLICY sessions_remove ON callqa.calibration_sessions FOR DELETE TO callqa_lead USING (true);
+CREATE POLICY sessions_admin ON callqa.calibration_sessions FOR ALL TO callqa_admin
+    USING (true) WITH CHECK (true);
+CREATE POLICY session_calls_read ON callqa.calibration_calls FOR SELECT TO callqa_reviewer, callqa_admin
+    USING (true);
+CREATE POLICY session_calls_write ON callqa.calibration_calls FOR ALL TO callqa_lead, callqa_admin
+    USING (true) WITH CHECK (true);
+CREATE POLICY session_reviewers_read ON callqa.calibration_reviewers FOR SELECT
+    TO callqa_reviewer, callqa_admin USING (true);
+CREATE POLICY session_reviewers_write ON callqa.calibration_reviewers FOR ALL TO callqa_lead, callqa_admin
+    USING (true) WITH CHECK (true);
+
+-- A review's session: visible when the review is; added once, by the review's reviewer, who
+-- is a reviewer of the session, for a call of the session.
+GRANT SELECT, INSERT ON callqa.review_sessions TO callqa_reviewer;
+CREATE POLICY review_sessions_read ON callqa.review_sessions FOR SELECT TO callqa_reviewer, callqa_admin
+    USING (EXISTS (SELECT 1 FROM callqa.reviews r WHERE r.id = review_sessions.review_id));
+CREATE POLICY review_sessions_add_own ON callqa.review_sessions FOR INSERT TO callqa_reviewer
+    WITH CHECK (EXISTS (
+        SELECT 1 FROM callqa.reviews r
+        JOIN callqa.calibration_calls cc
+            ON cc.session_id = review_sessions.session_id AND cc.call_id = r.call_id
+        JOIN callqa.calibration_reviewers cr
+            ON cr.session_id = review_sessions.session_id AND cr.reviewer = r.reviewer
+        WHERE r.id = review_sessions.review_id AND r.reviewer = session_user));
+
+-- A review's active time: visible when the review is; added to by its reviewer alone.
+GRANT SELECT, INSERT, UPDATE ON callqa.review_times TO callqa_reviewer;
+CREATE POLICY review_times_read ON callqa.review_times FOR SELECT TO callqa_reviewer, callqa_admin
+    USING (EXISTS (SELECT 1 FROM callqa.reviews r WHERE r.id = review_times.review_id));
+CREATE POLICY review_times_add_own ON callqa.review_times FOR INSERT TO callqa_reviewer
+    WITH CHECK (EXISTS (SELECT 1 FROM callqa.reviews r
+                        WHERE r.id = review_times.review_id AND r.reviewer = session_user));
+CREATE POLICY review_times_change_own ON callqa.review_times FOR UPDATE TO callqa_reviewer
+    USING (EXISTS (SELECT 1 FROM callqa.reviews r
+                   WHERE r.id = review_times.review_id AND r.reviewer = session_user))
+    WITH CHECK (EXISTS (SELECT 1 FROM callqa.reviews r
+                        WHERE r.id = review_times.review_id AND r.reviewer = session_user));
+"#,
+    // 8: each call's analysis figures, as in the SQLite store (`store/metrics.rs`): derived from
+    // the audio, recomputed by `callqa index --force`, one row per call replaced on a new
+    // analysis. Everyone reads them; any reviewer (whoever scans or opens the call, as for
+    // calls and their paths) adds and replaces them, in their own name (`analysed_by`, team
+    // store only); nobody but an admin removes them. Not audited (as in SQLite: a recomputed
+    // figure changes nothing anyone decided); `analysed_by` says who computed the row. Counts
+    // are bigint: the SQLite store saturates them at u32::MAX.
+    r#"
+CREATE TABLE callqa.call_metrics (
+    call_id              bigint PRIMARY KEY REFERENCES callqa.calls (id),
+    analysed_at          timestamptz NOT NULL DEFAULT now(),
+    analyser_version     text NOT NULL,
+    duration_s           double precision NOT NULL,
+    talk_agent_s         double precision NOT NULL,
+    talk_customer_s      double precision NOT NULL,
+    talk_mixed_s         double precision NOT NULL,
+    overtalk_count       bigint NOT NULL,
+    overtalk_by_agent    bigint NOT NULL,
+    overtalk_by_customer bigint NOT NULL,
+    overtalk_total_s     double precision NOT NULL,
+    silence_count        bigint NOT NULL,
+    silence_total_s      double precision NOT NULL,
+    silence_longest_s    double precision NOT NULL,
+    hold_total_s         double precision NOT NULL,
+    warnings             jsonb NOT NULL DEFAULT '[]',
+    analysed_by          text NOT NULL DEFAULT session_user
+);
+ALTER TABLE callqa.call_metrics ENABLE ROW LEVEL SECURITY;
+ALTER TABLE callqa.call_metrics FORCE ROW LEVEL SECURITY;
+REVOKE ALL ON callqa.call_metrics FROM PUBLIC;
+GRANT SELECT, INSERT, UPDATE ON callqa.call_metrics TO callqa_reviewer;
+CREATE POLICY metrics_read ON callqa.call_metrics FOR SELECT TO callqa_reviewer, callqa_admin USING (true);
+CREATE POLICY metrics_add ON callqa.call_metrics FOR INSERT TO callqa_reviewer
+    WITH CHECK (analysed_by = session_user);
+CREATE POLICY metrics_replace ON callqa.call_metrics FOR UPDATE TO callqa_reviewer
+    USING (true) WITH CHECK (analysed_by = session_user);
+CREATE POLICY metrics_admin ON callqa.call_metrics FOR ALL TO callqa_admin USING (true) WITH CHECK (true);
 "#,
 ];
 

@@ -8,7 +8,7 @@ use std::io::Write;
 use postgres::{Client, Transaction};
 
 use super::CopyError;
-use super::tables::{FOREIGN_KEYS, Kind, Rows, TABLES, Table, Value, sort_rows};
+use super::tables::{FOREIGN_KEYS, Kind, Rows, TABLES, Table, Value, sort_rows, unknown_tables};
 use crate::store::pg::{PgError, schema, team};
 
 /// What init-team itself writes into a new team store (the built-in scorecard and its audit
@@ -58,6 +58,27 @@ pub(crate) fn require_reader_of_all(client: &mut Client, target: &str) -> Result
         Ok(())
     } else {
         Err(CopyError::CannotReadAll { target: target.to_string(), login })
+    }
+}
+
+/// Refuses a team store with a table in schema `callqa` that `db copy` does not know (it
+/// would be left behind); `callqa.migrations` is the schema's own.
+pub(crate) fn check_known_tables(client: &mut Client, target: &str) -> Result<(), CopyError> {
+    let present: Vec<String> = client
+        .query(
+            "SELECT c.relname::text FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
+             WHERE n.nspname = 'callqa' AND c.relkind IN ('r', 'p', 'f') AND c.relname <> 'migrations'",
+            &[],
+        )
+        .map_err(PgError::from)?
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    let unknown = unknown_tables(&present, |t| t.pg);
+    if unknown.is_empty() {
+        Ok(())
+    } else {
+        Err(CopyError::UnknownTables { database: target.to_string(), tables: unknown })
     }
 }
 

@@ -8,7 +8,10 @@ use rusqlite::types::{Value as SqlValue, ValueRef};
 use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior, params_from_iter};
 
 use super::CopyError;
-use super::tables::{Column, Kind, Rows, TABLES, Table, Value, canonical_json, parse_json, sort_rows};
+use super::tables::{
+    Column, FTS5_SHADOW_SUFFIXES, Kind, Rows, TABLES, Table, Value, canonical_json, parse_json, sort_rows,
+    unknown_tables,
+};
 use crate::store::schema;
 
 /// SQLite's rendering of a time in callqa's form (UTC, milliseconds, `Z`).
@@ -39,6 +42,37 @@ pub(crate) fn backup(conn: &Connection, src: &Path) -> Result<PathBuf, CopyError
         return Err(e);
     }
     Ok(path)
+}
+
+/// The store's tables, but SQLite's own (`sqlite_*`) and the FTS5 shadow tables of its
+/// virtual tables.
+pub(crate) fn table_names(conn: &Connection, path: &Path) -> Result<Vec<String>, CopyError> {
+    let mut st = conn
+        .prepare("SELECT name, sql LIKE 'CREATE VIRTUAL TABLE%' FROM sqlite_master WHERE type = 'table'")
+        .map_err(sql_err(path))?;
+    let all = st
+        .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, Option<bool>>(1)?.unwrap_or(false))))
+        .map_err(sql_err(path))?
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(sql_err(path))?;
+    let shadow = |name: &str| {
+        all.iter().filter(|(_, virt)| *virt).any(|(v, _)| {
+            name.strip_prefix(v.as_str())
+                .and_then(|rest| rest.strip_prefix('_'))
+                .is_some_and(|suffix| FTS5_SHADOW_SUFFIXES.contains(&suffix))
+        })
+    };
+    Ok(all.iter().map(|(n, _)| n).filter(|n| !n.starts_with("sqlite_") && !shadow(n)).cloned().collect())
+}
+
+/// Refuses a store holding a table `db copy` does not know (it would be left behind).
+pub(crate) fn check_known_tables(conn: &Connection, path: &Path) -> Result<(), CopyError> {
+    let unknown = unknown_tables(&table_names(conn, path)?, |t| t.name);
+    if unknown.is_empty() {
+        Ok(())
+    } else {
+        Err(CopyError::UnknownTables { database: path.display().to_string(), tables: unknown })
+    }
 }
 
 /// Every table of the open store at `path`, in one read transaction (one snapshot).

@@ -210,7 +210,84 @@ pub(crate) const TABLES: &[Table] = &[
         key: &[0],
         identity: true,
     },
+    // Migration 7: calibration sessions, a review's session and its active time.
+    Table {
+        name: "calibration_sessions",
+        pg: "calibration_sessions",
+        columns: &[col("id", Int), col("name", Text), col("created_by", Text), col("created_at", Time)],
+        key: &[0],
+        identity: true,
+    },
+    Table {
+        name: "calibration_calls",
+        pg: "calibration_calls",
+        columns: &[col("session_id", Int), col("call_id", Int), col("position", Int)],
+        key: &[0, 1],
+        identity: false,
+    },
+    Table {
+        name: "calibration_reviewers",
+        pg: "calibration_reviewers",
+        columns: &[col("session_id", Int), col("reviewer", Text)],
+        key: &[0, 1],
+        identity: false,
+    },
+    Table {
+        name: "review_sessions",
+        pg: "review_sessions",
+        columns: &[col("review_id", Int), col("session_id", Int)],
+        key: &[0],
+        identity: false,
+    },
+    Table {
+        name: "review_times",
+        pg: "review_times",
+        columns: &[col("review_id", Int), col("active_s", Real)],
+        key: &[0],
+        identity: false,
+    },
+    // Migration 8: each call's analysis figures (`analysed_by` is the team store's alone).
+    Table {
+        name: "call_metrics",
+        pg: "call_metrics",
+        columns: &[
+            col("call_id", Int),
+            col("analysed_at", Time),
+            col("analyser_version", Text),
+            col("duration_s", Real),
+            col("talk_agent_s", Real),
+            col("talk_customer_s", Real),
+            col("talk_mixed_s", Real),
+            col("overtalk_count", Int),
+            col("overtalk_by_agent", Int),
+            col("overtalk_by_customer", Int),
+            col("overtalk_total_s", Real),
+            col("silence_count", Int),
+            col("silence_total_s", Real),
+            col("silence_longest_s", Real),
+            col("hold_total_s", Real),
+            col("warnings", Json),
+        ],
+        key: &[0],
+        identity: false,
+    },
 ];
+
+/// The SQLite tables `db copy` does not copy as tables of their own: the FTS5 shadow tables
+/// of `transcript_index` (its rows are copied through the virtual table itself), recognised
+/// by name as `<virtual table>_<suffix>`.
+pub(crate) const FTS5_SHADOW_SUFFIXES: &[&str] = &["data", "idx", "content", "docsize", "config"];
+
+/// The tables of a database that `db copy` does not know (`present`: its table names,
+/// `known`: the names `TABLES` has on that side), sorted: a copy that would leave them
+/// behind is refused.
+pub(crate) fn unknown_tables(present: &[String], known: impl Fn(&Table) -> &'static str) -> Vec<String> {
+    let mut unknown: Vec<String> =
+        present.iter().filter(|p| !TABLES.iter().any(|t| known(t) == p.as_str())).cloned().collect();
+    unknown.sort();
+    unknown.dedup();
+    unknown
+}
 
 /// Child column → parent column, checked after a copy into PostgreSQL (the copy writes with
 /// triggers off, and PostgreSQL's foreign keys are triggers).
@@ -223,6 +300,13 @@ pub(crate) const FOREIGN_KEYS: &[(&str, &str, &str, &str)] = &[
     ("queue_items", "queue_id", "queues", "id"),
     ("queue_items", "call_id", "calls", "id"),
     ("transcript_segments", "call_hash", "transcripts", "call_hash"),
+    ("calibration_calls", "session_id", "calibration_sessions", "id"),
+    ("calibration_calls", "call_id", "calls", "id"),
+    ("calibration_reviewers", "session_id", "calibration_sessions", "id"),
+    ("review_sessions", "review_id", "reviews", "id"),
+    ("review_sessions", "session_id", "calibration_sessions", "id"),
+    ("review_times", "review_id", "reviews", "id"),
+    ("call_metrics", "call_id", "calls", "id"),
 ];
 
 /// One stored value.
@@ -393,6 +477,31 @@ mod tests {
         let mut rows = vec![r(2, "a"), r(1, "b"), r(1, "B"), r(1, "é")];
         sort_rows(answers, &mut rows);
         assert_eq!(rows, vec![r(1, "B"), r(1, "b"), r(1, "é"), r(2, "a")]);
+    }
+
+    #[test]
+    fn tables_are_unique_and_parents_come_before_children() {
+        let pos =
+            |pg: &str| TABLES.iter().position(|t| t.pg == pg).unwrap_or_else(|| panic!("no table {pg}"));
+        for (i, t) in TABLES.iter().enumerate() {
+            assert!(TABLES[..i].iter().all(|u| u.name != t.name && u.pg != t.pg), "{} twice", t.name);
+            assert!(!t.key.is_empty() && t.key.iter().all(|&k| k < t.columns.len()), "{}", t.name);
+        }
+        for (child, column, parent, key) in FOREIGN_KEYS {
+            assert!(pos(parent) < pos(child), "{parent} is written after {child}");
+            let has = |t: &str, c: &str| TABLES[pos(t)].columns.iter().any(|x| x.pg == c);
+            assert!(has(child, column) && has(parent, key), "{child}.{column} -> {parent}.{key}");
+        }
+    }
+
+    #[test]
+    fn unknown_tables_are_named_known_ones_are_not() {
+        let present: Vec<String> =
+            ["calls", "call_metrics", "zeta", "notes", "zeta"].iter().map(|s| s.to_string()).collect();
+        assert_eq!(unknown_tables(&present, |t| t.name), vec!["notes", "zeta"]);
+        let pg: Vec<String> = ["transcript_segments".to_string()].to_vec();
+        assert!(unknown_tables(&pg, |t| t.pg).is_empty());
+        assert_eq!(unknown_tables(&pg, |t| t.name), vec!["transcript_segments"]);
     }
 
     #[test]
