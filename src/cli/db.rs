@@ -60,6 +60,7 @@ pub fn run_copy(from: &str, to: &str) -> ExitCode {
                     | CopyError::DestinationExists(_)
                     | CopyError::BackupExists(_)
                     | CopyError::NotFresh { .. }
+                    | CopyError::UnknownTables { .. }
                     | CopyError::Pg(PgError::BadUrl(_))
             );
             let e = if refused {
