@@ -107,6 +107,13 @@ fn others_are_hidden_until_submit_and_the_review_stays_in_the_session() {
     let r = store.latest_session_review(session, call_id, "Asha").unwrap().unwrap();
     assert_eq!(r.status, ReviewStatus::Submitted);
     assert_eq!(r.score.percent, Some(0.0));
+    drop(store);
+    // Final: no Amend in a session, and the command is refused.
+    assert!(h.query_by_label("Amend").is_none());
+    assert_shows(&h, "Final: a calibration review is not changed");
+    h.state_mut().push(Command::Amend);
+    h.run_steps(2);
+    assert!(!h.state().review.as_ref().unwrap().amending());
 
     // Leaving the session shows Ben's ordinary review again.
     h.get_by_label("Leave session").click();

@@ -241,6 +241,9 @@ impl CallqaApp {
                     self.save(false);
                 }
             }
+            Command::Amend if self.review.as_ref().is_some_and(|r| r.session.is_some()) => {
+                self.say("A submitted calibration review is final: it is not amended.", true);
+            }
             Command::Amend => {
                 if self.reviewer().is_some() && self.review.as_mut().is_some_and(Review::start_amending) {
                     self.say(

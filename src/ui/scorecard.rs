@@ -269,8 +269,12 @@ fn others(app: &mut CallqaApp, ui: &mut egui::Ui) {
                 RichText::new(format!("Calibration session “{name}”")).strong().color(theme::BANNER_TEXT),
             );
             let hidden = app.call.as_ref().map_or(0, |c| c.hidden_others);
+            let submitted = app.review.as_ref().is_some_and(|r| r.submitted());
             let text = if hidden > 0 {
                 format!("Blind: {hidden} other review(s) hidden until you submit yours.")
+            } else if submitted {
+                "Submitted: the other reviewers' answers are shown. This review counts only in the session."
+                    .to_string()
             } else {
                 "Blind until you submit; this review counts only in the session.".to_string()
             };
@@ -359,6 +363,8 @@ fn footer(app: &mut CallqaApp, review: &Review, ui: &mut egui::Ui) {
             if ui.button("Cancel amendment").on_hover_text("Put the submitted answers back").clicked() {
                 app.push(Command::CancelAmend);
             }
+        } else if locked && review.session.is_some() {
+            ui.label(RichText::new("Final: a calibration review is not changed").small().weak());
         } else if locked {
             if ui
                 .button("Amend")
