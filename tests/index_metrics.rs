@@ -421,3 +421,56 @@ fn the_window_stores_the_figures_of_the_call_it_analysed() {
     let v: Value = serde_json::from_str(&ok(&run(&db, &["index", "--json"]))).unwrap();
     assert_eq!(v["already_indexed"], 1);
 }
+
+/// An index killed part way (as by a crash or Ctrl+C) keeps what it stored, and the next run
+/// does the rest: every call once, nothing twice.
+#[test]
+fn an_index_killed_part_way_resumes_where_it_stopped() {
+    let dir = tempfile::tempdir().unwrap();
+    let calls = dir.path().join("calls");
+    std::fs::create_dir_all(&calls).unwrap();
+    let n = 60u8;
+    for k in 1..=n {
+        variant("dev_d_long_hold.wav", &calls.join(format!("call{k:03}.wav")), k);
+    }
+    let db = dir.path().join("t.sqlite3");
+    let mut child = Command::new(BIN)
+        .arg("--db")
+        .arg(&db)
+        .arg("index")
+        .arg(&calls)
+        .env_remove("CALLQA_DB")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    // Kill it once some figures are stored and before it is done.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    let mut seen = 0;
+    while std::time::Instant::now() < deadline {
+        if let Ok(Some(_)) = child.try_wait() {
+            break;
+        }
+        seen = Store::open_read_only(&db).and_then(|s| s.all_metrics()).map_or(0, |m| m.len());
+        if seen >= 3 {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    let before = Store::open_read_only(&db).unwrap().all_metrics().unwrap().len();
+    assert!(before >= 3, "some figures were stored before the kill ({before})");
+    assert!(before < usize::from(n), "the kill came before the end ({before} of {n})");
+
+    let out = json(&run_on(&db, &["index", "--json"], &[&calls]));
+    let indexed = out["indexed"].as_array().map_or(usize::MAX, Vec::len);
+    let skipped = out["already_indexed"].as_u64().unwrap_or(u64::MAX) as usize;
+    assert_eq!(indexed + skipped, usize::from(n), "{out}");
+    assert!(skipped >= before, "what was stored is not analysed again: {out}");
+    let store = Store::open_read_only(&db).unwrap();
+    let all = store.all_metrics().unwrap();
+    assert_eq!(all.len(), usize::from(n), "every call once");
+    assert_eq!(store.calls().unwrap().len(), usize::from(n), "no call twice");
+    assert!(seen <= before, "{seen} seen, {before} after the kill");
+}
