@@ -73,6 +73,19 @@ fn reports_show_figures_and_a_chart_filter_list_an_agents_calls_open_one_and_exp
     run_until(&mut h, "the report", 30, loaded);
     assert_shows(&h, "4 submitted review(s)");
     h.get_by_label("Chart: average score of 3 agent(s)");
+    // The weekly trend (at the end of the report): one line per agent, each week's average of
+    // the calls recorded in it.
+    {
+        let app = h.state();
+        let data = app.reports.as_ref().unwrap().data.as_ref().unwrap().as_ref().unwrap();
+        assert_eq!(data.trend.len(), 3);
+        let meena = data.trend.iter().find(|t| t.agent == "Meena").unwrap();
+        // Asha's and Kiran's reviews of the call of Wednesday 2024-06-12: the week of Monday the 10th.
+        assert_eq!(meena.weeks.len(), 1);
+        assert_eq!((meena.weeks[0].0.as_str(), meena.weeks[0].3), ("2024-06-10", 2));
+        let ravi = data.trend.iter().find(|t| t.agent == "Ravi").unwrap();
+        assert_eq!(ravi.weeks[0].0, "2024-07-01", "a Monday starts its own week");
+    }
     for name in ["Meena", "Ravi", "=cmd", "Asha", "Kiran"] {
         assert_shows(&h, name);
     }

@@ -173,6 +173,8 @@ pub struct ReportData {
     /// Every agent and queue there is to filter by.
     pub agents: Vec<String>,
     pub queues: Vec<String>,
+    /// Each agent's average score per week of the calls' recording dates.
+    pub trend: Vec<crate::model::report::AgentTrend>,
 }
 
 /// A CSV cell sent to the store thread (see [`crate::safe_csv::Cell`]).
@@ -784,7 +786,11 @@ fn report(store: &Store, filter: ReportFilter) -> Result<Box<ReportData>, String
             percent: r.review.score.percent,
         });
     }
+    let trend = crate::model::report::weekly_trend(
+        calls.iter().map(|c| (c.agent.as_str(), c.recorded_at.as_deref(), c.percent)),
+    );
     Ok(Box::new(ReportData {
+        trend,
         by_agent: crate::model::report::report(&entries, GroupBy::Agent),
         by_reviewer: crate::model::report::report(&entries, GroupBy::Reviewer),
         offsets: calibrate(&cal).reviewers,

@@ -204,3 +204,100 @@ mod tests {
         assert!(report(&entries, GroupBy::Item).groups.is_empty());
     }
 }
+
+/// One agent's average score per week (weeks start on Monday), oldest first.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct AgentTrend {
+    pub agent: String,
+    /// (Monday of the week `YYYY-MM-DD`, its day number since 1970-01-01, average score, reviews).
+    pub weeks: Vec<(String, i64, f64, usize)>,
+}
+
+/// Days since 1970-01-01 of a `YYYY-MM-DD` date (the first 10 characters of `date`); `None`
+/// when it is not one.
+pub fn day_number(date: &str) -> Option<i64> {
+    let d = date.get(..10)?;
+    let (y, m, dd) = (
+        d.get(..4)?.parse::<i64>().ok()?,
+        d.get(5..7)?.parse::<i64>().ok()?,
+        d.get(8..10)?.parse::<i64>().ok()?,
+    );
+    if !(1..=12).contains(&m) || !(1..=31).contains(&dd) || d.as_bytes().get(4) != Some(&b'-') {
+        return None;
+    }
+    // Howard Hinnant's days_from_civil.
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + dd - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    Some(era * 146_097 + doe - 719_468)
+}
+
+/// `YYYY-MM-DD` of a day number (the inverse of [`day_number`]).
+pub fn date_of(days: i64) -> String {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
+/// Each agent's average score per week of the calls' recording dates, from (agent, recording
+/// date, score) of scored reviews; calls without a date or a score are left out. Agents in
+/// name order.
+pub fn weekly_trend<'a>(
+    reviews: impl IntoIterator<Item = (&'a str, Option<&'a str>, Option<f64>)>,
+) -> Vec<AgentTrend> {
+    let mut by: BTreeMap<&str, BTreeMap<i64, (f64, usize)>> = BTreeMap::new();
+    for (agent, date, percent) in reviews {
+        let (Some(day), Some(p)) = (date.and_then(day_number), percent) else { continue };
+        // 1970-01-01 was a Thursday: Monday of the week is 3 days after the Thursday before.
+        let monday = day - (day + 3).rem_euclid(7);
+        let e = by.entry(agent).or_default().entry(monday).or_insert((0.0, 0));
+        e.0 += p;
+        e.1 += 1;
+    }
+    by.into_iter()
+        .map(|(agent, weeks)| AgentTrend {
+            agent: agent.to_string(),
+            weeks: weeks.into_iter().map(|(d, (sum, n))| (date_of(d), d, sum / n as f64, n)).collect(),
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod trend_tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn dates_round_trip_and_weeks_start_on_monday() {
+        assert_eq!(day_number("1970-01-01"), Some(0));
+        assert_eq!(day_number("2024-06-12T09:05:41"), Some(19_886));
+        for d in ["2000-02-29", "2024-06-10", "1999-12-31", "2026-11-27"] {
+            assert_eq!(date_of(day_number(d).unwrap()), d);
+        }
+        assert_eq!(day_number("2024-13-01"), None);
+        assert_eq!(day_number("June 12"), None);
+        // 2024-06-12 is a Wednesday, 2024-06-16 a Sunday (same week), 2024-06-17 a Monday.
+        let t = weekly_trend([
+            ("Meena", Some("2024-06-12"), Some(100.0)),
+            ("Meena", Some("2024-06-16"), Some(50.0)),
+            ("Meena", Some("2024-06-17"), Some(0.0)),
+            ("Meena", None, Some(10.0)),
+            ("Ravi", Some("2024-06-12"), None),
+        ]);
+        assert_eq!(t.len(), 1);
+        assert_eq!(
+            t[0].weeks.iter().map(|w| (w.0.as_str(), w.2, w.3)).collect::<Vec<_>>(),
+            vec![("2024-06-10", 75.0, 2), ("2024-06-17", 0.0, 1)]
+        );
+    }
+}

@@ -190,6 +190,9 @@ pub fn draw(app: &mut CallqaApp, ctx: &egui::Context) {
                     ui.end_row();
                 }
             });
+            ui.add_space(8.0);
+            ui.heading("Trend");
+            trend(ui, data);
         });
     });
     if app.reports.is_none() {
@@ -244,4 +247,38 @@ fn chart(ui: &mut egui::Ui, data: &crate::jobs::store_worker::ReportData) -> Opt
     let x = r.transform.value_from_position(pos).x;
     let i = x.round();
     ((x - i).abs() <= 0.4 && i >= 0.0).then(|| groups.get(i as usize).map(|g| g.group.clone())).flatten()
+}
+
+/// Each agent's average score per week (of the calls' recording dates) as lines.
+fn trend(ui: &mut egui::Ui, data: &crate::jobs::store_worker::ReportData) {
+    use egui_plot::{Legend, Line, Plot, PlotPoints};
+    let weeks: usize = data.trend.iter().map(|t| t.weeks.len()).sum();
+    if weeks == 0 {
+        ui.label(RichText::new("Weekly trend: no reviewed call has a recording date.").small().weak());
+        return;
+    }
+    ui.label(RichText::new("Average score per week (of the calls' recording dates)").small());
+    let r = Plot::new("report_trend_chart")
+        .height(140.0)
+        .include_y(0.0)
+        .include_y(100.0)
+        .legend(Legend::default())
+        .allow_zoom(false)
+        .allow_drag(false)
+        .allow_scroll(false)
+        .x_axis_formatter(|mark, _| crate::model::report::date_of(mark.value.round() as i64))
+        .show(ui, |p| {
+            for t in &data.trend {
+                let points: PlotPoints<'_> = t.weeks.iter().map(|w| [w.1 as f64, w.2]).collect();
+                p.line(Line::new(format!("{} (weekly)", t.agent), points));
+            }
+        });
+    let n = data.trend.len();
+    r.response.widget_info(|| {
+        egui::WidgetInfo::labeled(
+            egui::Role::Image,
+            true,
+            format!("Chart: weekly average score of {n} agent(s)"),
+        )
+    });
 }
