@@ -274,3 +274,61 @@ fn sample_dialog_previews_and_creates_a_queue_with_its_seed_and_typing_in_it_tri
     assert_eq!(reviewers, ["Asha", "Ravi"]);
     assert_eq!(store.my_queue("Asha").unwrap().len() + store.my_queue("Ravi").unwrap().len(), 6);
 }
+
+/// Sample… by overtalk: only calls with stored analysis figures are drawn; the others are
+/// counted as skipped with the hint to index them.
+#[test]
+fn sample_dialog_stratifies_by_overtalk_over_the_stored_figures() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("reviews.sqlite3");
+    {
+        let mut store = Store::open(&db).unwrap();
+        for i in 0..6u32 {
+            let name = format!("Agent Meena - 2024-06-{:02} 10.{i:02}.00.wav", 1 + i);
+            let id = add_row(&mut store, dir.path(), &name, Some("Meena"), 120.0, 1 + i);
+            // Figures for four of the six calls: 0, 2, 4 and 6 overtalks in 2 minutes.
+            if i < 4 {
+                let m = callqa::store::CallMetrics {
+                    analyser_version: callqa::store::ANALYSER_VERSION.into(),
+                    duration_s: 120.0,
+                    talk_agent_s: 50.0,
+                    talk_customer_s: 40.0,
+                    talk_mixed_s: 0.0,
+                    overtalk_count: 2 * i,
+                    overtalk_by_agent: i,
+                    overtalk_by_customer: i,
+                    overtalk_total_s: f64::from(i),
+                    silence_count: 0,
+                    silence_total_s: 0.0,
+                    silence_longest_s: 0.0,
+                    hold_total_s: 0.0,
+                    warnings: vec![],
+                };
+                store.save_metrics(id, &m).unwrap();
+            }
+        }
+    }
+    let mut h = harness(&db, vec![], "lead");
+    run_until(&mut h, "the library from the database", 30, |app| app.library.entries.len() == 6);
+    h.get_by_label("Review").click();
+    h.run_steps(2);
+    h.get_by_label("Sample…").click();
+    h.run_steps(3);
+    h.get_by_label("By overtalk").click();
+    h.run_steps(2);
+    h.get_by_label("Preview").click();
+    h.run_steps(2);
+    run_until(&mut h, "the preview", 30, |app| app.sample_form.as_ref().is_some_and(|f| f.preview.is_some()));
+    h.run_steps(2);
+    assert_shows(&h, "no analysis stored: run callqa index");
+    let app = h.state();
+    let preview = app.sample_form.as_ref().unwrap().preview.as_ref().unwrap();
+    assert!(!preview.rows.is_empty());
+    let analysed: Vec<i64> = {
+        let store = Store::open(&db).unwrap();
+        store.all_metrics().unwrap().iter().map(|m| m.call_id).collect()
+    };
+    for r in &preview.rows {
+        assert!(analysed.contains(&r.call_id), "only analysed calls are drawn: {}", r.file_name);
+    }
+}

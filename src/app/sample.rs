@@ -12,8 +12,8 @@ use crate::model::sample::{SampleFilter, SplitMix64, Stratify};
 pub struct SampleForm {
     pub per_agent: String,
     pub seed: String,
-    /// Stratify by duration (else: none).
-    pub stratify_duration: bool,
+    /// How picks are spread over each agent's calls.
+    pub stratify: Stratify,
     pub exclude_reviewed: bool,
     /// Seconds.
     pub min_duration: String,
@@ -40,7 +40,7 @@ impl SampleForm {
         SampleForm {
             per_agent: "5".into(),
             seed: seed.to_string(),
-            stratify_duration: true,
+            stratify: Stratify::Duration,
             exclude_reviewed: true,
             min_duration: "0".into(),
             from: String::new(),
@@ -85,7 +85,7 @@ impl SampleForm {
             per_agent,
             seed,
             filter: SampleFilter { from, to, min_duration_s, exclude_reviewed: self.exclude_reviewed },
-            stratify: if self.stratify_duration { Stratify::Duration } else { Stratify::None },
+            stratify: self.stratify,
             assign,
         })
     }

@@ -665,6 +665,17 @@ fn sample(
     }
     let states = store.review_states().map_err(err)?;
     let records = store.calls().map_err(err)?;
+    // Overtalk rates only when stratifying by them (calls without stored figures are skipped).
+    let rates: std::collections::HashMap<i64, f64> = if spec.stratify == s::Stratify::Overtalk {
+        store
+            .all_metrics()
+            .map_err(err)?
+            .into_iter()
+            .filter_map(|m| m.metrics.overtalk_per_min().map(|r| (m.call_id, r)))
+            .collect()
+    } else {
+        std::collections::HashMap::new()
+    };
     let calls: Vec<SampleCall> = records
         .iter()
         .map(|c| SampleCall {
@@ -676,7 +687,7 @@ fn sample(
             sample_rate: c.meta.sample_rate,
             channels: c.meta.channels,
             reviewed: states.get(&c.hash).is_some_and(|st| *st != ReviewState::NotReviewed),
-            overtalk_per_min: None,
+            overtalk_per_min: rates.get(&c.id).copied(),
         })
         .collect();
     let mut drawn = s::sample(&calls, &spec.filter, spec.per_agent, spec.stratify, spec.seed);

@@ -2,6 +2,7 @@
 //! the reviewer-name prompt, the keyboard-shortcut list and the "clip this moment" form.
 
 use crate::app::{CallqaApp, Command};
+use crate::model::sample::Stratify;
 
 pub fn draw(app: &mut CallqaApp, ctx: &egui::Context) {
     open_path(app, ctx);
@@ -93,8 +94,10 @@ fn sample_form(app: &mut CallqaApp, ctx: &egui::Context) {
                 labelled_field(ui, "Seed", &mut form.seed, 160.0, "any whole number");
                 ui.label("Stratify");
                 ui.horizontal(|ui| {
-                    ui.radio_value(&mut form.stratify_duration, true, "By duration");
-                    ui.radio_value(&mut form.stratify_duration, false, "None");
+                    ui.radio_value(&mut form.stratify, Stratify::Duration, "By duration");
+                    ui.radio_value(&mut form.stratify, Stratify::Overtalk, "By overtalk")
+                        .on_hover_text("Equal-count bins of overtalks per minute (needs the analysis' figures: calls opened in the window or run through callqa index)");
+                    ui.radio_value(&mut form.stratify, Stratify::None, "None");
                 });
                 ui.end_row();
                 ui.label("");
