@@ -575,6 +575,19 @@ mod tests {
         assert_eq!(format!("{:?}", staged.hold), format!("{:?}", plain.hold));
         assert_eq!(format!("{:?}", staged.silence), format!("{:?}", plain.silence));
         assert!(!plain.overtalk.is_empty() && !plain.hold.is_empty(), "the test signal has both");
+        // Mono through a sum stage too.
+        let mixed: Vec<f32> = inter.chunks(2).map(|p| 0.5 * (p[0] + p[1])).collect();
+        let plain = run(std::slice::from_ref(&mixed));
+        let mut a = Analyzer::new(RATE, 1, Config::default());
+        let mut stage = a.sum_stage();
+        for b in mixed.chunks(3001) {
+            sums.clear();
+            stage.push(b, &mut sums);
+            a.push_with_sums(b, &sums);
+        }
+        let staged = a.finish();
+        assert_eq!(format!("{:?}", staged.talk), format!("{:?}", plain.talk));
+        assert_eq!(format!("{:?}", staged.silence), format!("{:?}", plain.silence));
     }
 
     #[test]

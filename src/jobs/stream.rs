@@ -2,10 +2,9 @@
 //! open-call job, `callqa analyze` and the tests.
 //!
 //! Decoding and analysis run on two threads: a `callqa-decode` thread reads the file, builds
-//! the peaks pyramid and (stereo) the frames' raw sums ([`crate::analysis::SumStage`]); the
-//! calling thread runs the rest of the analysis. Reused 64k-frame blocks pass over bounded
-//! channels, so memory stays flat whatever the file's length. For mono, decoding (e.g.
-//! G.711) is the heavier half, so the frame sums stay on the analysis side.
+//! the peaks pyramid and the frames' raw sums ([`crate::analysis::SumStage`]); the
+//! calling thread runs the rest of the analysis. Reused 256k-frame blocks pass over bounded
+//! channels, so memory stays flat whatever the file's length.
 
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -82,7 +81,9 @@ pub fn analyse_reader(
     let cancelled = || cancel.is_some_and(|c| c.load(Ordering::Relaxed));
     let mut analyzer = Analyzer::without_peaks(info.sample_rate, info.channels, config);
     let mut peaks = Peaks::new(info.channels, info.sample_rate);
-    let mut sum_stage = (info.channels >= 2).then(|| analyzer.sum_stage());
+    // The frames' raw sums on the decoding thread for every layout: the analysis is the heavier
+    // half for mono too since the confidence tally (callgrind, 1-hour mu-law: 552 M vs 227 M).
+    let mut sum_stage = Some(analyzer.sum_stage());
     let (full_tx, full_rx) = mpsc::sync_channel::<Block>(IN_FLIGHT);
     let (empty_tx, empty_rx) = mpsc::sync_channel::<Block>(IN_FLIGHT + 1);
     for _ in 0..IN_FLIGHT {
