@@ -92,6 +92,9 @@ fn the_panel_shows_the_words_a_click_seeks_and_find_jumps() {
     h.get_by_label("Find in transcript").click();
     h.run_steps(2);
     type_like_a_person(&mut h, "sorry");
+    assert_eq!(h.state().transcript_find, "sorry");
+    assert!(!h.state().prefs.skip_silence, "the s typed in the find box toggled nothing");
+    assert!(h.state().review.as_ref().unwrap().answers.iter().all(|a| a.answer.is_none()));
     assert_eq!(h.state().transcript_matches.len(), 2);
     h.get_by_label("2 match(es)");
     let sorry: Vec<f64> = t
@@ -143,6 +146,10 @@ fn the_said_filter_keeps_the_calls_that_have_the_words_and_opens_at_them() {
     h.run_steps(2);
     type_like_a_person(&mut h, "mistake was ours");
     run_until(&mut h, "the search", 30, |app| app.library.said_calls.is_some());
+    // The letters went to the field, none to a shortcut (s: skip silence, a: N.A., ...).
+    assert_eq!(h.state().library.said, "mistake was ours");
+    assert!(!h.state().prefs.skip_silence);
+    assert!(h.state().review.as_ref().is_none_or(|r| r.answers.iter().all(|a| a.answer.is_none())));
     h.run_steps(2);
     let shown: Vec<String> = {
         let app = h.state_mut();

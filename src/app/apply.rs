@@ -10,7 +10,6 @@ use crate::jobs::StoreRequest;
 use crate::jobs::store_worker::CallStatus;
 use crate::model::Span;
 use crate::model::scorecard::Answer;
-use crate::store::ReviewDraft;
 
 use super::CallEntry;
 
@@ -669,13 +668,7 @@ impl CallqaApp {
         self.next_request += 1;
         let Some(r) = &mut self.review else { return };
         r.saving = Some((req, r.edit_seq));
-        let draft = ReviewDraft {
-            id: r.review_id,
-            call_id: r.call_id,
-            card_id: r.card_id,
-            reviewer,
-            answers: r.answers.clone(),
-        };
+        let draft = r.draft(reviewer);
         let session = r.session;
         self.jobs.store(StoreRequest::SaveReview { req, draft, submit, amend_reason, session });
     }
@@ -700,13 +693,7 @@ impl CallqaApp {
             let req = self.next_request;
             self.next_request += 1;
             r.saving = Some((req, r.edit_seq));
-            let draft = ReviewDraft {
-                id: r.review_id,
-                call_id: r.call_id,
-                card_id: r.card_id,
-                reviewer,
-                answers: r.answers.clone(),
-            };
+            let draft = r.draft(reviewer);
             let session = r.session;
             self.jobs.store(StoreRequest::SaveReview {
                 req,

@@ -86,6 +86,17 @@ impl Review {
         r
     }
 
+    /// What the store is asked to save for `reviewer`.
+    pub fn draft(&self, reviewer: String) -> crate::store::ReviewDraft {
+        crate::store::ReviewDraft {
+            id: self.review_id,
+            call_id: self.call_id,
+            card_id: self.card_id,
+            reviewer,
+            answers: self.answers.clone(),
+        }
+    }
+
     pub fn answer_mut(&mut self, key: &str) -> Option<&mut ItemAnswer> {
         self.answers.iter_mut().find(|a| a.key == key)
     }
