@@ -17,7 +17,7 @@ command -v xdotool >/dev/null || { sudo=""; [[ $(id -u) -ne 0 ]] && sudo=sudo; $
 bin=target/release/callqa
 [[ -x $bin ]] || cargo build --release --bin callqa
 tmp=$(mktemp -d)
-trap 'kill $app $xvfb 2>/dev/null || true; rm -rf "$tmp"' EXIT
+trap 'kill ${app:-} ${xvfb:-} 2>/dev/null || true; rm -rf "$tmp"' EXIT
 export XDG_DATA_HOME=$tmp/data XDG_CONFIG_HOME=$tmp/config HOME=$tmp
 db=$tmp/reviews.sqlite3
 for who in Ravi Meena; do
