@@ -16,7 +16,8 @@ use super::{CliError, db_path, out};
 use crate::model::scorecard::{Answer, ReviewStatus, score_formula};
 use crate::safe_csv::{Cell, CsvWriter};
 use crate::safe_file::{self, Policy};
-use crate::store::{ExportRow, Store};
+use crate::store::pg::PgStore;
+use crate::store::{CallRecord, ExportRow, Store};
 
 /// What `callqa export` was asked.
 #[derive(Debug)]
@@ -51,12 +52,59 @@ pub(crate) fn open_existing(db: Option<&Path>) -> Result<Store> {
 /// How exports write files: `--force` or not, and never over the database or a recording
 /// of any call it knows.
 pub(crate) fn write_policy(store: &Store, force: bool) -> Result<Policy> {
+    protecting(Some(store.path()), &store.calls()?, force)
+}
+
+fn protecting(database: Option<&Path>, calls: &[CallRecord], force: bool) -> Result<Policy> {
     let mut policy = Policy::new(force);
-    policy.protect_database(store.path());
-    for call in store.calls()? {
+    if let Some(db) = database {
+        policy.protect_database(db);
+    }
+    for call in calls {
         policy.protect_audio(&call.path);
     }
     Ok(policy)
+}
+
+/// Where exports and reports read: a SQLite review database (it must exist) or the team store
+/// (what the login may see: a reviewer, their own reviews and everyone's submitted ones).
+pub(crate) enum Source {
+    Sqlite(Store),
+    Team(Box<PgStore>),
+}
+
+impl Source {
+    pub(crate) fn open(db: Option<&Path>) -> Result<Source> {
+        match super::team_url(db) {
+            Some(url) => Ok(Source::Team(Box::new(PgStore::connect(&url)?))),
+            None => Ok(Source::Sqlite(open_existing(db)?)),
+        }
+    }
+
+    pub(crate) fn export_rows(&mut self) -> Result<Vec<ExportRow>> {
+        Ok(match self {
+            Source::Sqlite(s) => s.export_rows()?,
+            Source::Team(t) => t.export_rows()?,
+        })
+    }
+
+    /// The SQLite store, for what the team store does not serve yet (`what`: the option).
+    pub(crate) fn sqlite(&self, what: &str) -> Result<&Store> {
+        match self {
+            Source::Sqlite(s) => Ok(s),
+            Source::Team(_) => bail!(CliError::Usage(format!(
+                "{what} is not on the team store yet; use it on a SQLite review database"
+            ))),
+        }
+    }
+
+    /// Export files never replace the database or a recording of a call it knows.
+    fn write_policy(&mut self, force: bool) -> Result<Policy> {
+        match self {
+            Source::Sqlite(s) => write_policy(s, force),
+            Source::Team(t) => protecting(None, &t.calls()?, force),
+        }
+    }
 }
 
 fn is_stdout(p: &Path) -> bool {
@@ -75,10 +123,10 @@ fn export(db: Option<&Path>, args: &ExportArgs) -> Result<()> {
     {
         bail!(CliError::Usage(format!("--csv and --json are both {}; give two names", c.display())));
     }
-    let store = open_existing(db)?;
-    let rows = store.export_rows()?;
+    let mut source = Source::open(db)?;
+    let rows = source.export_rows()?;
     // Every destination is checked before anything is written.
-    let policy = write_policy(&store, args.force)?;
+    let policy = source.write_policy(args.force)?;
     for out in [csv, json].into_iter().flatten().filter(|p| !is_stdout(p)) {
         policy.check(out)?;
     }

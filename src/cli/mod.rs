@@ -76,9 +76,10 @@ pub enum Command {
     Review {
         /// The call recording (WAV); it is only read.
         file: PathBuf,
-        /// Who is reviewing.
+        /// Who is reviewing (required on a SQLite database; on the team store the login is the
+        /// reviewer, and a name given must be it).
         #[arg(long)]
-        reviewer: String,
+        reviewer: Option<String>,
         /// ITEM=yes|no|na[@SECONDS,...] (repeat for each item).
         #[arg(long = "answer", value_name = "ITEM=ANSWER")]
         answers: Vec<String>,
@@ -450,6 +451,14 @@ pub(crate) fn report_error(cmd: &str, e: &anyhow::Error) -> ExitCode {
     if refused { ExitCode::from(2) } else { ExitCode::FAILURE }
 }
 
+/// The team store's URL when `--db` / `$CALLQA_DB` is a `postgres://` (or `postgresql://`) URL.
+pub(crate) fn team_url(db: Option<&Path>) -> Option<String> {
+    match crate::store::pg::copy::Endpoint::parse(db?.to_str()?) {
+        crate::store::pg::copy::Endpoint::Pg(url) => Some(url),
+        crate::store::pg::copy::Endpoint::Sqlite(_) => None,
+    }
+}
+
 /// `--db` / `$CALLQA_DB`, or the default database in the user's data folder.
 pub(crate) fn db_path(db: Option<&Path>) -> Result<PathBuf, crate::store::StoreError> {
     match db {
@@ -501,7 +510,22 @@ impl Command {
     }
 }
 
+/// The commands that work on the team store (or use no store); the others refuse a
+/// `postgres://` `--db` rather than read it as a file name.
+const ON_TEAM_STORE: [&str; 7] =
+    ["review", "export", "report", "probe", "analyze", "db init-team", "db copy"];
+
 fn run_command(cli: Cli) -> ExitCode {
+    if team_url(cli.db.as_deref()).is_some() {
+        let name = cli.command.as_ref().map_or("app", Command::name);
+        if !ON_TEAM_STORE.contains(&name) {
+            eprintln!(
+                "callqa {name}: the team store (--db postgres://…) serves review, export and report so far; \
+                 use a SQLite review database (--db FILE) for {name}"
+            );
+            return ExitCode::from(2);
+        }
+    }
     match cli.command {
         Some(Command::Probe { files, json }) => probe::run(&files, json),
         Some(Command::Analyze { file, json, min_silence, transcript, agent }) => {

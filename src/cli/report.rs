@@ -11,7 +11,7 @@ use std::process::ExitCode;
 
 use anyhow::{Result, bail};
 
-use super::export::{counted, open_existing};
+use super::export::{Source, counted};
 use super::out::{self, outln, term};
 use super::{CliError, ReportBy};
 use crate::model::report::{GroupBy, GroupStats, Report, ReportEntry, report};
@@ -65,10 +65,11 @@ fn run_report(
     {
         bail!(CliError::Usage(format!("--from {f} is after --to {t}")));
     }
-    let store = open_existing(db)?;
+    let mut source = Source::open(db)?;
     let queue_calls: Option<std::collections::HashSet<i64>> = match &filter.queue {
         None => None,
         Some(name) => {
+            let store = source.sqlite("--queue")?;
             let Some(q) = store.queue_by_name(name)? else {
                 let known: Vec<String> = store.queues()?.into_iter().map(|q| q.name).collect();
                 bail!(CliError::Usage(format!(
@@ -84,7 +85,7 @@ fn run_report(
             Some(store.queue_items(q.id, None)?.into_iter().map(|i| i.call.id).collect())
         }
     };
-    let rows = store.export_rows()?;
+    let rows = source.export_rows()?;
     let kept: Vec<_> = counted(&rows, include_drafts)
         .into_iter()
         .filter(|r| r.recorded_between(from.as_deref(), to.as_deref()))

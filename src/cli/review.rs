@@ -16,14 +16,16 @@ use super::out::{outln, term, term_path};
 use super::{CliError, db_path};
 use crate::audio::{WavReader, content_hash};
 use crate::model::call::CallMeta;
-use crate::model::scorecard::{Answer, ItemAnswer, Review, Scorecard, score, score_formula};
+use crate::model::scorecard::{Answer, ItemAnswer, Review, ReviewStatus, Scorecard, score, score_formula};
+use crate::store::pg::{PgError, PgStore, ReviewVersion};
 use crate::store::{ReviewDraft, Store};
 
 /// What `callqa review` was asked to do.
 #[derive(Debug)]
 pub struct ReviewArgs {
     pub file: PathBuf,
-    pub reviewer: String,
+    /// Who is reviewing; on the team store the login is the reviewer (a name given must be it).
+    pub reviewer: Option<String>,
     pub answers: Vec<String>,
     pub comments: Vec<String>,
     pub scorecard: Option<PathBuf>,
@@ -84,9 +86,12 @@ pub fn load_card(path: &Path) -> Result<Scorecard> {
 
 fn review(db: Option<&Path>, args: &ReviewArgs) -> Result<()> {
     // 1. Everything from the command line, checked before anything is opened for writing.
-    let reviewer = args.reviewer.trim();
-    if reviewer.is_empty() {
-        bail!(CliError::Usage("--reviewer is empty; give the reviewer's name".into()));
+    let team = super::team_url(db);
+    let reviewer = args.reviewer.as_deref().map(str::trim);
+    match (reviewer, &team) {
+        (Some(""), _) => bail!(CliError::Usage("--reviewer is empty; give the reviewer's name".into())),
+        (None, None) => bail!(CliError::Usage("give the reviewer's name: --reviewer NAME".into())),
+        _ => {}
     }
     let card = match &args.scorecard {
         Some(p) => load_card(p)?,
@@ -112,7 +117,13 @@ fn review(db: Option<&Path>, args: &ReviewArgs) -> Result<()> {
     let hash =
         content_hash(&args.file).with_context(|| format!("cannot read the call {}", args.file.display()))?;
     let meta = CallMeta::from_wav(&args.file, &info);
+    let input = Input { card, given, comments, hash, meta };
     // 3. The store.
+    if let Some(url) = team {
+        return review_team(&url, reviewer, args, input);
+    }
+    let Input { card, given, comments, hash, meta } = input;
+    let reviewer = reviewer.unwrap_or_default();
     let db = db_path(db)?;
     let mut store = Store::open(&db)?;
     let version = store.ensure_scorecard(&card)?;
@@ -138,22 +149,7 @@ fn review(db: Option<&Path>, args: &ReviewArgs) -> Result<()> {
         );
     }
     let previous = latest.filter(|r| r.card_id == version.id);
-    let mut answers = previous.as_ref().map(|r| r.answers.clone()).unwrap_or_default();
-    for a in given {
-        match answers.iter_mut().find(|x| x.key == a.key) {
-            Some(x) => {
-                x.answer = a.answer;
-                x.evidence_s = a.evidence_s;
-            }
-            None => answers.push(a),
-        }
-    }
-    for (key, text) in comments {
-        match answers.iter_mut().find(|x| x.key == key) {
-            Some(x) => x.comment = text,
-            None => answers.push(ItemAnswer { comment: text, ..ItemAnswer::new(&key, None) }),
-        }
-    }
+    let answers = merged(previous.as_ref(), given, comments);
     let draft = ReviewDraft {
         id: previous.as_ref().map(|r| r.id),
         call_id,
@@ -161,8 +157,7 @@ fn review(db: Option<&Path>, args: &ReviewArgs) -> Result<()> {
         reviewer: reviewer.to_string(),
         answers,
     };
-    let amending =
-        previous.as_ref().is_some_and(|r| r.status == crate::model::scorecard::ReviewStatus::Submitted);
+    let amending = previous.as_ref().is_some_and(|r| r.status == ReviewStatus::Submitted);
     let id = match (&args.amend_reason, amending) {
         _ if session.is_some() => {
             let s = session.as_ref().map_or(0, |s| s.id);
@@ -194,6 +189,101 @@ fn review(db: Option<&Path>, args: &ReviewArgs) -> Result<()> {
         outln!("{}", serde_json::to_string_pretty(&out)?);
     } else {
         print_review(&saved, &version.card, &meta, version.version, &args.file);
+    }
+    Ok(())
+}
+
+/// What the command line and the file gave, checked, before the store is opened.
+struct Input {
+    card: Scorecard,
+    given: Vec<ItemAnswer>,
+    comments: Vec<(String, String)>,
+    hash: String,
+    meta: CallMeta,
+}
+
+/// The previous review's answers with the given answers and comments in their place.
+fn merged(
+    previous: Option<&Review>,
+    given: Vec<ItemAnswer>,
+    comments: Vec<(String, String)>,
+) -> Vec<ItemAnswer> {
+    let mut answers = previous.map(|r| r.answers.clone()).unwrap_or_default();
+    for a in given {
+        match answers.iter_mut().find(|x| x.key == a.key) {
+            Some(x) => {
+                x.answer = a.answer;
+                x.evidence_s = a.evidence_s;
+            }
+            None => answers.push(a),
+        }
+    }
+    for (key, text) in comments {
+        match answers.iter_mut().find(|x| x.key == key) {
+            Some(x) => x.comment = text,
+            None => answers.push(ItemAnswer { comment: text, ..ItemAnswer::new(&key, None) }),
+        }
+    }
+    answers
+}
+
+/// `callqa review` on the team store: the reviewer is the login (a `--reviewer` given must
+/// be it); a change names the version it was made on, so a review someone saved meanwhile is
+/// refused with both versions shown, never overwritten.
+fn review_team(url: &str, reviewer: Option<&str>, args: &ReviewArgs, input: Input) -> Result<()> {
+    let Input { card, given, comments, hash, meta } = input;
+    if args.session.is_some() {
+        bail!(CliError::Usage(
+            "calibration sessions are not on the team store yet; score them in a SQLite review database"
+                .into()
+        ));
+    }
+    let mut store = PgStore::connect(url)?;
+    let me = store.identity()?;
+    if let Some(name) = reviewer.filter(|n| *n != me.login) {
+        bail!(CliError::Usage(format!(
+            "on the team store the reviewer is your login ({}), not {}; leave out --reviewer or connect as {}",
+            term(&me.login),
+            term(name),
+            term(name)
+        )));
+    }
+    let version = store.ensure_scorecard(&card)?;
+    let call_id = store.upsert_call(&hash, &args.file, &meta)?;
+    let latest = store.latest_own_review(call_id)?;
+    if let Some(old) = latest.as_ref().filter(|r| r.review.card_id != version.id) {
+        eprintln!(
+            "note: your review {} of this call used another scorecard version; it is kept as it is and a \
+             new review is started with \"{}\" v{}",
+            old.review.id,
+            term(&version.name),
+            version.version
+        );
+    }
+    let previous = latest.filter(|r| r.review.card_id == version.id);
+    let answers = merged(previous.as_ref().map(|p| &p.review), given, comments);
+    let existing = previous.as_ref().map(|p| ReviewVersion { id: p.review.id, version: p.version });
+    let amending = previous.as_ref().is_some_and(|p| p.review.status == ReviewStatus::Submitted);
+    let reason = if amending { args.amend_reason.as_deref() } else { None };
+    let saved = match store.save_own_review(call_id, version.id, existing, &answers, args.submit, reason) {
+        Err(PgError::AmendNeedsReason) => {
+            bail!("{}; pass --amend-reason \"why\" to change it", PgError::AmendNeedsReason)
+        }
+        r => r?,
+    };
+    let saved = store.review(saved.id)?;
+    if args.json {
+        let out = serde_json::json!({
+            "review": saved.review,
+            "version": saved.version,
+            "call": { "hash": hash, "path": args.file, "meta": meta },
+            "scorecard": { "id": version.id, "name": version.name, "version": version.version },
+            "formula": score_formula(),
+            "database": store.target(),
+        });
+        outln!("{}", serde_json::to_string_pretty(&out)?);
+    } else {
+        print_review(&saved.review, &version.card, &meta, version.version, &args.file);
     }
     Ok(())
 }

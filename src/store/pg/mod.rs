@@ -2,7 +2,8 @@
 //! schema with its roles and row-level security ([`schema`]), `callqa db init-team`
 //! ([`init_team`]) and review saves with optimistic concurrency ([`PgStore::create_review`],
 //! [`PgStore::update_review`]), and `callqa db copy` between a SQLite store and a new team
-//! store, checked by per-table counts and hashes ([`copy`]). The full store API (the same as
+//! store, checked by per-table counts and hashes ([`copy`]); calls, scorecards and reviews for
+//! the CLI's `review`, `export` and `report` (`calls.rs`, `reviews.rs`). The full store API (the same as
 //! [`crate::store::Store`]'s on SQLite) is not here yet.
 //!
 //! Who is saving is the database login (`session_user`), never a typed name: the server
@@ -10,8 +11,10 @@
 //! as parameters; role names, which DDL cannot bind, go through [`quote_ident`] after
 //! [`check_role_name`].
 
+mod calls;
 pub mod copy;
 mod error;
+mod reviews;
 pub mod schema;
 mod team;
 
@@ -21,6 +24,7 @@ use crate::model::scorecard::{Answer, ItemAnswer, Scorecard, score};
 
 pub use copy::{CopyError, CopyReport, TableCheck};
 pub use error::PgError;
+pub use reviews::TeamReview;
 pub use team::{InitReport, TeamPlan, init_team};
 
 /// PostgreSQL's longest identifier (NAMEDATALEN - 1 bytes); longer names are cut silently by

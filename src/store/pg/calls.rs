@@ -1,0 +1,190 @@
+//! Calls and scorecard versions in the team store: the same rules as the SQLite store's
+//! (`store/calls.rs`, `store/cards.rs`), written in PostgreSQL's dialect. Audit rows are
+//! written by the server's triggers, in the login's name.
+//!
+//! - A call is found by its content hash; a new path is remembered in `call_paths`; the call's
+//!   path moves only when the file at the previous path is gone (else it is a copy); details
+//!   missing from the row (agent, recording time) are filled in, known ones never replaced.
+//! - A scorecard is found by its content hash; a new one is stored as the next version of its
+//!   name, which only a lead (or admin) may do: a reviewer is told to ask a lead.
+
+use std::path::{Path, PathBuf};
+
+use postgres::Row;
+use postgres::error::SqlState;
+
+use super::{PgError, PgStore};
+use crate::model::call::CallMeta;
+use crate::model::scorecard::Scorecard;
+use crate::store::{CallRecord, CardVersion};
+
+/// A `timestamptz` column as the SQLite store writes times (`2026-11-25T14:09:27.123Z`).
+pub(super) fn utc(column: &str) -> String {
+    format!("to_char({column} AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')")
+}
+
+fn call_columns() -> String {
+    format!(
+        "id, hash, path, file_name, duration_s, sample_rate, channels, encoding, agent, recorded_at, {}, {}",
+        utc("first_seen"),
+        utc("last_seen")
+    )
+}
+
+fn call_from_row(r: &Row) -> Result<CallRecord, PgError> {
+    let rate: i32 = r.try_get(5)?;
+    let channels: i32 = r.try_get(6)?;
+    let bad = |what: &str| PgError::BadData(format!("call {}: {what}", r.get::<_, i64>(0)));
+    Ok(CallRecord {
+        id: r.try_get(0)?,
+        hash: r.try_get(1)?,
+        path: PathBuf::from(r.try_get::<_, String>(2)?),
+        meta: CallMeta {
+            file_name: r.try_get(3)?,
+            duration_s: r.try_get(4)?,
+            sample_rate: u32::try_from(rate).map_err(|_| bad("sample rate"))?,
+            channels: u16::try_from(channels).map_err(|_| bad("channels"))?,
+            encoding: r.try_get(7)?,
+            agent: r.try_get(8)?,
+            recorded_at: r.try_get(9)?,
+        },
+        first_seen: r.try_get(10)?,
+        last_seen: r.try_get(11)?,
+    })
+}
+
+fn card_from_row(r: &Row) -> Result<CardVersion, PgError> {
+    let (id, name, version, hash, content, created_at): (i64, String, i32, String, String, String) =
+        (r.try_get(0)?, r.try_get(1)?, r.try_get(2)?, r.try_get(3)?, r.try_get(4)?, r.try_get(5)?);
+    let card = Scorecard::from_json_str(&content)
+        .map_err(|e| PgError::BadData(format!("scorecard {name} v{version}: {e}")))?;
+    Ok(CardVersion { id, name, version: i64::from(version), hash, card, created_at })
+}
+
+fn card_columns() -> String {
+    format!("id, name, version, hash, content, {}", utc("created_at"))
+}
+
+impl PgStore {
+    /// The call with this content hash, if stored.
+    pub fn call_by_hash(&mut self, hash: &str) -> Result<Option<CallRecord>, PgError> {
+        let sql = format!("SELECT {} FROM callqa.calls WHERE hash = $1", call_columns());
+        self.client.query_opt(&sql, &[&hash])?.as_ref().map(call_from_row).transpose()
+    }
+
+    /// The call with this id.
+    pub fn call(&mut self, id: i64) -> Result<CallRecord, PgError> {
+        let sql = format!("SELECT {} FROM callqa.calls WHERE id = $1", call_columns());
+        let row =
+            self.client.query_opt(&sql, &[&id])?.ok_or_else(|| PgError::NotFound(format!("call {id}")))?;
+        call_from_row(&row)
+    }
+
+    /// Every stored call, oldest first.
+    pub fn calls(&mut self) -> Result<Vec<CallRecord>, PgError> {
+        let sql = format!("SELECT {} FROM callqa.calls ORDER BY id", call_columns());
+        self.client.query(&sql, &[])?.iter().map(call_from_row).collect()
+    }
+
+    /// Records a call (or finds it by `hash`) and returns its id; see the module's rules.
+    pub fn upsert_call(&mut self, hash: &str, path: &Path, meta: &CallMeta) -> Result<i64, PgError> {
+        let abs = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+        let path_text = abs.to_string_lossy().into_owned();
+        let rate = i32::try_from(meta.sample_rate).map_err(|_| PgError::BadData("sample rate".into()))?;
+        let channels = i32::from(meta.channels);
+        let mut tx = self.client.transaction()?;
+        // The row, inserted if new (a concurrent insert of the same call is taken as found).
+        tx.execute(
+            "INSERT INTO callqa.calls (hash, path, file_name, duration_s, sample_rate, channels, encoding, \
+             agent, recorded_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (hash) DO NOTHING",
+            &[
+                &hash,
+                &path_text,
+                &meta.file_name,
+                &meta.duration_s,
+                &rate,
+                &channels,
+                &meta.encoding,
+                &meta.agent,
+                &meta.recorded_at,
+            ],
+        )?;
+        let sql = format!("SELECT {} FROM callqa.calls WHERE hash = $1 FOR UPDATE", call_columns());
+        let known = call_from_row(&tx.query_one(&sql, &[&hash])?)?;
+        tx.execute(
+            "INSERT INTO callqa.call_paths (call_id, path) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+            &[&known.id, &path_text],
+        )?;
+        let moved = known.path != Path::new(&path_text) && !known.path.exists();
+        let mut now = known.meta.clone();
+        if moved {
+            now.file_name.clone_from(&meta.file_name);
+        }
+        if now.agent.is_none() {
+            now.agent.clone_from(&meta.agent);
+        }
+        if now.recorded_at.is_none() {
+            now.recorded_at.clone_from(&meta.recorded_at);
+        }
+        if moved || now != known.meta {
+            let new_path = if moved { path_text } else { known.path.to_string_lossy().into_owned() };
+            tx.execute(
+                "UPDATE callqa.calls SET path = $2, file_name = $3, agent = $4, recorded_at = $5, \
+                 last_seen = now() WHERE id = $1",
+                &[&known.id, &new_path, &now.file_name, &now.agent, &now.recorded_at],
+            )?;
+        }
+        tx.commit()?;
+        Ok(known.id)
+    }
+
+    /// The scorecard version with this id.
+    pub fn card_version(&mut self, id: i64) -> Result<CardVersion, PgError> {
+        let sql = format!("SELECT {} FROM callqa.scorecards WHERE id = $1", card_columns());
+        let row = self
+            .client
+            .query_opt(&sql, &[&id])?
+            .ok_or_else(|| PgError::NotFound(format!("scorecard version {id}")))?;
+        card_from_row(&row)
+    }
+
+    /// Finds this exact card content, or stores it as the next version of its name (a lead's
+    /// or an admin's right; a reviewer is told so, and nothing is written).
+    pub fn ensure_scorecard(&mut self, card: &Scorecard) -> Result<CardVersion, PgError> {
+        card.validate().map_err(|e| PgError::BadData(e.to_string()))?;
+        let hash = card.content_hash();
+        let sql = format!("SELECT {} FROM callqa.scorecards WHERE hash = $1", card_columns());
+        if let Some(row) = self.client.query_opt(&sql, &[&hash])? {
+            return card_from_row(&row);
+        }
+        let content = card.canonical_json();
+        // Two leads adding versions at once: the unique (name, version) or hash refuses the
+        // second insert; it then finds the same content, or takes the next number.
+        for _ in 0..3 {
+            let inserted = self.client.query_one(
+                "INSERT INTO callqa.scorecards (name, version, hash, content) \
+                 SELECT $1, COALESCE(MAX(version), 0) + 1, $2, $3 FROM callqa.scorecards WHERE name = $1 \
+                 RETURNING id",
+                &[&card.name, &hash, &content],
+            );
+            match inserted {
+                Ok(row) => return self.card_version(row.get(0)),
+                Err(e) if e.code() == Some(&SqlState::INSUFFICIENT_PRIVILEGE) => {
+                    return Err(PgError::Denied(format!(
+                        "the scorecard \"{}\" (this content) is not in the team store, and only a lead \
+                         adds scorecards; ask a lead to add it (callqa review --scorecard FILE as a \
+                         lead), or use the card the team uses",
+                        card.name
+                    )));
+                }
+                Err(e) if e.code() == Some(&SqlState::UNIQUE_VIOLATION) => {
+                    if let Some(row) = self.client.query_opt(&sql, &[&hash])? {
+                        return card_from_row(&row);
+                    }
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Err(PgError::BadData(format!("could not number a new version of the scorecard {:?}", card.name)))
+    }
+}

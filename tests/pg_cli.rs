@@ -1,0 +1,338 @@
+//! `callqa review`, `export` and `report` on the team store (issue 15), with the real binary on
+//! a real PostgreSQL server (`CALLQA_TEST_PG_URL`; `make test` starts one with
+//! scripts/pg-test.sh; without the variable each test prints a skip line and passes).
+//!
+//! The same reviews are made on a SQLite file (`--reviewer NAME`) and on the team store (as
+//! the logins of the same names): the exports and reports of both are equal once ids and
+//! times are left out. The team store adds what SQLite cannot: the reviewer is the login, a
+//! reviewer may not add a scorecard, and sees others' reviews only once they are submitted.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod cli_common;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::Mutex;
+
+use callqa::store::pg::{self, TeamPlan};
+use cli_common::{corpus, ok, text};
+use postgres::{Config, NoTls};
+
+const BIN: &str = env!("CARGO_BIN_EXE_callqa");
+
+/// init-team creates cluster-wide group roles; one at a time (as in tests/pg_team.rs).
+static INIT: Mutex<()> = Mutex::new(());
+
+struct Team {
+    server: Config,
+    db: String,
+    tag: String,
+    port: u16,
+    host: String,
+    dir: tempfile::TempDir,
+}
+
+impl Team {
+    /// A fresh team store with a lead and the reviewers asha and ben (logins prefixed per
+    /// test: roles are cluster-wide), or `None` without a server.
+    fn new() -> Option<Team> {
+        let Ok(url) = std::env::var("CALLQA_TEST_PG_URL") else {
+            println!("skipped: CALLQA_TEST_PG_URL not set");
+            return None;
+        };
+        let server: Config = url.parse().unwrap();
+        let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos();
+        let tag =
+            blake3::hash(format!("{nanos}-{}", std::process::id()).as_bytes()).to_hex()[..10].to_string();
+        let db = format!("callqa_cli_{tag}");
+        server
+            .connect(NoTls)
+            .unwrap()
+            .batch_execute(&format!("CREATE DATABASE {}", pg::quote_ident(&db)))
+            .unwrap();
+        let host = match server.get_hosts().first() {
+            Some(postgres::config::Host::Tcp(h)) => h.clone(),
+            _ => "127.0.0.1".into(),
+        };
+        let port = server.get_ports().first().copied().unwrap_or(5432);
+        let team = Team { server, db, tag, port, host, dir: tempfile::tempdir().unwrap() };
+        {
+            let _one = INIT.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            let plan = TeamPlan {
+                leads: vec![team.login("lead")],
+                reviewers: vec![team.login("asha"), team.login("ben")],
+            };
+            let superuser = team.server.get_user().unwrap_or("postgres").to_string();
+            pg::init_team(&team.url_as(&superuser), &plan).unwrap();
+        }
+        Some(team)
+    }
+
+    fn login(&self, who: &str) -> String {
+        format!("callqa_k{}_{who}", self.tag)
+    }
+
+    fn url_as(&self, login: &str) -> String {
+        format!("postgres://{login}@{}:{}/{}", self.host, self.port, self.db)
+    }
+
+    /// `callqa --db URL-as-WHO ARGS` (WHO: lead, asha, ben).
+    fn run(&self, who: &str, args: &[&str]) -> Output {
+        run(&self.url_as(&self.login(who)), self.dir.path(), args)
+    }
+
+    /// A copy of a corpus call in the test's folder (the same file for both stores).
+    fn call(&self, name: &str) -> PathBuf {
+        let to = self.dir.path().join(name);
+        if !to.exists() {
+            std::fs::copy(corpus(name), &to).unwrap();
+        }
+        to
+    }
+}
+
+impl Drop for Team {
+    fn drop(&mut self) {
+        let Ok(mut admin) = self.server.connect(NoTls) else { return };
+        let _ = admin
+            .batch_execute(&format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", pg::quote_ident(&self.db)));
+        for who in ["lead", "asha", "ben"] {
+            let _ =
+                admin.batch_execute(&format!("DROP ROLE IF EXISTS {}", pg::quote_ident(&self.login(who))));
+        }
+    }
+}
+
+fn run(db: &str, home: &Path, args: &[&str]) -> Output {
+    Command::new(BIN)
+        .arg("--db")
+        .arg(db)
+        .args(args)
+        .env_remove("CALLQA_DB")
+        .env("HOME", home)
+        .output()
+        .unwrap()
+}
+
+#[track_caller]
+fn refused(out: &Output, code: i32, says: &str) -> String {
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(code), "stdout: {}\nstderr: {err}", text(&out.stdout));
+    assert!(err.contains(says), "expected {says:?} in: {err}");
+    assert!(!err.contains("panicked"), "{err}");
+    err
+}
+
+/// The reviews of an `export --json`, without what differs between stores by nature (ids,
+/// times, the database, the reviewer's login prefix), sorted by call file and reviewer.
+fn comparable(json: &str, team: Option<&Team>) -> Vec<serde_json::Value> {
+    let v: serde_json::Value = serde_json::from_str(json).unwrap();
+    let mut rows: Vec<serde_json::Value> = v["reviews"]
+        .as_array()
+        .or_else(|| v.as_array())
+        .unwrap_or_else(|| panic!("no reviews in {json}"))
+        .iter()
+        .map(|r| {
+            let mut r = r.clone();
+            strip(&mut r);
+            if let (Some(t), Some(name)) =
+                (team, r.get("reviewer").and_then(|n| n.as_str()).map(str::to_string))
+            {
+                r["reviewer"] = name.trim_start_matches(&format!("callqa_k{}_", t.tag)).into();
+            }
+            r
+        })
+        .collect();
+    rows.sort_by_key(|r| r.to_string());
+    rows
+}
+
+fn strip(v: &mut serde_json::Value) {
+    match v {
+        serde_json::Value::Object(m) => {
+            m.retain(|k, _| {
+                !(k.ends_with("_at") || k.ends_with("id") || k == "first_seen" || k == "last_seen")
+            });
+            m.values_mut().for_each(strip);
+        }
+        serde_json::Value::Array(a) => a.iter_mut().for_each(strip),
+        _ => {}
+    }
+}
+
+/// The same three reviews on a SQLite file and on the team store give equal exports and
+/// reports.
+#[test]
+fn reviews_exports_and_reports_are_the_same_on_sqlite_and_the_team_store() {
+    let Some(team) = Team::new() else { return };
+    let sqlite = team.dir.path().join("one-desk.sqlite3");
+    let sqlite = sqlite.to_str().unwrap();
+    let (c, b) =
+        (team.call("dev_c_dispute.wav"), team.call("Agent Meena - 2024-06-12 09.05.41 (library hours).wav"));
+    let (c, b) = (c.to_str().unwrap(), b.to_str().unwrap());
+    let steps: [(&str, &str, Vec<&str>); 4] = [
+        (
+            "asha",
+            c,
+            vec![
+                "--answer",
+                "let_customer_finish=no@5.8,10.7",
+                "--answer",
+                "no_arguing=yes",
+                "--comment",
+                "no_arguing==HYPERLINK(\"x\")",
+            ],
+        ),
+        ("asha", c, vec!["--answer", "admitted_fault=na", "--answer", "set_callback_time=yes", "--submit"]),
+        (
+            "ben",
+            c,
+            vec![
+                "--answer",
+                "let_customer_finish=yes",
+                "--answer",
+                "no_arguing=no",
+                "--answer",
+                "admitted_fault=yes",
+                "--answer",
+                "set_callback_time=no",
+                "--submit",
+            ],
+        ),
+        ("ben", b, vec!["--answer", "no_arguing=yes", "--comment", "no_arguing=पूरी बात सुनी"]),
+    ];
+    for (who, file, answers) in &steps {
+        let mut args = vec!["review", file];
+        args.extend(answers.iter().copied());
+        let on_sqlite = ok(&run(sqlite, team.dir.path(), &[args.clone(), vec!["--reviewer", who]].concat()));
+        let on_team = ok(&team.run(who, &args));
+        // The same review printed, but for the reviewer's name and the review id.
+        let plain = |s: &str| s.replace(&team.login(who), who).lines().skip(1).collect::<Vec<_>>().join("\n");
+        assert_eq!(plain(&on_sqlite), plain(&on_team), "{who} {file} {answers:?}");
+    }
+    // As the lead (who sees every review) the team store's export equals the SQLite file's.
+    let json_sqlite = ok(&run(sqlite, team.dir.path(), &["export", "--json", "-"]));
+    let json_team = ok(&team.run("lead", &["export", "--json", "-"]));
+    let (a, b) = (comparable(&json_sqlite, None), comparable(&json_team, Some(&team)));
+    assert_eq!(a.len(), 3, "{json_sqlite}");
+    assert_eq!(a, b);
+    let csv_team = ok(&team.run("lead", &["export", "--csv", "-"]));
+    assert!(csv_team.contains("'=HYPERLINK"), "the formula is neutralised on the team store too: {csv_team}");
+    for by in ["agent", "item", "reviewer"] {
+        let rep = |out: String| {
+            let mut v: serde_json::Value = serde_json::from_str(&out).unwrap();
+            strip(&mut v);
+            v.to_string().replace(&format!("callqa_k{}_", team.tag), "")
+        };
+        let s = rep(ok(&run(sqlite, team.dir.path(), &["report", "--by", by, "--json", "--include-drafts"])));
+        let t = rep(ok(&team.run("lead", &["report", "--by", by, "--json", "--include-drafts"])));
+        assert_eq!(s, t, "report --by {by}");
+    }
+    // A reviewer's export: their own reviews and everyone's submitted ones, not others' drafts.
+    let asha_sees = comparable(&ok(&team.run("asha", &["export", "--json", "-"])), Some(&team));
+    let seen: Vec<(String, String)> = asha_sees
+        .iter()
+        .map(|r| {
+            (r["reviewer"].as_str().unwrap().to_string(), r["status"].as_str().unwrap_or("?").to_string())
+        })
+        .collect();
+    assert_eq!(asha_sees.len(), 2, "asha sees her review and ben's submitted one, not ben's draft: {seen:?}");
+    assert!(seen.iter().all(|(_, s)| s == "submitted"), "{seen:?}");
+}
+
+/// The reviewer is the login; a submitted review changes only with a reason (kept by the
+/// server's audit trigger); a reviewer cannot add a scorecard, a lead can; the commands that
+/// do not serve the team store yet say so instead of reading the URL as a file name.
+#[test]
+fn the_login_is_the_reviewer_and_the_server_keeps_the_rules() {
+    let Some(team) = Team::new() else { return };
+    let call = team.call("dev_f_brief.wav");
+    let call = call.to_str().unwrap();
+    let all = [
+        "--answer",
+        "let_customer_finish=yes",
+        "--answer",
+        "no_arguing=yes",
+        "--answer",
+        "admitted_fault=na",
+        "--answer",
+        "set_callback_time=na",
+    ];
+    let out = team.run("asha", &[&["review", call, "--submit", "--json"][..], &all].concat());
+    let v: serde_json::Value = serde_json::from_str(&ok(&out)).unwrap();
+    assert_eq!(v["review"]["reviewer"], team.login("asha").as_str());
+    assert_eq!(v["review"]["status"], "submitted");
+    assert_eq!(v["version"], 1);
+    let id = v["review"]["id"].as_i64().unwrap();
+
+    // Another name than the login is refused before anything is written.
+    refused(
+        &team.run("asha", &["review", call, "--reviewer", "ben", "--answer", "no_arguing=no"]),
+        2,
+        "your login",
+    );
+    // A submitted review: no change without a reason, then with one.
+    refused(&team.run("asha", &["review", call, "--answer", "no_arguing=no"]), 1, "--amend-reason");
+    let out = team.run(
+        "asha",
+        &["review", call, "--answer", "no_arguing=no", "--amend-reason", "heard it again", "--json"],
+    );
+    let v: serde_json::Value = serde_json::from_str(&ok(&out)).unwrap();
+    assert_eq!(v["review"]["id"].as_i64(), Some(id), "the same review is amended");
+    assert_eq!(v["version"], 2);
+    let mut admin = {
+        let mut c = team.server.clone();
+        c.dbname(&team.db);
+        c.connect(NoTls).unwrap()
+    };
+    let reasons: Vec<String> = admin
+        .query(
+            "SELECT detail->>'reason' FROM callqa.audit WHERE review_id = $1 AND detail ? 'reason'",
+            &[&id],
+        )
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    assert!(reasons.iter().any(|r| r == "heard it again"), "{reasons:?}");
+    let actor: String = admin
+        .query_one("SELECT actor FROM callqa.audit WHERE review_id = $1 ORDER BY id DESC LIMIT 1", &[&id])
+        .unwrap()
+        .get(0);
+    assert_eq!(actor, team.login("asha"));
+
+    // A custom scorecard: a reviewer may not add it (nothing written), a lead may.
+    let card = team.dir.path().join("card.toml");
+    std::fs::write(
+        &card,
+        "name = \"Short card\"\n[[sections]]\ntitle = \"All\"\n[[sections.items]]\nkey = \"polite\"\n\
+         title = \"Polite\"\n",
+    )
+    .unwrap();
+    let card = card.to_str().unwrap();
+    let before: i64 = admin.query_one("SELECT count(*) FROM callqa.reviews", &[]).unwrap().get(0);
+    refused(
+        &team.run("ben", &["review", call, "--scorecard", card, "--answer", "polite=yes"]),
+        1,
+        "only a lead adds scorecards",
+    );
+    let after: i64 = admin.query_one("SELECT count(*) FROM callqa.reviews", &[]).unwrap().get(0);
+    assert_eq!(before, after);
+    ok(&team.run("lead", &["review", call, "--scorecard", card, "--answer", "polite=yes"]));
+    ok(&team.run("ben", &["review", call, "--scorecard", card, "--answer", "polite=no"]));
+
+    // Not on the team store yet: said, exit 2, nothing created in the working folder.
+    for args in [&["sample", "--per-agent", "1", "--seed", "1"][..], &["clips"], &["index"], &["calibrate"]] {
+        refused(&team.run("asha", args), 2, "serves review, export and report so far");
+    }
+    refused(&team.run("asha", &["report", "--queue", "x"]), 2, "--queue is not on the team store yet");
+    let out = Command::new(BIN)
+        .arg("--db")
+        .arg(team.url_as(&team.login("asha")))
+        .env_remove("CALLQA_DB")
+        .env("HOME", team.dir.path())
+        .output()
+        .unwrap();
+    refused(&out, 2, "the window does not open the team store yet");
+    assert!(!team.dir.path().join("postgres:").exists());
+}
