@@ -14,7 +14,10 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::Mutex;
 
-use callqa::store::pg::{self, TeamPlan};
+use std::collections::HashMap;
+
+use callqa::store::pg::{self, PgStore, TeamPlan};
+use callqa::store::{ReviewState, Store};
 use cli_common::{corpus, ok, text};
 use postgres::{Config, NoTls};
 
@@ -238,6 +241,42 @@ fn reviews_exports_and_reports_are_the_same_on_sqlite_and_the_team_store() {
         .collect();
     assert_eq!(asha_sees.len(), 2, "asha sees her review and ben's submitted one, not ben's draft: {seen:?}");
     assert!(seen.iter().all(|(_, s)| s == "submitted"), "{seen:?}");
+
+    // The library's status column: the same on both stores for the lead; ben's draft is
+    // private, so asha sees that call as not reviewed.
+    let on_sqlite = Store::open_read_only(Path::new(sqlite)).unwrap().review_states().unwrap();
+    let mut lead = PgStore::connect(&team.url_as(&team.login("lead"))).unwrap();
+    let unprefixed = |states: HashMap<String, ReviewState>| -> HashMap<String, ReviewState> {
+        let prefix = format!("callqa_k{}_", team.tag);
+        states
+            .into_iter()
+            .map(|(hash, st)| {
+                let st = match st {
+                    ReviewState::Draft { reviewer } => {
+                        ReviewState::Draft { reviewer: reviewer.trim_start_matches(&prefix).into() }
+                    }
+                    ReviewState::Submitted { reviewer, percent, critical_failed } => ReviewState::Submitted {
+                        reviewer: reviewer.trim_start_matches(&prefix).into(),
+                        percent,
+                        critical_failed,
+                    },
+                    other => other,
+                };
+                (hash, st)
+            })
+            .collect()
+    };
+    let on_team = unprefixed(lead.review_states().unwrap());
+    assert_eq!(on_sqlite.len(), 2);
+    assert_eq!(on_sqlite, on_team);
+    assert!(on_team.values().any(|s| *s == ReviewState::Draft { reviewer: "ben".into() }), "{on_team:?}");
+    let mut asha = PgStore::connect(&team.url_as(&team.login("asha"))).unwrap();
+    let asha_states = unprefixed(asha.review_states().unwrap());
+    assert_eq!(
+        asha_states.values().filter(|s| **s == ReviewState::NotReviewed).count(),
+        1,
+        "{asha_states:?}"
+    );
 }
 
 /// The reviewer is the login; a submitted review changes only with a reason (kept by the

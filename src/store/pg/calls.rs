@@ -148,6 +148,12 @@ impl PgStore {
         card_from_row(&row)
     }
 
+    /// Every stored scorecard version, by name then version.
+    pub fn card_versions(&mut self) -> Result<Vec<CardVersion>, PgError> {
+        let sql = format!("SELECT {} FROM callqa.scorecards ORDER BY name, version", card_columns());
+        self.client.query(&sql, &[])?.iter().map(card_from_row).collect()
+    }
+
     /// Finds this exact card content, or stores it as the next version of its name (a lead's
     /// or an admin's right; a reviewer is told so, and nothing is written).
     pub fn ensure_scorecard(&mut self, card: &Scorecard) -> Result<CardVersion, PgError> {

@@ -5,14 +5,13 @@
 //! and everyone's submitted ones; a lead, everything.
 
 use std::collections::HashMap;
-use std::collections::hash_map::Entry;
 
 use postgres::Row;
 
 use super::calls::utc;
 use super::{PgError, PgStore, ReviewVersion, on_card};
 use crate::model::scorecard::{Answer, ItemAnswer, Review, ReviewStatus, score};
-use crate::store::{CallRecord, CardVersion, ExportRow};
+use crate::store::{CallRecord, CardVersion, ExportRow, ReviewState};
 
 /// Reviews made in a calibration session count only in that session's figures.
 const NOT_IN_SESSION: &str = "NOT EXISTS (SELECT 1 FROM callqa.review_sessions rs WHERE rs.review_id = r.id)";
@@ -165,21 +164,49 @@ impl PgStore {
         let rows: Vec<ReviewRow> =
             self.client.query(&sql, &[])?.iter().map(review_row).collect::<Result<_, _>>()?;
         let mut answers = self.answers_where(NOT_IN_SESSION, &[])?;
-        let mut calls: HashMap<i64, CallRecord> = HashMap::new();
-        let mut cards: HashMap<i64, CardVersion> = HashMap::new();
+        // Calls and cards in one query each (not one per review).
+        let calls: HashMap<i64, CallRecord> = self.calls()?.into_iter().map(|c| (c.id, c)).collect();
+        let cards: HashMap<i64, CardVersion> = self.card_versions()?.into_iter().map(|c| (c.id, c)).collect();
         let mut out = Vec::with_capacity(rows.len());
         for row in rows {
-            if let Entry::Vacant(e) = calls.entry(row.call_id) {
-                e.insert(self.call(row.call_id)?);
-            }
-            if let Entry::Vacant(e) = cards.entry(row.card_id) {
-                e.insert(self.card_version(row.card_id)?);
-            }
-            let (call, card) = (calls[&row.call_id].clone(), cards[&row.card_id].clone());
+            let call = calls
+                .get(&row.call_id)
+                .cloned()
+                .ok_or_else(|| PgError::NotFound(format!("call {}", row.call_id)))?;
+            let card = cards
+                .get(&row.card_id)
+                .cloned()
+                .ok_or_else(|| PgError::NotFound(format!("scorecard version {}", row.card_id)))?;
             let stored = answers.remove(&row.id).unwrap_or_default();
             let review = Self::finish(row, &card, &stored)?.review;
             out.push(ExportRow { review, call, card });
         }
         Ok(out)
+    }
+
+    /// Call hash → where it stands (the library's status column), as on SQLite: the latest
+    /// submitted review if any, else the latest draft (the login's own: others' drafts are
+    /// private), else not reviewed.
+    pub fn review_states(&mut self) -> Result<HashMap<String, ReviewState>, PgError> {
+        let sql = format!(
+            "SELECT DISTINCT ON (c.id) c.hash, r.reviewer, r.status, r.percent, r.critical_failed \
+             FROM callqa.calls c LEFT JOIN callqa.reviews r ON r.call_id = c.id AND {NOT_IN_SESSION} \
+             ORDER BY c.id, r.status = 'submitted' DESC NULLS LAST, r.updated_at DESC NULLS LAST, r.id DESC"
+        );
+        let mut states = HashMap::new();
+        for r in self.client.query(&sql, &[])? {
+            let state =
+                match (r.try_get::<_, Option<String>>(1)?, r.try_get::<_, Option<String>>(2)?.as_deref()) {
+                    (Some(reviewer), Some("submitted")) => ReviewState::Submitted {
+                        reviewer,
+                        percent: r.try_get(3)?,
+                        critical_failed: r.try_get(4)?,
+                    },
+                    (Some(reviewer), Some(_)) => ReviewState::Draft { reviewer },
+                    _ => ReviewState::NotReviewed,
+                };
+            states.insert(r.try_get(0)?, state);
+        }
+        Ok(states)
     }
 }
