@@ -12,6 +12,7 @@ mod probe;
 pub mod report;
 pub mod review;
 pub mod sample;
+mod team;
 pub mod transcript;
 
 use std::path::{Path, PathBuf};
@@ -355,6 +356,17 @@ pub enum DbCommand {
         #[arg(long, value_name = "URL|FILE")]
         to: String,
     },
+    /// Send the changes waiting in the outbox (made while the team store could not be
+    /// reached) to the team store of --db / CALLQA_DB, in the order they were made; list what
+    /// still waits (exit 1 while anything waits). A change the server refused stays, with why,
+    /// until it is dropped.
+    Sync {
+        /// Drop this waiting change (its number in the list) instead of keeping it.
+        #[arg(long, value_name = "ID")]
+        drop: Option<i64>,
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 /// `callqa calibration …`.
@@ -506,6 +518,7 @@ impl Command {
             Command::Search { .. } => "search",
             Command::Db { command: DbCommand::InitTeam { .. } } => "db init-team",
             Command::Db { command: DbCommand::Copy { .. } } => "db copy",
+            Command::Db { command: DbCommand::Sync { .. } } => "db sync",
         }
     }
 }
@@ -631,6 +644,9 @@ fn run_command(cli: Cli) -> ExitCode {
             db::run_init_team(&url, leads, reviewers)
         }
         Some(Command::Db { command: DbCommand::Copy { from, to } }) => db::run_copy(&from, &to),
+        Some(Command::Db { command: DbCommand::Sync { drop, json } }) => {
+            team::run_sync(cli.db.as_deref(), drop, json)
+        }
         Some(Command::App { .. }) | None => {
             eprintln!("callqa: the review window is started by main");
             ExitCode::FAILURE

@@ -17,7 +17,7 @@ use super::{CliError, db_path};
 use crate::audio::{WavReader, content_hash};
 use crate::model::call::CallMeta;
 use crate::model::scorecard::{Answer, ItemAnswer, Review, ReviewStatus, Scorecard, score, score_formula};
-use crate::store::pg::{PgError, PgStore, ReviewVersion};
+use crate::store::outbox::ReviewChange;
 use crate::store::{ReviewDraft, Store};
 
 /// What `callqa review` was asked to do.
@@ -203,7 +203,7 @@ struct Input {
 }
 
 /// The previous review's answers with the given answers and comments in their place.
-fn merged(
+pub(crate) fn merged(
     previous: Option<&Review>,
     given: Vec<ItemAnswer>,
     comments: Vec<(String, String)>,
@@ -228,8 +228,8 @@ fn merged(
 }
 
 /// `callqa review` on the team store: the reviewer is the login (a `--reviewer` given must
-/// be it); a change names the version it was made on, so a review someone saved meanwhile is
-/// refused with both versions shown, never overwritten.
+/// be it); the change goes through the outbox (`cli/team.rs`), so it is kept when the server
+/// cannot be reached and sent later, once.
 fn review_team(url: &str, reviewer: Option<&str>, args: &ReviewArgs, input: Input) -> Result<()> {
     let Input { card, given, comments, hash, meta } = input;
     if args.session.is_some() {
@@ -238,52 +238,49 @@ fn review_team(url: &str, reviewer: Option<&str>, args: &ReviewArgs, input: Inpu
                 .into()
         ));
     }
-    let mut store = PgStore::connect(url)?;
-    let me = store.identity()?;
-    if let Some(name) = reviewer.filter(|n| *n != me.login) {
+    let (config, _) = super::team::target_of(url)?;
+    let login = config.get_user().unwrap_or_default();
+    if let Some(name) = reviewer.filter(|n| *n != login) {
         bail!(CliError::Usage(format!(
             "on the team store the reviewer is your login ({}), not {}; leave out --reviewer or connect as {}",
-            term(&me.login),
+            term(login),
             term(name),
             term(name)
         )));
     }
-    let version = store.ensure_scorecard(&card)?;
-    let call_id = store.upsert_call(&hash, &args.file, &meta)?;
-    let latest = store.latest_own_review(call_id)?;
-    if let Some(old) = latest.as_ref().filter(|r| r.review.card_id != version.id) {
-        eprintln!(
-            "note: your review {} of this call used another scorecard version; it is kept as it is and a \
-             new review is started with \"{}\" v{}",
-            old.review.id,
-            term(&version.name),
-            version.version
-        );
-    }
-    let previous = latest.filter(|r| r.review.card_id == version.id);
-    let answers = merged(previous.as_ref().map(|p| &p.review), given, comments);
-    let existing = previous.as_ref().map(|p| ReviewVersion { id: p.review.id, version: p.version });
-    let amending = previous.as_ref().is_some_and(|p| p.review.status == ReviewStatus::Submitted);
-    let reason = if amending { args.amend_reason.as_deref() } else { None };
-    let saved = match store.save_own_review(call_id, version.id, existing, &answers, args.submit, reason) {
-        Err(PgError::AmendNeedsReason) => {
-            bail!("{}; pass --amend-reason \"why\" to change it", PgError::AmendNeedsReason)
-        }
-        r => r?,
+    let change = ReviewChange {
+        file: args.file.clone(),
+        hash: hash.clone(),
+        meta: meta.clone(),
+        card: card.canonical_json(),
+        answers: given,
+        comments,
+        submit: args.submit,
+        amend_reason: args.amend_reason.clone(),
     };
-    let saved = store.review(saved.id)?;
+    let Some(applied) = super::team::review(url, &change)? else {
+        if args.json {
+            let waiting = super::team::waiting_count(url)?;
+            outln!("{}", serde_json::to_string_pretty(&super::team::queued_json(&change, waiting))?);
+        }
+        return Ok(());
+    };
+    if applied.already {
+        eprintln!("note: the team store had this change already (sent before); nothing was written twice");
+    }
+    let (saved, version) = super::team::printed(&applied);
     if args.json {
         let out = serde_json::json!({
-            "review": saved.review,
-            "version": saved.version,
+            "review": saved,
+            "version": applied.review.version,
             "call": { "hash": hash, "path": args.file, "meta": meta },
             "scorecard": { "id": version.id, "name": version.name, "version": version.version },
             "formula": score_formula(),
-            "database": store.target(),
+            "database": super::team::target_of(url)?.1,
         });
         outln!("{}", serde_json::to_string_pretty(&out)?);
     } else {
-        print_review(&saved.review, &version.card, &meta, version.version, &args.file);
+        print_review(saved, &version.card, &meta, version.version, &args.file);
     }
     Ok(())
 }

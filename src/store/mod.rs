@@ -59,6 +59,7 @@ mod cards;
 mod clips;
 mod error;
 mod metrics;
+pub mod outbox;
 pub mod pg;
 mod queues;
 mod reviews;

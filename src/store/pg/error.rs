@@ -61,6 +61,34 @@ pub enum PgError {
     BadData(String),
     #[error("team database error: {}", describe_db_error(.0))]
     Sql(postgres::Error),
+    #[error("the team store has change {0} already (sent before; its acknowledgement was lost)")]
+    AlreadyApplied(String),
+}
+
+impl PgError {
+    /// The server could not be reached, or the connection broke: the change may be kept and
+    /// sent later (an outbox), as opposed to a refusal, which sending again would not change.
+    pub fn is_unreachable(&self) -> bool {
+        let lost = |e: &postgres::Error| {
+            e.as_db_error().is_none()
+                && (e.is_closed()
+                    || std::error::Error::source(e)
+                        .is_some_and(|s| s.downcast_ref::<std::io::Error>().is_some())
+                    || e.to_string().contains("timed out")
+                    || e.to_string().contains("connection closed"))
+        };
+        match self {
+            PgError::Connect { source, .. } => lost(source) || is_shutting_down(source),
+            PgError::Sql(e) => lost(e) || is_shutting_down(e),
+            _ => false,
+        }
+    }
+}
+
+/// The server said it is shutting down or starting up (57P01, 57P03, …: class 57 "operator
+/// intervention", and 08 "connection exception").
+fn is_shutting_down(e: &postgres::Error) -> bool {
+    e.code().is_some_and(|c| c.code().starts_with("57P") || c.code().starts_with("08"))
 }
 
 impl From<postgres::Error> for PgError {

@@ -73,6 +73,9 @@ pub fn check_role_name(name: &str) -> Result<(), PgError> {
     Ok(())
 }
 
+/// How long a connection attempt waits when the URL sets no `connect_timeout`.
+pub const CONNECT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
 /// Where a URL points, for messages: `user@host:port/db` (never the password).
 pub fn describe(config: &Config) -> String {
     let host = config
@@ -103,6 +106,11 @@ pub fn connect(url: &str) -> Result<(Client, String), PgError> {
 /// [`connect`] with a parsed configuration.
 pub fn connect_config(config: &Config) -> Result<(Client, String), PgError> {
     let target = describe(config);
+    let mut config = config.clone();
+    if config.get_connect_timeout().is_none() {
+        // An unreachable host is said within seconds, not after TCP's minutes.
+        config.connect_timeout(CONNECT_TIMEOUT);
+    }
     let tls = native_tls::TlsConnector::builder().build().map_err(PgError::Tls)?;
     let tls = postgres_native_tls::MakeTlsConnector::new(tls);
     let client = config.connect(tls).map_err(|source| PgError::Connect { target: target.clone(), source })?;
@@ -192,6 +200,19 @@ impl PgStore {
         answers: &[ItemAnswer],
         submit: bool,
     ) -> Result<ReviewVersion, PgError> {
+        self.create_review_once(call_id, card_id, answers, submit, None)
+    }
+
+    /// [`PgStore::create_review`], applied at most once per `change` id (an outbox change sent
+    /// again after a lost acknowledgement: [`PgError::AlreadyApplied`], nothing written).
+    pub(crate) fn create_review_once(
+        &mut self,
+        call_id: i64,
+        card_id: i64,
+        answers: &[ItemAnswer],
+        submit: bool,
+        change: Option<&str>,
+    ) -> Result<ReviewVersion, PgError> {
         let card = self.scorecard(card_id)?;
         card.check_answers(answers).map_err(|e| PgError::BadData(e.to_string()))?;
         let answers = on_card(&card, answers);
@@ -201,6 +222,7 @@ impl PgStore {
         }
         let status = if submit { "submitted" } else { "draft" };
         let mut tx = self.client.transaction()?;
+        claim(&mut tx, change)?;
         let row = tx.query_one(
             "INSERT INTO callqa.reviews (call_id, scorecard_id, status, percent, points, max_points, \
              critical_failed, complete) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id, version",
@@ -223,6 +245,19 @@ impl PgStore {
         submit: bool,
         reason: Option<&str>,
     ) -> Result<ReviewVersion, PgError> {
+        self.update_review_once(id, expected_version, answers, submit, reason, None)
+    }
+
+    /// [`PgStore::update_review`], applied at most once per `change` id.
+    pub(crate) fn update_review_once(
+        &mut self,
+        id: i64,
+        expected_version: i64,
+        answers: &[ItemAnswer],
+        submit: bool,
+        reason: Option<&str>,
+        change: Option<&str>,
+    ) -> Result<ReviewVersion, PgError> {
         let reason = reason.map(str::trim).filter(|r| !r.is_empty());
         let current = self
             .client
@@ -243,6 +278,7 @@ impl PgStore {
             return Err(PgError::Incomplete(s.unanswered));
         }
         let mut tx = self.client.transaction()?;
+        claim(&mut tx, change)?;
         if let Some(reason) = reason {
             tx.execute("SELECT set_config('callqa.amend_reason', $1, true)", &[&reason])?;
         }
@@ -275,6 +311,18 @@ impl PgStore {
         tx.commit()?;
         Ok(ReviewVersion { id, version: row.get(0) })
     }
+}
+
+/// Records an outbox change's id in the transaction that applies it; refused with
+/// [`PgError::AlreadyApplied`] when the server has it already (the transaction is then
+/// dropped: rolled back, nothing written).
+fn claim(tx: &mut postgres::Transaction<'_>, change: Option<&str>) -> Result<(), PgError> {
+    let Some(change) = change else { return Ok(()) };
+    let new = tx.execute(
+        "INSERT INTO callqa.applied_changes (change_id) VALUES ($1) ON CONFLICT (change_id) DO NOTHING",
+        &[&change],
+    )?;
+    if new == 0 { Err(PgError::AlreadyApplied(change.to_string())) } else { Ok(()) }
 }
 
 /// One answer per card item, in card order (unanswered items stored as such).

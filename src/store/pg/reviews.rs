@@ -138,7 +138,9 @@ impl PgStore {
 
     /// Saves the login's review: a new one (`existing` is `None`), or a change of the one it
     /// loaded (its id and version: refused with [`PgError::Conflict`] when someone saved it
-    /// since). A submitted review changes only with `reason`.
+    /// since). A submitted review changes only with `reason`. With a `change` id (an outbox
+    /// change) it is applied at most once ([`PgError::AlreadyApplied`]).
+    #[allow(clippy::too_many_arguments)]
     pub fn save_own_review(
         &mut self,
         call_id: i64,
@@ -147,10 +149,11 @@ impl PgStore {
         answers: &[ItemAnswer],
         submit: bool,
         reason: Option<&str>,
+        change: Option<&str>,
     ) -> Result<ReviewVersion, PgError> {
         match existing {
-            None => self.create_review(call_id, card_id, answers, submit),
-            Some(v) => self.update_review(v.id, v.version, answers, submit, reason),
+            None => self.create_review_once(call_id, card_id, answers, submit, change),
+            Some(v) => self.update_review_once(v.id, v.version, answers, submit, reason, change),
         }
     }
 
