@@ -27,6 +27,7 @@ fn calibrate_json_has_fleiss_kappa_per_item() {
             encoding: "pcm_s16le".into(),
             agent: Some("Meena".into()),
             recorded_at: None,
+            team: None,
         };
         let call_id = db.upsert_call(&format!("hash{i}"), &dir.path().join(&meta.file_name), &meta).unwrap();
         for (reviewer, a) in ["Asha", "Karan", "Ravi"].iter().zip(answers) {

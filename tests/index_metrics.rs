@@ -352,6 +352,7 @@ fn sample_by_overtalk_picks_one_call_per_rate_bin_per_agent() {
         encoding: "pcm_s16le".into(),
         agent: Some("Meena".into()),
         recorded_at: Some("2024-06-20 10:00:00".into()),
+        team: None,
     };
     store.upsert_call(&"e".repeat(64), &dir.path().join("elsewhere.wav"), &meta).unwrap();
     drop(store);
@@ -473,4 +474,145 @@ fn an_index_killed_part_way_resumes_where_it_stopped() {
     assert_eq!(all.len(), usize::from(n), "every call once");
     assert_eq!(store.calls().unwrap().len(), usize::from(n), "no call twice");
     assert!(seen <= before, "{seen} seen, {before} after the kill");
+}
+
+/// The stored call of the audio in `wav`: (agent, recorded_at, team).
+fn who(db: &Path, wav: &Path) -> (Option<String>, Option<String>, Option<String>) {
+    let store = Store::open_read_only(db).unwrap();
+    let call = store.call_by_hash(&callqa::audio::content_hash(wav).unwrap()).unwrap().unwrap();
+    (call.meta.agent, call.meta.recorded_at, call.meta.team)
+}
+
+fn some(s: &str) -> Option<String> {
+    Some(s.to_string())
+}
+
+/// The agent's team (issue 14's leftover). The rule: what `--metadata` (first) and
+/// `--name-pattern` say is stored and wins over what the file and the database say; what
+/// they do not say keeps the stored value — a scan, a review or an index without team
+/// information, or a CSV row with an empty team cell, never erases a team.
+#[test]
+fn index_stores_the_team_of_a_metadata_csv_or_a_name_pattern_and_nothing_erases_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("qa.sqlite3");
+    let calls = dir.path().join("calls");
+    let a = copy_corpus(&calls, &["dev_a_courteous.wav"]).remove(0);
+    let b = calls.join("BILLING_Ravi_20240613_101112_C7.wav");
+    std::fs::copy(corpus("dev_f_brief.wav"), &b).unwrap();
+    let csv = dir.path().join("dialer.csv");
+    let a_abs = std::path::absolute(&a).unwrap();
+    std::fs::write(
+        &csv,
+        format!("path,agent,team,date\n{},Meena,Care,2024-06-12 09:05:41\n", a_abs.display()),
+    )
+    .unwrap();
+    let pattern = r"(?P<team>[A-Z]+)_(?P<agent>[^_]+)_(?P<date>\d{8})_(?P<time>\d{6})_(?P<customer>C\d+)";
+    let csv_arg = csv.to_str().unwrap();
+    let v =
+        json(&run_on(&db, &["index", "--json", "--metadata", csv_arg, "--name-pattern", pattern], &[&calls]));
+    assert_eq!(v["indexed"].as_array().unwrap().len(), 2, "{v:#}");
+    assert_eq!(who(&db, &a), (some("Meena"), some("2024-06-12 09:05:41"), some("Care")));
+    assert_eq!(who(&db, &b), (some("Ravi"), some("2024-06-13 10:11:12"), some("BILLING")));
+
+    // Later runs that know no team: index again (files, and the database's calls), a review
+    // on the command line, the window's scan (`upsert_call` with what the file says).
+    ok(&run_on(&db, &["index", "--force"], &[&calls]));
+    ok(&run(&db, &["index", "--force"]));
+    ok(&run(&db, &["review", a.to_str().unwrap(), "--reviewer", "Asha", "--answer", "no_arguing=yes"]));
+    {
+        let mut store = Store::open(&db).unwrap();
+        for wav in [&a, &b] {
+            let info = callqa::audio::WavReader::open(wav).unwrap().info().clone();
+            let meta = callqa::model::call::CallMeta::from_wav(wav, &info);
+            assert_eq!(meta.team, None, "the file itself says no team");
+            store.upsert_call(&callqa::audio::content_hash(wav).unwrap(), wav, &meta).unwrap();
+        }
+    }
+    assert_eq!(who(&db, &a).2, some("Care"));
+    assert_eq!(who(&db, &b).2, some("BILLING"));
+
+    // A CSV row with an empty team cell (by file name) changes the agent, keeps the team.
+    std::fs::write(&csv, "file_name,agent,team\ndev_a_courteous.wav,Meena K,\n").unwrap();
+    let v = json(&run(&db, &["index", "--json", "--metadata", csv_arg]));
+    assert_eq!(v["details_updated"], 1, "{v:#}");
+    assert_eq!(who(&db, &a), (some("Meena K"), some("2024-06-12 09:05:41"), some("Care")));
+    // Another team in the CSV replaces it (the database's calls, already indexed: no analysis).
+    std::fs::write(&csv, "file_name,team\ndev_a_courteous.wav,Collections\n").unwrap();
+    let v = json(&run(&db, &["index", "--json", "--metadata", csv_arg]));
+    assert_eq!(
+        (v["details_updated"].as_u64(), v["indexed"].as_array().unwrap().len()),
+        (Some(1), 0),
+        "{v:#}"
+    );
+    assert_eq!(who(&db, &a).2, some("Collections"));
+    assert_eq!(who(&db, &b).2, some("BILLING"), "a call the CSV does not name keeps its team");
+    // The change is audited.
+    let store = Store::open_read_only(&db).unwrap();
+    let log = store.audit_log(None).unwrap();
+    let last = log.iter().rev().find(|e| e.action == "update_call").unwrap();
+    assert!(
+        last.detail.contains("\"team\":\"Care\"") && last.detail.contains("\"team\":\"Collections\""),
+        "{}",
+        last.detail
+    );
+
+    // A metadata CSV that is not one is refused before anything is written.
+    std::fs::write(&csv, "agent,team\nMeena,Care\n").unwrap();
+    let out = run(&db, &["index", "--metadata", csv_arg]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("no path or file_name column"), "{}", text(&out.stderr));
+}
+
+/// `callqa report --team` on the real binary: only that team's calls count; with `--by agent`
+/// the agents' teams are a column; an unknown team is refused, naming the known ones.
+#[test]
+fn report_filters_by_team_and_shows_the_agents_teams() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("qa.sqlite3");
+    let calls = dir.path().join("calls");
+    let names = [
+        "CARE_Meena_20240612_090541_C1.wav",
+        "CARE_Asha_20240613_090541_C2.wav",
+        "BILLING_Ravi_20240614_090541_C3.wav",
+    ];
+    let srcs = ["dev_a_courteous.wav", "dev_b_cutoff.wav", "dev_f_brief.wav"];
+    std::fs::create_dir_all(&calls).unwrap();
+    let mut wavs = Vec::new();
+    for (n, s) in names.iter().zip(srcs) {
+        let to = calls.join(n);
+        std::fs::copy(corpus(s), &to).unwrap();
+        wavs.push(to);
+    }
+    let pattern = r"(?P<team>[A-Z]+)_(?P<agent>[^_]+)_(?P<date>\d{8})_(?P<time>\d{6})_(?P<customer>C\d+)";
+    ok(&run_on(&db, &["index", "--name-pattern", pattern], &[&calls]));
+    for w in &wavs {
+        let mut args = vec!["review", w.to_str().unwrap(), "--reviewer", "Kiran", "--submit"];
+        for a in ["let_customer_finish=yes", "no_arguing=yes", "admitted_fault=yes", "set_callback_time=na"] {
+            args.extend(["--answer", a]);
+        }
+        ok(&run(&db, &args));
+    }
+    let v = json(&run(&db, &["report", "--by", "agent", "--team", "CARE", "--json"]));
+    assert_eq!(v["filter"]["team"], "CARE");
+    assert_eq!(v["report"]["overall"]["reviews"], 2, "{v:#}");
+    let agents: Vec<&str> =
+        v["report"]["groups"].as_array().unwrap().iter().map(|g| g["group"].as_str().unwrap()).collect();
+    assert_eq!(agents, ["Asha", "Meena"]);
+    assert_eq!(v["report"]["groups"][0]["teams"], serde_json::json!(["CARE"]));
+    let all = json(&run(&db, &["report", "--json"]));
+    assert_eq!(all["report"]["overall"]["reviews"], 3);
+
+    let table = ok(&run(&db, &["report", "--team", "BILLING"]));
+    assert!(table.starts_with("1 submitted review\n"), "{table}");
+    let header = table.lines().nth(1).unwrap();
+    assert!(header.starts_with("agent") && header.contains(" team "), "{table}");
+    let ravi = table.lines().find(|l| l.starts_with("Ravi")).unwrap();
+    assert!(ravi.contains("BILLING"), "{table}");
+    assert!(!table.contains("Meena"), "{table}");
+
+    let out = run(&db, &["report", "--team", "Sales"]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    let err = text(&out.stderr);
+    assert!(err.contains("no call has the team \"Sales\"") && err.contains("teams: BILLING, CARE"), "{err}");
+    assert!(out.stdout.is_empty());
 }

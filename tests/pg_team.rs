@@ -173,7 +173,7 @@ fn init_team_creates_schema_roles_and_forced_rls_on_a_fresh_database() {
     let mut admin = db.admin();
     let version: i32 = admin.query_one("SELECT max(version) FROM callqa.migrations", &[]).unwrap().get(0);
     assert_eq!(version, pg::schema::latest());
-    assert_eq!(version, 8, "numbered like the SQLite store's migrations");
+    assert_eq!(version, 9, "numbered like the SQLite store's migrations");
     // Every table: RLS enabled and forced, owned by callqa_admin.
     let rows = admin
         .query(
@@ -231,7 +231,7 @@ fn init_team_creates_schema_roles_and_forced_rls_on_a_fresh_database() {
 
     // Running it again is refused, and changes nothing.
     let again = pg::init_team(&db.admin_url(), &TeamPlan { leads: vec![], reviewers: vec!["x".into()] });
-    assert!(matches!(again, Err(PgError::AlreadyTeamStore { version: 8, .. })), "{again:?}");
+    assert!(matches!(again, Err(PgError::AlreadyTeamStore { version: 9, .. })), "{again:?}");
 }
 
 #[test]
@@ -620,4 +620,30 @@ fn connect_refuses_a_database_that_is_not_a_team_store() {
     let db = TeamDb::new(&server);
     let r = PgStore::connect(&db.admin_url());
     assert!(matches!(r, Err(PgError::NotTeamStore(_))), "{r:?}");
+}
+
+/// Migration 9: a call's team. A reviewer (a scan) sets and updates it under the calls
+/// table's grants and policies as before; the lead reads it; the database audits the change.
+#[test]
+fn a_calls_team_is_written_by_reviewers_read_by_everyone_and_audited() {
+    let Some(server) = server() else { return };
+    let db = TeamDb::new(&server);
+    db.init();
+    let mut asha = db.as_user(&db.asha);
+    let (call, _) = call_and_card(&mut asha);
+    let team = |c: &mut Client| -> Option<String> {
+        c.query_one("SELECT team FROM callqa.calls WHERE id = $1", &[&call]).unwrap().get(0)
+    };
+    assert_eq!(team(&mut asha), None, "unknown stays empty");
+    let n = asha.execute("UPDATE callqa.calls SET team = 'बिलिंग' WHERE id = $1", &[&call]).unwrap();
+    assert_eq!(n, 1);
+    assert_eq!(team(&mut db.as_user(&db.lead)).as_deref(), Some("बिलिंग"));
+    let detail: String = asha
+        .query_one(
+            "SELECT detail::text FROM callqa.audit WHERE action = 'calls.update' AND call_id = $1",
+            &[&call],
+        )
+        .unwrap()
+        .get(0);
+    assert!(detail.contains("\"team\": \"बिलिंग\"") && detail.contains("\"team\": null"), "{detail}");
 }

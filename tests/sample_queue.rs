@@ -25,6 +25,7 @@ fn meta(file_name: &str, agent: Option<&str>, duration_s: f64, day: u32) -> Call
         encoding: "pcm_s16le".into(),
         agent: agent.map(String::from),
         recorded_at: Some(format!("2024-06-{day:02} 10:00:00")),
+        team: None,
     }
 }
 

@@ -19,6 +19,7 @@ fn meta(name: &str) -> CallMeta {
         encoding: "pcm_s16le".into(),
         agent: Some("Meena".into()),
         recorded_at: Some("2024-06-12 09:05:41".into()),
+        team: None,
     }
 }
 
@@ -515,4 +516,78 @@ fn a_clip_removal_is_audited_with_everything_removed() {
     // Removing it again: nothing to remove, nothing audited.
     assert!(matches!(db.remove_clip(id, "Rohan"), Err(StoreError::NotFound(_))));
     assert_eq!(db.audit_log(None).unwrap().len(), log.len());
+}
+
+/// The agent's team (migration 9). `upsert_call` (every scan, review and open) fills a
+/// missing team and never replaces or erases one; `set_call_details` (what `callqa index
+/// --metadata`/`--name-pattern` says on purpose) replaces what it knows and keeps what it
+/// does not; both are audited, and nothing is written when nothing changes.
+#[test]
+fn a_calls_team_is_stored_filled_in_replaced_on_purpose_and_never_erased() {
+    use callqa::store::CallDetails;
+    let dir = tempfile::tempdir().unwrap();
+    let path = db_in(&dir);
+    let mut db = Store::open(&path).unwrap();
+    let wav = Path::new("/calls/a.wav");
+    let id = db.upsert_call("hash-a", wav, &meta("a.wav")).unwrap();
+    assert_eq!(db.call(id).unwrap().meta.team, None, "unknown stays empty");
+    // A later sighting that knows the team fills it in.
+    let billing = CallMeta { team: Some("Billing".into()), ..meta("a.wav") };
+    assert_eq!(db.upsert_call("hash-a", wav, &billing).unwrap(), id);
+    assert_eq!(db.call(id).unwrap().meta.team.as_deref(), Some("Billing"));
+    let filled = db.audit_log(None).unwrap().last().cloned().unwrap();
+    assert_eq!(filled.action, "update_call");
+    assert!(filled.detail.contains("\"team\":\"Billing\""), "{}", filled.detail);
+    // A scan without team information (or with another team: a copy's) changes nothing.
+    let before = dump(&path);
+    db.upsert_call("hash-a", wav, &meta("a.wav")).unwrap();
+    db.upsert_call("hash-a", wav, &CallMeta { team: Some("Care".into()), ..meta("a.wav") }).unwrap();
+    assert_eq!(dump(&path), before, "nothing written");
+    assert_eq!(db.call(id).unwrap().meta.team.as_deref(), Some("Billing"));
+    // On purpose: an empty detail keeps what is stored (and writes nothing)...
+    let blank = CallDetails {
+        team: Some("  ".into()),
+        source: "metadata CSV x.csv".into(),
+        ..CallDetails::default()
+    };
+    assert!(!db.set_call_details(id, &blank).unwrap());
+    assert_eq!(dump(&path), before);
+    // ...a known one replaces it, audited with where it came from.
+    let care = CallDetails {
+        team: Some("Care".into()),
+        source: "metadata CSV x.csv".into(),
+        ..CallDetails::default()
+    };
+    assert!(db.set_call_details(id, &care).unwrap());
+    let c = db.call(id).unwrap();
+    assert_eq!((c.meta.team.as_deref(), c.meta.agent.as_deref()), (Some("Care"), Some("Meena")));
+    let row = db.audit_log(None).unwrap().last().cloned().unwrap();
+    assert_eq!((row.action.as_str(), row.call_id), ("update_call", Some(id)));
+    assert!(
+        row.detail.contains("metadata CSV x.csv") && row.detail.contains("\"team\":\"Billing\""),
+        "{}",
+        row.detail
+    );
+    assert!(!db.set_call_details(id, &care).unwrap(), "the same again changes nothing");
+    assert!(matches!(db.set_call_details(999, &care), Err(StoreError::NotFound(_))));
+    // Kept across reopening (a real column), and read by the export rows reports use.
+    drop(db);
+    let db = Store::open_read_only(&path).unwrap();
+    assert_eq!(db.call_by_hash("hash-a").unwrap().unwrap().meta.team.as_deref(), Some("Care"));
+    drop(db);
+
+    // A schema 8 database (no team column) is upgraded: its calls kept, their team unknown.
+    let old = dir.path().join("old.sqlite3");
+    let mut db = Store::open(&old).unwrap();
+    let id = db.upsert_call("hash-b", wav, &meta("a.wav")).unwrap();
+    drop(db);
+    {
+        let c = rusqlite::Connection::open(&old).unwrap();
+        c.execute_batch("ALTER TABLE calls DROP COLUMN team; PRAGMA user_version = 8;").unwrap();
+    }
+    let db = Store::open(&old).unwrap();
+    let call = db.call(id).unwrap();
+    assert_eq!((call.meta.agent.as_deref(), call.meta.team), (Some("Meena"), None));
+    let last = db.audit_log(None).unwrap().last().cloned().unwrap();
+    assert!(last.action == "migrate" && last.detail.contains("\"schema_from\":8"), "{}", last.detail);
 }

@@ -58,6 +58,7 @@ fn my_queue_lists_my_calls_with_progress_opens_them_and_next_goes_through_it() {
             encoding: "pcm_s16le".into(),
             agent: Some("Meena".into()),
             recorded_at: None,
+            team: None,
         };
         let ig = store.upsert_call(&"0".repeat(64), &gone, &meta).unwrap();
         let item = |call_id, r: &str| QueueItemDraft { call_id, reviewer: Some(r.into()) };
@@ -157,6 +158,7 @@ fn add_row(store: &mut Store, dir: &Path, name: &str, agent: Option<&str>, durat
         encoding: "pcm_s16le".into(),
         agent: agent.map(String::from),
         recorded_at: Some(format!("2024-06-{day:02} 10:00:00")),
+        team: None,
     };
     let hash = blake3::hash(name.as_bytes()).to_hex().to_string();
     store.upsert_call(&hash, &dir.join(name), &meta).unwrap()

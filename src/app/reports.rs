@@ -36,6 +36,8 @@ pub struct ReportsView {
     pub to: String,
     pub agent: Option<String>,
     pub queue: Option<String>,
+    /// Only this team's calls (`None`: all teams).
+    pub team: Option<String>,
     /// The last figures (or why not).
     pub data: Option<Result<Box<ReportData>, String>>,
     pub waiting: bool,
@@ -49,7 +51,13 @@ impl ReportsView {
     /// The filters, checked.
     pub fn filter(&self) -> Result<ReportFilter, String> {
         let (from, to) = super::date_range(&self.from, &self.to)?;
-        Ok(ReportFilter { from, to, agent: self.agent.clone(), queue: self.queue.clone() })
+        Ok(ReportFilter {
+            from,
+            to,
+            agent: self.agent.clone(),
+            queue: self.queue.clone(),
+            team: self.team.clone(),
+        })
     }
 }
 
@@ -66,7 +74,7 @@ pub fn csv_table(
     let items: Vec<&crate::model::report::ItemStats> = data.by_agent.overall.items.iter().collect();
     match table {
         ReportTable::Agents => {
-            let mut header: Vec<String> = ["agent", "reviews", "average score", "critical fail %"]
+            let mut header: Vec<String> = ["agent", "team", "reviews", "average score", "critical fail %"]
                 .iter()
                 .map(|s| s.to_string())
                 .collect();
@@ -78,6 +86,7 @@ pub fn csv_table(
                 .map(|g| {
                     let mut r = vec![
                         CsvCell::Text(g.group.clone()),
+                        CsvCell::Text(g.teams.join(", ")),
                         CsvCell::Int(g.reviews as i64),
                         CsvCell::Num(g.avg_percent, 1),
                         pct(g.critical_fail_rate),
@@ -136,8 +145,10 @@ pub fn csv_table(
             (header, rows)
         }
         ReportTable::Calls => {
-            let header =
-                ["agent", "file", "recorded", "reviewer", "score"].iter().map(|s| s.to_string()).collect();
+            let header = ["agent", "team", "file", "recorded", "reviewer", "score"]
+                .iter()
+                .map(|s| s.to_string())
+                .collect();
             let rows = data
                 .calls
                 .iter()
@@ -145,6 +156,7 @@ pub fn csv_table(
                 .map(|c| {
                     vec![
                         CsvCell::Text(c.agent.clone()),
+                        CsvCell::Text(c.team.clone().unwrap_or_default()),
                         CsvCell::Text(c.file_name.clone()),
                         CsvCell::Text(c.recorded_at.clone().unwrap_or_default()),
                         CsvCell::Text(c.reviewer.clone()),

@@ -88,6 +88,13 @@ impl Source {
         })
     }
 
+    pub(crate) fn calls(&mut self) -> Result<Vec<CallRecord>> {
+        Ok(match self {
+            Source::Sqlite(s) => s.calls()?,
+            Source::Team(t) => t.calls()?,
+        })
+    }
+
     /// The SQLite store, for what the team store does not serve yet (`what`: the option).
     pub(crate) fn sqlite(&self, what: &str) -> Result<&Store> {
         match self {

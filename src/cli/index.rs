@@ -8,6 +8,14 @@
 //!   the window records it (content hash → `upsert_call`) and analysed unless its call already
 //!   has figures (or `--force`). A path that does not exist fails.
 //!
+//! - **Who, when, which team** (`--metadata FILE.csv`, `--name-pattern P`): a dialer's CSV row
+//!   for the call (joined by path, then by an unambiguous file name) and the named groups of
+//!   the first pattern matching its file name give its agent, recording time and team. The
+//!   CSV wins over the pattern, and both over what the file's tags and callqa's default
+//!   patterns say and over what the database holds ([`Store::set_call_details`]); what
+//!   neither knows keeps the stored value (an empty cell never erases a team). Without them
+//!   a call's details are only filled in where missing (`upsert_call`).
+//!
 //! Every file goes through the one analysis stream ([`crate::jobs::stream::analyse_file`],
 //! default settings, as the window), one file at a time (each analysis already uses two
 //! threads). A file that cannot be read or decoded is reported with why and the rest go on;
@@ -28,7 +36,9 @@ use crate::audio::{DecodeError, WavReader, content_hash};
 use crate::jobs::is_wav_path;
 use crate::jobs::stream::{StreamError, analyse_file};
 use crate::model::call::CallMeta;
-use crate::store::{CallMetrics, Store, StoredMetrics};
+use crate::model::metadata::MetadataTable;
+use crate::model::naming::NameRules;
+use crate::store::{CallDetails, CallMetrics, Store, StoredMetrics};
 
 /// What `callqa index` was asked.
 #[derive(Debug, Clone)]
@@ -36,6 +46,60 @@ pub struct IndexArgs {
     pub paths: Vec<PathBuf>,
     pub force: bool,
     pub json: bool,
+    /// `--name-pattern`: presets or regular expressions with named groups, tried in order.
+    pub name_patterns: Vec<String>,
+    /// `--metadata`: a dialer's CSV.
+    pub metadata: Option<PathBuf>,
+}
+
+/// Where a call's agent, time and team come from besides the file itself.
+#[derive(Default)]
+struct Sources {
+    rules: Option<NameRules>,
+    /// The CSV's path (for the audit row) and rows.
+    metadata: Option<(PathBuf, MetadataTable)>,
+}
+
+impl Sources {
+    fn from_args(args: &IndexArgs) -> Result<Sources> {
+        let rules = if args.name_patterns.is_empty() {
+            None
+        } else {
+            Some(NameRules::from_specs(&args.name_patterns).map_err(|e| CliError::Usage(e.to_string()))?)
+        };
+        let metadata = match &args.metadata {
+            None => None,
+            Some(p) => Some((p.clone(), super::sample::read_metadata(p)?.1)),
+        };
+        Ok(Sources { rules, metadata })
+    }
+
+    fn given(&self) -> bool {
+        self.rules.is_some() || self.metadata.is_some()
+    }
+
+    /// What the CSV (first) and the patterns say about the call seen at `paths` with file
+    /// name `file_name`; empty when neither is given or neither knows it.
+    fn details(&self, paths: &[PathBuf], file_name: &str) -> CallDetails {
+        let mut d = CallDetails::default();
+        let mut from = Vec::new();
+        if let Some((csv, table)) = &self.metadata
+            && let Some(m) = table.lookup(paths.iter().map(PathBuf::as_path))
+        {
+            d.agent.clone_from(&m.agent);
+            d.recorded_at.clone_from(&m.recorded_at);
+            d.team.clone_from(&m.team);
+            from.push(format!("metadata CSV {}", csv.display()));
+        }
+        if let Some(f) = self.rules.as_ref().and_then(|r| r.parse(file_name)) {
+            d.agent = d.agent.or(f.agent.clone());
+            d.recorded_at = d.recorded_at.or_else(|| f.recorded_at());
+            d.team = d.team.or(f.team.clone());
+            from.push(format!("name pattern {}", f.pattern));
+        }
+        d.source = from.join(", ");
+        d
+    }
 }
 
 /// Why one file could not be indexed (the run goes on).
@@ -89,6 +153,8 @@ struct Summary {
     already_indexed: usize,
     skipped_missing: Vec<Missing>,
     failed: Vec<Failed>,
+    /// Calls whose agent, date or team `--metadata`/`--name-pattern` changed.
+    details_updated: usize,
 }
 
 /// One file's fate.
@@ -113,9 +179,22 @@ fn run_index(db: Option<&Path>, args: &IndexArgs) -> Result<Summary> {
             path.display()
         )));
     }
+    let sources = Sources::from_args(args)?;
     let mut store = Store::open(&path)?;
     let mut summary = Summary::default();
     let files = if args.paths.is_empty() {
+        if sources.given() {
+            // Every known call, analysed or not, file present or not: the details come from
+            // the database's paths and file names.
+            for call in store.calls()? {
+                let mut paths = store.call_paths(call.id)?;
+                paths.push(call.path.clone());
+                let details = sources.details(&paths, &call.meta.file_name);
+                if !details.is_empty() && store.set_call_details(call.id, &details)? {
+                    summary.details_updated += 1;
+                }
+            }
+        }
         known_calls(&store, args.force, &mut summary)?
     } else {
         given_files(&args.paths, &mut summary)
@@ -124,7 +203,7 @@ fn run_index(db: Option<&Path>, args: &IndexArgs) -> Result<Summary> {
     let mut done: HashSet<i64> = HashSet::new();
     for (i, file) in files.iter().enumerate() {
         let n = i + 1;
-        match index_file(&mut store, file, args.force, &mut done) {
+        match index_file(&mut store, &sources, file, args.force, &mut done, &mut summary.details_updated) {
             Ok(Outcome::Indexed(x)) => {
                 let warn = if x.warnings.is_empty() { String::new() } else { " (with warnings)".into() };
                 eprintln!("indexed {n}/{total} {}{warn}", term_path(file));
@@ -253,12 +332,45 @@ impl From<crate::store::StoreError> for Fail {
     }
 }
 
-/// Records one file's call, and analyses it and stores the figures unless the call has them
-/// already (or was analysed earlier in this run, as a copy).
-fn index_file(store: &mut Store, path: &Path, force: bool, done: &mut HashSet<i64>) -> Result<Outcome, Fail> {
+/// Records one file's call — its agent, time and team as `sources` say, else as the file says
+/// (see the module's docs; `updated` counts a known call whose details `sources` changed) —
+/// and analyses it and stores the figures unless the call has them already (or was analysed
+/// earlier in this run, as a copy).
+fn index_file(
+    store: &mut Store,
+    sources: &Sources,
+    path: &Path,
+    force: bool,
+    done: &mut HashSet<i64>,
+    updated: &mut usize,
+) -> Result<Outcome, Fail> {
     let info = WavReader::open(path).map_err(|e| Fail::File(FileError::Open(e)))?.info().clone();
     let hash = content_hash(path).map_err(|e| Fail::File(FileError::Hash(e)))?;
-    let call_id = store.upsert_call(&hash, path, &CallMeta::from_wav(path, &info))?;
+    let mut meta = CallMeta::from_wav(path, &info);
+    let call_id = if sources.given() {
+        let mut paths: Vec<PathBuf> =
+            std::path::absolute(path).into_iter().chain([path.to_path_buf()]).collect();
+        let known = store.call_by_hash(&hash)?;
+        if let Some(k) = &known {
+            paths.extend(store.call_paths(k.id)?);
+        }
+        let details = sources.details(&paths, &meta.file_name);
+        meta.agent = details.agent.clone().or(meta.agent);
+        meta.recorded_at = details.recorded_at.clone().or(meta.recorded_at);
+        meta.team = details.team.clone().or(meta.team);
+        let call_id = store.upsert_call(&hash, path, &meta)?;
+        if !details.is_empty() {
+            store.set_call_details(call_id, &details)?;
+            let who = |m: &CallMeta| (m.agent.clone(), m.recorded_at.clone(), m.team.clone());
+            let now = store.call(call_id)?.meta;
+            if known.is_some_and(|k| who(&k.meta) != who(&now)) {
+                *updated += 1;
+            }
+        }
+        call_id
+    } else {
+        store.upsert_call(&hash, path, &meta)?
+    };
     let current = store.metrics(call_id)?.is_some_and(|m| m.metrics.is_current());
     if done.contains(&call_id) || (current && !force) {
         return Ok(Outcome::Already);
@@ -290,6 +402,9 @@ fn print_summary(s: &Summary, json: bool) -> Result<()> {
         s.skipped_missing.len(),
         s.failed.len()
     );
+    if s.details_updated > 0 {
+        outln!("agent, date or team updated for {} known call(s)", s.details_updated);
+    }
     for x in s.indexed.iter().filter(|x| !x.warnings.is_empty()) {
         outln!("warning: {}: {}", term_path(&x.path), term(&x.warnings.join("; ")));
     }

@@ -143,6 +143,10 @@ pub enum Command {
         /// Only the calls of this review queue (see callqa sample).
         #[arg(long, value_name = "NAME")]
         queue: Option<String>,
+        /// Only the calls of this team (as stored by callqa index --metadata or --name-pattern;
+        /// calls without a team are then left out).
+        #[arg(long, value_name = "NAME")]
+        team: Option<String>,
         /// Print the figures as JSON.
         #[arg(long)]
         json: bool,
@@ -232,6 +236,16 @@ pub enum Command {
         /// Print the summary as JSON.
         #[arg(long)]
         json: bool,
+        /// Read agent, date and team from file names with this pattern: a preset (callqa,
+        /// freepbx) or a regular expression with named groups (agent, date, time, team, ...).
+        /// Repeat to try several in order. What it reads is stored with the call.
+        #[arg(long = "name-pattern", value_name = "PATTERN")]
+        name_patterns: Vec<String>,
+        /// A dialer's CSV (path or file_name, agent, team, date, customer_id): its agent, date
+        /// and team are stored with the call, over the file name's and the database's (an
+        /// empty cell keeps what is stored).
+        #[arg(long, value_name = "FILE.csv")]
+        metadata: Option<PathBuf>,
     },
     /// Add a good or bad moment of a call to a coaching set, with a note.
     ///
@@ -571,8 +585,8 @@ fn run_command(cli: Cli) -> ExitCode {
         Some(Command::Export { csv, json, raw, force }) => {
             export::run(cli.db.as_deref(), &export::ExportArgs { csv, json, raw, force })
         }
-        Some(Command::Report { by, include_drafts, from, to, queue, json }) => {
-            let filter = report::ReportFilter { from, to, queue };
+        Some(Command::Report { by, include_drafts, from, to, queue, team, json }) => {
+            let filter = report::ReportFilter { from, to, queue, team };
             report::run(cli.db.as_deref(), by, include_drafts, &filter, json)
         }
         Some(Command::Calibrate { include_drafts, session, json }) => {
@@ -618,8 +632,8 @@ fn run_command(cli: Cli) -> ExitCode {
             };
             sample::run(cli.db.as_deref(), &args)
         }
-        Some(Command::Index { paths, force, json }) => {
-            index::run(cli.db.as_deref(), &index::IndexArgs { paths, force, json })
+        Some(Command::Index { paths, force, json, name_patterns, metadata }) => {
+            index::run(cli.db.as_deref(), &index::IndexArgs { paths, force, json, name_patterns, metadata })
         }
         Some(Command::Clip { file, from, to, good, bad: _, set, author, note }) => {
             let kind = if good { crate::store::ClipKind::Good } else { crate::store::ClipKind::Bad };

@@ -1,10 +1,12 @@
 //! `callqa report [--by agent|item|reviewer] [--include-drafts] [--from DATE] [--to DATE]
-//! [--queue NAME] [--json]`: counts, average score, pass rate per item and critical-fail rate
-//! (the figures come from [`crate::model::report`]).
+//! [--queue NAME] [--team NAME] [--json]`: counts, average score, pass rate per item and
+//! critical-fail rate (the figures come from [`crate::model::report`]).
 //!
 //! `--from`/`--to` keep the reviews of calls recorded on those days (inclusive; a call
 //! without a recording date is then left out), `--queue` the reviews of the calls in that
-//! review queue (by any reviewer).
+//! review queue (by any reviewer), `--team` the reviews of calls whose agent's team is NAME
+//! (as `callqa index --metadata`/`--name-pattern` stored it; calls without a team are then
+//! left out). With `--by agent` the agents' teams are a column when any call has one.
 
 use std::path::Path;
 use std::process::ExitCode;
@@ -26,6 +28,8 @@ pub struct ReportFilter {
     pub to: Option<String>,
     /// Only the calls of this review queue.
     pub queue: Option<String>,
+    /// Only the calls of this team.
+    pub team: Option<String>,
 }
 
 pub fn run(
@@ -85,11 +89,30 @@ fn run_report(
             Some(store.queue_items(q.id, None)?.into_iter().map(|i| i.call.id).collect())
         }
     };
+    let team = filter.team.as_deref().map(str::trim);
+    if let Some(t) = team {
+        let mut known: Vec<String> = source.calls()?.into_iter().filter_map(|c| c.meta.team).collect();
+        known.sort();
+        known.dedup();
+        if !known.iter().any(|k| k == t) {
+            bail!(CliError::Usage(format!(
+                "no call has the team {:?}{}",
+                term(t),
+                if known.is_empty() {
+                    " (no call has a team: store them with callqa index --metadata or --name-pattern)"
+                        .to_string()
+                } else {
+                    format!("; teams: {}", term(&known.join(", ")))
+                }
+            )));
+        }
+    }
     let rows = source.export_rows()?;
     let kept: Vec<_> = counted(&rows, include_drafts)
         .into_iter()
         .filter(|r| r.recorded_between(from.as_deref(), to.as_deref()))
         .filter(|r| queue_calls.as_ref().is_none_or(|q| q.contains(&r.call.id)))
+        .filter(|r| team.is_none_or(|t| r.call.meta.team.as_deref() == Some(t)))
         .collect();
     let entries: Vec<ReportEntry<'_>> = kept.iter().map(|r| r.report_entry()).collect();
     let by = match by {
@@ -101,7 +124,7 @@ fn run_report(
     if json {
         let out = serde_json::json!({
             "include_drafts": include_drafts,
-            "filter": { "from": from, "to": to, "queue": filter.queue },
+            "filter": { "from": from, "to": to, "queue": filter.queue, "team": team },
             "formula": score_formula(),
             "report": rep,
         });
@@ -159,7 +182,16 @@ pub fn render(rep: &Report, include_drafts: bool) -> String {
         GroupBy::Agent | GroupBy::Reviewer => {
             let label = if rep.by == GroupBy::Agent { "agent" } else { "reviewer" };
             let keys: Vec<&str> = rep.overall.items.iter().map(|s| s.key.as_str()).collect();
-            let mut header = format!("{label:<20} {:>7} {:>9} {:>9}", "reviews", "avg score", "crit fail");
+            // The agents' teams, when any call has one.
+            let teams = rep.by == GroupBy::Agent && rep.groups.iter().any(|g| !g.teams.is_empty());
+            let team_cell = |g: &GroupStats| {
+                if teams { format!(" {:<16}", term(&g.teams.join(", "))) } else { String::new() }
+            };
+            let mut header = format!("{label:<20}");
+            if teams {
+                header.push_str(&format!(" {:<16}", "team"));
+            }
+            header.push_str(&format!(" {:>7} {:>9} {:>9}", "reviews", "avg score", "crit fail"));
             for k in &keys {
                 header.push_str(&format!(" {:>w$}", term(k), w = k.len().max(7)));
             }
@@ -167,8 +199,9 @@ pub fn render(rep: &Report, include_drafts: bool) -> String {
             out.push('\n');
             let line = |g: &GroupStats| {
                 let mut l = format!(
-                    "{:<20} {:>7} {:>9} {:>9}",
+                    "{:<20}{} {:>7} {:>9} {:>9}",
                     term(&g.group),
+                    team_cell(g),
                     g.reviews,
                     score_text(g.avg_percent),
                     pct(g.critical_fail_rate)

@@ -115,12 +115,8 @@ fn run_sample(db: Option<&Path>, args: &SampleArgs) -> Result<()> {
     let metadata = match &args.metadata {
         None => None,
         Some(p) => {
-            let bytes = std::fs::read(p)
-                .map_err(|e| usage(format!("cannot read the metadata CSV ({e}): {}", p.display())))?;
-            let text = String::from_utf8(bytes.clone())
-                .map_err(|_| usage(format!("the metadata CSV is not UTF-8 text: {}", p.display())))?;
-            let table = MetadataTable::parse(&text).map_err(|e| usage(format!("{e}: {}", p.display())))?;
-            Some((p.clone(), blake3::hash(&bytes).to_hex().to_string(), table))
+            let (hash, table) = read_metadata(p)?;
+            Some((p.clone(), hash, table))
         }
     };
 
@@ -342,4 +338,16 @@ fn json_key(s: sample::Skip) -> String {
 /// The OS user, when `--created-by` is not given.
 fn os_user() -> String {
     std::env::var("USER").or_else(|_| std::env::var("USERNAME")).unwrap_or_else(|_| "unknown".into())
+}
+
+/// Reads a dialer's metadata CSV (`--metadata`, [`crate::model::metadata`]): its BLAKE3 (hex)
+/// and its rows. A file that cannot be read or used is a usage error naming it.
+pub(super) fn read_metadata(p: &Path) -> Result<(String, MetadataTable), CliError> {
+    let usage = CliError::Usage;
+    let bytes = std::fs::read(p)
+        .map_err(|e| usage(format!("cannot read the metadata CSV ({e}): {}", p.display())))?;
+    let text = std::str::from_utf8(&bytes)
+        .map_err(|_| usage(format!("the metadata CSV is not UTF-8 text: {}", p.display())))?;
+    let table = MetadataTable::parse(text).map_err(|e| usage(format!("{e}: {}", p.display())))?;
+    Ok((blake3::hash(&bytes).to_hex().to_string(), table))
 }

@@ -143,12 +143,16 @@ pub struct ReportFilter {
     pub agent: Option<String>,
     /// Only the calls of this review queue.
     pub queue: Option<String>,
+    /// Only the calls of this team ([`crate::model::report::UNKNOWN_TEAM`] for calls without one).
+    pub team: Option<String>,
 }
 
 /// One reviewed call of a report (for the agent's list of calls).
 #[derive(Clone, Debug, PartialEq)]
 pub struct ReportCall {
     pub agent: String,
+    /// The agent's team on this call, if known.
+    pub team: Option<String>,
     pub call_id: i64,
     pub file_name: String,
     /// Where the call can be opened (the library's path), if a file is there.
@@ -175,6 +179,9 @@ pub struct ReportData {
     pub queues: Vec<String>,
     /// Each agent's average score per week of the calls' recording dates.
     pub trend: Vec<crate::model::report::AgentTrend>,
+    /// Every team there is to filter by (sorted; [`crate::model::report::UNKNOWN_TEAM`] when
+    /// some calls have none).
+    pub teams: Vec<String>,
 }
 
 /// A CSV cell sent to the store thread (see [`crate::safe_csv::Cell`]).
@@ -755,7 +762,7 @@ fn sample(
 /// reviewer's offset ([`crate::model::calibration`]) and the calls behind them.
 fn report(store: &Store, filter: ReportFilter) -> Result<Box<ReportData>, String> {
     use crate::model::calibration::{CalibrationEntry, calibrate};
-    use crate::model::report::{GroupBy, ReportEntry, UNKNOWN_AGENT};
+    use crate::model::report::{GroupBy, ReportEntry, UNKNOWN_AGENT, UNKNOWN_TEAM};
     let err = |e: StoreError| format!("Review store: {e}");
     let queues: Vec<String> = store.queues().map_err(err)?.into_iter().map(|q| q.name).collect();
     let queue_calls: Option<std::collections::HashSet<i64>> = match &filter.queue {
@@ -776,11 +783,17 @@ fn report(store: &Store, filter: ReportFilter) -> Result<Box<ReportData>, String
     let mut agents: Vec<String> = submitted.iter().map(|r| agent_of(r)).collect();
     agents.sort();
     agents.dedup();
+    let team_of =
+        |r: &crate::store::ExportRow| r.call.meta.team.clone().unwrap_or_else(|| UNKNOWN_TEAM.to_string());
+    let mut teams: Vec<String> = submitted.iter().map(|r| team_of(r)).collect();
+    teams.sort();
+    teams.dedup();
     let kept: Vec<&crate::store::ExportRow> = submitted
         .into_iter()
         .filter(|r| r.recorded_between(filter.from.as_deref(), filter.to.as_deref()))
         .filter(|r| queue_calls.as_ref().is_none_or(|q| q.contains(&r.call.id)))
         .filter(|r| filter.agent.as_ref().is_none_or(|a| *a == agent_of(r)))
+        .filter(|r| filter.team.as_ref().is_none_or(|t| *t == team_of(r)))
         .collect();
     let entries: Vec<ReportEntry<'_>> = kept.iter().map(|r| r.report_entry()).collect();
     let cal: Vec<CalibrationEntry<'_>> =
@@ -789,6 +802,7 @@ fn report(store: &Store, filter: ReportFilter) -> Result<Box<ReportData>, String
     for r in &kept {
         calls.push(ReportCall {
             agent: agent_of(r),
+            team: r.call.meta.team.clone(),
             call_id: r.call.id,
             file_name: r.call.meta.file_name.clone(),
             path: first_existing_path(store, r.call.id, &r.call.path).map_err(err)?,
@@ -809,6 +823,7 @@ fn report(store: &Store, filter: ReportFilter) -> Result<Box<ReportData>, String
         agents,
         queues,
         filter,
+        teams,
     }))
 }
 

@@ -26,6 +26,11 @@ pub struct CallMeta {
     /// When the call was recorded, `YYYY-MM-DD HH:MM:SS` or `YYYY-MM-DD`, from the file name
     /// or the `ICRD` tag.
     pub recorded_at: Option<String>,
+    /// The agent's team, from a dialer's metadata CSV or a name pattern's `team` group
+    /// (`callqa index --metadata`/`--name-pattern`); `None` when nothing said it (never
+    /// guessed). Left out of the audit rows' JSON when unknown.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub team: Option<String>,
 }
 
 impl CallMeta {
@@ -51,6 +56,7 @@ impl CallMeta {
             encoding,
             agent,
             recorded_at,
+            team: from_name.team,
         }
     }
 }
@@ -60,6 +66,8 @@ impl CallMeta {
 pub struct NameParts {
     pub agent: Option<String>,
     pub recorded_at: Option<String>,
+    /// The `team` group of a pattern that has one (callqa's default patterns have none).
+    pub team: Option<String>,
 }
 
 /// Reads a file name with callqa's default name patterns ([`super::naming`]: the `callqa`
@@ -73,7 +81,7 @@ pub fn parse_file_name(file_name: &str) -> NameParts {
 /// [`parse_file_name`] with other rules (e.g. `--name-pattern`).
 pub fn parse_with(rules: &NameRules, file_name: &str) -> NameParts {
     match rules.parse(file_name) {
-        Some(f) => NameParts { recorded_at: f.recorded_at(), agent: f.agent },
+        Some(f) => NameParts { recorded_at: f.recorded_at(), agent: f.agent, team: f.team },
         None => NameParts::default(),
     }
 }

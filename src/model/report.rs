@@ -21,6 +21,8 @@ pub enum GroupBy {
 #[derive(Clone, Copy, Debug)]
 pub struct ReportEntry<'a> {
     pub agent: Option<&'a str>,
+    /// The agent's team on this call, when known.
+    pub team: Option<&'a str>,
     pub reviewer: &'a str,
     pub card: &'a Scorecard,
     pub answers: &'a [ItemAnswer],
@@ -48,6 +50,9 @@ pub struct ItemStats {
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct GroupStats {
     pub group: String,
+    /// The teams of the group's calls that have one (sorted; an agent who moved has two).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub teams: Vec<String>,
     pub reviews: usize,
     /// Reviews with a score (not all N.A.).
     pub scored: usize,
@@ -74,6 +79,9 @@ pub struct Report {
 
 /// Agent name shown for calls whose agent is not known.
 pub const UNKNOWN_AGENT: &str = "(unknown agent)";
+
+/// Team name shown (and filtered by) for calls whose team is not known.
+pub const UNKNOWN_TEAM: &str = "(no team)";
 
 fn stats(group: &str, entries: &[&ReportEntry<'_>]) -> GroupStats {
     let mut items: Vec<ItemStats> = Vec::new();
@@ -115,6 +123,10 @@ fn stats(group: &str, entries: &[&ReportEntry<'_>]) -> GroupStats {
     g.avg_percent = (g.scored > 0).then(|| sum / g.scored as f64);
     g.critical_fail_rate = (g.reviews > 0).then(|| g.critical_fails as f64 / g.reviews as f64);
     g.items = items;
+    let mut teams: Vec<String> = entries.iter().filter_map(|e| e.team).map(str::to_string).collect();
+    teams.sort();
+    teams.dedup();
+    g.teams = teams;
     let mut shares: Vec<f64> =
         entries.iter().filter_map(|e| e.review_share).filter(|s| s.is_finite()).collect();
     shares.sort_by(f64::total_cmp);
@@ -174,9 +186,11 @@ mod tests {
         let sets = [a1, a2, a3];
         let scores: Vec<Score> = sets.iter().map(|a| score(&card, a)).collect();
         let agents = [Some("Meena"), Some("Meena"), None];
+        let teams = [Some("Care"), Some("Billing"), None];
         let entries: Vec<ReportEntry<'_>> = (0..3)
             .map(|i| ReportEntry {
                 agent: agents[i],
+                team: teams[i],
                 reviewer: "R",
                 card: &card,
                 answers: &sets[i],
@@ -201,6 +215,8 @@ mod tests {
         let meena = &r.groups[1];
         assert_eq!((meena.reviews, meena.critical_fails), (2, 1));
         assert_eq!(meena.critical_fail_rate, Some(0.5));
+        assert_eq!(meena.teams, ["Billing", "Care"], "an agent who moved has both teams");
+        assert!(r.groups[0].teams.is_empty(), "no team is never guessed");
         assert!(report(&entries, GroupBy::Item).groups.is_empty());
     }
 }

@@ -9,6 +9,25 @@ use super::schema::NOW;
 use super::{Store, StoreError, os_user};
 use crate::model::call::CallMeta;
 
+/// What a source given on purpose says about a call ([`Store::set_call_details`]); `None`:
+/// it does not say.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct CallDetails {
+    pub agent: Option<String>,
+    /// `YYYY-MM-DD HH:MM:SS` or `YYYY-MM-DD`.
+    pub recorded_at: Option<String>,
+    pub team: Option<String>,
+    /// Where it comes from, for the audit row (e.g. `metadata CSV /path/dialer.csv`).
+    pub source: String,
+}
+
+impl CallDetails {
+    /// Whether it says anything.
+    pub fn is_empty(&self) -> bool {
+        self.agent.is_none() && self.recorded_at.is_none() && self.team.is_none()
+    }
+}
+
 /// A call as stored.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CallRecord {
@@ -23,7 +42,7 @@ pub struct CallRecord {
 }
 
 const CALL_COLUMNS: &str = "id, hash, path, file_name, duration_s, sample_rate, channels, encoding, agent, \
-                            recorded_at, first_seen, last_seen";
+                            recorded_at, first_seen, last_seen, team";
 
 fn call_from_row(r: &Row<'_>) -> rusqlite::Result<CallRecord> {
     Ok(CallRecord {
@@ -38,6 +57,7 @@ fn call_from_row(r: &Row<'_>) -> rusqlite::Result<CallRecord> {
             encoding: r.get(7)?,
             agent: r.get(8)?,
             recorded_at: r.get(9)?,
+            team: r.get(12)?,
         },
         first_seen: r.get(10)?,
         last_seen: r.get(11)?,
@@ -54,8 +74,10 @@ impl Store {
     ///   path changes, audited as `move_call`) only when the file at the previous path is gone;
     ///   otherwise it is a copy, and the call keeps its path (no audit row: nothing about the
     ///   call changed).
-    /// - Details missing from the row (agent, recording time) are filled in; known ones are
-    ///   never replaced by a copy's, so the agent cannot flip with the last file scanned.
+    /// - Details missing from the row (agent, recording time, team) are filled in; known ones
+    ///   are never replaced by a copy's, so the agent cannot flip with the last file scanned,
+    ///   and a scan that knows no team never erases one (a metadata CSV or a name pattern
+    ///   given on purpose replaces them: [`Store::set_call_details`]).
     ///
     /// Nothing is written when nothing changed.
     pub fn upsert_call(&mut self, hash: &str, path: &Path, meta: &CallMeta) -> Result<i64, StoreError> {
@@ -65,6 +87,7 @@ impl Store {
         if let Some(known) = self.call_by_hash(hash)?
             && (known.meta.agent.is_some() || meta.agent.is_none())
             && (known.meta.recorded_at.is_some() || meta.recorded_at.is_none())
+            && (known.meta.team.is_some() || meta.team.is_none())
             && self.call_paths(known.id)?.iter().any(|p| *p == Path::new(&path_text))
         {
             return Ok(known.id);
@@ -100,8 +123,8 @@ impl Store {
                     tx.execute(
                         &format!(
                             "INSERT INTO calls (hash, path, file_name, duration_s, sample_rate, channels, \
-                             encoding, agent, recorded_at, first_seen, last_seen) \
-                             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, {NOW}, {NOW})"
+                             encoding, agent, recorded_at, team, first_seen, last_seen) \
+                             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, {NOW}, {NOW})"
                         ),
                         params![
                             hash,
@@ -112,7 +135,8 @@ impl Store {
                             m.channels,
                             m.encoding,
                             m.agent,
-                            m.recorded_at
+                            m.recorded_at,
+                            m.team
                         ],
                     )?;
                     let id = tx.last_insert_rowid();
@@ -134,6 +158,9 @@ impl Store {
                     if now.recorded_at.is_none() {
                         now.recorded_at.clone_from(&m.recorded_at);
                     }
+                    if now.team.is_none() {
+                        now.team.clone_from(&m.team);
+                    }
                     let new_path =
                         if moved { path_text.clone() } else { old.path.to_string_lossy().into_owned() };
                     if !moved && now == old.meta {
@@ -142,9 +169,9 @@ impl Store {
                     tx.execute(
                         &format!(
                             "UPDATE calls SET path = ?2, file_name = ?3, agent = ?4, recorded_at = ?5, \
-                             last_seen = {NOW} WHERE id = ?1"
+                             team = ?6, last_seen = {NOW} WHERE id = ?1"
                         ),
-                        params![old.id, new_path, now.file_name, now.agent, now.recorded_at],
+                        params![old.id, new_path, now.file_name, now.agent, now.recorded_at, now.team],
                     )?;
                     let action = if moved { "move_call" } else { "update_call" };
                     let detail = serde_json::json!({
@@ -155,6 +182,49 @@ impl Store {
                     Ok(old.id)
                 }
             }
+        })
+    }
+
+    /// Sets what a source given on purpose says about a call (a dialer's metadata CSV, a
+    /// `--name-pattern`: `callqa index --metadata`): each detail it knows replaces the stored
+    /// one; a detail it does not know (`None`, an empty cell) keeps what is stored — it is
+    /// never erased. Audited as `update_call` (before and after); nothing is written when
+    /// nothing changes. Returns whether something changed.
+    pub fn set_call_details(&mut self, call_id: i64, details: &CallDetails) -> Result<bool, StoreError> {
+        let actor = os_user();
+        self.write(|tx| {
+            let old = tx
+                .query_row(
+                    &format!("SELECT {CALL_COLUMNS} FROM calls WHERE id = ?1"),
+                    [call_id],
+                    call_from_row,
+                )
+                .optional()?
+                .ok_or_else(|| StoreError::NotFound(format!("call {call_id}")))?;
+            let mut now = old.meta.clone();
+            let pick = |given: &Option<String>, stored: &mut Option<String>| {
+                if let Some(v) = given.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
+                    *stored = Some(v.to_string());
+                }
+            };
+            pick(&details.agent, &mut now.agent);
+            pick(&details.recorded_at, &mut now.recorded_at);
+            pick(&details.team, &mut now.team);
+            if now == old.meta {
+                return Ok(false);
+            }
+            tx.execute(
+                "UPDATE calls SET agent = ?2, recorded_at = ?3, team = ?4 WHERE id = ?1",
+                params![call_id, now.agent, now.recorded_at, now.team],
+            )?;
+            let path = old.path.to_string_lossy();
+            let detail = serde_json::json!({
+                "from": { "path": path, "meta": old.meta },
+                "to": { "path": path, "meta": now },
+                "source": details.source,
+            });
+            audit(tx, &actor, "update_call", None, Some(call_id), &detail)?;
+            Ok(true)
         })
     }
 

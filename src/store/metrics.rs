@@ -234,6 +234,7 @@ mod tests {
             encoding: "pcm_s16le".into(),
             agent: Some("Meena".into()),
             recorded_at: None,
+            team: None,
         };
         let id = s.upsert_call(&"a".repeat(64), &dir.path().join("a.wav"), &meta).unwrap();
         (s, id)

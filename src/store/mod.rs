@@ -72,7 +72,7 @@ use std::time::{Duration, Instant};
 use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 
 pub use calibration::{SessionDraft, SessionInfo};
-pub use calls::CallRecord;
+pub use calls::{CallDetails, CallRecord};
 pub use cards::CardVersion;
 pub use clips::{Clip, ClipDraft, ClipKind, MAX_CLIP_S};
 pub use error::StoreError;
@@ -248,7 +248,9 @@ impl Store {
             }
             for (n, sql) in schema::MIGRATIONS.iter().enumerate().skip(usize::try_from(version).unwrap_or(0))
             {
-                tx.execute_batch(sql)?;
+                if !schema::column_already_added(tx, n + 1)? {
+                    tx.execute_batch(sql)?;
+                }
                 tx.pragma_update(None::<&str>, "user_version", n as i64 + 1)?;
             }
             let detail = serde_json::json!({ "schema_from": version, "schema_to": schema::latest() });

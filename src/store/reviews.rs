@@ -82,6 +82,7 @@ impl ExportRow {
     pub fn report_entry(&self) -> crate::model::report::ReportEntry<'_> {
         crate::model::report::ReportEntry {
             agent: self.call.meta.agent.as_deref(),
+            team: self.call.meta.team.as_deref(),
             reviewer: &self.review.reviewer,
             card: &self.card.card,
             answers: &self.review.answers,

@@ -7,7 +7,7 @@
 //! Migration 5 adds review queues (`queues`, `queue_items`; see `store/queues.rs`); 6 adds
 //! transcripts and their full-text index (`store/transcripts.rs`); 7 blind calibration
 //! sessions and active review time (`store/calibration.rs`); 8 each call's analysis figures
-//! (`store/metrics.rs`).
+//! (`store/metrics.rs`); 9 the agent's team on `calls` (`store/calls.rs`).
 //!
 //! Since migration 3 the `audit` table is append-only, enforced by triggers: an `UPDATE`,
 //! `DELETE` or `INSERT OR REPLACE` of an audit row fails with "audit rows are append-only".
@@ -218,7 +218,28 @@ CREATE TABLE IF NOT EXISTS call_metrics (
     warnings             TEXT NOT NULL DEFAULT '[]' -- JSON array of the analysis' warnings
 );
 "#,
+    // 9: the agent's team (a dialer's metadata CSV or a name pattern's `team` group, see
+    // `store/calls.rs`); NULL when nothing said it. (SQLite has no `ADD COLUMN IF NOT EXISTS`:
+    // see `ADDED_COLUMNS`.)
+    r#"
+ALTER TABLE calls ADD COLUMN team TEXT;
+"#,
 ];
+
+/// The migrations that only add a column: (number, table, column). SQLite has no `ADD COLUMN
+/// IF NOT EXISTS`, so on a database taken back to an older version by hand that still has the
+/// column, the migration is skipped ([`column_already_added`]) — as the `IF NOT EXISTS` of 3
+/// and 5–8 skip what is there.
+const ADDED_COLUMNS: &[(usize, &str, &str)] = &[(9, "calls", "team")];
+
+/// Whether migration `n` only adds a column that the database already has.
+pub(crate) fn column_already_added(conn: &rusqlite::Connection, n: usize) -> rusqlite::Result<bool> {
+    let Some((_, table, column)) = ADDED_COLUMNS.iter().find(|(m, ..)| *m == n) else { return Ok(false) };
+    conn.query_row("SELECT count(*) FROM pragma_table_info(?1) WHERE name = ?2", [table, column], |r| {
+        r.get::<_, i64>(0)
+    })
+    .map(|found| found > 0)
+}
 
 /// The schema version this callqa writes.
 pub(crate) fn latest() -> i64 {

@@ -21,7 +21,7 @@ pub fn draw(app: &mut CallqaApp, ctx: &egui::Context) {
     let Some(mut view) = app.reports.take() else { return };
     let mut open = true;
     // Opens below the menu and the banner, so what the filters or an export say stays in view.
-    egui::Window::new("Reports").default_width(760.0).default_pos([24.0, 96.0]).open(&mut open).show(ctx, |ui| {
+    egui::Window::new("Reports").default_width(900.0).default_pos([24.0, 96.0]).open(&mut open).show(ctx, |ui| {
         ui.horizontal_wrapped(|ui| {
             let l = ui.label("From");
             ui.add(egui::TextEdit::singleline(&mut view.from).desired_width(90.0).hint_text("YYYY-MM-DD"))
@@ -29,9 +29,9 @@ pub fn draw(app: &mut CallqaApp, ctx: &egui::Context) {
             let l = ui.label("To");
             ui.add(egui::TextEdit::singleline(&mut view.to).desired_width(90.0).hint_text("YYYY-MM-DD"))
                 .labelled_by(l.id);
-            let (agents, queues) = match &view.data {
-                Some(Ok(d)) => (d.agents.clone(), d.queues.clone()),
-                _ => (Vec::new(), Vec::new()),
+            let (agents, queues, teams) = match &view.data {
+                Some(Ok(d)) => (d.agents.clone(), d.queues.clone(), d.teams.clone()),
+                _ => (Vec::new(), Vec::new(), Vec::new()),
             };
             egui::ComboBox::new("report_agent", "Agent")
                 .selected_text(view.agent.clone().unwrap_or_else(|| "All".into()))
@@ -47,6 +47,14 @@ pub fn draw(app: &mut CallqaApp, ctx: &egui::Context) {
                     ui.selectable_value(&mut view.queue, None, "All calls");
                     for q in queues {
                         ui.selectable_value(&mut view.queue, Some(q.clone()), q);
+                    }
+                });
+            egui::ComboBox::new("report_team", "Team")
+                .selected_text(view.team.clone().unwrap_or_else(|| "All teams".into()))
+                .show_ui(ui, |ui| {
+                    ui.selectable_value(&mut view.team, None, "All teams");
+                    for t in teams {
+                        ui.selectable_value(&mut view.team, Some(t.clone()), t);
                     }
                 });
             if ui.button("Apply").on_hover_text("Compute the report with these filters").clicked() {
@@ -82,7 +90,7 @@ pub fn draw(app: &mut CallqaApp, ctx: &egui::Context) {
         let shown = data.filter.clone();
         ui.label(
             RichText::new(format!(
-                "{} submitted review(s){}{}{}",
+                "{} submitted review(s){}{}{}{}",
                 data.by_agent.overall.reviews,
                 match (&shown.from, &shown.to) {
                     (None, None) => String::new(),
@@ -90,6 +98,7 @@ pub fn draw(app: &mut CallqaApp, ctx: &egui::Context) {
                 },
                 shown.agent.as_ref().map(|a| format!(" · agent {a}")).unwrap_or_default(),
                 shown.queue.as_ref().map(|q| format!(" · queue {q}")).unwrap_or_default(),
+                shown.team.as_ref().map(|t| format!(" · team {t}")).unwrap_or_default(),
             ))
             .weak(),
         );
@@ -103,8 +112,14 @@ pub fn draw(app: &mut CallqaApp, ctx: &egui::Context) {
                 app.push(Command::ReportAgent(Some(agent)));
             }
             let items = &data.by_agent.overall.items;
+            // The team column when any call has a team.
+            let with_teams = data.by_agent.groups.iter().any(|g| !g.teams.is_empty());
             egui::Grid::new("report_agents").striped(true).show(ui, |ui| {
-                for h in ["Agent", "Reviews", "Avg score", "Critical fails"] {
+                ui.label(RichText::new("Agent").strong());
+                if with_teams {
+                    ui.label(RichText::new("Teams").strong());
+                }
+                for h in ["Reviews", "Avg score", "Critical fails"] {
                     ui.label(RichText::new(h).strong());
                 }
                 for i in items {
@@ -115,6 +130,9 @@ pub fn draw(app: &mut CallqaApp, ctx: &egui::Context) {
                     let on = view.selected_agent.as_ref() == Some(&g.group);
                     if ui.selectable_label(on, &g.group).on_hover_text("List this agent's calls").clicked() {
                         app.push(Command::ReportAgent((!on).then(|| g.group.clone())));
+                    }
+                    if with_teams {
+                        ui.label(if g.teams.is_empty() { "-".to_string() } else { g.teams.join(", ") });
                     }
                     ui.label(g.reviews.to_string());
                     ui.label(score(g.avg_percent));

@@ -4,7 +4,7 @@
 //!
 //! - A call is found by its content hash; a new path is remembered in `call_paths`; the call's
 //!   path moves only when the file at the previous path is gone (else it is a copy); details
-//!   missing from the row (agent, recording time) are filled in, known ones never replaced.
+//!   missing from the row (agent, recording time, team) are filled in, known ones never replaced.
 //! - A scorecard is found by its content hash; a new one is stored as the next version of its
 //!   name, which only a lead (or admin) may do: a reviewer is told to ask a lead.
 
@@ -25,7 +25,7 @@ pub(super) fn utc(column: &str) -> String {
 
 fn call_columns() -> String {
     format!(
-        "id, hash, path, file_name, duration_s, sample_rate, channels, encoding, agent, recorded_at, {}, {}",
+        "id, hash, path, file_name, duration_s, sample_rate, channels, encoding, agent, recorded_at, {}, {}, team",
         utc("first_seen"),
         utc("last_seen")
     )
@@ -47,6 +47,7 @@ fn call_from_row(r: &Row) -> Result<CallRecord, PgError> {
             encoding: r.try_get(7)?,
             agent: r.try_get(8)?,
             recorded_at: r.try_get(9)?,
+            team: r.try_get(12)?,
         },
         first_seen: r.try_get(10)?,
         last_seen: r.try_get(11)?,
@@ -96,7 +97,7 @@ impl PgStore {
         // The row, inserted if new (a concurrent insert of the same call is taken as found).
         tx.execute(
             "INSERT INTO callqa.calls (hash, path, file_name, duration_s, sample_rate, channels, encoding, \
-             agent, recorded_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (hash) DO NOTHING",
+             agent, recorded_at, team) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (hash) DO NOTHING",
             &[
                 &hash,
                 &path_text,
@@ -107,6 +108,7 @@ impl PgStore {
                 &meta.encoding,
                 &meta.agent,
                 &meta.recorded_at,
+                &meta.team,
             ],
         )?;
         let sql = format!("SELECT {} FROM callqa.calls WHERE hash = $1 FOR UPDATE", call_columns());
@@ -126,12 +128,15 @@ impl PgStore {
         if now.recorded_at.is_none() {
             now.recorded_at.clone_from(&meta.recorded_at);
         }
+        if now.team.is_none() {
+            now.team.clone_from(&meta.team);
+        }
         if moved || now != known.meta {
             let new_path = if moved { path_text } else { known.path.to_string_lossy().into_owned() };
             tx.execute(
-                "UPDATE callqa.calls SET path = $2, file_name = $3, agent = $4, recorded_at = $5, \
+                "UPDATE callqa.calls SET path = $2, file_name = $3, agent = $4, recorded_at = $5, team = $6, \
                  last_seen = now() WHERE id = $1",
-                &[&known.id, &new_path, &now.file_name, &now.agent, &now.recorded_at],
+                &[&known.id, &new_path, &now.file_name, &now.agent, &now.recorded_at, &now.team],
             )?;
         }
         tx.commit()?;

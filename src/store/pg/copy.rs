@@ -129,6 +129,23 @@ pub fn copied_tables() -> Vec<(&'static str, &'static str)> {
     TABLES.iter().map(|t| (t.name, t.pg)).collect()
 }
 
+/// Every column `db copy` copies, per table in [`copied_tables`]' order: (SQLite table, its
+/// columns, team store table, its columns). Columns only the team store has (a review's
+/// `version`, …) are not in it.
+pub fn copied_columns() -> Vec<(&'static str, Vec<&'static str>, &'static str, Vec<&'static str>)> {
+    TABLES
+        .iter()
+        .map(|t| {
+            (
+                t.name,
+                t.columns.iter().map(|c| c.sqlite).collect(),
+                t.pg,
+                t.columns.iter().map(|c| c.pg).collect(),
+            )
+        })
+        .collect()
+}
+
 /// One side of a copy: a SQLite file or a PostgreSQL URL.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Endpoint {

@@ -1,10 +1,11 @@
-//! The team store's schema in PostgreSQL: the same eight numbered migrations as the SQLite
+//! The team store's schema in PostgreSQL: the same nine numbered migrations as the SQLite
 //! store (`store/schema.rs`), written for PostgreSQL, each with the access rules of the
 //! tables it creates (5: queues and their items; 6: transcripts and their search index,
 //! `transcript_segments`, a GIN index on the `simple` tsvector of the normalised words; 7:
 //! calibration sessions, their calls and reviewers, each review's session and active time;
-//! 8: each call's analysis figures, `call_metrics`). Every table here is copied by `db copy`
-//! (`pg/copy/tables.rs`), which refuses a store holding a table it does not know.
+//! 8: each call's analysis figures, `call_metrics`; 9: the agent's team, `calls.team`). Every
+//! table here is copied by `db copy` (`pg/copy/tables.rs`), which refuses a store holding a
+//! table it does not know.
 //! `callqa.migrations` holds one row per migration applied; a database with a higher number
 //! comes from a newer callqa and is refused.
 //!
@@ -636,6 +637,13 @@ CREATE POLICY metrics_add ON callqa.call_metrics FOR INSERT TO callqa_reviewer
 CREATE POLICY metrics_replace ON callqa.call_metrics FOR UPDATE TO callqa_reviewer
     USING (true) WITH CHECK (analysed_by = session_user);
 CREATE POLICY metrics_admin ON callqa.call_metrics FOR ALL TO callqa_admin USING (true) WITH CHECK (true);
+"#,
+    // 9: the agent's team on each call, as in the SQLite store (a dialer's metadata CSV or a
+    // name pattern's `team` group; NULL when unknown). The table's grants and policies cover
+    // the new column (reviewers add and update calls, everyone reads them); the audit trigger
+    // records it with the rest of the row.
+    r#"
+ALTER TABLE callqa.calls ADD COLUMN team text;
 "#,
 ];
 

@@ -69,6 +69,8 @@ pub(crate) const TABLES: &[Table] = &[
             col("recorded_at", Text),
             col("first_seen", Time),
             col("last_seen", Time),
+            // Migration 9.
+            col("team", Text),
         ],
         key: &[0],
         identity: true,
