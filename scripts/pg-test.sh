@@ -5,7 +5,7 @@
 # scripts/deps.sh test), listens on 127.0.0.1 only (a free port) and on a unix socket in that
 # folder, with `trust` authentication (any role may log in without a password: tests only).
 # The command runs with CALLQA_TEST_PG_URL=postgres://postgres@127.0.0.1:PORT/postgres (the
-# cluster's superuser); afterwards the server is stopped and the folder removed, also when the
+# cluster's superuser) and CALLQA_TEST_PG_CTL/_DATA/_OPTS/_LOG/_OWNER (to stop and start it); afterwards the server is stopped and the folder removed, also when the
 # command fails or the script is interrupted. The command's exit code is the script's.
 set -euo pipefail
 [[ $# -gt 0 ]] || { echo "usage: $0 COMMAND [ARGS...]" >&2; exit 2; }
@@ -62,6 +62,10 @@ done
 [[ -n "$started" ]] || { echo "$0: could not start a PostgreSQL server" >&2; exit 1; }
 
 export CALLQA_TEST_PG_URL="postgres://postgres@127.0.0.1:$port/postgres"
+# For the test that stops the server hard and starts it again (tests/pg_outbox.rs): how to
+# run pg_ctl on this cluster (as the `postgres` user when root).
+export CALLQA_TEST_PG_CTL="$bindir/pg_ctl" CALLQA_TEST_PG_DATA="$data" CALLQA_TEST_PG_OPTS="$opts" \
+  CALLQA_TEST_PG_LOG="$dir/server.log" CALLQA_TEST_PG_OWNER="${as_owner:+postgres}"
 echo "PostgreSQL $("$bindir/postgres" --version | awk '{print $3}') for the tests: $CALLQA_TEST_PG_URL (socket dir $dir)" >&2
 set +e
 "$@"

@@ -245,6 +245,16 @@ fn build_source(path: &Path) -> Store {
         };
         store.save_metrics(*call_id, &figures).unwrap();
     }
+    // Migration 10: outbox changes a team store applied (a SQLite store copied out of one holds
+    // them; SQLite itself never writes them).
+    rusqlite::Connection::open(path)
+        .unwrap()
+        .execute_batch(
+            "INSERT INTO applied_changes (change_id, login, applied_at) VALUES \
+             ('0123456789abcdef0123456789abcdef', 'asha', '2026-11-27T10:00:00.123Z'), \
+             ('fedcba9876543210fedcba9876543210', 'बेन', '2026-11-27T10:00:01.000Z')",
+        )
+        .unwrap();
     store
 }
 
@@ -269,6 +279,7 @@ fn counts(path: &Path) -> Vec<(String, i64)> {
         "review_sessions",
         "review_times",
         "call_metrics",
+        "applied_changes",
     ];
     tables
         .iter()
@@ -429,7 +440,7 @@ fn every_table_of_both_stores_is_in_the_copy_list() {
     let mut listed: Vec<String> = copy::copied_tables().iter().map(|(s, _)| s.to_string()).collect();
     listed.sort();
     assert_eq!(sqlite_tables(&a), listed, "SQLite tables vs db copy's list");
-    assert_eq!(listed.len(), 17);
+    assert_eq!(listed.len(), 18);
 
     let Some(server) = server() else { return };
     let db = TeamDb::team(&server);

@@ -173,7 +173,7 @@ fn init_team_creates_schema_roles_and_forced_rls_on_a_fresh_database() {
     let mut admin = db.admin();
     let version: i32 = admin.query_one("SELECT max(version) FROM callqa.migrations", &[]).unwrap().get(0);
     assert_eq!(version, pg::schema::latest());
-    assert_eq!(version, 9, "numbered like the SQLite store's migrations");
+    assert_eq!(version, 10, "numbered like the SQLite store's migrations");
     // Every table: RLS enabled and forced, owned by callqa_admin.
     let rows = admin
         .query(
@@ -188,6 +188,7 @@ fn init_team_creates_schema_roles_and_forced_rls_on_a_fresh_database() {
         names,
         [
             "answers",
+            "applied_changes",
             "audit",
             "calibration_calls",
             "calibration_reviewers",
@@ -231,7 +232,7 @@ fn init_team_creates_schema_roles_and_forced_rls_on_a_fresh_database() {
 
     // Running it again is refused, and changes nothing.
     let again = pg::init_team(&db.admin_url(), &TeamPlan { leads: vec![], reviewers: vec!["x".into()] });
-    assert!(matches!(again, Err(PgError::AlreadyTeamStore { version: 9, .. })), "{again:?}");
+    assert!(matches!(again, Err(PgError::AlreadyTeamStore { version: 10, .. })), "{again:?}");
 }
 
 #[test]
@@ -288,7 +289,7 @@ fn hostile_role_names_become_exactly_those_roles_and_nothing_else() {
     }
     let tables: i64 =
         admin.query_one("SELECT count(*) FROM pg_tables WHERE schemaname = 'callqa'", &[]).unwrap().get(0);
-    assert_eq!(tables, 18, "the schema is intact");
+    assert_eq!(tables, 19, "the schema is intact");
     // Names PostgreSQL would cut or reject are refused before anything is done.
     for bad in ["pg_signal_backend", "callqa_admin", "", "a\u{0}b"] {
         let r = pg::init_team(&db.admin_url(), &TeamPlan { leads: vec![bad.into()], reviewers: vec![] });

@@ -539,8 +539,8 @@ impl Command {
 
 /// The commands that work on the team store (or use no store); the others refuse a
 /// `postgres://` `--db` rather than read it as a file name.
-const ON_TEAM_STORE: [&str; 7] =
-    ["review", "export", "report", "probe", "analyze", "db init-team", "db copy"];
+const ON_TEAM_STORE: [&str; 8] =
+    ["review", "export", "report", "probe", "analyze", "db init-team", "db copy", "db sync"];
 
 fn run_command(cli: Cli) -> ExitCode {
     if team_url(cli.db.as_deref()).is_some() {

@@ -50,6 +50,12 @@ pub(crate) fn apply(store: &mut PgStore, change_id: &str, c: &ReviewChange) -> R
         .map_err(|e| PgError::BadData(format!("the change's scorecard: {e}")))?;
     let version = store.ensure_scorecard(&card)?;
     let call_id = store.upsert_call(&c.hash, &c.file, &c.meta)?;
+    // Applied before (its acknowledgement lost): checked first, as the review may have moved
+    // on since (e.g. submitted by this very change). The save below claims the id again in its
+    // own transaction, for two desks sending the same outbox at once.
+    if store.has_applied(change_id)? {
+        return already(store, call_id, version);
+    }
     let previous = store.latest_own_review(call_id)?.filter(|r| r.review.card_id == version.id);
     let answers =
         super::review::merged(previous.as_ref().map(|p| &p.review), c.answers.clone(), c.comments.clone());
@@ -58,14 +64,15 @@ pub(crate) fn apply(store: &mut PgStore, change_id: &str, c: &ReviewChange) -> R
     let reason = if amending { c.amend_reason.as_deref() } else { None };
     match store.save_own_review(call_id, version.id, existing, &answers, c.submit, reason, Some(change_id)) {
         Ok(saved) => Ok(Applied { review: store.review(saved.id)?, card: version, already: false }),
-        Err(PgError::AlreadyApplied(_)) => {
-            let review = match store.latest_own_review(call_id)? {
-                Some(r) => r,
-                None => return Err(PgError::NotFound("the review of an applied change".into())),
-            };
-            Ok(Applied { review, card: version, already: true })
-        }
+        Err(PgError::AlreadyApplied(_)) => already(store, call_id, version),
         Err(e) => Err(e),
+    }
+}
+
+fn already(store: &mut PgStore, call_id: i64, card: CardVersion) -> Result<Applied, PgError> {
+    match store.latest_own_review(call_id)? {
+        Some(review) => Ok(Applied { review, card, already: true }),
+        None => Err(PgError::NotFound("the review of an applied change".into())),
     }
 }
 

@@ -199,7 +199,7 @@ mod tests {
             card: "{}".into(),
             answers: vec![ItemAnswer::new("no_arguing", None)],
             comments: vec![("no_arguing".into(), "पूरी बात".into())],
-            submit: n % 2 == 0,
+            submit: n.is_multiple_of(2),
             amend_reason: None,
         }
     }

@@ -7,7 +7,8 @@
 //! Migration 5 adds review queues (`queues`, `queue_items`; see `store/queues.rs`); 6 adds
 //! transcripts and their full-text index (`store/transcripts.rs`); 7 blind calibration
 //! sessions and active review time (`store/calibration.rs`); 8 each call's analysis figures
-//! (`store/metrics.rs`); 9 the agent's team on `calls` (`store/calls.rs`).
+//! (`store/metrics.rs`); 9 the agent's team on `calls` (`store/calls.rs`); 10 the ids of the
+//! changes a team store's outbox sent (`applied_changes`, filled on the team store only).
 //!
 //! Since migration 3 the `audit` table is append-only, enforced by triggers: an `UPDATE`,
 //! `DELETE` or `INSERT OR REPLACE` of an audit row fails with "audit rows are append-only".
@@ -223,6 +224,16 @@ CREATE TABLE IF NOT EXISTS call_metrics (
     // see `ADDED_COLUMNS`.)
     r#"
 ALTER TABLE calls ADD COLUMN team TEXT;
+"#,
+    // 10: the ids of the changes a team store's outbox sent (the team store records them to
+    // apply each change once; a SQLite store writes directly and never fills it). Here so the
+    // two stores keep one numbering and `db copy` moves the table both ways.
+    r#"
+CREATE TABLE IF NOT EXISTS applied_changes (
+    change_id  TEXT PRIMARY KEY,
+    login      TEXT NOT NULL,
+    applied_at TEXT NOT NULL
+);
 "#,
 ];
 

@@ -157,6 +157,14 @@ impl PgStore {
         }
     }
 
+    /// Whether the server has applied the outbox change `change_id` (the login's own).
+    pub fn has_applied(&mut self, change_id: &str) -> Result<bool, PgError> {
+        Ok(self
+            .client
+            .query_opt("SELECT 1 FROM callqa.applied_changes WHERE change_id = $1", &[&change_id])?
+            .is_some())
+    }
+
     /// Every review the login may see, with its call and scorecard version, by call then
     /// review id; reviews made in calibration sessions are left out (as on SQLite).
     pub fn export_rows(&mut self) -> Result<Vec<ExportRow>, PgError> {

@@ -1,9 +1,10 @@
-//! The team store's schema in PostgreSQL: the same nine numbered migrations as the SQLite
+//! The team store's schema in PostgreSQL: the same ten numbered migrations as the SQLite
 //! store (`store/schema.rs`), written for PostgreSQL, each with the access rules of the
 //! tables it creates (5: queues and their items; 6: transcripts and their search index,
 //! `transcript_segments`, a GIN index on the `simple` tsvector of the normalised words; 7:
 //! calibration sessions, their calls and reviewers, each review's session and active time;
-//! 8: each call's analysis figures, `call_metrics`; 9: the agent's team, `calls.team`). Every
+//! 8: each call's analysis figures, `call_metrics`; 9: the agent's team, `calls.team`; 10: the
+//! ids of the changes an outbox sent, `applied_changes`). Every
 //! table here is copied by `db copy` (`pg/copy/tables.rs`), which refuses a store holding a
 //! table it does not know.
 //! `callqa.migrations` holds one row per migration applied; a database with a higher number
@@ -644,6 +645,26 @@ CREATE POLICY metrics_admin ON callqa.call_metrics FOR ALL TO callqa_admin USING
     // records it with the rest of the row.
     r#"
 ALTER TABLE callqa.calls ADD COLUMN team text;
+"#,
+    // 10: the ids of the changes an outbox sent (`store/outbox.rs`, `cli/team.rs`), recorded
+    // in the transaction that applies each change, so a change sent again after its
+    // acknowledgement was lost is not applied twice. Each login adds and reads its own; leads
+    // and admins read all; nobody changes or deletes them (no grant, no policy).
+    r#"
+CREATE TABLE callqa.applied_changes (
+    change_id  text PRIMARY KEY CHECK (length(change_id) BETWEEN 16 AND 64),
+    login      text NOT NULL DEFAULT session_user,
+    applied_at timestamptz NOT NULL DEFAULT now()
+);
+ALTER TABLE callqa.applied_changes ENABLE ROW LEVEL SECURITY;
+ALTER TABLE callqa.applied_changes FORCE ROW LEVEL SECURITY;
+REVOKE ALL ON callqa.applied_changes FROM PUBLIC;
+GRANT SELECT, INSERT ON callqa.applied_changes TO callqa_reviewer;
+CREATE POLICY applied_read_own ON callqa.applied_changes FOR SELECT TO callqa_reviewer
+    USING (login = session_user);
+CREATE POLICY applied_read_all ON callqa.applied_changes FOR SELECT TO callqa_lead, callqa_admin USING (true);
+CREATE POLICY applied_add_own ON callqa.applied_changes FOR INSERT TO callqa_reviewer
+    WITH CHECK (login = session_user);
 "#,
 ];
 

@@ -129,8 +129,9 @@ pub fn init_team(url: &str, plan: &TeamPlan) -> Result<InitReport, PgError> {
         tx.execute("INSERT INTO callqa.migrations (version) VALUES ($1)", &[&version])?;
     }
     steps.push(format!(
-        "schema callqa (owner callqa_admin): migrations 1-{} (calls, scorecards, reviews, answers, audit, \
-         clips, call_paths), row-level security forced on every table",
+        "schema callqa (owner callqa_admin): migrations 1-{} (calls and their paths, scorecards, reviews, \
+         answers, audit, clips, queues, transcripts, calibration sessions, analysis figures, applied \
+         outbox changes), row-level security forced on every table",
         schema::latest()
     ));
     let card = Scorecard::default_card();

@@ -273,6 +273,14 @@ pub(crate) const TABLES: &[Table] = &[
         key: &[0],
         identity: false,
     },
+    // Migration 10: the ids of the changes an outbox sent (filled on the team store only).
+    Table {
+        name: "applied_changes",
+        pg: "applied_changes",
+        columns: &[col("change_id", Text), col("login", Text), col("applied_at", Time)],
+        key: &[0],
+        identity: false,
+    },
 ];
 
 /// The SQLite tables `db copy` does not copy as tables of their own: the FTS5 shadow tables

@@ -1,0 +1,310 @@
+//! The network fails; scores do not (issue 15). With the real binary on a real PostgreSQL
+//! server, stopped hard (`pg_ctl stop -m immediate`) in the middle of a session: the reviews
+//! made meanwhile wait in the outbox, in order, per login; after the restart `callqa db sync`
+//! sends them, and everything arrives once. The outbox is then put back as it was before the
+//! sync (as if every acknowledgement had been lost) and sent again: nothing is applied twice.
+//!
+//! Needs the server scripts/pg-test.sh starts (`CALLQA_TEST_PG_URL` and `CALLQA_TEST_PG_CTL`,
+//! `_DATA`, `_OPTS`, `_LOG`, `_OWNER` to stop and start it); without them it prints a skip line
+//! and passes. This binary holds this one test only: it stops the server other tests use.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod cli_common;
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+use callqa::store::outbox::Outbox;
+use callqa::store::pg::{self, TeamPlan};
+use cli_common::{corpus, ok, text};
+use postgres::{Client, Config, NoTls};
+
+const BIN: &str = env!("CARGO_BIN_EXE_callqa");
+
+/// `pg_ctl` on the test cluster.
+struct Server {
+    ctl: String,
+    data: String,
+    opts: String,
+    log: String,
+    owner: String,
+}
+
+impl Server {
+    fn from_env() -> Option<Server> {
+        let var = |k: &str| std::env::var(k).ok();
+        Some(Server {
+            ctl: var("CALLQA_TEST_PG_CTL")?,
+            data: var("CALLQA_TEST_PG_DATA")?,
+            opts: var("CALLQA_TEST_PG_OPTS")?,
+            log: var("CALLQA_TEST_PG_LOG")?,
+            owner: var("CALLQA_TEST_PG_OWNER").unwrap_or_default(),
+        })
+    }
+
+    fn pg_ctl(&self, args: &[&str]) {
+        let mut c = if self.owner.is_empty() {
+            Command::new(&self.ctl)
+        } else {
+            let mut c = Command::new("runuser");
+            c.args(["-u", &self.owner, "--", &self.ctl]);
+            c
+        };
+        let out = c.args(["-D", &self.data]).args(args).output().unwrap();
+        assert!(out.status.success(), "pg_ctl {args:?}: {}{}", text(&out.stdout), text(&out.stderr));
+    }
+
+    fn stop_hard(&self) {
+        self.pg_ctl(&["-m", "immediate", "-w", "stop"]);
+    }
+
+    fn start(&self) {
+        self.pg_ctl(&["-l", &self.log, "-o", &self.opts, "-w", "-t", "60", "start"]);
+    }
+}
+
+struct Desk {
+    dir: tempfile::TempDir,
+    host: String,
+    port: u16,
+    db: String,
+}
+
+impl Desk {
+    fn url(&self, login: &str) -> String {
+        format!("postgres://{login}@{}:{}/{}", self.host, self.port, self.db)
+    }
+
+    /// `callqa --db URL ARGS` as `login`, with this desk's outbox.
+    fn run(&self, login: &str, args: &[&str]) -> Output {
+        Command::new(BIN)
+            .arg("--db")
+            .arg(self.url(login))
+            .args(args)
+            .env_remove("CALLQA_DB")
+            .env("HOME", self.dir.path())
+            .env("CALLQA_OUTBOX", self.outbox())
+            .output()
+            .unwrap()
+    }
+
+    fn outbox(&self) -> PathBuf {
+        self.dir.path().join("outbox.sqlite3")
+    }
+
+    fn call(&self, name: &str) -> String {
+        let to = self.dir.path().join(name);
+        if !to.exists() {
+            std::fs::copy(corpus(name), &to).unwrap();
+        }
+        to.to_string_lossy().into_owned()
+    }
+}
+
+/// A review as stored: reviewer, call file, status, version, answers.
+type Stored = (String, String, String, i64, String);
+
+/// Every review and the audit log's length.
+fn team_state(admin: &mut Client) -> (Vec<Stored>, i64) {
+    let rows = admin
+        .query(
+            "SELECT r.reviewer, c.file_name, r.status, r.version, \
+             string_agg(a.item_key || '=' || coalesce(a.answer, '-') || ':' || a.comment, ' ' ORDER BY a.position) \
+             FROM callqa.reviews r JOIN callqa.calls c ON c.id = r.call_id \
+             LEFT JOIN callqa.answers a ON a.review_id = r.id \
+             GROUP BY r.id, r.reviewer, c.file_name, r.status, r.version ORDER BY r.reviewer, c.file_name, r.id",
+            &[],
+        )
+        .unwrap()
+        .iter()
+        .map(|r| (r.get(0), r.get(1), r.get(2), r.get(3), r.get(4)))
+        .collect();
+    let audit: i64 = admin.query_one("SELECT count(*) FROM callqa.audit", &[]).unwrap().get(0);
+    (rows, audit)
+}
+
+#[track_caller]
+fn waits(out: &Output, n: usize) {
+    let err = text(&out.stderr);
+    assert!(out.status.success(), "a review made while the server is down is kept (exit 0): {err}");
+    assert!(err.contains("cannot be reached") && err.contains(&format!("{n} change(s) wait")), "{err}");
+    assert!(err.contains("Nothing is lost"), "{err}");
+}
+
+#[test]
+fn a_server_stopped_hard_mid_session_loses_nothing_and_duplicates_nothing() {
+    let (Ok(url), Some(server)) = (std::env::var("CALLQA_TEST_PG_URL"), Server::from_env()) else {
+        println!("skipped: CALLQA_TEST_PG_URL / CALLQA_TEST_PG_CTL not set (run through scripts/pg-test.sh)");
+        return;
+    };
+    let config: Config = url.parse().unwrap();
+    let host = match config.get_hosts().first() {
+        Some(postgres::config::Host::Tcp(h)) => h.clone(),
+        _ => "127.0.0.1".into(),
+    };
+    let port = config.get_ports().first().copied().unwrap_or(5432);
+    let tag = format!("{:x}", std::process::id());
+    let desk = Desk { dir: tempfile::tempdir().unwrap(), host, port, db: format!("callqa_outbox_{tag}") };
+    let (asha, ben, lead) =
+        (format!("callqa_o{tag}_asha"), format!("callqa_o{tag}_ben"), format!("callqa_o{tag}_lead"));
+    config
+        .connect(NoTls)
+        .unwrap()
+        .batch_execute(&format!("CREATE DATABASE {}", pg::quote_ident(&desk.db)))
+        .unwrap();
+    let su = config.get_user().unwrap_or("postgres").to_string();
+    pg::init_team(
+        &desk.url(&su),
+        &TeamPlan { leads: vec![lead.clone()], reviewers: vec![asha.clone(), ben.clone()] },
+    )
+    .unwrap();
+    let connect_admin = || -> Client {
+        let mut c = config.clone();
+        c.dbname(&desk.db);
+        c.connect(NoTls).unwrap()
+    };
+    let (a, b) = (desk.call("dev_c_dispute.wav"), desk.call("dev_f_brief.wav"));
+
+    // Online: asha starts a draft.
+    ok(&desk.run(
+        &asha,
+        &[
+            "review",
+            &a,
+            "--answer",
+            "let_customer_finish=no@5.8",
+            "--comment",
+            "let_customer_finish=talked over",
+        ],
+    ));
+
+    // The server dies (no shutdown checkpoint, connections cut).
+    server.stop_hard();
+    let offline = [
+        (
+            &asha,
+            vec![
+                "review",
+                &a,
+                "--answer",
+                "no_arguing=yes",
+                "--answer",
+                "admitted_fault=na",
+                "--answer",
+                "set_callback_time=yes",
+                "--submit",
+            ],
+        ),
+        (
+            &asha,
+            vec!["review", &b, "--answer", "no_arguing=no", "--comment", "no_arguing=raised voice at 0:12"],
+        ),
+        (&ben, vec!["review", &a, "--answer", "let_customer_finish=yes"]),
+        (
+            &asha,
+            vec![
+                "review",
+                &b,
+                "--answer",
+                "let_customer_finish=yes",
+                "--comment",
+                "no_arguing=ग्राहक पर चिल्लाया",
+            ],
+        ),
+    ];
+    let expected_waiting = [1, 2, 1, 3];
+    for ((who, args), n) in offline.iter().zip(expected_waiting) {
+        waits(&desk.run(who, args), n);
+    }
+    // Still down: db sync says so, and lists nothing as sent.
+    let out = desk.run(&asha, &["db", "sync"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("3 change(s) wait"), "{}", text(&out.stderr));
+    let before_sync = std::fs::read(desk.outbox()).unwrap();
+    let wal = desk.outbox().with_extension("sqlite3-wal");
+    let before_wal = std::fs::read(&wal).ok();
+
+    server.start();
+    let out = desk.run(&asha, &["db", "sync", "--json"]);
+    let v: serde_json::Value = serde_json::from_str(&ok(&out)).unwrap();
+    assert_eq!((v["sent"].as_u64(), v["waiting"].as_u64()), (Some(3), Some(0)), "{v}");
+    // Ben's change is his login's: it waits for him (another URL), then goes with his sync.
+    let out = desk.run(&ben, &["db", "sync", "--json"]);
+    let v: serde_json::Value = serde_json::from_str(&ok(&out)).unwrap();
+    assert_eq!((v["sent"].as_u64(), v["waiting"].as_u64()), (Some(1), Some(0)), "{v}");
+    assert_eq!(
+        Outbox::open(&desk.outbox())
+            .unwrap()
+            .count(&format!("{asha}@{}:{}/{}", desk.host, desk.port, desk.db))
+            .unwrap(),
+        0
+    );
+
+    let mut admin = connect_admin();
+    let (reviews, audit) = team_state(&mut admin);
+    let mine = |who: &str| reviews.iter().filter(|r| r.0 == who).cloned().collect::<Vec<_>>();
+    let asha_reviews = mine(&asha);
+    assert_eq!(asha_reviews.len(), 2, "one review per call, none twice: {reviews:?}");
+    let on_a = &asha_reviews[0];
+    assert_eq!((on_a.1.as_str(), on_a.2.as_str(), on_a.3), ("dev_c_dispute.wav", "submitted", 2), "{on_a:?}");
+    assert_eq!(
+        on_a.4,
+        "let_customer_finish=no:talked over no_arguing=yes: admitted_fault=na: set_callback_time=yes:",
+        "the draft made online and the submission made offline, in order"
+    );
+    let on_b = &asha_reviews[1];
+    assert_eq!((on_b.1.as_str(), on_b.2.as_str(), on_b.3), ("dev_f_brief.wav", "draft", 2), "{on_b:?}");
+    assert_eq!(
+        on_b.4,
+        "let_customer_finish=yes: no_arguing=no:ग्राहक पर चिल्लाया admitted_fault=-: set_callback_time=-:",
+        "the second offline change applied on top of the first"
+    );
+    assert_eq!(mine(&ben).len(), 1, "{reviews:?}");
+    let applied: i64 = admin.query_one("SELECT count(*) FROM callqa.applied_changes", &[]).unwrap().get(0);
+    assert_eq!(applied, 5, "the online change and the four offline ones, each once");
+
+    // Every acknowledgement lost: the outbox as it was before the sync, sent again.
+    std::fs::write(desk.outbox(), &before_sync).unwrap();
+    match &before_wal {
+        Some(w) => std::fs::write(&wal, w).unwrap(),
+        None => {
+            let _ = std::fs::remove_file(&wal);
+        }
+    }
+    let _ = std::fs::remove_file(desk.outbox().with_extension("sqlite3-shm"));
+    let out = desk.run(&asha, &["db", "sync", "--json"]);
+    let v: serde_json::Value = serde_json::from_str(&ok(&out)).unwrap();
+    assert_eq!(
+        (v["sent"].as_u64(), v["already_there"].as_u64(), v["waiting"].as_u64()),
+        (Some(3), Some(3), Some(0)),
+        "{v}"
+    );
+    let out = desk.run(&ben, &["db", "sync", "--json"]);
+    let v: serde_json::Value = serde_json::from_str(&ok(&out)).unwrap();
+    assert_eq!(v["already_there"].as_u64(), Some(1), "{v}");
+    assert_eq!(
+        team_state(&mut admin),
+        (reviews.clone(), audit),
+        "sent twice, applied once: no review, answer, version or audit row changed"
+    );
+    drop(admin);
+
+    // A refused change stays, with why, until dropped: a submitted review changed offline
+    // without a reason.
+    server.stop_hard();
+    waits(&desk.run(&asha, &["review", &a, "--answer", "no_arguing=no"]), 1);
+    server.start();
+    let out = desk.run(&asha, &["db", "sync"]);
+    assert_eq!(out.status.code(), Some(1));
+    let listed = text(&out.stdout);
+    assert!(listed.contains("1 wait") && listed.contains("--amend-reason"), "{listed}");
+    let id = listed.lines().nth(1).and_then(|l| l.split_whitespace().next()).unwrap().to_string();
+    ok(&desk.run(&asha, &["db", "sync", "--drop", &id]));
+    assert_eq!(team_state(&mut connect_admin()).0, reviews, "the refused change changed nothing");
+
+    let mut su = config.connect(NoTls).unwrap();
+    su.batch_execute(&format!("DROP DATABASE {} WITH (FORCE)", pg::quote_ident(&desk.db))).unwrap();
+    for who in [&asha, &ben, &lead] {
+        su.batch_execute(&format!("DROP ROLE {}", pg::quote_ident(who))).unwrap();
+    }
+}
