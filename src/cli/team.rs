@@ -107,9 +107,14 @@ pub(crate) fn sync(store: &mut PgStore, outbox: &mut Outbox, target: &str) -> Re
 
 /// The URL's configuration and its `user@host:port/db` (the outbox's key).
 pub(crate) fn target_of(url: &str) -> Result<(Config, String), PgError> {
-    let config: Config = url.parse().map_err(|e| PgError::BadUrl(format!("{e}")))?;
+    let (config, _) = pg::parse_url(url)?;
     let target = pg::describe(&config);
     Ok((config, target))
+}
+
+/// Connects to the team store of `url` (with its `sslrootcert`, if any).
+fn connect(url: &str) -> Result<PgStore, PgError> {
+    PgStore::connect(url)
 }
 
 fn say_waiting(outbox: &Outbox, target: &str, why: &str) -> Result<usize> {
@@ -137,10 +142,10 @@ fn say_refused(report: &SyncReport, except: i64) {
 /// `callqa review` on the team store: `change` is kept in the outbox, then everything waiting
 /// is sent. Returns the review when this change reached the server, `None` when it waits.
 pub(crate) fn review(url: &str, change: &ReviewChange) -> Result<Option<Applied>> {
-    let (config, target) = target_of(url)?;
+    let (_, target) = target_of(url)?;
     let mut outbox = Outbox::open(&Outbox::default_path()?)?;
     let mine = outbox.push(&target, change)?;
-    let mut store = match PgStore::connect_config(&config) {
+    let mut store = match connect(url) {
         Ok(s) => s,
         Err(e) if e.is_unreachable() => {
             say_waiting(&outbox, &target, &e.to_string())?;
@@ -184,7 +189,7 @@ fn sync_command(db: Option<&Path>, drop: Option<i64>, json: bool) -> Result<Exit
             "db sync sends the outbox to the team store: give --db postgres://… (or CALLQA_DB)".into()
         ));
     };
-    let (config, target) = target_of(&url)?;
+    let (_, target) = target_of(&url)?;
     let mut outbox = Outbox::open(&Outbox::default_path()?)?;
     if let Some(id) = drop {
         if !outbox.drop_change(id)? {
@@ -193,7 +198,7 @@ fn sync_command(db: Option<&Path>, drop: Option<i64>, json: bool) -> Result<Exit
         eprintln!("dropped change {id} from the outbox");
     }
     let before = outbox.count(&target)?;
-    let mut store = match PgStore::connect_config(&config) {
+    let mut store = match connect(&url) {
         Ok(s) => s,
         Err(e) if e.is_unreachable() => {
             say_waiting(&outbox, &target, &e.to_string())?;

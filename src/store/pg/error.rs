@@ -10,8 +10,10 @@ pub enum PgError {
     #[error("cannot set up TLS for the team database ({0})")]
     Tls(native_tls::Error),
     #[error(
-        "cannot reach the team database {target} ({source}); check the URL, that the server is \
-         running and that pg_hba.conf lets this login in"
+        "cannot reach the team database {target} ({}); check the URL, that the server is \
+         running and that pg_hba.conf lets this login in{}",
+        with_causes(.source),
+        tls_hint(.source)
     )]
     Connect { target: String, source: postgres::Error },
     #[error(
@@ -99,6 +101,31 @@ impl From<postgres::Error> for PgError {
             }
             _ => PgError::Sql(e),
         }
+    }
+}
+
+/// The error and what caused it (a TLS handshake's own reason, e.g. "certificate verify
+/// failed", is a cause, not the error's message).
+fn with_causes(e: &postgres::Error) -> String {
+    let mut out = e.to_string();
+    let mut cause = std::error::Error::source(e);
+    while let Some(c) = cause {
+        let text = c.to_string();
+        if !out.contains(&text) {
+            out.push_str(": ");
+            out.push_str(&text);
+        }
+        cause = c.source();
+    }
+    out
+}
+
+/// What to do about a certificate the system does not trust.
+fn tls_hint(e: &postgres::Error) -> &'static str {
+    if with_causes(e).contains("certificate") {
+        "; the server's TLS certificate is not trusted: add sslrootcert=CA.pem (the team's CA) to the URL"
+    } else {
+        ""
     }
 }
 

@@ -18,6 +18,8 @@ mod reviews;
 pub mod schema;
 mod team;
 
+use std::path::{Path, PathBuf};
+
 use postgres::{Client, Config};
 
 use crate::model::scorecard::{Answer, ItemAnswer, Scorecard, score};
@@ -97,21 +99,100 @@ pub fn describe(config: &Config) -> String {
 
 /// Connects to `url` (`postgres://user@host:port/db?sslmode=require`, or key=value form).
 /// `sslmode=require` uses TLS through the system's OpenSSL and verifies the server's
-/// certificate against the system's roots; `prefer` (the default) tries TLS first.
+/// certificate (chain and host name) against the system's roots, or against the CA
+/// certificate named by `sslrootcert=FILE` (PEM; libpq's name for it); `prefer` (the default)
+/// tries TLS first.
 pub fn connect(url: &str) -> Result<(Client, String), PgError> {
-    let config: Config = url.parse().map_err(|e| PgError::BadUrl(format!("{e}")))?;
-    connect_config(&config)
+    let (config, root) = parse_url(url)?;
+    connect_with(&config, root.as_deref())
 }
 
-/// [`connect`] with a parsed configuration.
+/// `url` as the client's configuration, and the CA certificate of its `sslrootcert` (which
+/// the client library does not read itself: it is taken out of the URL here).
+pub fn parse_url(url: &str) -> Result<(Config, Option<PathBuf>), PgError> {
+    let (rest, root) = take_root_cert(url);
+    let config: Config = rest.parse().map_err(|e| PgError::BadUrl(format!("{e}")))?;
+    Ok((config, root))
+}
+
+/// Splits `sslrootcert=…` off a URL's query (`?a=b&sslrootcert=/x.pem`) or a key=value
+/// string (`host=h sslrootcert=/x.pem`).
+fn take_root_cert(url: &str) -> (String, Option<PathBuf>) {
+    let lower = url.trim_start().to_ascii_lowercase();
+    if lower.starts_with("postgres://") || lower.starts_with("postgresql://") {
+        let Some((base, query)) = url.split_once('?') else { return (url.to_string(), None) };
+        let mut root = None;
+        let kept: Vec<&str> = query
+            .split('&')
+            .filter(|kv| match kv.split_once('=') {
+                Some(("sslrootcert", v)) => {
+                    root = Some(PathBuf::from(percent_decode(v)));
+                    false
+                }
+                _ => true,
+            })
+            .collect();
+        let rest = if kept.is_empty() { base.to_string() } else { format!("{base}?{}", kept.join("&")) };
+        (rest, root)
+    } else {
+        let mut root = None;
+        let kept: Vec<&str> = url
+            .split_whitespace()
+            .filter(|kv| match kv.split_once('=') {
+                Some(("sslrootcert", v)) => {
+                    root = Some(PathBuf::from(v.trim_matches('\'')));
+                    false
+                }
+                _ => true,
+            })
+            .collect();
+        (kept.join(" "), root)
+    }
+}
+
+fn percent_decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        let hex = |c: u8| (c as char).to_digit(16);
+        match (b[i], b.get(i + 1).copied().and_then(hex), b.get(i + 2).copied().and_then(hex)) {
+            (b'%', Some(h), Some(l)) => {
+                out.push((h * 16 + l) as u8);
+                i += 3;
+            }
+            (c, ..) => {
+                out.push(c);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Connects with a parsed configuration (TLS verified against the system's roots).
 pub fn connect_config(config: &Config) -> Result<(Client, String), PgError> {
+    connect_with(config, None)
+}
+
+/// Connects; with `root`, TLS certificates are verified against that CA certificate too.
+pub fn connect_with(config: &Config, root: Option<&Path>) -> Result<(Client, String), PgError> {
     let target = describe(config);
     let mut config = config.clone();
     if config.get_connect_timeout().is_none() {
         // An unreachable host is said within seconds, not after TCP's minutes.
         config.connect_timeout(CONNECT_TIMEOUT);
     }
-    let tls = native_tls::TlsConnector::builder().build().map_err(PgError::Tls)?;
+    let mut builder = native_tls::TlsConnector::builder();
+    if let Some(root) = root {
+        let pem = std::fs::read(root)
+            .map_err(|e| PgError::BadUrl(format!("sslrootcert {}: {e}", root.display())))?;
+        let cert = native_tls::Certificate::from_pem(&pem).map_err(|e| {
+            PgError::BadUrl(format!("sslrootcert {} is not a PEM certificate ({e})", root.display()))
+        })?;
+        builder.add_root_certificate(cert);
+    }
+    let tls = builder.build().map_err(PgError::Tls)?;
     let tls = postgres_native_tls::MakeTlsConnector::new(tls);
     let client = config.connect(tls).map_err(|source| PgError::Connect { target: target.clone(), source })?;
     Ok((client, target))
@@ -148,13 +229,18 @@ impl std::fmt::Debug for PgStore {
 impl PgStore {
     /// Connects and checks that the database is a callqa team store this callqa can use.
     pub fn connect(url: &str) -> Result<PgStore, PgError> {
-        let config: Config = url.parse().map_err(|e| PgError::BadUrl(format!("{e}")))?;
-        PgStore::connect_config(&config)
+        let (config, root) = parse_url(url)?;
+        PgStore::connect_with(&config, root.as_deref())
     }
 
     /// [`PgStore::connect`] with a parsed configuration.
     pub fn connect_config(config: &Config) -> Result<PgStore, PgError> {
-        let (mut client, target) = connect_config(config)?;
+        PgStore::connect_with(config, None)
+    }
+
+    /// [`PgStore::connect`] with a parsed configuration and `sslrootcert`'s file.
+    pub fn connect_with(config: &Config, root: Option<&Path>) -> Result<PgStore, PgError> {
+        let (mut client, target) = connect_with(config, root)?;
         let found = team::schema_version(&mut client)?;
         match found {
             None => Err(PgError::NotTeamStore(target)),
@@ -364,6 +450,24 @@ fn write_answers(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sslrootcert_is_taken_out_of_the_url_for_the_tls_connector() {
+        let (rest, root) =
+            take_root_cert("postgres://asha@db:5433/callqa?sslmode=require&sslrootcert=/etc/ca%20team.pem");
+        assert_eq!(rest, "postgres://asha@db:5433/callqa?sslmode=require");
+        assert_eq!(root, Some(PathBuf::from("/etc/ca team.pem")));
+        let (rest, root) = take_root_cert("postgresql://asha@db/callqa?sslrootcert=ca.pem");
+        assert_eq!((rest.as_str(), root), ("postgresql://asha@db/callqa", Some(PathBuf::from("ca.pem"))));
+        let (rest, root) = take_root_cert("host=db user=asha sslrootcert='/x/ca.pem' sslmode=require");
+        assert_eq!(
+            (rest.as_str(), root),
+            ("host=db user=asha sslmode=require", Some(PathBuf::from("/x/ca.pem")))
+        );
+        let (rest, root) = take_root_cert("postgres://asha@db/callqa?sslmode=require");
+        assert_eq!((rest.as_str(), root), ("postgres://asha@db/callqa?sslmode=require", None));
+        assert!(parse_url("postgres://asha@db/callqa?sslrootcert=/ca.pem&sslmode=require").is_ok());
+    }
 
     #[test]
     fn quote_ident_doubles_quotes_and_wraps() {
