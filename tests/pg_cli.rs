@@ -39,6 +39,11 @@ impl Team {
     /// A fresh team store with a lead and the reviewers asha and ben (logins prefixed per
     /// test: roles are cluster-wide), or `None` without a server.
     fn new() -> Option<Team> {
+        Team::at(pg::schema::latest())
+    }
+
+    /// [`Team::new`] with the schema an older callqa made (migrations 1..=`version`).
+    fn at(version: i32) -> Option<Team> {
         let Ok(url) = std::env::var("CALLQA_TEST_PG_URL") else {
             println!("skipped: CALLQA_TEST_PG_URL not set");
             return None;
@@ -66,7 +71,7 @@ impl Team {
                 reviewers: vec![team.login("asha"), team.login("ben")],
             };
             let superuser = team.server.get_user().unwrap_or("postgres").to_string();
-            pg::init_team(&team.url_as(&superuser), &plan).unwrap();
+            pg::init_team_at(&team.url_as(&superuser), &plan, version).unwrap();
         }
         Some(team)
     }
@@ -374,4 +379,57 @@ fn the_login_is_the_reviewer_and_the_server_keeps_the_rules() {
         .unwrap();
     refused(&out, 2, "the window does not open the team store yet");
     assert!(!team.dir.path().join("postgres:").exists());
+}
+
+/// A team store made by an older callqa (schema 8): this callqa refuses to write to it and
+/// says how to upgrade; a reviewer may not upgrade it; an admin does, in one step, with every
+/// row kept; then the reviewer scores on it.
+#[test]
+fn an_older_team_store_is_upgraded_by_an_admin_and_keeps_its_rows() {
+    let Some(team) = Team::at(8) else { return };
+    let superuser = team.server.get_user().unwrap_or("postgres").to_string();
+    let mut asha_sql = {
+        let mut c = team.server.clone();
+        c.dbname(&team.db).user(&team.login("asha"));
+        c.connect(NoTls).unwrap()
+    };
+    // What asha scored while the store was at version 8 (as that callqa wrote it).
+    let call: i64 = asha_sql
+        .query_one(
+            "INSERT INTO callqa.calls (hash, path, file_name, duration_s, sample_rate, channels, encoding, agent) \
+             VALUES ('old-call', '/calls/old.wav', 'old.wav', 60.0, 8000, 2, 'pcm_s16le', 'Meena') RETURNING id",
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    let card: i64 = asha_sql.query_one("SELECT min(id) FROM callqa.scorecards", &[]).unwrap().get(0);
+    asha_sql
+        .execute(
+            "INSERT INTO callqa.reviews (call_id, scorecard_id, status, percent, points, max_points, critical_failed, \
+             complete) VALUES ($1, $2, 'draft', 100, 1, 1, false, false)",
+            &[&call, &card],
+        )
+        .unwrap();
+    let file = team.call("dev_f_brief.wav");
+    let file = file.to_str().unwrap();
+
+    let out = team.run("asha", &["review", file, "--answer", "no_arguing=yes"]);
+    let err = refused(&out, 1, "older schema (version 8)");
+    assert!(err.contains("callqa db upgrade"), "{err}");
+    refused(&team.run("asha", &["db", "upgrade", &team.url_as(&team.login("asha"))]), 1, "only an admin");
+
+    let admin_url = team.url_as(&superuser);
+    let out = ok(&team.run("lead", &["db", "upgrade", &admin_url]));
+    assert!(out.contains("upgraded from schema version 8 to 10 (migrations 9, 10)"), "{out}");
+    let out = ok(&team.run("lead", &["db", "upgrade", &admin_url]));
+    assert!(out.contains("up to date (schema version 10)"), "{out}");
+
+    let kept: i64 = asha_sql
+        .query_one("SELECT count(*) FROM callqa.reviews WHERE call_id = $1 AND status = 'draft'", &[&call])
+        .unwrap()
+        .get(0);
+    assert_eq!(kept, 1, "the review made at version 8 is still there");
+    let out = ok(&team.run("asha", &["review", file, "--answer", "no_arguing=yes", "--json"]));
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["review"]["reviewer"], team.login("asha").as_str());
 }

@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use anyhow::{Context, Result};
 
 use super::out::{outln, term};
-use crate::store::pg::{CopyError, CopyReport, PgError, TeamPlan, copy, init_team};
+use crate::store::pg::{CopyError, CopyReport, PgError, TeamPlan, copy, init_team, upgrade_team};
 
 /// `callqa db init-team`.
 pub fn run_init_team(url: &str, leads: Vec<String>, reviewers: Vec<String>) -> ExitCode {
@@ -37,6 +37,31 @@ fn init(url: &str, plan: TeamPlan) -> Result<()> {
          ALTER ROLE … PASSWORD), or pg_hba.conf lets them in another way (peer, cert, ldap)."
     );
     Ok(())
+}
+
+/// `callqa db upgrade URL`: the missing migrations, all or none.
+pub fn run_upgrade(url: &str) -> ExitCode {
+    match upgrade_team(url) {
+        Ok(r) if r.applied.is_empty() => {
+            outln!("{}: the team store is up to date (schema version {})", term(&r.target), r.to);
+            ExitCode::SUCCESS
+        }
+        Ok(r) => {
+            let list: Vec<String> = r.applied.iter().map(i32::to_string).collect();
+            outln!(
+                "{}: upgraded from schema version {} to {} (migrations {}); every row kept",
+                term(&r.target),
+                r.from,
+                r.to,
+                list.join(", ")
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            let e = anyhow::Error::new(e).context("the team store was not upgraded (nothing was changed)");
+            super::report_error("db upgrade", &e)
+        }
+    }
 }
 
 /// `callqa db copy`: 0 when every table matched and the copy was committed; 1 when a table

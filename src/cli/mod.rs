@@ -370,6 +370,13 @@ pub enum DbCommand {
         #[arg(long, value_name = "URL|FILE")]
         to: String,
     },
+    /// Bring a team store made by an older callqa up to this callqa's schema (the missing
+    /// migrations, in one transaction; every row kept). As an admin (a member of
+    /// callqa_admin, or a superuser).
+    Upgrade {
+        /// postgres://USER@HOST:PORT/DATABASE
+        url: String,
+    },
     /// Send the changes waiting in the outbox (made while the team store could not be
     /// reached) to the team store of --db / CALLQA_DB, in the order they were made; list what
     /// still waits (exit 1 while anything waits). A change the server refused stays, with why,
@@ -533,14 +540,15 @@ impl Command {
             Command::Db { command: DbCommand::InitTeam { .. } } => "db init-team",
             Command::Db { command: DbCommand::Copy { .. } } => "db copy",
             Command::Db { command: DbCommand::Sync { .. } } => "db sync",
+            Command::Db { command: DbCommand::Upgrade { .. } } => "db upgrade",
         }
     }
 }
 
 /// The commands that work on the team store (or use no store); the others refuse a
 /// `postgres://` `--db` rather than read it as a file name.
-const ON_TEAM_STORE: [&str; 8] =
-    ["review", "export", "report", "probe", "analyze", "db init-team", "db copy", "db sync"];
+const ON_TEAM_STORE: [&str; 9] =
+    ["review", "export", "report", "probe", "analyze", "db init-team", "db copy", "db sync", "db upgrade"];
 
 fn run_command(cli: Cli) -> ExitCode {
     if team_url(cli.db.as_deref()).is_some() {
@@ -658,6 +666,7 @@ fn run_command(cli: Cli) -> ExitCode {
             db::run_init_team(&url, leads, reviewers)
         }
         Some(Command::Db { command: DbCommand::Copy { from, to } }) => db::run_copy(&from, &to),
+        Some(Command::Db { command: DbCommand::Upgrade { url } }) => db::run_upgrade(&url),
         Some(Command::Db { command: DbCommand::Sync { drop, json } }) => {
             team::run_sync(cli.db.as_deref(), drop, json)
         }

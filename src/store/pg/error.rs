@@ -36,7 +36,10 @@ pub enum PgError {
          callqa knows up to {supported}); update callqa"
     )]
     TooNew { target: String, found: i32, supported: i32 },
-    #[error("the team database {target} has an older schema (version {found}); an admin must migrate it")]
+    #[error(
+        "the team database {target} has an older schema (version {found}); an admin brings it up to \
+         date with `callqa db upgrade URL` (all its data is kept)"
+    )]
     OldSchema { target: String, found: i32 },
     #[error("cannot use {name:?} as a role name: {why}")]
     BadRoleName { name: String, why: String },

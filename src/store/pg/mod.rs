@@ -27,7 +27,7 @@ use crate::model::scorecard::{Answer, ItemAnswer, Scorecard, score};
 pub use copy::{CopyError, CopyReport, TableCheck};
 pub use error::PgError;
 pub use reviews::TeamReview;
-pub use team::{InitReport, TeamPlan, init_team};
+pub use team::{InitReport, TeamPlan, UpgradeReport, init_team, init_team_at, upgrade_team};
 
 /// PostgreSQL's longest identifier (NAMEDATALEN - 1 bytes); longer names are cut silently by
 /// the server, so callqa refuses them.

@@ -38,6 +38,13 @@ pub(crate) fn schema_version(client: &mut Client) -> Result<Option<i32>, PgError
 /// Refuses a database that already holds tables (its own or a team store) and names that
 /// PostgreSQL would change.
 pub fn init_team(url: &str, plan: &TeamPlan) -> Result<InitReport, PgError> {
+    init_team_at(url, plan, schema::latest())
+}
+
+/// [`init_team`] with the schema only up to migration `version` (what an older callqa made):
+/// for the tests of [`upgrade_team`].
+#[doc(hidden)]
+pub fn init_team_at(url: &str, plan: &TeamPlan, version: i32) -> Result<InitReport, PgError> {
     let people: Vec<(&str, &str)> = plan
         .leads
         .iter()
@@ -123,16 +130,12 @@ pub fn init_team(url: &str, plan: &TeamPlan) -> Result<InitReport, PgError> {
     // The schema, owned by callqa_admin.
     tx.batch_execute("SET LOCAL ROLE callqa_admin")?;
     tx.batch_execute(schema::BOOTSTRAP)?;
-    for (n, sql) in schema::MIGRATIONS.iter().enumerate() {
-        let version = i32::try_from(n + 1).map_err(|_| PgError::BadData("too many migrations".into()))?;
-        tx.batch_execute(sql)?;
-        tx.execute("INSERT INTO callqa.migrations (version) VALUES ($1)", &[&version])?;
-    }
+    apply_migrations(&mut tx, 0, version)?;
     steps.push(format!(
         "schema callqa (owner callqa_admin): migrations 1-{} (calls and their paths, scorecards, reviews, \
          answers, audit, clips, queues, transcripts, calibration sessions, analysis figures, applied \
          outbox changes), row-level security forced on every table",
-        schema::latest()
+        version
     ));
     let card = Scorecard::default_card();
     tx.execute(
@@ -157,4 +160,66 @@ pub fn init_team(url: &str, plan: &TeamPlan) -> Result<InitReport, PgError> {
     }
     tx.commit()?;
     Ok(InitReport { target, steps })
+}
+
+/// Applies migrations `from + 1 ..= to` as `callqa_admin` (the caller's transaction has set
+/// the role), each with its row in `callqa.migrations`.
+fn apply_migrations(tx: &mut postgres::Transaction<'_>, from: i32, to: i32) -> Result<Vec<i32>, PgError> {
+    let mut applied = Vec::new();
+    for (n, sql) in schema::MIGRATIONS.iter().enumerate() {
+        let version = i32::try_from(n + 1).map_err(|_| PgError::BadData("too many migrations".into()))?;
+        if version <= from || version > to {
+            continue;
+        }
+        tx.batch_execute(sql)?;
+        tx.execute("INSERT INTO callqa.migrations (version) VALUES ($1)", &[&version])?;
+        applied.push(version);
+    }
+    Ok(applied)
+}
+
+/// What [`upgrade_team`] did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UpgradeReport {
+    /// `user@host:port/db`.
+    pub target: String,
+    pub from: i32,
+    pub to: i32,
+    /// The migrations applied (empty: it was up to date).
+    pub applied: Vec<i32>,
+}
+
+/// `callqa db upgrade URL`: brings a team store made by an older callqa up to this callqa's
+/// schema, in one transaction (all the missing migrations or none), as `callqa_admin`. The
+/// login must be a superuser or a member of `callqa_admin`; two upgrades at once wait for
+/// each other (the migrations table is locked), and the second finds nothing to do.
+pub fn upgrade_team(url: &str) -> Result<UpgradeReport, PgError> {
+    let (mut client, target) = connect(url)?;
+    let Some(_) = schema_version(&mut client)? else {
+        return Err(PgError::NotTeamStore(target));
+    };
+    let admin: bool = client
+        .query_one(
+            "SELECT rolsuper OR pg_has_role(current_user, 'callqa_admin', 'MEMBER') FROM pg_roles \
+             WHERE rolname = current_user",
+            &[],
+        )?
+        .get(0);
+    if !admin {
+        return Err(PgError::Denied(format!(
+            "only an admin (a member of callqa_admin, or a superuser) upgrades the team store {target}"
+        )));
+    }
+    let mut tx = client.transaction()?;
+    tx.batch_execute("LOCK TABLE callqa.migrations IN EXCLUSIVE MODE")?;
+    let from: i32 = tx.query_one("SELECT coalesce(max(version), 0) FROM callqa.migrations", &[])?.get(0);
+    let to = schema::latest();
+    if from > to {
+        return Err(PgError::TooNew { target, found: from, supported: to });
+    }
+    tx.batch_execute("SET LOCAL ROLE callqa_admin")?;
+    let applied = apply_migrations(&mut tx, from, to)?;
+    tx.batch_execute("RESET ROLE")?;
+    tx.commit()?;
+    Ok(UpgradeReport { target, from, to, applied })
 }
