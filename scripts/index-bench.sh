@@ -3,6 +3,8 @@
 # 1000): calls/s, CPU per hour of audio, peak memory; then the second run (nothing to do).
 #
 #   scripts/index-bench.sh [N]        env: CALLQA_INDEX_DIR (default /tmp/callqa_index_bench)
+#   CALLQA_INDEX_STEREO=1 scripts/index-bench.sh [N]   # 8 kHz stereo recordings only (telephony:
+#                                                      # PCM16, A-law, IMA ADPCM, EXTENSIBLE)
 #
 # The calls are the development corpus' recordings in every encoding it has (PCM 8/16/24,
 # float, mu-law, A-law, IMA ADPCM, GSM 6.10, EXTENSIBLE), each copy made distinct by one
@@ -14,10 +16,15 @@ DIR=${CALLQA_INDEX_DIR:-/tmp/callqa_index_bench}
 BIN=${CARGO_TARGET_DIR:-$ROOT/target}/release/callqa
 [[ -x $BIN ]] || cargo build --release --quiet --manifest-path "$ROOT/Cargo.toml"
 rm -rf "$DIR" && mkdir -p "$DIR/calls"
-python3 - "$ROOT/tests/fixtures/corpus" "$DIR/calls" "$N" <<'PY'
+python3 - "$ROOT/tests/fixtures/corpus" "$DIR/calls" "$N" "${CALLQA_INDEX_STEREO:-0}" <<'PY'
 import os, struct, sys
-src, out, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
-files = sorted(f for f in os.listdir(src) if f.startswith("dev_") and f.endswith(".wav"))
+src, out, n, stereo = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4] == "1"
+def channels_rate(path):
+    b = open(path, "rb").read(4096)
+    i = b.find(b"fmt ")
+    return struct.unpack("<HI", b[i+10:i+16]) if i >= 0 else (0, 0)
+files = sorted(f for f in os.listdir(src) if f.startswith("dev_") and f.endswith(".wav")
+               and (not stereo or channels_rate(os.path.join(src, f)) == (2, 8000)))
 def data_span(b):
     i = 12
     while i + 8 <= len(b):
