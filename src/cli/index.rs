@@ -181,6 +181,8 @@ fn run_index(db: Option<&Path>, args: &IndexArgs) -> Result<Summary> {
     }
     let sources = Sources::from_args(args)?;
     let mut store = Store::open(&path)?;
+    // Only derived data is written here: commits need not wait for the disk (see the method).
+    store.for_derived_data()?;
     let mut summary = Summary::default();
     let files = if args.paths.is_empty() {
         if sources.given() {

@@ -224,6 +224,16 @@ impl Store {
         Ok(Store { conn, path: path.to_path_buf(), busy_timeout: DEFAULT_BUSY_TIMEOUT })
     }
 
+    /// For a bulk job that writes only what it derives from the recordings (`callqa index`:
+    /// call rows, their paths and details, analysis figures): commits stop waiting for the disk
+    /// (`synchronous = NORMAL`). In WAL mode the database stays consistent after a crash or a
+    /// power cut; only the last commits may be lost, and the next run redoes them. No review
+    /// is written on such a connection (the window and `callqa review` keep `FULL`).
+    pub fn for_derived_data(&self) -> Result<(), StoreError> {
+        self.conn.pragma_update(None::<&str>, "synchronous", "NORMAL")?;
+        Ok(())
+    }
+
     /// The database file.
     pub fn path(&self) -> &Path {
         &self.path
