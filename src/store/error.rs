@@ -83,6 +83,26 @@ pub enum StoreError {
     BadData(String),
     #[error("review database error: {0}")]
     Sql(rusqlite::Error),
+    /// The team store (PostgreSQL) refused or failed.
+    #[error("{0}")]
+    Team(super::pg::PgError),
+    #[error(
+        "{0} is not on the team store yet; use a SQLite review database for it (--db FILE, or the \
+         window's default)"
+    )]
+    NotOnTeamStore(&'static str),
+}
+
+impl From<super::pg::PgError> for StoreError {
+    fn from(e: super::pg::PgError) -> Self {
+        use super::pg::PgError;
+        match e {
+            PgError::AmendNeedsReason => StoreError::AmendNeedsReason,
+            PgError::Incomplete(items) => StoreError::Incomplete(items),
+            PgError::NotFound(what) => StoreError::NotFound(what),
+            e => StoreError::Team(e),
+        }
+    }
 }
 
 impl StoreError {

@@ -53,6 +53,7 @@
 //! the busy timeout has passed, then [`StoreError::Busy`] says so. Audio files are never
 //! opened here.
 
+pub mod backend;
 mod calibration;
 mod calls;
 mod cards;

@@ -143,6 +143,53 @@ impl PgStore {
         Ok(known.id)
     }
 
+    /// Every path this call was seen at, the first seen first.
+    pub fn call_paths(&mut self, call_id: i64) -> Result<Vec<PathBuf>, PgError> {
+        let rows = self.client.query(
+            "SELECT path FROM callqa.call_paths WHERE call_id = $1 ORDER BY first_seen, path",
+            &[&call_id],
+        )?;
+        rows.iter().map(|r| Ok(PathBuf::from(r.try_get::<_, String>(0)?))).collect()
+    }
+
+    /// Stores (or replaces) a call's analysis figures, in the login's name.
+    pub fn save_metrics(&mut self, call_id: i64, m: &crate::store::CallMetrics) -> Result<(), PgError> {
+        let warnings = serde_json::to_string(&m.warnings).map_err(|e| PgError::BadData(e.to_string()))?;
+        let n = |v: u32| i64::from(v);
+        self.client.execute(
+            "INSERT INTO callqa.call_metrics (call_id, analyser_version, duration_s, talk_agent_s, \
+             talk_customer_s, talk_mixed_s, overtalk_count, overtalk_by_agent, overtalk_by_customer, \
+             overtalk_total_s, silence_count, silence_total_s, silence_longest_s, hold_total_s, warnings) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, ($15::text)::jsonb) \
+             ON CONFLICT (call_id) DO UPDATE SET analysed_at = now(), analysed_by = session_user, \
+             analyser_version = EXCLUDED.analyser_version, duration_s = EXCLUDED.duration_s, \
+             talk_agent_s = EXCLUDED.talk_agent_s, talk_customer_s = EXCLUDED.talk_customer_s, \
+             talk_mixed_s = EXCLUDED.talk_mixed_s, overtalk_count = EXCLUDED.overtalk_count, \
+             overtalk_by_agent = EXCLUDED.overtalk_by_agent, overtalk_by_customer = EXCLUDED.overtalk_by_customer, \
+             overtalk_total_s = EXCLUDED.overtalk_total_s, silence_count = EXCLUDED.silence_count, \
+             silence_total_s = EXCLUDED.silence_total_s, silence_longest_s = EXCLUDED.silence_longest_s, \
+             hold_total_s = EXCLUDED.hold_total_s, warnings = EXCLUDED.warnings",
+            &[
+                &call_id,
+                &m.analyser_version,
+                &m.duration_s,
+                &m.talk_agent_s,
+                &m.talk_customer_s,
+                &m.talk_mixed_s,
+                &n(m.overtalk_count),
+                &n(m.overtalk_by_agent),
+                &n(m.overtalk_by_customer),
+                &m.overtalk_total_s,
+                &n(m.silence_count),
+                &m.silence_total_s,
+                &m.silence_longest_s,
+                &m.hold_total_s,
+                &warnings,
+            ],
+        )?;
+        Ok(())
+    }
+
     /// The scorecard version with this id.
     pub fn card_version(&mut self, id: i64) -> Result<CardVersion, PgError> {
         let sql = format!("SELECT {} FROM callqa.scorecards WHERE id = $1", card_columns());

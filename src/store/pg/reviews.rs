@@ -157,6 +157,30 @@ impl PgStore {
         }
     }
 
+    /// Every review of this call the login may see (its own, and everyone's submitted ones;
+    /// a lead, all), oldest first; not those made in calibration sessions.
+    pub fn reviews_of_call(&mut self, call_id: i64) -> Result<Vec<TeamReview>, PgError> {
+        let sql = format!(
+            "SELECT r.id FROM callqa.reviews r WHERE r.call_id = $1 AND {NOT_IN_SESSION} ORDER BY r.id"
+        );
+        let ids: Vec<i64> = self.client.query(&sql, &[&call_id])?.iter().map(|r| r.get(0)).collect();
+        ids.into_iter().map(|id| self.review(id)).collect()
+    }
+
+    /// Adds active review time to the login's review (it only grows; not a change of the
+    /// review: its version stays).
+    pub fn add_active_time(&mut self, review_id: i64, seconds: f64) -> Result<(), PgError> {
+        if !(seconds.is_finite() && seconds > 0.0) {
+            return Ok(());
+        }
+        self.client.execute(
+            "INSERT INTO callqa.review_times (review_id, active_s) VALUES ($1, $2) \
+             ON CONFLICT (review_id) DO UPDATE SET active_s = callqa.review_times.active_s + EXCLUDED.active_s",
+            &[&review_id, &seconds],
+        )?;
+        Ok(())
+    }
+
     /// Whether the server has applied the outbox change `change_id` (the login's own).
     pub fn has_applied(&mut self, change_id: &str) -> Result<bool, PgError> {
         Ok(self

@@ -1,0 +1,280 @@
+//! One store API over both backends: a SQLite file on one desk ([`Store`]) or the team store
+//! on PostgreSQL ([`PgStore`]). [`Backend`] has the operations the review window's store
+//! thread and the commands use, with the same meaning on both; what the team store does not
+//! serve yet is refused with [`StoreError::NotOnTeamStore`], naming it (never silently done
+//! on a local file instead).
+//!
+//! On the team store the reviewer is the login: a review saved under another name is refused.
+//! A save names the version of the review it was made on (the version the last load saw), so
+//! a review someone else saved meanwhile is refused with both versions, never overwritten.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use super::pg::{PgError, PgStore, ReviewVersion, TeamReview};
+use super::{CallMetrics, CallRecord, CardVersion, ExportRow, ReviewDraft, ReviewState, Store, StoreError};
+use crate::model::call::CallMeta;
+use crate::model::scorecard::{Review, Scorecard};
+
+/// Where the scores are: `--db FILE` or `--db postgres://…`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Target {
+    Local(PathBuf),
+    Team(String),
+}
+
+impl Target {
+    /// `postgres://…` and `postgresql://…` are the team store; anything else is a file.
+    pub fn parse(s: &str) -> Target {
+        match super::pg::copy::Endpoint::parse(s) {
+            super::pg::copy::Endpoint::Pg(url) => Target::Team(url),
+            super::pg::copy::Endpoint::Sqlite(p) => Target::Local(p),
+        }
+    }
+
+    /// `Target::parse` of a path given as `--db` (a URL parses as a path too).
+    pub fn of_path(p: &Path) -> Target {
+        match p.to_str() {
+            Some(s) => Target::parse(s),
+            None => Target::Local(p.to_path_buf()),
+        }
+    }
+}
+
+/// An open store of either kind.
+pub enum Backend {
+    Local(Store),
+    Team(Team),
+}
+
+impl std::fmt::Debug for Backend {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Backend::Local(s) => f.debug_tuple("Local").field(&s.path()).finish(),
+            Backend::Team(t) => f.debug_tuple("Team").field(&t.store.target()).finish(),
+        }
+    }
+}
+
+/// The team store, with the login and the version of each review it has loaded.
+pub struct Team {
+    store: PgStore,
+    login: String,
+    versions: HashMap<i64, i64>,
+}
+
+impl Team {
+    fn seen(&mut self, r: TeamReview) -> Review {
+        self.versions.insert(r.review.id, r.version);
+        r.review
+    }
+
+    fn check_reviewer(&self, reviewer: &str) -> Result<(), StoreError> {
+        if reviewer.trim() == self.login {
+            Ok(())
+        } else {
+            Err(StoreError::Team(PgError::Denied(format!(
+                "on the team store you review as your login ({}), not as {reviewer:?}",
+                self.login
+            ))))
+        }
+    }
+
+    fn save(&mut self, draft: &ReviewDraft, submit: bool, reason: Option<&str>) -> Result<i64, StoreError> {
+        self.check_reviewer(&draft.reviewer)?;
+        let existing = match draft.id {
+            None => None,
+            Some(id) => match self.versions.get(&id) {
+                Some(v) => Some(ReviewVersion { id, version: *v }),
+                // Never loaded here: load it now (its current version is then the base).
+                None => {
+                    let r = self.store.review(id)?;
+                    Some(ReviewVersion { id, version: r.version })
+                }
+            },
+        };
+        let saved = self.store.save_own_review(
+            draft.call_id,
+            draft.card_id,
+            existing,
+            &draft.answers,
+            submit,
+            reason,
+            None,
+        )?;
+        self.versions.insert(saved.id, saved.version);
+        Ok(saved.id)
+    }
+}
+
+fn not_yet(what: &'static str) -> StoreError {
+    StoreError::NotOnTeamStore(what)
+}
+
+impl Backend {
+    /// Opens (SQLite: creates if needed) the store `target` names.
+    pub fn open(target: &Target) -> Result<Backend, StoreError> {
+        match target {
+            Target::Local(p) => Ok(Backend::Local(Store::open(p)?)),
+            Target::Team(url) => {
+                let mut store = PgStore::connect(url)?;
+                let login = store.identity()?.login;
+                Ok(Backend::Team(Team { store, login, versions: HashMap::new() }))
+            }
+        }
+    }
+
+    /// Where it is, for messages: the file, or `user@host:port/db`.
+    pub fn describe(&self) -> String {
+        match self {
+            Backend::Local(s) => s.path().display().to_string(),
+            Backend::Team(t) => t.store.target().to_string(),
+        }
+    }
+
+    /// The SQLite file, when it is one.
+    pub fn local_path(&self) -> Option<&Path> {
+        match self {
+            Backend::Local(s) => Some(s.path()),
+            Backend::Team(_) => None,
+        }
+    }
+
+    /// The reviewer the store decides (the team store's login), if it does.
+    pub fn login(&self) -> Option<&str> {
+        match self {
+            Backend::Local(_) => None,
+            Backend::Team(t) => Some(&t.login),
+        }
+    }
+
+    /// The SQLite store, for what the team store does not serve yet (`what` names it).
+    pub fn local(&mut self, what: &'static str) -> Result<&mut Store, StoreError> {
+        match self {
+            Backend::Local(s) => Ok(s),
+            Backend::Team(_) => Err(not_yet(what)),
+        }
+    }
+
+    pub fn upsert_call(&mut self, hash: &str, path: &Path, meta: &CallMeta) -> Result<i64, StoreError> {
+        match self {
+            Backend::Local(s) => s.upsert_call(hash, path, meta),
+            Backend::Team(t) => Ok(t.store.upsert_call(hash, path, meta)?),
+        }
+    }
+
+    pub fn calls(&mut self) -> Result<Vec<CallRecord>, StoreError> {
+        match self {
+            Backend::Local(s) => s.calls(),
+            Backend::Team(t) => Ok(t.store.calls()?),
+        }
+    }
+
+    pub fn call_paths(&mut self, call_id: i64) -> Result<Vec<PathBuf>, StoreError> {
+        match self {
+            Backend::Local(s) => s.call_paths(call_id),
+            Backend::Team(t) => Ok(t.store.call_paths(call_id)?),
+        }
+    }
+
+    pub fn review_states(&mut self) -> Result<HashMap<String, ReviewState>, StoreError> {
+        match self {
+            Backend::Local(s) => s.review_states(),
+            Backend::Team(t) => Ok(t.store.review_states()?),
+        }
+    }
+
+    pub fn default_scorecard(&mut self) -> Result<CardVersion, StoreError> {
+        self.ensure_scorecard(&Scorecard::default_card())
+    }
+
+    pub fn ensure_scorecard(&mut self, card: &Scorecard) -> Result<CardVersion, StoreError> {
+        match self {
+            Backend::Local(s) => s.ensure_scorecard(card),
+            Backend::Team(t) => Ok(t.store.ensure_scorecard(card)?),
+        }
+    }
+
+    pub fn scorecard(&mut self, id: i64) -> Result<CardVersion, StoreError> {
+        match self {
+            Backend::Local(s) => s.scorecard(id),
+            Backend::Team(t) => Ok(t.store.card_version(id)?),
+        }
+    }
+
+    pub fn review(&mut self, id: i64) -> Result<Review, StoreError> {
+        match self {
+            Backend::Local(s) => s.review(id),
+            Backend::Team(t) => {
+                let r = t.store.review(id)?;
+                Ok(t.seen(r))
+            }
+        }
+    }
+
+    /// The reviewer's latest review of the call (on the team store: the login's).
+    pub fn latest_review(&mut self, call_id: i64, reviewer: &str) -> Result<Option<Review>, StoreError> {
+        match self {
+            Backend::Local(s) => s.latest_review(call_id, reviewer),
+            Backend::Team(t) => {
+                if reviewer.trim() != t.login {
+                    // Another person's drafts are theirs: only their submitted reviews are
+                    // readable, through `reviews_of_call`.
+                    return Ok(None);
+                }
+                let r = t.store.latest_own_review(call_id)?;
+                Ok(r.map(|r| t.seen(r)))
+            }
+        }
+    }
+
+    pub fn reviews_of_call(&mut self, call_id: i64) -> Result<Vec<Review>, StoreError> {
+        match self {
+            Backend::Local(s) => s.reviews_of_call(call_id),
+            Backend::Team(t) => {
+                let all = t.store.reviews_of_call(call_id)?;
+                Ok(all.into_iter().map(|r| t.seen(r)).collect())
+            }
+        }
+    }
+
+    pub fn save_review(&mut self, draft: &ReviewDraft, submit: bool) -> Result<i64, StoreError> {
+        match self {
+            Backend::Local(s) => s.save_review(draft, submit),
+            Backend::Team(t) => t.save(draft, submit, None),
+        }
+    }
+
+    pub fn amend_review(&mut self, draft: &ReviewDraft, reason: &str) -> Result<i64, StoreError> {
+        match self {
+            Backend::Local(s) => s.amend_review(draft, reason),
+            Backend::Team(t) => {
+                if reason.trim().is_empty() {
+                    return Err(StoreError::AmendNeedsReason);
+                }
+                t.save(draft, true, Some(reason))
+            }
+        }
+    }
+
+    pub fn add_active_time(&mut self, review_id: i64, seconds: f64) -> Result<(), StoreError> {
+        match self {
+            Backend::Local(s) => s.add_active_time(review_id, seconds),
+            Backend::Team(t) => Ok(t.store.add_active_time(review_id, seconds)?),
+        }
+    }
+
+    pub fn save_metrics(&mut self, call_id: i64, m: &CallMetrics) -> Result<(), StoreError> {
+        match self {
+            Backend::Local(s) => s.save_metrics(call_id, m),
+            Backend::Team(t) => Ok(t.store.save_metrics(call_id, m)?),
+        }
+    }
+
+    pub fn export_rows(&mut self) -> Result<Vec<ExportRow>, StoreError> {
+        match self {
+            Backend::Local(s) => s.export_rows(),
+            Backend::Team(t) => Ok(t.store.export_rows()?),
+        }
+    }
+}
