@@ -44,7 +44,7 @@ impl Target {
 /// An open store of either kind.
 pub enum Backend {
     Local(Store),
-    Team(Team),
+    Team(Box<Team>),
 }
 
 impl std::fmt::Debug for Backend {
@@ -119,7 +119,7 @@ impl Backend {
             Target::Team(url) => {
                 let mut store = PgStore::connect(url)?;
                 let login = store.identity()?.login;
-                Ok(Backend::Team(Team { store, login, versions: HashMap::new() }))
+                Ok(Backend::Team(Box::new(Team { store, login, versions: HashMap::new() })))
             }
         }
     }
