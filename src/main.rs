@@ -19,17 +19,6 @@ fn run_window(
     paths: Vec<std::path::PathBuf>,
     size: Option<(f32, f32)>,
 ) -> ExitCode {
-    if db.as_deref().and_then(|d| d.to_str()).is_some_and(|d| {
-        let d = d.trim_start().to_ascii_lowercase();
-        d.starts_with("postgres://") || d.starts_with("postgresql://")
-    }) {
-        eprintln!(
-            "callqa: the window does not open the team store yet; the team store serves \
-             callqa review, export and report so far. Open the window on a SQLite review database \
-             (--db FILE, or no --db for the default one)"
-        );
-        return ExitCode::from(2);
-    }
     let db_path = match db.map_or_else(callqa::app::default_db_path, Ok) {
         Ok(p) => p,
         Err(e) => {

@@ -370,14 +370,6 @@ fn the_login_is_the_reviewer_and_the_server_keeps_the_rules() {
         refused(&team.run("asha", args), 2, "serves review, export and report so far");
     }
     refused(&team.run("asha", &["report", "--queue", "x"]), 2, "--queue is not on the team store yet");
-    let out = Command::new(BIN)
-        .arg("--db")
-        .arg(team.url_as(&team.login("asha")))
-        .env_remove("CALLQA_DB")
-        .env("HOME", team.dir.path())
-        .output()
-        .unwrap();
-    refused(&out, 2, "the window does not open the team store yet");
     assert!(!team.dir.path().join("postgres:").exists());
 }
 

@@ -296,6 +296,9 @@ impl CallqaApp {
                     self.refresh_queue();
                 }
             }
+            Command::EditReviewer if self.team_login.is_some() => {
+                self.say("On the team store you review as your login; connect as another login to review as someone else.", true);
+            }
             Command::EditReviewer => {
                 // An empty field with the keyboard (the old name is its hint; Esc keeps it).
                 self.editing_reviewer = true;

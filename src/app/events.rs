@@ -253,6 +253,17 @@ impl CallqaApp {
             StoreEvent::Nothing => {}
             StoreEvent::MetricsSaved { .. } => {}
             StoreEvent::Error(e) => self.say(e, true),
+            StoreEvent::Connected { login, place } => {
+                self.store_place = place;
+                // On the team store the reviewer is the login: the name follows it.
+                if let Some(login) = login {
+                    self.team_login = Some(login.clone());
+                    if self.prefs.reviewer.trim() != login {
+                        self.editing_reviewer = false;
+                        self.push(Command::SetReviewer(login));
+                    }
+                }
+            }
         }
     }
 

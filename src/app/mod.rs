@@ -168,6 +168,10 @@ pub struct CallqaApp {
     pub focus_comment: Option<String>,
     /// The reviewer-name field is open ("change"), with the keyboard.
     pub editing_reviewer: bool,
+    /// On the team store: the login, which is the reviewer (the name cannot be changed).
+    pub team_login: Option<String>,
+    /// Where the reviews are: the database file, or the team store's `user@host:port/db`.
+    pub store_place: String,
     /// Give the keyboard to the field that just opened (reviewer name, path field).
     pub focus_field: bool,
     /// The "why are you amending" prompt, with the reason typed so far.
@@ -260,6 +264,8 @@ impl CallqaApp {
             path_listing_asked: None,
             focus_comment: None,
             editing_reviewer: false,
+            team_login: None,
+            store_place: String::new(),
             // First run: the name field is the only thing to do, so it has the keyboard.
             focus_field: first_run,
             amend_reason: None,

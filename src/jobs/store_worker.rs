@@ -19,7 +19,8 @@ use super::sidecar::Sidecar;
 use super::{JobEvent, Outbox};
 use crate::model::call::CallMeta;
 use crate::model::scorecard::{self, ItemAnswer, Review, ReviewStatus, Scorecard};
-use crate::store::{ReviewDraft, Store, StoreError};
+use crate::store::backend::{Backend, Target};
+use crate::store::{ReviewDraft, StoreError};
 
 /// Where a call stands, as the library shows it.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -293,6 +294,12 @@ pub struct PhraseEvidence {
 /// What the store thread replies.
 #[derive(Debug)]
 pub enum StoreEvent {
+    /// The store is open: the team store's login (who reviews there) or `None` for a file,
+    /// and where it is.
+    Connected {
+        login: Option<String>,
+        place: String,
+    },
     CallRow {
         path: PathBuf,
         summary: CallSummary,
@@ -374,22 +381,58 @@ pub(super) fn spawn(
 ) -> std::io::Result<(Sender<StoreRequest>, JoinHandle<()>)> {
     let (tx, rx) = channel::<StoreRequest>();
     let h = std::thread::Builder::new().name("callqa-store".into()).spawn(move || {
-        let mut store = match Store::open(&db_path) {
-            Ok(s) => s,
-            Err(e) => {
-                let why = format!("Reviews cannot be saved: {e} (database {})", db_path.display());
-                out.send(JobEvent::Store(StoreEvent::Error(why.clone())));
-                // Keep answering, so every request gets a clear error.
-                let mut queue = Queue::new(rx);
-                while let Some(req) = queue.next() {
-                    out.send(JobEvent::Store(failure(req, &why)));
-                }
-                return;
+        let target = Target::of_path(&db_path);
+        let open = || {
+            Backend::open(&target).map_err(|e| {
+                let place = match &target {
+                    Target::Local(p) => format!("database {}", p.display()),
+                    Target::Team(_) => "the team store".to_string(),
+                };
+                format!("Reviews cannot be saved: {e} ({place})")
+            })
+        };
+        let mut store = match open() {
+            Ok(s) => Some(s),
+            Err(why) => {
+                out.send(JobEvent::Store(StoreEvent::Error(why)));
+                None
             }
         };
+        if let Some(s) = &store {
+            out.send(JobEvent::Store(StoreEvent::Connected {
+                login: s.login().map(str::to_string),
+                place: s.describe(),
+            }));
+        }
         let mut queue = Queue::new(rx);
         while let Some(req) = queue.next() {
-            let ev = handle(&mut store, req);
+            // The team store may have been unreachable: each request tries to connect again,
+            // so saves kept by the window (and retried) go through once the server is back.
+            if store.is_none() && matches!(target, Target::Team(_)) {
+                if let Ok(s) = open() {
+                    out.send(JobEvent::Store(StoreEvent::Connected {
+                        login: s.login().map(str::to_string),
+                        place: s.describe(),
+                    }));
+                    store = Some(s);
+                }
+            }
+            let Some(backend) = store.as_mut() else {
+                let why = match open() {
+                    Err(why) => why,
+                    Ok(_) => "Reviews cannot be saved: the review store is not open".to_string(),
+                };
+                out.send(JobEvent::Store(failure(req, &why)));
+                continue;
+            };
+            let ev = handle(backend, req);
+            // A broken connection to the team store: the next request connects again.
+            if let StoreEvent::SaveFailed { error, .. } | StoreEvent::Error(error) = &ev
+                && matches!(target, Target::Team(_))
+                && (error.contains("cannot reach the team database") || error.contains("connection closed"))
+            {
+                store = None;
+            }
             out.send(JobEvent::Store(ev));
         }
     })?;
@@ -433,7 +476,7 @@ pub(super) fn failure(req: StoreRequest, why: &str) -> StoreEvent {
     }
 }
 
-fn handle(store: &mut Store, req: StoreRequest) -> StoreEvent {
+fn handle(store: &mut Backend, req: StoreRequest) -> StoreEvent {
     match req {
         StoreRequest::SaveReview { req, draft, submit, amend_reason, session } => {
             let call_id = draft.call_id;
@@ -457,7 +500,7 @@ fn handle(store: &mut Store, req: StoreRequest) -> StoreEvent {
 }
 
 fn save(
-    store: &mut Store,
+    store: &mut Backend,
     mut draft: ReviewDraft,
     submit: bool,
     amend_reason: Option<&str>,
@@ -466,13 +509,13 @@ fn save(
     if draft.id.is_none() {
         // A second save queued before the first one's id came back updates that review.
         draft.id = match session {
-            Some(s) => store.latest_session_review(s, draft.call_id, &draft.reviewer)?,
+            Some(s) => store.local("calibration sessions")?.latest_session_review(s, draft.call_id, &draft.reviewer)?,
             None => store.latest_review(draft.call_id, &draft.reviewer)?,
         }
         .map(|r| r.id);
     }
     let review_id = match (amend_reason, session) {
-        (_, Some(s)) => store.save_session_review(s, &draft, submit)?,
+        (_, Some(s)) => store.local("calibration sessions")?.save_session_review(s, &draft, submit)?,
         (Some(reason), None) => store.amend_review(&draft, reason)?,
         (None, None) => store.save_review(&draft, submit)?,
     };
@@ -490,7 +533,7 @@ struct OpenArgs {
     session: Option<i64>,
 }
 
-fn open_call(store: &mut Store, generation: u64, args: OpenArgs) -> Result<OpenedCall, StoreError> {
+fn open_call(store: &mut Backend, generation: u64, args: OpenArgs) -> Result<OpenedCall, StoreError> {
     let OpenArgs { path, hash, meta, reviewer, sidecar, session } = args;
     let (hash, reviewer) = (hash.as_str(), reviewer.as_deref());
     let call_id = store.upsert_call(hash, &path, &meta)?;
@@ -503,7 +546,7 @@ fn open_call(store: &mut Store, generation: u64, args: OpenArgs) -> Result<Opene
     let mut others = Vec::new();
     let theirs = match session {
         Some(s) => {
-            store.session_rows(s)?.into_iter().filter(|r| r.call.id == call_id).map(|r| r.review).collect()
+            store.local("calibration sessions")?.session_rows(s)?.into_iter().filter(|r| r.call.id == call_id).map(|r| r.review).collect()
         }
         None => store.reviews_of_call(call_id)?,
     };
@@ -517,7 +560,7 @@ fn open_call(store: &mut Store, generation: u64, args: OpenArgs) -> Result<Opene
     let mine_submitted = review.as_ref().is_some_and(|r| matches!(r.status, CallStatus::Submitted { .. }));
     let hidden_others =
         if session.is_some() && !mine_submitted { std::mem::take(&mut others).len() } else { 0 };
-    let clips = store.clips(None)?.into_iter().filter(|c| c.call.id == call_id).collect();
+    let clips = store.clips_if_any()?.into_iter().filter(|c| c.call.id == call_id).collect();
     Ok(OpenedCall {
         generation,
         path,
@@ -540,7 +583,7 @@ fn open_call(store: &mut Store, generation: u64, args: OpenArgs) -> Result<Opene
 /// default card's rules for the same key, so reviews on older card versions get them too)
 /// matched in `t`.
 fn phrase_hits(
-    store: &mut Store,
+    store: &mut Backend,
     card: Option<&Scorecard>,
     t: &crate::transcript::Transcript,
 ) -> Result<PhraseEvidence, StoreError> {
@@ -561,18 +604,19 @@ fn phrase_hits(
 /// Stores a transcript found next to a call when the call has none yet, or when the stored
 /// one came from a file of the same name and has changed (the file was updated). A
 /// transcript imported from another file is kept.
-fn store_sidecar(store: &mut Store, hash: &str, s: &Sidecar) -> Result<(), StoreError> {
+fn store_sidecar(store: &mut Backend, hash: &str, s: &Sidecar) -> Result<(), StoreError> {
+    let Some(store) = store.local_opt() else { return Ok(()) };
     match store.transcript(hash)? {
         Some(old) if old.source != s.source || old.transcript == s.transcript => Ok(()),
         _ => store.save_transcript(hash, &s.transcript, &s.source, "scan"),
     }
 }
 
-fn handle_other(store: &mut Store, req: StoreRequest) -> Result<StoreEvent, StoreError> {
+fn handle_other(store: &mut Backend, req: StoreRequest) -> Result<StoreEvent, StoreError> {
     match req {
         StoreRequest::Search { phrase } => {
             // Every hit: the library counts them per call.
-            let hits = store.search(&phrase, None, 100_000).map_err(|e| e.to_string());
+            let hits = store.local("transcript search")?.search(&phrase, None, 100_000).map_err(|e| e.to_string());
             Ok(StoreEvent::SearchHits { phrase, hits })
         }
         StoreRequest::UpsertCall { path, hash, meta, sidecar } => {
@@ -613,18 +657,18 @@ fn handle_other(store: &mut Store, req: StoreRequest) -> Result<StoreEvent, Stor
             Ok(StoreEvent::Library(rows))
         }
         StoreRequest::AddClip(draft) => {
-            let id = store.add_clip(&draft)?;
-            let clip = store.clips(None)?.into_iter().find(|c| c.id == id).map(Box::new);
+            let id = store.local("coaching clips")?.add_clip(&draft)?;
+            let clip = store.local("coaching clips")?.clips(None)?.into_iter().find(|c| c.id == id).map(Box::new);
             Ok(StoreEvent::ClipAdded { id, set: draft.set.trim().to_string(), clip })
         }
-        StoreRequest::ListClips => Ok(StoreEvent::Clips(store.clips(None)?)),
+        StoreRequest::ListClips => Ok(StoreEvent::Clips(store.local("coaching clips")?.clips(None)?)),
         StoreRequest::RemoveClip { id, actor } => {
-            store.remove_clip(id, &actor)?;
-            Ok(StoreEvent::Clips(store.clips(None)?))
+            store.local("coaching clips")?.remove_clip(id, &actor)?;
+            Ok(StoreEvent::Clips(store.local("coaching clips")?.clips(None)?))
         }
         StoreRequest::MyQueue { reviewer } => {
             let mut items = Vec::new();
-            for i in store.my_queue(&reviewer)? {
+            for i in store.local("review queues")?.my_queue(&reviewer)? {
                 let path = first_existing_path(store, i.call.id, &i.call.path)?;
                 items.push(QueueRow {
                     queue: i.queue,
@@ -658,13 +702,14 @@ fn handle_other(store: &mut Store, req: StoreRequest) -> Result<StoreEvent, Stor
 /// Draws a sample as `callqa sample` does (agent and date as the database recorded them) and
 /// stores it as a queue when asked (one transaction with its audit row).
 fn sample(
-    store: &mut Store,
+    store: &mut Backend,
     spec: SampleSpec,
     create: Option<NewQueue>,
 ) -> Result<Box<SamplePreview>, String> {
     use crate::model::sample::{self as s, SampleCall};
     use crate::store::{QueueDraft, QueueItemDraft, ReviewState};
     let err = |e: StoreError| format!("Review store: {e}");
+    let store = store.local("samples and review queues").map_err(err)?;
     if let Some(q) = &create
         && store.queue_by_name(&q.name).map_err(err)?.is_some()
     {
@@ -760,14 +805,18 @@ fn sample(
 
 /// The figures of `callqa report` (submitted reviews), by agent and by reviewer, with each
 /// reviewer's offset ([`crate::model::calibration`]) and the calls behind them.
-fn report(store: &Store, filter: ReportFilter) -> Result<Box<ReportData>, String> {
+fn report(store: &mut Backend, filter: ReportFilter) -> Result<Box<ReportData>, String> {
     use crate::model::calibration::{CalibrationEntry, calibrate};
     use crate::model::report::{GroupBy, ReportEntry, UNKNOWN_AGENT, UNKNOWN_TEAM};
     let err = |e: StoreError| format!("Review store: {e}");
-    let queues: Vec<String> = store.queues().map_err(err)?.into_iter().map(|q| q.name).collect();
+    let queues: Vec<String> = match store.local_opt() {
+        Some(s) => s.queues().map_err(err)?.into_iter().map(|q| q.name).collect(),
+        None => Vec::new(),
+    };
     let queue_calls: Option<std::collections::HashSet<i64>> = match &filter.queue {
         None => None,
         Some(name) => {
+            let store = store.local("review queues").map_err(err)?;
             let q = store
                 .queue_by_name(name)
                 .map_err(err)?
@@ -830,14 +879,16 @@ fn report(store: &Store, filter: ReportFilter) -> Result<Box<ReportData>, String
 /// Writes a table through [`crate::safe_csv`] and [`crate::safe_file`]: never onto the
 /// database, an audio file or a file that exists.
 fn export_csv(
-    store: &Store,
+    store: &mut Backend,
     path: &std::path::Path,
     header: &[String],
     rows: &[Vec<CsvCell>],
 ) -> Result<(), String> {
     use crate::safe_csv::{Cell, CsvWriter};
     let mut policy = crate::safe_file::Policy::new(false);
-    policy.protect_database(store.path());
+    if let Some(db) = store.local_path() {
+        policy.protect_database(db);
+    }
     let write = |w: &mut std::io::BufWriter<&mut std::fs::File>| -> Result<(), anyhow::Error> {
         let mut csv = CsvWriter::new(w, false)?;
         csv.header(header)?;
@@ -862,7 +913,7 @@ fn export_csv(
 /// The path the library lists a stored call at: the first of its paths that holds a file
 /// (as [`StoreRequest::ListLibrary`] reports them), else `None`.
 fn first_existing_path(
-    store: &Store,
+    store: &mut Backend,
     call_id: i64,
     last: &std::path::Path,
 ) -> Result<Option<PathBuf>, StoreError> {
@@ -873,13 +924,13 @@ fn first_existing_path(
 /// `reviewer`'s latest review of the call (in calibration session `session` when given), or
 /// an empty one on the default card.
 fn load_review_in(
-    store: &mut Store,
+    store: &mut Backend,
     call_id: i64,
     reviewer: &str,
     session: Option<i64>,
 ) -> Result<LoadedReview, StoreError> {
     let latest = match session {
-        Some(s) => store.latest_session_review(s, call_id, reviewer)?,
+        Some(s) => store.local("calibration sessions")?.latest_session_review(s, call_id, reviewer)?,
         None => store.latest_review(call_id, reviewer)?,
     };
     Ok(match latest {
@@ -936,10 +987,10 @@ pub struct SessionCall {
     pub submitted: usize,
 }
 
-fn sessions(store: &mut Store, reviewer: Option<&str>) -> Result<Vec<SessionRow>, StoreError> {
+fn sessions(store: &mut Backend, reviewer: Option<&str>) -> Result<Vec<SessionRow>, StoreError> {
     let mut out = Vec::new();
-    for s in store.sessions(None)? {
-        let rows = store.session_rows(s.id)?;
+    for s in store.local("calibration sessions")?.sessions(None)? {
+        let rows = store.local("calibration sessions")?.session_rows(s.id)?;
         let mine = reviewer.is_some_and(|r| s.reviewers.iter().any(|x| x == r));
         let mut calls = Vec::new();
         for c in &s.calls {
@@ -1001,7 +1052,7 @@ fn latest_per_reviewer(reviews: Vec<Review>) -> Vec<Review> {
 
 /// The call's standing: its latest submitted review, else its latest draft; and every
 /// reviewer's result.
-fn summary(store: &Store, call_id: i64) -> Result<CallSummary, StoreError> {
+fn summary(store: &mut Backend, call_id: i64) -> Result<CallSummary, StoreError> {
     let reviews = store.reviews_of_call(call_id)?;
     let pick = reviews
         .iter()

@@ -156,6 +156,30 @@ impl Backend {
         }
     }
 
+    /// The SQLite store, when it is one.
+    pub fn local_opt(&mut self) -> Option<&mut Store> {
+        match self {
+            Backend::Local(s) => Some(s),
+            Backend::Team(_) => None,
+        }
+    }
+
+    /// A call's transcript (none on the team store yet: its calls open without words).
+    pub fn transcript(&mut self, call_hash: &str) -> Result<Option<super::StoredTranscript>, StoreError> {
+        match self {
+            Backend::Local(s) => s.transcript(call_hash),
+            Backend::Team(_) => Ok(None),
+        }
+    }
+
+    /// Every coaching clip (none on the team store yet: a call opens without them).
+    pub fn clips_if_any(&mut self) -> Result<Vec<super::Clip>, StoreError> {
+        match self {
+            Backend::Local(s) => s.clips(None),
+            Backend::Team(_) => Ok(Vec::new()),
+        }
+    }
+
     pub fn upsert_call(&mut self, hash: &str, path: &Path, meta: &CallMeta) -> Result<i64, StoreError> {
         match self {
             Backend::Local(s) => s.upsert_call(hash, path, meta),

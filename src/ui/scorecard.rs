@@ -47,7 +47,7 @@ pub fn draw(app: &mut CallqaApp, ui: &mut egui::Ui) {
 }
 
 fn reviewer(app: &mut CallqaApp, ui: &mut egui::Ui) {
-    let first_run = app.prefs.reviewer.trim().is_empty();
+    let first_run = app.prefs.reviewer.trim().is_empty() && app.team_login.is_none();
     let editing = first_run || app.editing_reviewer;
     ui.horizontal(|ui| {
         ui.label("Reviewer:");
@@ -69,7 +69,10 @@ fn reviewer(app: &mut CallqaApp, ui: &mut egui::Ui) {
             }
         } else {
             ui.label(RichText::new(app.prefs.reviewer.trim()).strong());
-            if ui.small_button("change").clicked() {
+            if app.team_login.is_some() {
+                ui.label(RichText::new("(team store login)").small())
+                    .on_hover_text(format!("Reviews are saved in the team store {}", app.store_place));
+            } else if ui.small_button("change").clicked() {
                 app.push(Command::EditReviewer);
             }
         }
