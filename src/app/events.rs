@@ -253,6 +253,8 @@ impl CallqaApp {
             StoreEvent::Nothing => {}
             StoreEvent::MetricsSaved { .. } => {}
             StoreEvent::Error(e) => self.say(e, true),
+            StoreEvent::KnownReviewers(names) => self.on_known_reviewers(names),
+            StoreEvent::SessionCreated(result) => self.on_session_created(result),
         }
     }
 

@@ -130,6 +130,12 @@ pub enum StoreRequest {
     /// Stores the open call's analysis figures (derived data: no audit row); replies
     /// `MetricsSaved`. Waits behind the rest, like a scan's rows: nobody waits for it.
     SaveMetrics { call_id: i64, metrics: Box<crate::store::CallMetrics> },
+    /// Every reviewer name the database knows (the New session… form); replies
+    /// `KnownReviewers`.
+    KnownReviewers,
+    /// Creates a calibration session ([`Store::create_session`], as `callqa calibration
+    /// create`); replies `SessionCreated`.
+    CreateSession(crate::store::SessionDraft),
 }
 
 /// Which submitted reviews a report counts.
@@ -342,6 +348,10 @@ pub enum StoreEvent {
         call_id: i64,
     },
     Error(String),
+    /// Every reviewer name the database knows, or why not.
+    KnownReviewers(Result<Vec<String>, String>),
+    /// A calibration session created: (id, name), or why not (the form stays open).
+    SessionCreated(Result<(i64, String), String>),
 }
 
 /// One item of a reviewer's queue, as the window lists it.
@@ -422,6 +432,7 @@ pub(super) fn failure(req: StoreRequest, why: &str) -> StoreEvent {
         StoreRequest::OpenCall { generation, .. } => {
             StoreEvent::OpenFailed { generation, error: why.to_string() }
         }
+        StoreRequest::CreateSession(_) => StoreEvent::SessionCreated(Err(why.to_string())),
         _ => StoreEvent::Error(why.to_string()),
     }
 }
@@ -641,6 +652,15 @@ fn handle_other(store: &mut Store, req: StoreRequest) -> Result<StoreEvent, Stor
             Ok(()) => StoreEvent::MetricsSaved { call_id },
             Err(e) => StoreEvent::Error(format!("The call's analysis figures were not stored: {e}")),
         }),
+        StoreRequest::KnownReviewers => {
+            Ok(StoreEvent::KnownReviewers(store.known_reviewers().map_err(|e| format!("Review store: {e}"))))
+        }
+        StoreRequest::CreateSession(draft) => Ok(StoreEvent::SessionCreated(
+            store.create_session(&draft).map(|id| (id, draft.name.trim().to_string())).map_err(|e| match e {
+                StoreError::BadData(why) => why,
+                e => format!("Review store: {e}"),
+            }),
+        )),
         // Answered by `handle`.
         req @ (StoreRequest::SaveReview { .. } | StoreRequest::OpenCall { .. }) => {
             Ok(failure(req, "internal error: request routed twice"))
@@ -915,6 +935,8 @@ pub struct SessionRow {
 #[derive(Clone, Debug)]
 pub struct SessionCall {
     pub call_id: i64,
+    /// The call's content hash (the figures name calls by it).
+    pub hash: String,
     pub file_name: String,
     pub path: Option<PathBuf>,
     pub status: CallStatus,
@@ -937,6 +959,7 @@ fn sessions(store: &mut Store, reviewer: Option<&str>) -> Result<Vec<SessionRow>
             let path = store.call_paths(c.id)?.into_iter().find(|p| p.is_file());
             calls.push(SessionCall {
                 call_id: c.id,
+                hash: c.hash.clone(),
                 file_name: c.meta.file_name.clone(),
                 path,
                 status,
