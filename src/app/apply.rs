@@ -318,6 +318,9 @@ impl CallqaApp {
             Command::Cancel => self.cancel_topmost(),
             Command::CloseRequested => self.confirm_close = true,
             Command::Close(choice) => self.close(choice),
+            Command::ShowNewSession(show) => self.show_new_session(show),
+            Command::AddSessionReviewer => self.add_session_reviewer(),
+            Command::CreateSession => self.create_session(),
         }
     }
 
@@ -345,6 +348,8 @@ impl CallqaApp {
             self.show_shortcuts = false;
         } else if self.clip_sets.is_some() {
             self.clip_sets = None;
+        } else if self.session_form.is_some() {
+            self.show_new_session(false);
         } else if self.sessions.is_some() {
             self.sessions = None;
         } else if self.reports.is_some() {

@@ -177,4 +177,12 @@ pub enum Command {
     CloseRequested,
     /// The answer to that question.
     Close(super::CloseChoice),
+
+    // Calibration sessions, made in the window
+    /// Review → Calibration → New session…: open (or close) the form.
+    ShowNewSession(bool),
+    /// Add the name typed in the form's "Add a reviewer" field to its reviewers (checked).
+    AddSessionReviewer,
+    /// Create the session the form describes (checked here, stored on the store thread).
+    CreateSession,
 }

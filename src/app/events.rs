@@ -264,6 +264,8 @@ impl CallqaApp {
                     }
                 }
             }
+            StoreEvent::KnownReviewers(names) => self.on_known_reviewers(names),
+            StoreEvent::SessionCreated(result) => self.on_session_created(result),
         }
     }
 

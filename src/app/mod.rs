@@ -6,6 +6,7 @@
 //! commands.
 
 mod apply;
+pub mod calibration;
 pub mod clip;
 mod command;
 mod events;
@@ -197,6 +198,8 @@ pub struct CallqaApp {
     pub session: Option<(i64, String)>,
     /// Review → Calibration: `None` closed, `Some(None)` loading, `Some(Some(..))` shown.
     pub sessions: Option<Option<Vec<crate::jobs::store_worker::SessionRow>>>,
+    /// Review → Calibration → New session…, while open.
+    pub session_form: Option<calibration::SessionForm>,
     pub transcript_find: String,
     pub transcript_matches: Vec<Vec<usize>>,
     pub transcript_match: Option<usize>,
@@ -282,6 +285,7 @@ impl CallqaApp {
             active_clock: None,
             session: None,
             sessions: None,
+            session_form: None,
             transcript_find: String::new(),
             transcript_matches: Vec::new(),
             transcript_match: None,
@@ -338,6 +342,7 @@ impl CallqaApp {
             || self.amend_reason.is_some()
             || self.confirm_close
             || self.editing_reviewer
+            || self.session_form.is_some()
     }
 
     /// Changes not yet confirmed by the store (the open review's and earlier calls').

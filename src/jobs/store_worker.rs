@@ -131,6 +131,12 @@ pub enum StoreRequest {
     /// Stores the open call's analysis figures (derived data: no audit row); replies
     /// `MetricsSaved`. Waits behind the rest, like a scan's rows: nobody waits for it.
     SaveMetrics { call_id: i64, metrics: Box<crate::store::CallMetrics> },
+    /// Every reviewer name the database knows (the New session… form); replies
+    /// `KnownReviewers`.
+    KnownReviewers,
+    /// Creates a calibration session ([`Store::create_session`], as `callqa calibration
+    /// create`); replies `SessionCreated`.
+    CreateSession(crate::store::SessionDraft),
 }
 
 /// Which submitted reviews a report counts.
@@ -356,6 +362,10 @@ pub enum StoreEvent {
         call_id: i64,
     },
     Error(String),
+    /// Every reviewer name the database knows, or why not.
+    KnownReviewers(Result<Vec<String>, String>),
+    /// A calibration session created: (id, name), or why not (the form stays open).
+    SessionCreated(Result<(i64, String), String>),
 }
 
 /// One item of a reviewer's queue, as the window lists it.
@@ -472,6 +482,7 @@ pub(super) fn failure(req: StoreRequest, why: &str) -> StoreEvent {
         StoreRequest::OpenCall { generation, .. } => {
             StoreEvent::OpenFailed { generation, error: why.to_string() }
         }
+        StoreRequest::CreateSession(_) => StoreEvent::SessionCreated(Err(why.to_string())),
         _ => StoreEvent::Error(why.to_string()),
     }
 }
@@ -509,7 +520,11 @@ fn save(
     if draft.id.is_none() {
         // A second save queued before the first one's id came back updates that review.
         draft.id = match session {
-            Some(s) => store.local("calibration sessions")?.latest_session_review(s, draft.call_id, &draft.reviewer)?,
+            Some(s) => store.local("calibration sessions")?.latest_session_review(
+                s,
+                draft.call_id,
+                &draft.reviewer,
+            )?,
             None => store.latest_review(draft.call_id, &draft.reviewer)?,
         }
         .map(|r| r.id);
@@ -545,9 +560,13 @@ fn open_call(store: &mut Backend, generation: u64, args: OpenArgs) -> Result<Ope
     let transcript_card = review.as_ref().map(|r| r.scorecard.clone());
     let mut others = Vec::new();
     let theirs = match session {
-        Some(s) => {
-            store.local("calibration sessions")?.session_rows(s)?.into_iter().filter(|r| r.call.id == call_id).map(|r| r.review).collect()
-        }
+        Some(s) => store
+            .local("calibration sessions")?
+            .session_rows(s)?
+            .into_iter()
+            .filter(|r| r.call.id == call_id)
+            .map(|r| r.review)
+            .collect(),
         None => store.reviews_of_call(call_id)?,
     };
     for r in latest_per_reviewer(theirs) {
@@ -616,7 +635,8 @@ fn handle_other(store: &mut Backend, req: StoreRequest) -> Result<StoreEvent, St
     match req {
         StoreRequest::Search { phrase } => {
             // Every hit: the library counts them per call.
-            let hits = store.local("transcript search")?.search(&phrase, None, 100_000).map_err(|e| e.to_string());
+            let hits =
+                store.local("transcript search")?.search(&phrase, None, 100_000).map_err(|e| e.to_string());
             Ok(StoreEvent::SearchHits { phrase, hits })
         }
         StoreRequest::UpsertCall { path, hash, meta, sidecar } => {
@@ -658,7 +678,8 @@ fn handle_other(store: &mut Backend, req: StoreRequest) -> Result<StoreEvent, St
         }
         StoreRequest::AddClip(draft) => {
             let id = store.local("coaching clips")?.add_clip(&draft)?;
-            let clip = store.local("coaching clips")?.clips(None)?.into_iter().find(|c| c.id == id).map(Box::new);
+            let clip =
+                store.local("coaching clips")?.clips(None)?.into_iter().find(|c| c.id == id).map(Box::new);
             Ok(StoreEvent::ClipAdded { id, set: draft.set.trim().to_string(), clip })
         }
         StoreRequest::ListClips => Ok(StoreEvent::Clips(store.local("coaching clips")?.clips(None)?)),
@@ -692,6 +713,22 @@ fn handle_other(store: &mut Backend, req: StoreRequest) -> Result<StoreEvent, St
             Ok(()) => StoreEvent::MetricsSaved { call_id },
             Err(e) => StoreEvent::Error(format!("The call's analysis figures were not stored: {e}")),
         }),
+        StoreRequest::KnownReviewers => Ok(StoreEvent::KnownReviewers(
+            store
+                .local("calibration sessions")
+                .and_then(|s| s.known_reviewers())
+                .map_err(|e| format!("Review store: {e}")),
+        )),
+        StoreRequest::CreateSession(draft) => Ok(StoreEvent::SessionCreated(
+            store
+                .local("calibration sessions")
+                .and_then(|s| s.create_session(&draft))
+                .map(|id| (id, draft.name.trim().to_string()))
+                .map_err(|e| match e {
+                    StoreError::BadData(why) => why,
+                    e => format!("Review store: {e}"),
+                }),
+        )),
         // Answered by `handle`.
         req @ (StoreRequest::SaveReview { .. } | StoreRequest::OpenCall { .. }) => {
             Ok(failure(req, "internal error: request routed twice"))
@@ -981,6 +1018,8 @@ pub struct SessionRow {
 #[derive(Clone, Debug)]
 pub struct SessionCall {
     pub call_id: i64,
+    /// The call's content hash (the figures name calls by it).
+    pub hash: String,
     pub file_name: String,
     pub path: Option<PathBuf>,
     pub status: CallStatus,
@@ -1003,6 +1042,7 @@ fn sessions(store: &mut Backend, reviewer: Option<&str>) -> Result<Vec<SessionRo
             let path = store.call_paths(c.id)?.into_iter().find(|p| p.is_file());
             calls.push(SessionCall {
                 call_id: c.id,
+                hash: c.hash.clone(),
                 file_name: c.meta.file_name.clone(),
                 path,
                 status,

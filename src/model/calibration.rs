@@ -30,6 +30,10 @@ pub struct Disagreement {
     pub item: String,
     /// (reviewer, answer: "yes" | "no" | "na" | "-" for unanswered), by reviewer name.
     pub answers: Vec<(String, String)>,
+    /// The evidence each reviewer stamped on the item: (reviewer, call time in seconds), by
+    /// reviewer name then time (from the same review as the answer).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub evidence: Vec<(String, f64)>,
 }
 
 /// One call with two or more reviewers.
@@ -221,9 +225,20 @@ pub fn calibrate(entries: &[CalibrationEntry<'_>]) -> Calibration {
                 }
             }
             if !same {
+                let evidence = reviews
+                    .iter()
+                    .flat_map(|(r, e)| {
+                        let times =
+                            e.answers.iter().find(|a| a.key == key).map_or(&[][..], |a| &a.evidence_s);
+                        let mut times: Vec<f64> = times.iter().copied().filter(|t| t.is_finite()).collect();
+                        times.sort_by(f64::total_cmp);
+                        times.into_iter().map(move |t| ((*r).to_string(), t))
+                    })
+                    .collect();
                 disagreements.push(Disagreement {
                     item: key.to_string(),
                     answers: given.into_iter().map(|(r, a)| (r, answer_text(a))).collect(),
+                    evidence,
                 });
             }
         }
@@ -273,12 +288,15 @@ mod tests {
             ("admitted_fault", Yes),
             ("set_callback_time", NotApplicable),
         ]);
-        let ravi = answers(&[
+        let mut ravi = answers(&[
             ("let_customer_finish", Yes),
             ("no_arguing", Yes),
             ("admitted_fault", No),
             ("set_callback_time", NotApplicable),
         ]);
+        // Ravi's stamps on the item they differ on (out of order), and on one they agree on.
+        ravi[2].evidence_s = vec![12.5, 3.25];
+        ravi[0].evidence_s = vec![1.0];
         let (sa, sr) = (score(&card, &asha), score(&card, &ravi));
         let e = |call, reviewer, answers, score| CalibrationEntry {
             call,
@@ -304,6 +322,7 @@ mod tests {
             call.disagreements[0].answers,
             vec![("Asha".into(), "yes".into()), ("Ravi".into(), "no".into())]
         );
+        assert_eq!(call.disagreements[0].evidence, vec![("Ravi".into(), 3.25), ("Ravi".into(), 12.5)]);
         let rate = |k: &str| c.items.iter().find(|i| i.item == k).unwrap().rate.unwrap();
         assert_eq!(rate("let_customer_finish"), 1.0);
         assert_eq!(rate("admitted_fault"), 0.0);

@@ -150,6 +150,21 @@ impl Store {
         ids.into_iter().map(|id| self.session(id)).collect()
     }
 
+    /// Every reviewer name the database knows (reviews, calibration sessions, queue
+    /// assignments), sorted, for a lead picking a session's reviewers.
+    pub fn known_reviewers(&self) -> Result<Vec<String>, StoreError> {
+        self.read(|c| {
+            let mut st = c.prepare(
+                "SELECT trim(reviewer) AS r FROM reviews \
+                 UNION SELECT trim(reviewer) FROM calibration_reviewers \
+                 UNION SELECT trim(reviewer) FROM queue_items WHERE reviewer IS NOT NULL \
+                 ORDER BY r",
+            )?;
+            let names = st.query_map([], |r| r.get::<_, String>(0))?.collect::<Result<Vec<String>, _>>()?;
+            Ok(names.into_iter().filter(|n| !n.is_empty()).collect())
+        })
+    }
+
     /// `reviewer`'s latest review of `call_id` in session `session_id`.
     pub fn latest_session_review(
         &self,

@@ -41,7 +41,8 @@
 //!   [`Store::queue_by_name`], [`Store::queue_items`], [`Store::my_queue`].
 //! - Blind calibration sessions: [`Store::create_session`], [`Store::session_by_name`],
 //!   [`Store::sessions`], [`Store::save_session_review`], [`Store::latest_session_review`],
-//!   [`Store::session_rows`] (session reviews never count in reports or exports).
+//!   [`Store::session_rows`] (session reviews never count in reports or exports),
+//!   [`Store::known_reviewers`].
 //! - Transcripts (by call content hash) and search: [`Store::save_transcript`],
 //!   [`Store::transcript`], [`Store::transcribed_calls`], [`Store::search`].
 //! - Analysis figures (derived from the audio: `callqa index`, the window after analysing):

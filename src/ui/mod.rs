@@ -2,6 +2,7 @@
 //! waveform, the transport bar and the scorecard. Drawing changes nothing but widget-local
 //! values; every action becomes an [`crate::app::Command`] pushed on the app's queue.
 
+pub mod calibration;
 pub mod dialogs;
 pub mod fonts;
 pub mod library;
