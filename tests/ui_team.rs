@@ -1,0 +1,132 @@
+//! The review window on the team store (issue 15), headless (egui_kittest) against a real
+//! PostgreSQL server (`CALLQA_TEST_PG_URL`; without it a skip line is printed and the test
+//! passes). The window is started with `--db postgres://asha@…` as a first-run user: the
+//! reviewer becomes the login (no name to type, no "change"), the call opens, answers are
+//! clicked, the draft and the submission are saved on the server under the login, and a
+//! restarted window lists the call from the server with its status.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod ui_common;
+
+use std::path::PathBuf;
+
+use callqa::app::Prefs;
+use callqa::store::pg::{self, TeamPlan};
+use egui_kittest::kittest::Queryable;
+use postgres::{Config, NoTls};
+use ui_common::{corpus, harness_with, run_until};
+
+type H = egui_kittest::Harness<'static, callqa::app::CallqaApp>;
+
+fn click_answers(h: &mut H, labels: [&str; 4]) {
+    for (i, label) in labels.iter().enumerate() {
+        h.get_all_by_label(label).nth(i).unwrap().scroll_to_me();
+        h.run_steps(2);
+        h.get_all_by_label(label).nth(i).unwrap().click();
+        h.run_steps(2);
+    }
+}
+
+#[test]
+fn the_window_scores_on_the_team_store_as_the_login() {
+    let Ok(url) = std::env::var("CALLQA_TEST_PG_URL") else {
+        println!("skipped: CALLQA_TEST_PG_URL not set");
+        return;
+    };
+    let server: Config = url.parse().unwrap();
+    let tag = format!("{:x}", std::process::id());
+    let db = format!("callqa_window_{tag}");
+    let asha = format!("callqa_w{tag}_asha");
+    server
+        .connect(NoTls)
+        .unwrap()
+        .batch_execute(&format!("CREATE DATABASE {}", pg::quote_ident(&db)))
+        .unwrap();
+    let host = match server.get_hosts().first() {
+        Some(postgres::config::Host::Tcp(h)) => h.clone(),
+        _ => "127.0.0.1".into(),
+    };
+    let port = server.get_ports().first().copied().unwrap_or(5432);
+    let su = server.get_user().unwrap_or("postgres").to_string();
+    pg::init_team(
+        &format!("postgres://{su}@{host}:{port}/{db}"),
+        &TeamPlan { leads: vec![], reviewers: vec![asha.clone()] },
+    )
+    .unwrap();
+    let team_url = PathBuf::from(format!("postgres://{asha}@{host}:{port}/{db}"));
+    let dir = tempfile::tempdir().unwrap();
+    let call = dir.path().join("dev_f_brief.wav");
+    std::fs::copy(corpus("dev_f_brief.wav"), &call).unwrap();
+
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        // A first run (no name in the prefs): the login is the reviewer.
+        let mut h = harness_with(&team_url, vec![call.clone()], Prefs::default(), (1600.0, 1000.0));
+        run_until(&mut h, "the team store's login, the review and the analysis", 60, |app| {
+            app.team_login.is_some()
+                && app.review.is_some()
+                && app.call.as_ref().is_some_and(|c| c.analysis.is_some())
+        });
+        assert_eq!(h.state().prefs.reviewer, asha);
+        assert!(h.query_by_label("change").is_none(), "the login cannot be changed in the window");
+        h.get_by_label("(team store login)");
+
+        click_answers(&mut h, ["Yes", "Yes", "N.A.", "No"]);
+        h.get_by_label("Save draft").click();
+        h.run_steps(2);
+        run_until(&mut h, "the draft saved on the server", 30, |app| {
+            app.review.as_ref().is_some_and(|r| !r.dirty && !r.save_in_flight())
+        });
+        let mut admin = {
+            let mut c = server.clone();
+            c.dbname(&db);
+            c.connect(NoTls).unwrap()
+        };
+        let rows = admin
+            .query(
+                "SELECT r.reviewer, r.status, string_agg(a.item_key || '=' || coalesce(a.answer, '-'), ' ' \
+                 ORDER BY a.position) FROM callqa.reviews r JOIN callqa.answers a ON a.review_id = r.id \
+                 GROUP BY r.id",
+                &[],
+            )
+            .unwrap();
+        assert_eq!(rows.len(), 1);
+        let (who, status, answers): (String, String, String) =
+            (rows[0].get(0), rows[0].get(1), rows[0].get(2));
+        assert_eq!((who.as_str(), status.as_str()), (asha.as_str(), "draft"));
+        assert_eq!(answers, "let_customer_finish=yes no_arguing=yes admitted_fault=na set_callback_time=no");
+
+        h.get_by_label("Submit").click();
+        h.run_steps(2);
+        run_until(&mut h, "the submission confirmed by the server", 30, |app| {
+            app.review.as_ref().is_some_and(|r| r.submitted() && !r.dirty && !r.save_in_flight())
+        });
+        let (status, version): (String, i64) = {
+            let r = admin.query_one("SELECT status, version FROM callqa.reviews", &[]).unwrap();
+            (r.get(0), r.get(1))
+        };
+        assert_eq!((status.as_str(), version), ("submitted", 2));
+        drop(h);
+
+        // A new window (another desk): the library comes from the server, with the status.
+        let mut h = harness_with(&team_url, Vec::new(), Prefs::default(), (1600.0, 1000.0));
+        run_until(&mut h, "the library from the server", 30, |app| {
+            app.team_login.is_some() && !app.library.entries.is_empty()
+        });
+        assert!(ui_common::texts(&h, "dev_f_brief.wav").len() >= 1, "the call is listed from the team store");
+        let entry = h.state().library.entries.iter().find(|e| e.name == "dev_f_brief.wav").cloned();
+        let entry = entry.expect("the call is listed from the team store");
+        assert!(
+            matches!(&entry.status, callqa::jobs::store_worker::CallStatus::Submitted { by } if *by == asha),
+            "{:?}",
+            entry.status
+        );
+        assert_eq!(entry.results.len(), 1);
+        assert!(entry.results[0].submitted);
+    }));
+    let mut admin = server.connect(NoTls).unwrap();
+    let _ = admin.batch_execute(&format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", pg::quote_ident(&db)));
+    let _ = admin.batch_execute(&format!("DROP ROLE IF EXISTS {}", pg::quote_ident(&asha)));
+    if let Err(p) = result {
+        std::panic::resume_unwind(p);
+    }
+}
