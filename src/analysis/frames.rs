@@ -384,8 +384,13 @@ fn finish(
     };
     // Clipped samples, counted only in frames loud enough to hold one: a sample at the rail
     // alone makes the mean square at least `CLIP_LEVEL² / n` (exact, no frame is missed).
+    let loud = |xx: f32| f64::from(xx) >= f64::from(CLIP_LEVEL * CLIP_LEVEL);
+    // Loud frames are common, samples at the rail rare: one vectorised look over the frame's
+    // samples (all channels) first, and the pairs are counted only when there is one.
+    let rail =
+        sums.xx.iter().any(|&xx| loud(xx)) && at_rail(data.get((s.max(1) - 1) * c..e * c).unwrap_or(&[]));
     let clipped = |ch: usize, xx: f32| -> u32 {
-        if f64::from(xx) < f64::from(CLIP_LEVEL * CLIP_LEVEL) {
+        if !rail || !loud(xx) {
             return 0;
         }
         let at = |i: usize| data.get(i * c + ch).map_or(0.0, |v| v.abs());
@@ -426,6 +431,13 @@ fn finish(
         *o = Frame { energy, mean: m as f32, gain: prediction_gain(xx, xa, xb, aa, ab, bb), clipped: clip };
     }
     Some(out)
+}
+
+/// Whether any sample of `x` is at the rail (`|x| ≥ CLIP_LEVEL`), 8 at a time (vectorises).
+fn at_rail(x: &[f32]) -> bool {
+    let (rows, rest) = x.as_chunks::<8>();
+    let hit = |v: &f32| v.abs() >= CLIP_LEVEL;
+    rows.iter().any(|r| r.iter().fold(false, |any, v| any | hit(v))) || rest.iter().any(hit)
 }
 
 type PerChannel = [f32; MAX_ANALYSED];

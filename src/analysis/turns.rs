@@ -109,7 +109,18 @@ impl Turns {
 
     /// Frame `t` has been decided. `gated`: this side's pauses matter now (both sides talk and
     /// this side was first); `floor`: this channel's noise floor (mean-square power).
+    #[inline]
     pub fn step(&mut self, t: u64, gated: bool, floor: f32, view: &View<'_>) {
+        // Most frames: nobody is talking over anybody and no pause waits (inlined, no call).
+        if !gated && self.pending.is_empty() {
+            self.pause_from = None;
+            self.last_loud = None;
+            return;
+        }
+        self.step_watched(t, gated, floor, view);
+    }
+
+    fn step_watched(&mut self, t: u64, gated: bool, floor: f32, view: &View<'_>) {
         let fl = self.frame_len;
         if gated {
             let h = fl / 2;
