@@ -418,19 +418,28 @@ fn finish(
             *o = Frame { energy, mean: m as f32, gain: 1.0, clipped: clip };
             continue;
         }
-        // The covariance-method normal equations need Σa², Σb², Σab too: each is a shifted
-        // copy of Σx² or Σxa, corrected at the frame's two ends (O(lag) work).
-        let at = |i: usize| f64::from(data.get(i * c + ch).copied().unwrap_or(0.0));
-        let sq = |from: usize, to: usize| -> f64 { (from..to).map(|i| at(i) * at(i)).sum() };
-        let lagged = |from: usize, to: usize| -> f64 { (from..to).map(|i| at(i) * at(i - l)).sum() };
-        // (`xx`, `xa` are centred already; the lagged copies' means differ from the frame's
-        // by the end corrections only, negligible against the DC itself.)
-        let aa = xx - sq(e - l, e) + sq(s - l, s);
-        let bb = xx - sq(e - 2 * l, e) + sq(s - 2 * l, s);
-        let ab = xa - lagged(e - l, e) + lagged(s - l, s);
-        *o = Frame { energy, mean: m as f32, gain: prediction_gain(xx, xa, xb, aa, ab, bb), clipped: clip };
+        let gain = tonal_gain(data, [s, e, l, c, ch], [xx, xa, xb]);
+        *o = Frame { energy, mean: m as f32, gain, clipped: clip };
     }
     Some(out)
+}
+
+/// The prediction gain of channel `ch`'s frame `[s, e)` of `data` (`c` channels, lag `l`) from
+/// its centred `Σx², Σxa, Σxb`. Out of line: most frames are quiet and need none, and inlined
+/// its address arithmetic was set up for every frame.
+#[inline(never)]
+fn tonal_gain(data: &[f32], [s, e, l, c, ch]: [usize; 5], [xx, xa, xb]: [f64; 3]) -> f32 {
+    // The covariance-method normal equations need Σa², Σb², Σab too: each is a shifted
+    // copy of Σx² or Σxa, corrected at the frame's two ends (O(lag) work).
+    let at = |i: usize| f64::from(data.get(i * c + ch).copied().unwrap_or(0.0));
+    let sq = |from: usize, to: usize| -> f64 { (from..to).map(|i| at(i) * at(i)).sum() };
+    let lagged = |from: usize, to: usize| -> f64 { (from..to).map(|i| at(i) * at(i - l)).sum() };
+    // (`xx`, `xa` are centred already; the lagged copies' means differ from the frame's
+    // by the end corrections only, negligible against the DC itself.)
+    let aa = xx - sq(e - l, e) + sq(s - l, s);
+    let bb = xx - sq(e - 2 * l, e) + sq(s - 2 * l, s);
+    let ab = xa - lagged(e - l, e) + lagged(s - l, s);
+    prediction_gain(xx, xa, xb, aa, ab, bb)
 }
 
 /// Whether any sample of `x` is at the rail (`|x| ≥ CLIP_LEVEL`), 8 at a time (vectorises).
