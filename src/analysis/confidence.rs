@@ -193,7 +193,8 @@ pub(crate) enum SpanKind {
     Dropped,
 }
 
-/// One frame as the tally keeps it: its level code, its 100 ms average's, whether it is judged.
+/// One frame as the tally keeps it: its level code, its 100 ms average's (judged frames only:
+/// nothing else reads it), whether it is judged.
 #[derive(Clone, Copy, Debug, Default)]
 struct Code {
     level: u8,
@@ -235,7 +236,9 @@ impl Tally {
         warm: bool,
         judged: bool,
     ) {
-        let c = Code { level: code(energy, floor), smooth: code(smooth, floor), judged };
+        // The 100 ms average's code is read only for judged frames (here and in `close`).
+        let smooth = if judged { code(smooth, floor) } else { 0 };
+        let c = Code { level: code(energy, floor), smooth, judged };
         if judged {
             self.judged.add(c.smooth);
         }

@@ -98,57 +98,101 @@ impl<'a> View<'a> {
     /// frames `[from, to)` (of what is held).
     pub fn power(&self, ch: usize, from: u64, to: u64) -> f32 {
         let c = self.channels.max(1);
-        let (mut sum, mut sq, mut n) = (0.0f32, 0.0f32, 0usize);
-        for part in self.parts(from, to) {
-            for f in part.chunks_exact(c) {
-                let v = f.get(ch).copied().unwrap_or(0.0);
-                sum += v;
-                sq += v * v;
-                n += 1;
+        let mut m = Moments::default();
+        if ch < c {
+            for part in self.parts(from, to) {
+                channel_into(part, c, ch, &mut m);
             }
         }
-        if n == 0 {
-            return 0.0;
-        }
-        let m = sum / n as f32;
-        (sq / n as f32 - m * m).max(0.0)
+        m.power()
     }
 
-    /// Channel `ch`'s samples in `[from, to)`, averaged in groups of `dec` (a crude low-pass
-    /// before decimating), into `out`. Samples no longer held read as 0; the copy stops at
+    /// Channel `ch`'s samples in `[from, to)` into `out`, contiguous: the samples no longer
+    /// held as leading zeros (their count is returned), then the held ones; the copy stops at
     /// the end of the data.
-    pub fn copy_channel(&self, ch: usize, from: u64, to: u64, dec: usize, out: &mut Vec<f32>) {
+    pub fn copy_channel(&self, ch: usize, from: u64, to: u64, out: &mut Vec<f32>) -> usize {
         out.clear();
         let c = self.channels.max(1);
-        let dec = dec.max(1);
         if ch >= c || from >= to {
-            return;
+            return 0;
         }
         let zeros = usize::try_from(self.hist_start.min(to).saturating_sub(from)).unwrap_or(0);
-        out.reserve(usize::try_from(to - from).unwrap_or(0) / dec + 1);
-        let (mut acc, mut n) = (0.0f32, 0usize);
-        let mut add = |v: f32| {
-            acc += v;
-            n += 1;
-            if n == dec {
-                out.push(acc / dec as f32);
-                acc = 0.0;
-                n = 0;
-            }
-        };
-        for _ in 0..zeros {
-            add(0.0);
-        }
+        out.resize(zeros, 0.0);
         for part in self.parts(from, to) {
-            for f in part.chunks_exact(c) {
-                add(f.get(ch).copied().unwrap_or(0.0));
-            }
+            channel_into(part, c, ch, out);
         }
+        zeros
     }
 
     /// Last sample frame in `[from, to)` where channel `ch` has `|x - dc| > thr`.
     pub fn last_above(&self, ch: usize, from: u64, to: u64, dc: f32, thr: f32) -> Option<u64> {
         (from..to).rev().find(|&f| self.sample(f, ch).is_some_and(|v| (v - dc).abs() > thr))
+    }
+}
+
+/// Gives `sink` channel `ch`'s samples of `part` (interleaved, `c` channels, `ch < c`) in
+/// order. Stereo and mono get loops of their own: a general strided walk costs several times
+/// the few additions done per sample.
+fn channel_into(part: &[f32], c: usize, ch: usize, sink: &mut impl Sink) {
+    match c {
+        1 => sink.take(part.iter().copied()),
+        2 => sink.take(part.as_chunks::<2>().0.iter().map(|&[l, r]| if ch == 0 { l } else { r })),
+        _ => sink.take(part.chunks_exact(c).map(|s| s.get(ch).copied().unwrap_or(0.0))),
+    }
+}
+
+/// Takes one channel's samples, in order.
+trait Sink {
+    fn take(&mut self, x: impl Iterator<Item = f32>);
+}
+
+impl Sink for Vec<f32> {
+    fn take(&mut self, x: impl Iterator<Item = f32>) {
+        self.extend(x);
+    }
+}
+
+impl Sink for Moments {
+    fn take(&mut self, x: impl Iterator<Item = f32>) {
+        x.for_each(|v| self.add(v));
+    }
+}
+
+/// Running sums for a mean square around the mean. The sums are taken sample by sample in
+/// order, so the same samples give the same power bit for bit however they are gathered.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct Moments {
+    sum: f32,
+    sq: f32,
+    n: usize,
+}
+
+impl Moments {
+    pub fn add(&mut self, v: f32) {
+        self.sum += v;
+        self.sq += v * v;
+        self.n += 1;
+    }
+
+    /// Mean square around the mean; 0 for no samples.
+    pub fn power(&self) -> f32 {
+        if self.n == 0 {
+            return 0.0;
+        }
+        let m = self.sum / self.n as f32;
+        (self.sq / self.n as f32 - m * m).max(0.0)
+    }
+}
+
+/// `x` averaged in groups of `dec` (a crude low-pass before decimating) into `out`; a last
+/// incomplete group is left out.
+pub(crate) fn decimate(x: &[f32], dec: usize, out: &mut Vec<f32>) {
+    out.clear();
+    // (Halving, the usual case at 8 kHz, gets a loop of its own.)
+    match dec {
+        0 | 1 => out.extend(x.iter().map(|&v| 0.0 + v)),
+        2 => out.extend(x.as_chunks::<2>().0.iter().map(|&[a, b]| (0.0 + a + b) / 2.0)),
+        _ => out.extend(x.chunks_exact(dec).map(|g| g.iter().fold(0.0f32, |acc, v| acc + v) / dec as f32)),
     }
 }
 
@@ -340,8 +384,13 @@ fn finish(
     };
     // Clipped samples, counted only in frames loud enough to hold one: a sample at the rail
     // alone makes the mean square at least `CLIP_LEVEL² / n` (exact, no frame is missed).
+    let loud = |xx: f32| f64::from(xx) >= f64::from(CLIP_LEVEL * CLIP_LEVEL);
+    // Loud frames are common, samples at the rail rare: one vectorised look over the frame's
+    // samples (all channels) first, and the pairs are counted only when there is one.
+    let rail =
+        sums.xx.iter().any(|&xx| loud(xx)) && at_rail(data.get((s.max(1) - 1) * c..e * c).unwrap_or(&[]));
     let clipped = |ch: usize, xx: f32| -> u32 {
-        if f64::from(xx) < f64::from(CLIP_LEVEL * CLIP_LEVEL) {
+        if !rail || !loud(xx) {
             return 0;
         }
         let at = |i: usize| data.get(i * c + ch).map_or(0.0, |v| v.abs());
@@ -369,19 +418,35 @@ fn finish(
             *o = Frame { energy, mean: m as f32, gain: 1.0, clipped: clip };
             continue;
         }
-        // The covariance-method normal equations need Σa², Σb², Σab too: each is a shifted
-        // copy of Σx² or Σxa, corrected at the frame's two ends (O(lag) work).
-        let at = |i: usize| f64::from(data.get(i * c + ch).copied().unwrap_or(0.0));
-        let sq = |from: usize, to: usize| -> f64 { (from..to).map(|i| at(i) * at(i)).sum() };
-        let lagged = |from: usize, to: usize| -> f64 { (from..to).map(|i| at(i) * at(i - l)).sum() };
-        // (`xx`, `xa` are centred already; the lagged copies' means differ from the frame's
-        // by the end corrections only, negligible against the DC itself.)
-        let aa = xx - sq(e - l, e) + sq(s - l, s);
-        let bb = xx - sq(e - 2 * l, e) + sq(s - 2 * l, s);
-        let ab = xa - lagged(e - l, e) + lagged(s - l, s);
-        *o = Frame { energy, mean: m as f32, gain: prediction_gain(xx, xa, xb, aa, ab, bb), clipped: clip };
+        let gain = tonal_gain(data, [s, e, l, c, ch], [xx, xa, xb]);
+        *o = Frame { energy, mean: m as f32, gain, clipped: clip };
     }
     Some(out)
+}
+
+/// The prediction gain of channel `ch`'s frame `[s, e)` of `data` (`c` channels, lag `l`) from
+/// its centred `Σx², Σxa, Σxb`. Out of line: most frames are quiet and need none, and inlined
+/// its address arithmetic was set up for every frame.
+#[inline(never)]
+fn tonal_gain(data: &[f32], [s, e, l, c, ch]: [usize; 5], [xx, xa, xb]: [f64; 3]) -> f32 {
+    // The covariance-method normal equations need Σa², Σb², Σab too: each is a shifted
+    // copy of Σx² or Σxa, corrected at the frame's two ends (O(lag) work).
+    let at = |i: usize| f64::from(data.get(i * c + ch).copied().unwrap_or(0.0));
+    let sq = |from: usize, to: usize| -> f64 { (from..to).map(|i| at(i) * at(i)).sum() };
+    let lagged = |from: usize, to: usize| -> f64 { (from..to).map(|i| at(i) * at(i - l)).sum() };
+    // (`xx`, `xa` are centred already; the lagged copies' means differ from the frame's
+    // by the end corrections only, negligible against the DC itself.)
+    let aa = xx - sq(e - l, e) + sq(s - l, s);
+    let bb = xx - sq(e - 2 * l, e) + sq(s - 2 * l, s);
+    let ab = xa - lagged(e - l, e) + lagged(s - l, s);
+    prediction_gain(xx, xa, xb, aa, ab, bb)
+}
+
+/// Whether any sample of `x` is at the rail (`|x| ≥ CLIP_LEVEL`), 8 at a time (vectorises).
+fn at_rail(x: &[f32]) -> bool {
+    let (rows, rest) = x.as_chunks::<8>();
+    let hit = |v: &f32| v.abs() >= CLIP_LEVEL;
+    rows.iter().any(|r| r.iter().fold(false, |any, v| any | hit(v))) || rest.iter().any(hit)
 }
 
 type PerChannel = [f32; MAX_ANALYSED];
@@ -592,14 +657,17 @@ mod tests {
         let held = fr.hist_start;
         assert!(held > 0 && held < 600, "history starts at {held}");
         let mut out = Vec::new();
-        v.copy_channel(1, 590, 610, 1, &mut out);
+        assert_eq!(v.copy_channel(1, 590, 610, &mut out), 0);
         assert_eq!(out, (590..610).map(|i| -(i as f32)).collect::<Vec<_>>());
-        v.copy_channel(0, 596, 604, 2, &mut out);
-        assert_eq!(out, vec![596.5, 598.5, 600.5, 602.5]);
+        v.copy_channel(0, 596, 604, &mut out);
+        let mut dec = Vec::new();
+        decimate(&out, 2, &mut dec);
+        assert_eq!(dec, vec![596.5, 598.5, 600.5, 602.5]);
         // Before the history: zeros; past the end: cut short.
-        v.copy_channel(0, held - 2, held + 1, 1, &mut out);
+        assert_eq!(v.copy_channel(0, held - 2, held + 1, &mut out), 2);
         assert_eq!(out, vec![0.0, 0.0, held as f32]);
-        v.copy_channel(0, 998, 1200, 1, &mut out);
+        v.copy_channel(0, 998, 1200, &mut out);
         assert_eq!(out, vec![998.0, 999.0]);
+        assert_eq!(v.power(0, 998, 1200), 0.25);
     }
 }

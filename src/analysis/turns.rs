@@ -17,7 +17,7 @@
 
 use std::collections::{BTreeMap, VecDeque};
 
-use super::frames::View;
+use super::frames::{Moments, View, decimate};
 use super::pitch;
 
 /// Longest pause checked, seconds (longer ones end the span anyway).
@@ -66,6 +66,8 @@ pub(crate) struct Turns {
     cache: BTreeMap<u64, Option<f32>>,
     /// Boundaries found: the pause `[start, end)` in samples; the new sentence starts at `end`.
     pub boundaries: Vec<(u64, u64)>,
+    /// One channel of a pitch window, then decimated.
+    raw: Vec<f32>,
     scratch: Vec<f32>,
     d: Vec<f32>,
 }
@@ -83,6 +85,7 @@ impl Turns {
             f0s: VecDeque::new(),
             cache: BTreeMap::new(),
             boundaries: Vec::new(),
+            raw: Vec::new(),
             scratch: Vec::new(),
             d: Vec::new(),
         }
@@ -106,7 +109,18 @@ impl Turns {
 
     /// Frame `t` has been decided. `gated`: this side's pauses matter now (both sides talk and
     /// this side was first); `floor`: this channel's noise floor (mean-square power).
+    #[inline]
     pub fn step(&mut self, t: u64, gated: bool, floor: f32, view: &View<'_>) {
+        // Most frames: nobody is talking over anybody and no pause waits (inlined, no call).
+        if !gated && self.pending.is_empty() {
+            self.pause_from = None;
+            self.last_loud = None;
+            return;
+        }
+        self.step_watched(t, gated, floor, view);
+    }
+
+    fn step_watched(&mut self, t: u64, gated: bool, floor: f32, view: &View<'_>) {
         let fl = self.frame_len;
         if gated {
             let h = fl / 2;
@@ -168,11 +182,15 @@ impl Turns {
         let ch = self.ch;
         let mut f0 = |i: u64| -> Option<f32> {
             *self.cache.entry(i).or_insert_with(|| {
-                // Quiet windows (most near a pause) are not copied at all.
-                if view.power(ch, i * hop_s, i * hop_s + win_s) < voiced_power {
+                // One pass over the interleaved samples; quiet windows (most near a pause) are
+                // not decimated. (The power is of the held samples only, as `View::power`'s.)
+                let zeros = view.copy_channel(ch, i * hop_s, i * hop_s + win_s, &mut self.raw);
+                let mut m = Moments::default();
+                self.raw.get(zeros..).unwrap_or(&[]).iter().for_each(|&v| m.add(v));
+                if m.power() < voiced_power {
                     return None;
                 }
-                view.copy_channel(ch, i * hop_s, i * hop_s + win_s, dec as usize, &mut self.scratch);
+                decimate(&self.raw, dec as usize, &mut self.scratch);
                 pitch::yin(self.scratch.get(..win)?, rate, &mut self.d)
             })
         };
