@@ -418,14 +418,15 @@ pub(super) fn spawn(
         while let Some(req) = queue.next() {
             // The team store may have been unreachable: each request tries to connect again,
             // so saves kept by the window (and retried) go through once the server is back.
-            if store.is_none() && matches!(target, Target::Team(_)) {
-                if let Ok(s) = open() {
-                    out.send(JobEvent::Store(StoreEvent::Connected {
-                        login: s.login().map(str::to_string),
-                        place: s.describe(),
-                    }));
-                    store = Some(s);
-                }
+            if store.is_none()
+                && matches!(target, Target::Team(_))
+                && let Ok(s) = open()
+            {
+                out.send(JobEvent::Store(StoreEvent::Connected {
+                    login: s.login().map(str::to_string),
+                    place: s.describe(),
+                }));
+                store = Some(s);
             }
             let Some(backend) = store.as_mut() else {
                 let why = match open() {
