@@ -112,7 +112,10 @@ fn the_window_scores_on_the_team_store_as_the_login() {
         run_until(&mut h, "the library from the server", 30, |app| {
             app.team_login.is_some() && !app.library.entries.is_empty()
         });
-        assert!(ui_common::texts(&h, "dev_f_brief.wav").len() >= 1, "the call is listed from the team store");
+        assert!(
+            !ui_common::texts(&h, "dev_f_brief.wav").is_empty(),
+            "the call is listed from the team store"
+        );
         let entry = h.state().library.entries.iter().find(|e| e.name == "dev_f_brief.wav").cloned();
         let entry = entry.expect("the call is listed from the team store");
         assert!(
