@@ -76,10 +76,11 @@ pub fn run(
 /// (truncation, unfinalised sizes...) come first in the analysis' warnings.
 pub fn analyze_file(path: &Path, config: Config) -> Result<(WavInfo, Analysis)> {
     use crate::jobs::stream::{StreamError, analyse_file};
-    analyse_file(path, config, Default::default()).map_err(|e| match e {
-        StreamError::Open(e) => anyhow!(e).context(format!("cannot open {}", path.display())),
-        e => anyhow!("{e}: {}", path.display()),
-    })
+    analyse_file(path, config, crate::jobs::stream::Stream { skip_peaks: true, ..Default::default() })
+        .map_err(|e| match e {
+            StreamError::Open(e) => anyhow!(e).context(format!("cannot open {}", path.display())),
+            e => anyhow!("{e}: {}", path.display()),
+        })
 }
 
 /// The transcript's words for `--json`: text, times (ms precision), speaker, confidence.

@@ -34,7 +34,7 @@ use super::{CliError, db_path};
 use crate::analysis::Config;
 use crate::audio::{DecodeError, WavReader, content_hash};
 use crate::jobs::is_wav_path;
-use crate::jobs::stream::{StreamError, analyse_file};
+use crate::jobs::stream::{Stream, StreamError, analyse_file};
 use crate::model::call::CallMeta;
 use crate::model::metadata::MetadataTable;
 use crate::model::naming::NameRules;
@@ -377,8 +377,9 @@ fn index_file(
     if done.contains(&call_id) || (current && !force) {
         return Ok(Outcome::Already);
     }
-    let (_, analysis) = analyse_file(path, Config::default(), Default::default())
-        .map_err(|e| Fail::File(FileError::Analyse(e)))?;
+    let (_, analysis) =
+        analyse_file(path, Config::default(), Stream { skip_peaks: true, ..Default::default() })
+            .map_err(|e| Fail::File(FileError::Analyse(e)))?;
     let metrics = CallMetrics::from_analysis(&analysis);
     store.save_metrics(call_id, &metrics)?;
     done.insert(call_id);

@@ -125,7 +125,11 @@ fn run(
         };
         peaks_out.send(JobEvent::Peaks { generation, peaks: Arc::new(peaks.clone()), progress })
     });
-    let stream =
-        super::stream::Stream { cancel: Some(cancel), on_peaks: Some(on_peaks), peaks_every: PEAKS_EVERY };
+    let stream = super::stream::Stream {
+        cancel: Some(cancel),
+        on_peaks: Some(on_peaks),
+        peaks_every: PEAKS_EVERY,
+        skip_peaks: false,
+    };
     super::stream::analyse_file(path, config, stream).map(|(_, a)| Arc::new(a)).map_err(|e| e.to_string())
 }

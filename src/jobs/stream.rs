@@ -46,6 +46,9 @@ pub struct Stream<'a> {
     /// Called on the decoding thread after the first block and then every `peaks_every`.
     pub on_peaks: Option<OnPeaks<'a>>,
     pub peaks_every: Duration,
+    /// No waveform is drawn (`callqa analyze`, `callqa index`): the peaks are not computed
+    /// (the analysis' `peaks` stay empty), which takes work off the decoding thread.
+    pub skip_peaks: bool,
 }
 
 /// A decoded block on its way from the decoding thread to the analysis.
@@ -77,7 +80,7 @@ pub fn analyse_reader(
     if info.channels == 0 || info.sample_rate == 0 {
         return Err(StreamError::NoFormat);
     }
-    let Stream { cancel, mut on_peaks, peaks_every } = stream;
+    let Stream { cancel, mut on_peaks, peaks_every, skip_peaks } = stream;
     let cancelled = || cancel.is_some_and(|c| c.load(Ordering::Relaxed));
     let mut analyzer = Analyzer::without_peaks(info.sample_rate, info.channels, config);
     let mut peaks = Peaks::new(info.channels, info.sample_rate);
@@ -107,7 +110,9 @@ pub fn analyse_reader(
                         break;
                     }
                     done += n as u64;
-                    peaks.push(&block.samples);
+                    if !skip_peaks {
+                        peaks.push(&block.samples);
+                    }
                     block.sums.clear();
                     if let Some(stage) = sum_stage.as_mut() {
                         stage.push(&block.samples, &mut block.sums);
