@@ -690,7 +690,12 @@ fn handle_other(store: &mut Backend, req: StoreRequest) -> Result<StoreEvent, St
         }
         StoreRequest::MyQueue { reviewer } => {
             let mut items = Vec::new();
-            for i in store.local("review queues")?.my_queue(&reviewer)? {
+            // No queues on the team store yet: "My queue" is empty there (not an error at start).
+            let mine = match store.local_opt() {
+                Some(s) => s.my_queue(&reviewer)?,
+                None => Vec::new(),
+            };
+            for i in mine {
                 let path = first_existing_path(store, i.call.id, &i.call.path)?;
                 items.push(QueueRow {
                     queue: i.queue,
