@@ -149,7 +149,7 @@ fn review(db: Option<&Path>, args: &ReviewArgs) -> Result<()> {
         );
     }
     let previous = latest.filter(|r| r.card_id == version.id);
-    let answers = merged(previous.as_ref(), given, comments);
+    let answers = crate::model::scorecard::merge_answers(previous.as_ref(), given, comments);
     let draft = ReviewDraft {
         id: previous.as_ref().map(|r| r.id),
         call_id,
@@ -200,31 +200,6 @@ struct Input {
     comments: Vec<(String, String)>,
     hash: String,
     meta: CallMeta,
-}
-
-/// The previous review's answers with the given answers and comments in their place.
-pub(crate) fn merged(
-    previous: Option<&Review>,
-    given: Vec<ItemAnswer>,
-    comments: Vec<(String, String)>,
-) -> Vec<ItemAnswer> {
-    let mut answers = previous.map(|r| r.answers.clone()).unwrap_or_default();
-    for a in given {
-        match answers.iter_mut().find(|x| x.key == a.key) {
-            Some(x) => {
-                x.answer = a.answer;
-                x.evidence_s = a.evidence_s;
-            }
-            None => answers.push(a),
-        }
-    }
-    for (key, text) in comments {
-        match answers.iter_mut().find(|x| x.key == key) {
-            Some(x) => x.comment = text,
-            None => answers.push(ItemAnswer { comment: text, ..ItemAnswer::new(&key, None) }),
-        }
-    }
-    answers
 }
 
 /// `callqa review` on the team store: the reviewer is the login (a `--reviewer` given must

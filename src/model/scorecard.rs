@@ -487,6 +487,32 @@ pub struct Review {
     pub active_s: f64,
 }
 
+/// The previous review's answers with the given answers (and their evidence) and comments
+/// in their place; items not given keep theirs. (`callqa review`, and outbox changes.)
+pub fn merge_answers(
+    previous: Option<&Review>,
+    given: Vec<ItemAnswer>,
+    comments: Vec<(String, String)>,
+) -> Vec<ItemAnswer> {
+    let mut answers = previous.map(|r| r.answers.clone()).unwrap_or_default();
+    for a in given {
+        match answers.iter_mut().find(|x| x.key == a.key) {
+            Some(x) => {
+                x.answer = a.answer;
+                x.evidence_s = a.evidence_s;
+            }
+            None => answers.push(a),
+        }
+    }
+    for (key, text) in comments {
+        match answers.iter_mut().find(|x| x.key == key) {
+            Some(x) => x.comment = text,
+            None => answers.push(ItemAnswer { comment: text, ..ItemAnswer::new(&key, None) }),
+        }
+    }
+    answers
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used)]

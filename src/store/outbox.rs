@@ -14,9 +14,10 @@ use std::path::{Path, PathBuf};
 use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 
-use super::StoreError;
+use super::pg::{PgError, PgStore, ReviewVersion, TeamReview};
+use super::{CardVersion, StoreError};
 use crate::model::call::CallMeta;
-use crate::model::scorecard::ItemAnswer;
+use crate::model::scorecard::{ItemAnswer, ReviewStatus, Scorecard, merge_answers};
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS changes (
@@ -163,6 +164,88 @@ impl Outbox {
         }
         Ok(found.is_some())
     }
+}
+
+/// A change the team store now holds.
+pub struct Applied {
+    pub review: TeamReview,
+    pub card: CardVersion,
+    /// The server had it already (sent before, acknowledgement lost): nothing was written.
+    pub already: bool,
+}
+
+/// What sending the waiting changes did.
+#[derive(Default)]
+pub struct SyncReport {
+    pub sent: usize,
+    /// Outbox id → the review it made or changed (for the caller's own change).
+    pub applied: Vec<(i64, Applied)>,
+    /// Outbox id → why the server refused it.
+    pub refused: Vec<(i64, String)>,
+    /// The server went away during the sending (the rest wait).
+    pub lost: Option<String>,
+}
+
+/// Applies one change the way `callqa review` would have then: onto the login's latest
+/// review of the call with the same card, the given items replaced; at most once per
+/// `change_id`.
+pub fn apply(store: &mut PgStore, change_id: &str, c: &ReviewChange) -> Result<Applied, PgError> {
+    let card = Scorecard::from_json_str(&c.card)
+        .map_err(|e| PgError::BadData(format!("the change's scorecard: {e}")))?;
+    let version = store.ensure_scorecard(&card)?;
+    let call_id = store.upsert_call(&c.hash, &c.file, &c.meta)?;
+    // Applied before (its acknowledgement lost): checked first, as the review may have moved
+    // on since (e.g. submitted by this very change). The save below claims the id again in its
+    // own transaction, for two desks sending the same outbox at once.
+    if store.has_applied(change_id)? {
+        return already(store, call_id, version);
+    }
+    let previous = store.latest_own_review(call_id)?.filter(|r| r.review.card_id == version.id);
+    let answers = merge_answers(previous.as_ref().map(|p| &p.review), c.answers.clone(), c.comments.clone());
+    let existing = previous.as_ref().map(|p| ReviewVersion { id: p.review.id, version: p.version });
+    let amending = previous.as_ref().is_some_and(|p| p.review.status == ReviewStatus::Submitted);
+    let reason = if amending { c.amend_reason.as_deref() } else { None };
+    match store.save_own_review(call_id, version.id, existing, &answers, c.submit, reason, Some(change_id)) {
+        Ok(saved) => Ok(Applied { review: store.review(saved.id)?, card: version, already: false }),
+        Err(PgError::AlreadyApplied(_)) => already(store, call_id, version),
+        Err(e) => Err(e),
+    }
+}
+
+fn already(store: &mut PgStore, call_id: i64, card: CardVersion) -> Result<Applied, PgError> {
+    match store.latest_own_review(call_id)? {
+        Some(review) => Ok(Applied { review, card, already: true }),
+        None => Err(PgError::NotFound("the review of an applied change".into())),
+    }
+}
+
+/// Sends the changes waiting for `target`, oldest first; stops when the server goes away.
+pub fn sync(store: &mut PgStore, outbox: &mut Outbox, target: &str) -> Result<SyncReport, StoreError> {
+    let mut report = SyncReport::default();
+    for w in outbox.waiting(target)? {
+        match apply(store, &w.change_id, &w.change) {
+            Ok(applied) => {
+                outbox.sent(w.id)?;
+                report.sent += 1;
+                report.applied.push((w.id, applied));
+            }
+            Err(e) if e.is_unreachable() => {
+                report.lost = Some(e.to_string());
+                break;
+            }
+            Err(e) => {
+                let why = match e {
+                    PgError::AmendNeedsReason => {
+                        format!("{e}; make the change again with --amend-reason \"why\"")
+                    }
+                    e => e.to_string(),
+                };
+                outbox.refused(w.id, &why)?;
+                report.refused.push((w.id, why));
+            }
+        }
+    }
+    Ok(report)
 }
 
 /// 128 random bits from the OS, as hex (a change's id; no new dependency).
