@@ -15,6 +15,7 @@ mod scan;
 pub mod sidecar;
 pub mod store_worker;
 pub mod stream;
+mod team_link;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -93,7 +94,7 @@ impl std::fmt::Debug for Jobs {
 
 impl Jobs {
     /// Starts the probe and store workers; `db_path` is the review database.
-    pub fn new(waker: Waker, db_path: PathBuf) -> Jobs {
+    pub fn new(waker: Waker, db_path: PathBuf, outbox_path: Option<PathBuf>) -> Jobs {
         let (tx, rx) = channel();
         let outbox = Outbox { tx, waker };
         let mut errors = Vec::new();
@@ -104,7 +105,7 @@ impl Jobs {
                 None
             }
         };
-        let (store_tx, store_thread) = match store_worker::spawn(outbox.clone(), db_path) {
+        let (store_tx, store_thread) = match store_worker::spawn(outbox.clone(), db_path, outbox_path) {
             Ok((t, h)) => (Some(t), Some(h)),
             Err(e) => {
                 errors.push(format!("cannot start the review store: {e}"));

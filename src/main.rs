@@ -26,7 +26,7 @@ fn run_window(
             return ExitCode::FAILURE;
         }
     };
-    let config = callqa::app::AppConfig { db_path, paths, audio: true, size };
+    let config = callqa::app::AppConfig { db_path, paths, audio: true, size, outbox: None };
     match callqa::app::run_native(config) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

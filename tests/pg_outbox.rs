@@ -10,6 +10,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod cli_common;
+mod ui_common;
 
 use std::path::PathBuf;
 use std::process::{Command, Output};
@@ -302,9 +303,69 @@ fn a_server_stopped_hard_mid_session_loses_nothing_and_duplicates_nothing() {
     ok(&desk.run(&asha, &["db", "sync", "--drop", &id]));
     assert_eq!(team_state(&mut connect_admin()).0, reviews, "the refused change changed nothing");
 
+    the_window_keeps_saves_in_the_outbox_while_the_server_is_down(&server, &desk, &asha, &connect_admin);
+
     let mut su = config.connect(NoTls).unwrap();
     su.batch_execute(&format!("DROP DATABASE {} WITH (FORCE)", pg::quote_ident(&desk.db))).unwrap();
     for who in [&asha, &ben, &lead] {
         su.batch_execute(&format!("DROP ROLE {}", pg::quote_ident(who))).unwrap();
     }
+}
+
+/// The window on the team store: the server stopped hard while a review is open; the draft
+/// and the submission are kept in the outbox (the review is safe, the window says how many
+/// wait); the server starts again and the window's store thread sends them by itself, once.
+fn the_window_keeps_saves_in_the_outbox_while_the_server_is_down(
+    server: &Server,
+    desk: &Desk,
+    asha: &str,
+    connect_admin: &dyn Fn() -> Client,
+) {
+    use egui_kittest::kittest::Queryable;
+    let call = PathBuf::from(desk.call("dev_a_courteous.wav"));
+    let outbox = desk.dir.path().join("window-outbox.sqlite3");
+    let mut h = ui_common::harness_with_outbox(&PathBuf::from(desk.url(asha)), vec![call], outbox.clone());
+    ui_common::run_until(&mut h, "the review and the analysis, on the team store", 60, |app| {
+        app.team_login.is_some()
+            && app.review.is_some()
+            && app.call.as_ref().is_some_and(|c| c.analysis.is_some())
+    });
+    server.stop_hard();
+    for (i, label) in ["Yes", "Yes", "N.A.", "No"].iter().enumerate() {
+        h.get_all_by_label(label).nth(i).unwrap().scroll_to_me();
+        h.run_steps(2);
+        h.get_all_by_label(label).nth(i).unwrap().click();
+        h.run_steps(2);
+    }
+    h.get_by_label("Save draft").click();
+    h.run_steps(2);
+    ui_common::run_until(&mut h, "the draft kept in the outbox", 30, |app| {
+        app.outbox_waiting == 1 && app.review.as_ref().is_some_and(|r| !r.dirty && !r.save_in_flight())
+    });
+    ui_common::assert_shows(&h, "1 change(s) wait in the outbox");
+    h.get_by_label("Submit").click();
+    h.run_steps(2);
+    ui_common::run_until(&mut h, "the submission kept in the outbox", 30, |app| app.outbox_waiting == 2);
+    let key = format!("{asha}@{}:{}/{}", desk.host, desk.port, desk.db);
+    assert_eq!(Outbox::open(&outbox).unwrap().count(&key).unwrap(), 2, "both on disk, in the outbox file");
+
+    server.start();
+    ui_common::run_until(&mut h, "the window to send the outbox once the server is back", 60, |app| {
+        app.outbox_waiting == 0 && app.message.as_ref().is_some_and(|m| m.text.contains("Sent 2 change(s)"))
+    });
+    let mut admin = connect_admin();
+    let rows = admin
+        .query(
+            "SELECT r.status, r.version, string_agg(a.item_key || '=' || coalesce(a.answer, '-'), ' ' \
+             ORDER BY a.position) FROM callqa.reviews r JOIN callqa.calls c ON c.id = r.call_id \
+             JOIN callqa.answers a ON a.review_id = r.id WHERE c.file_name = 'dev_a_courteous.wav' \
+             AND r.reviewer = $1 GROUP BY r.id",
+            &[&asha],
+        )
+        .unwrap();
+    assert_eq!(rows.len(), 1, "one review, not two");
+    let (status, version, answers): (String, i64, String) = (rows[0].get(0), rows[0].get(1), rows[0].get(2));
+    assert_eq!((status.as_str(), version), ("submitted", 2), "the draft, then the submission");
+    assert_eq!(answers, "let_customer_finish=yes no_arguing=yes admitted_fault=na set_callback_time=no");
+    assert_eq!(Outbox::open(&outbox).unwrap().count(&key).unwrap(), 0);
 }

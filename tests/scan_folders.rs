@@ -13,7 +13,7 @@ use callqa::jobs::{JobEvent, Jobs};
 /// Scans `root` and returns every path reported as found, with `ScanDone`'s message; fails
 /// when the scan has not finished within 20 s.
 fn scan(root: &Path, db: &Path) -> (Vec<PathBuf>, Option<String>) {
-    let mut jobs = Jobs::new(Arc::new(|| {}), db.to_path_buf());
+    let mut jobs = Jobs::new(Arc::new(|| {}), db.to_path_buf(), None);
     jobs.scan_folder(root.to_path_buf());
     let deadline = Instant::now() + Duration::from_secs(20);
     let mut found = Vec::new();

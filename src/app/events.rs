@@ -190,6 +190,30 @@ impl CallqaApp {
                 self.on_saved(req, call_id, review_id, &summary, submitted)
             }
             StoreEvent::SaveFailed { req, call_id, error } => self.on_save_failed(req, call_id, &error),
+            StoreEvent::Queued { req, call_id: _, waiting } => self.on_queued(req, waiting),
+            StoreEvent::OutboxSent { sent, refused, waiting } => {
+                self.outbox_waiting = waiting;
+                if refused.is_empty() {
+                    self.say(
+                        format!("Sent {sent} change(s) that waited in the outbox to the team store."),
+                        false,
+                    );
+                } else {
+                    self.say(
+                        format!(
+                            "Sent {sent} change(s) that waited in the outbox; the team store refused {}: {} \
+                             (they stay in the outbox: see callqa db sync)",
+                            refused.len(),
+                            refused.join("; ")
+                        ),
+                        true,
+                    );
+                }
+                // The open review may have moved on (e.g. a submission that waited): load it.
+                if self.review.as_ref().is_some_and(|r| !r.dirty && !r.save_in_flight()) {
+                    self.load_review();
+                }
+            }
             StoreEvent::Clips(list) => {
                 if let Some(c) = &mut self.call {
                     let id = c.call_id;
@@ -351,6 +375,33 @@ impl CallqaApp {
         } else if self.message.as_ref().is_some_and(|m| m.error && m.text.starts_with("Could not save")) {
             self.say("Saved.", false);
         }
+    }
+
+    /// A save the team store could not take, kept in the outbox on this computer: the review
+    /// is safe (clean), and the window says how many changes wait.
+    fn on_queued(&mut self, req: u64, waiting: usize) {
+        self.outbox_waiting = waiting;
+        self.unsaved.retain_mut(|(_, r)| {
+            if r.saving.is_some_and(|(id, _)| id == req) {
+                let (_, seq) = r.saving.take().unwrap_or_default();
+                r.save_error = None;
+                r.dirty = r.edit_seq != seq;
+            }
+            r.dirty || r.save_in_flight()
+        });
+        if let Some(r) = self.review.as_mut().filter(|r| r.saving.is_some_and(|(id, _)| id == req)) {
+            let (_, seq) = r.saving.take().unwrap_or_default();
+            r.save_error = None;
+            r.dirty = r.edit_seq != seq;
+            r.amend_from = None;
+        }
+        self.say(
+            format!(
+                "The team store cannot be reached: your review is kept in the outbox on this computer \
+                 ({waiting} change(s) waiting) and is sent when the server is back."
+            ),
+            false,
+        );
     }
 
     /// A save that failed: the change is kept (still unsaved), said with the call's name, and

@@ -46,6 +46,9 @@ pub struct AppConfig {
     pub audio: bool,
     /// The window's size (points); `None`: as last closed.
     pub size: Option<(f32, f32)>,
+    /// The team store's outbox file; `None`: `outbox.sqlite3` in the data folder (or
+    /// `$CALLQA_OUTBOX`), shared with `callqa review`.
+    pub outbox: Option<PathBuf>,
 }
 
 /// The call shown in the workspace.
@@ -173,6 +176,8 @@ pub struct CallqaApp {
     pub team_login: Option<String>,
     /// Where the reviews are: the database file, or the team store's `user@host:port/db`.
     pub store_place: String,
+    /// Changes kept in the outbox for the team store (the server was away).
+    pub outbox_waiting: usize,
     /// Give the keyboard to the field that just opened (reviewer name, path field).
     pub focus_field: bool,
     /// The "why are you amending" prompt, with the reason typed so far.
@@ -224,7 +229,11 @@ impl CallqaApp {
     pub fn with_prefs(ctx: &egui::Context, config: AppConfig, prefs: Prefs) -> CallqaApp {
         crate::ui::fonts::install(ctx);
         let waker_ctx = ctx.clone();
-        let jobs = Jobs::new(Arc::new(move || waker_ctx.request_repaint()), config.db_path.clone());
+        let jobs = Jobs::new(
+            Arc::new(move || waker_ctx.request_repaint()),
+            config.db_path.clone(),
+            config.outbox.clone(),
+        );
         let mut transport = Transport::new(config.audio);
         transport.set_volume(prefs.volume);
         transport.set_speed(prefs.speed);
@@ -269,6 +278,7 @@ impl CallqaApp {
             editing_reviewer: false,
             team_login: None,
             store_place: String::new(),
+            outbox_waiting: 0,
             // First run: the name field is the only thing to do, so it has the keyboard.
             focus_field: first_run,
             amend_reason: None,

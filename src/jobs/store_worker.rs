@@ -11,11 +11,12 @@
 //! only when its save has come back.
 
 use std::collections::VecDeque;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::mpsc::{Receiver, Sender, channel};
 use std::thread::JoinHandle;
 
 use super::sidecar::Sidecar;
+use super::team_link::TeamLink;
 use super::{JobEvent, Outbox};
 use crate::model::call::CallMeta;
 use crate::model::scorecard::{self, ItemAnswer, Review, ReviewStatus, Scorecard};
@@ -300,6 +301,20 @@ pub struct PhraseEvidence {
 /// What the store thread replies.
 #[derive(Debug)]
 pub enum StoreEvent {
+    /// A save the team store could not take now, kept in the outbox on this computer (safe:
+    /// written and synced); `waiting` changes wait for the team store.
+    Queued {
+        req: u64,
+        call_id: i64,
+        waiting: usize,
+    },
+    /// Changes that waited in the outbox were sent (`refused`: why the server refused some;
+    /// they stay in the outbox); `waiting` still wait.
+    OutboxSent {
+        sent: usize,
+        refused: Vec<String>,
+        waiting: usize,
+    },
     /// The store is open: the team store's login (who reviews there) or `None` for a file,
     /// and where it is.
     Connected {
@@ -388,66 +403,140 @@ pub struct QueueRow {
 pub(super) fn spawn(
     out: Outbox,
     db_path: PathBuf,
+    outbox_path: Option<PathBuf>,
 ) -> std::io::Result<(Sender<StoreRequest>, JoinHandle<()>)> {
     let (tx, rx) = channel::<StoreRequest>();
     let h = std::thread::Builder::new().name("callqa-store".into()).spawn(move || {
         let target = Target::of_path(&db_path);
-        let open = || {
-            Backend::open(&target).map_err(|e| {
-                let place = match &target {
-                    Target::Local(p) => format!("database {}", p.display()),
-                    Target::Team(_) => "the team store".to_string(),
-                };
-                format!("Reviews cannot be saved: {e} ({place})")
-            })
+        let outbox_path = outbox_path.or_else(|| crate::store::outbox::Outbox::default_path().ok());
+        let mut link = match &target {
+            Target::Team(url) => TeamLink::new(url, outbox_path.clone()),
+            Target::Local(_) => None,
         };
-        let mut store = match open() {
+        let send = |ev: StoreEvent| {
+            out.send(JobEvent::Store(ev));
+        };
+        let mut store = match connect(&target, &send, outbox_path.as_deref()) {
             Ok(s) => Some(s),
-            Err(why) => {
-                out.send(JobEvent::Store(StoreEvent::Error(why)));
+            Err(e) => {
+                send(StoreEvent::Error(cannot_save(&target, &e)));
                 None
             }
         };
-        if let Some(s) = &store {
-            out.send(JobEvent::Store(StoreEvent::Connected {
-                login: s.login().map(str::to_string),
-                place: s.describe(),
-            }));
-        }
         let mut queue = Queue::new(rx);
-        while let Some(req) = queue.next() {
-            // The team store may have been unreachable: each request tries to connect again,
-            // so saves kept by the window (and retried) go through once the server is back.
-            if store.is_none()
-                && matches!(target, Target::Team(_))
-                && let Ok(s) = open()
-            {
-                out.send(JobEvent::Store(StoreEvent::Connected {
-                    login: s.login().map(str::to_string),
-                    place: s.describe(),
-                }));
-                store = Some(s);
-            }
-            let Some(backend) = store.as_mut() else {
-                let why = match open() {
-                    Err(why) => why,
-                    Ok(_) => "Reviews cannot be saved: the review store is not open".to_string(),
-                };
-                out.send(JobEvent::Store(failure(req, &why)));
-                continue;
+        loop {
+            // Away from the team store: look for it again every few seconds (and on each
+            // request), so waiting changes go as soon as it is back.
+            let wait = (store.is_none() && link.is_some()).then_some(RECONNECT_EVERY);
+            let req = match queue.next_within(wait) {
+                Next::Request(r) => r,
+                Next::Idle => {
+                    store = connect(&target, &send, outbox_path.as_deref()).ok();
+                    continue;
+                }
+                Next::Closed => break,
             };
-            let ev = handle(backend, req);
+            if store.is_none() {
+                store = connect(&target, &send, outbox_path.as_deref()).ok();
+            }
+            if let (Some(l), StoreRequest::OpenCall { hash, path, meta, .. }) = (link.as_mut(), &req) {
+                l.opening(hash, path, meta);
+            }
+            let ev = match (req, store.as_mut(), link.as_ref()) {
+                // A save on the team store: kept in the outbox when the server is away.
+                (
+                    StoreRequest::SaveReview { req, draft, submit, amend_reason, session: None },
+                    b,
+                    Some(l),
+                ) => {
+                    let call_id = draft.call_id;
+                    let saved = match b {
+                        Some(b) => save(b, draft.clone(), submit, amend_reason.as_deref(), None),
+                        None => Err(StoreError::Team(crate::store::pg::PgError::NotFound(
+                            "a connection to the team store".into(),
+                        ))),
+                    };
+                    match saved {
+                        Ok((review_id, summary, submitted)) => {
+                            StoreEvent::Saved { req, call_id, review_id, summary, submitted }
+                        }
+                        Err(e) if b_was_none_or_unreachable(store.is_none(), &e) => {
+                            store = None;
+                            l.keep(req, &draft, submit, amend_reason.as_deref(), &e.to_string())
+                        }
+                        Err(e) => StoreEvent::SaveFailed { req, call_id, error: e.to_string() },
+                    }
+                }
+                (req, Some(b), _) => handle(b, req),
+                (req, None, _) => {
+                    // Said again with each request (the file may have been fixed meanwhile:
+                    // then the next request finds it, below).
+                    let why = match Backend::open(&target) {
+                        Err(e) => cannot_save(&target, &e),
+                        Ok(_) => {
+                            "Reviews cannot be saved: the review store was not open; try again".to_string()
+                        }
+                    };
+                    failure(req, &why)
+                }
+            };
+            if let Some(l) = link.as_mut() {
+                l.seen(&ev);
+            }
             // A broken connection to the team store: the next request connects again.
             if let StoreEvent::SaveFailed { error, .. } | StoreEvent::Error(error) = &ev
-                && matches!(target, Target::Team(_))
+                && link.is_some()
                 && (error.contains("cannot reach the team database") || error.contains("connection closed"))
             {
                 store = None;
             }
-            out.send(JobEvent::Store(ev));
+            send(ev);
         }
     })?;
     Ok((tx, h))
+}
+
+/// How often the store thread looks for the team store again while it is away.
+const RECONNECT_EVERY: std::time::Duration = std::time::Duration::from_secs(3);
+
+/// Opens the store; on the team store also says who is connected and sends what waited in
+/// the outbox.
+fn connect(target: &Target, send: &dyn Fn(StoreEvent), outbox: Option<&Path>) -> Result<Backend, StoreError> {
+    let mut s = Backend::open(target)?;
+    send(StoreEvent::Connected { login: s.login().map(str::to_string), place: s.describe() });
+    let Some(outbox) = outbox else { return Ok(s) };
+    match s.sync_outbox(outbox) {
+        Ok(Some(r)) => send(StoreEvent::OutboxSent {
+            sent: r.sent,
+            refused: r.refused.into_iter().map(|(_, why)| why).collect(),
+            waiting: r.waiting,
+        }),
+        Ok(None) => {}
+        Err(e) => send(StoreEvent::Error(format!("The outbox could not be sent: {e}"))),
+    }
+    Ok(s)
+}
+
+fn cannot_save(target: &Target, e: &StoreError) -> String {
+    let place = match target {
+        Target::Local(p) => format!("database {}", p.display()),
+        Target::Team(_) => "the team store".to_string(),
+    };
+    format!("Reviews cannot be saved: {e} ({place})")
+}
+
+/// A save goes to the outbox when there was no connection, or the server went away.
+fn b_was_none_or_unreachable(no_connection: bool, e: &StoreError) -> bool {
+    no_connection || super::team_link::unreachable(e)
+}
+
+/// What the thread does next.
+enum Next {
+    Request(StoreRequest),
+    /// Nothing came within the wait.
+    Idle,
+    /// The window has gone and all is done.
+    Closed,
 }
 
 /// The requests received, urgent ones taken first (in order among themselves).
@@ -459,6 +548,27 @@ struct Queue {
 impl Queue {
     fn new(rx: Receiver<StoreRequest>) -> Queue {
         Queue { rx, waiting: VecDeque::new() }
+    }
+
+    /// The next request, waiting at most `wait` (for ever with `None`).
+    fn next_within(&mut self, wait: Option<std::time::Duration>) -> Next {
+        if self.waiting.is_empty() {
+            let got = match wait {
+                None => self.rx.recv().map_err(|_| true),
+                Some(w) => {
+                    self.rx.recv_timeout(w).map_err(|e| e == std::sync::mpsc::RecvTimeoutError::Disconnected)
+                }
+            };
+            match got {
+                Ok(r) => self.waiting.push_back(r),
+                Err(true) => return Next::Closed,
+                Err(false) => return Next::Idle,
+            }
+        }
+        match self.next() {
+            Some(r) => Next::Request(r),
+            None => Next::Closed,
+        }
     }
 
     /// The next request to handle; `None` once the window has gone and all is done.

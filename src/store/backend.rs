@@ -180,6 +180,21 @@ impl Backend {
         }
     }
 
+    /// Sends the changes waiting in the outbox for this team store (`None`: a SQLite file, or
+    /// nothing waited). The versions remembered from earlier loads are forgotten: the changes
+    /// may have moved the reviews on.
+    pub fn sync_outbox(&mut self, outbox: &Path) -> Result<Option<super::outbox::SyncReport>, StoreError> {
+        let Backend::Team(t) = self else { return Ok(None) };
+        let target = t.store.target().to_string();
+        let mut outbox = super::outbox::Outbox::open(outbox)?;
+        if outbox.count(&target)? == 0 {
+            return Ok(None);
+        }
+        let report = super::outbox::sync(&mut t.store, &mut outbox, &target)?;
+        t.versions.clear();
+        Ok(Some(report))
+    }
+
     pub fn upsert_call(&mut self, hash: &str, path: &Path, meta: &CallMeta) -> Result<i64, StoreError> {
         match self {
             Backend::Local(s) => s.upsert_call(hash, path, meta),

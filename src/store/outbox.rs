@@ -184,6 +184,8 @@ pub struct SyncReport {
     pub refused: Vec<(i64, String)>,
     /// The server went away during the sending (the rest wait).
     pub lost: Option<String>,
+    /// How many changes wait for this store after the sending.
+    pub waiting: usize,
 }
 
 /// Applies one change the way `callqa review` would have then: onto the login's latest
@@ -245,6 +247,7 @@ pub fn sync(store: &mut PgStore, outbox: &mut Outbox, target: &str) -> Result<Sy
             }
         }
     }
+    report.waiting = outbox.count(target)?;
     Ok(report)
 }
 

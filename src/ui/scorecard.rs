@@ -77,6 +77,15 @@ fn reviewer(app: &mut CallqaApp, ui: &mut egui::Ui) {
             }
         }
     });
+    if app.outbox_waiting > 0 {
+        ui.label(
+            RichText::new(format!(
+                "{} change(s) wait in the outbox for the team store (sent when it is back)",
+                app.outbox_waiting
+            ))
+            .color(theme::STATUS_DRAFT),
+        );
+    }
     if editing {
         let hint = if first_run {
             "Enter your name once; it is remembered. Answers need it."
