@@ -19,6 +19,7 @@ fn run_window(
     paths: Vec<std::path::PathBuf>,
     size: Option<(f32, f32)>,
 ) -> ExitCode {
+    let db_from_user = db.is_some();
     let db_path = match db.map_or_else(callqa::app::default_db_path, Ok) {
         Ok(p) => p,
         Err(e) => {
@@ -26,7 +27,7 @@ fn run_window(
             return ExitCode::FAILURE;
         }
     };
-    let config = callqa::app::AppConfig { db_path, paths, audio: true, size, outbox: None };
+    let config = callqa::app::AppConfig { db_path, paths, audio: true, size, outbox: None, db_from_user };
     match callqa::app::run_native(config) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

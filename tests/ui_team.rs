@@ -136,3 +136,101 @@ fn the_window_scores_on_the_team_store_as_the_login() {
         std::panic::resume_unwind(p);
     }
 }
+
+/// File → Review store…: the team store is chosen in the window (typing its address takes no
+/// shortcut), kept in the settings, and used from the next start when no `--db` is given; a
+/// `--db` still wins. A bad address is refused with why.
+#[test]
+fn the_review_store_setting_picks_the_team_store_at_the_next_start() {
+    use egui::Key;
+    let dir = tempfile::tempdir().unwrap();
+    let local = dir.path().join("desk.sqlite3");
+    let mut h = ui_common::harness(&local, vec![corpus("dev_f_brief.wav")], "Asha");
+    run_until(&mut h, "the review and the analysis", 60, |app| {
+        app.review.is_some() && app.call.as_ref().is_some_and(|c| c.analysis.is_some())
+    });
+    h.get_by_label("File").click();
+    h.run_steps(2);
+    h.get_by_label("Review store…").click();
+    h.run_steps(3);
+    assert!(h.state().store_form.is_some());
+    ui_common::type_like_a_person(&mut h, "mysql://x");
+    h.get_by_label("Use this team store from the next start").click();
+    h.run_steps(2);
+    let said = h.state().message.as_ref().map(|m| (m.text.clone(), m.error));
+    assert!(said.as_ref().is_some_and(|(t, e)| *e && t.contains("postgres://")), "{said:?}");
+    assert!(h.state().store_form.is_some(), "the form stays open to fix the address");
+    for _ in 0.."mysql://x".len() {
+        h.key_press(Key::Backspace);
+    }
+    let url = "postgres://asha@dbhost:5433/callqa?sslmode=require";
+    ui_common::type_like_a_person(&mut h, url);
+    h.key_press(Key::Enter);
+    h.run_steps(2);
+    let app = h.state();
+    assert_eq!(app.prefs.team_store, url);
+    assert!(app.store_form.is_none());
+    assert!(
+        app.message.as_ref().is_some_and(|m| m.text.contains("asha@dbhost:5433/callqa")),
+        "{:?}",
+        app.message
+    );
+    // No typed letter reached a shortcut.
+    assert!(!app.prefs.skip_silence);
+    assert!(app.review.as_ref().unwrap().answers.iter().all(|a| a.answer.is_none()));
+    drop(h);
+
+    let Ok(server_url) = std::env::var("CALLQA_TEST_PG_URL") else {
+        println!("skipped (the next start on the team store): CALLQA_TEST_PG_URL not set");
+        return;
+    };
+    let server: Config = server_url.parse().unwrap();
+    let tag = format!("{:x}", std::process::id());
+    let db = format!("callqa_setting_{tag}");
+    let login = format!("callqa_p{tag}_asha");
+    server
+        .connect(NoTls)
+        .unwrap()
+        .batch_execute(&format!("CREATE DATABASE {}", pg::quote_ident(&db)))
+        .unwrap();
+    let host = match server.get_hosts().first() {
+        Some(postgres::config::Host::Tcp(h)) => h.clone(),
+        _ => "127.0.0.1".into(),
+    };
+    let port = server.get_ports().first().copied().unwrap_or(5432);
+    let su = server.get_user().unwrap_or("postgres").to_string();
+    pg::init_team(
+        &format!("postgres://{su}@{host}:{port}/{db}"),
+        &TeamPlan { leads: vec![], reviewers: vec![login.clone()] },
+    )
+    .unwrap();
+    let team_url = format!("postgres://{login}@{host}:{port}/{db}");
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        let prefs = Prefs { reviewer: "Asha".into(), team_store: team_url.clone(), ..Prefs::default() };
+        let config = |db_from_user: bool| callqa::app::AppConfig {
+            db_path: local.clone(),
+            paths: Vec::new(),
+            audio: false,
+            size: None,
+            outbox: Some(dir.path().join("outbox.sqlite3")),
+            db_from_user,
+        };
+        // No --db: the setting's team store; the reviewer becomes the login.
+        let mut h = ui_common::harness_config(config(false), prefs.clone());
+        run_until(&mut h, "the team store from the setting", 30, |app| app.team_login.is_some());
+        assert_eq!(h.state().prefs.reviewer, login);
+        assert!(h.state().store_place.ends_with(&format!("/{db}")), "{}", h.state().store_place);
+        drop(h);
+        // --db given: it wins.
+        let mut h = ui_common::harness_config(config(true), prefs);
+        run_until(&mut h, "the database given", 30, |app| !app.store_place.is_empty());
+        assert!(h.state().team_login.is_none());
+        assert!(h.state().store_place.ends_with("desk.sqlite3"), "{}", h.state().store_place);
+    }));
+    let mut admin = server.connect(NoTls).unwrap();
+    let _ = admin.batch_execute(&format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", pg::quote_ident(&db)));
+    let _ = admin.batch_execute(&format!("DROP ROLE IF EXISTS {}", pg::quote_ident(&login)));
+    if let Err(p) = result {
+        std::panic::resume_unwind(p);
+    }
+}

@@ -321,6 +321,11 @@ impl CallqaApp {
             Command::ShowNewSession(show) => self.show_new_session(show),
             Command::AddSessionReviewer => self.add_session_reviewer(),
             Command::CreateSession => self.create_session(),
+            Command::ShowStoreForm(show) => {
+                self.store_form = show.then(|| self.prefs.team_store.clone());
+                self.focus_field = show;
+            }
+            Command::UseStore(url) => self.use_store(url),
         }
     }
 
@@ -329,9 +334,43 @@ impl CallqaApp {
         self.message = Some(Message { text: text.into(), error, at: Instant::now() });
     }
 
+    /// File → Review store…: remembered for the next start (the open store stays until then:
+    /// nothing unsaved is stranded between two stores).
+    fn use_store(&mut self, url: Option<String>) {
+        let Some(url) = url.map(|u| u.trim().to_string()) else {
+            self.prefs.team_store.clear();
+            self.store_form = None;
+            self.say("From the next start callqa uses this computer's review database.", false);
+            return;
+        };
+        match crate::store::backend::Target::parse(&url) {
+            crate::store::backend::Target::Team(_) => match crate::store::pg::parse_url(&url) {
+                Ok((config, _)) => {
+                    let place = crate::store::pg::describe(&config);
+                    self.prefs.team_store = url;
+                    self.store_form = None;
+                    self.say(
+                        format!(
+                            "From the next start callqa uses the team store {place} (restart the window)."
+                        ),
+                        false,
+                    );
+                }
+                Err(e) => self.say(format!("{e}"), true),
+            },
+            crate::store::backend::Target::Local(_) => self.say(
+                "A team store's address starts with postgres:// (e.g. postgres://asha@dbhost/callqa).",
+                true,
+            ),
+        }
+    }
+
     /// Esc: the topmost dialog or field closes, nothing else changes.
     fn cancel_topmost(&mut self) {
-        if self.confirm_close {
+        if self.store_form.is_some() {
+            self.store_form = None;
+            self.focus_field = false;
+        } else if self.confirm_close {
             self.confirm_close = false;
         } else if self.amend_reason.is_some() {
             self.amend_reason = None;

@@ -185,4 +185,11 @@ pub enum Command {
     AddSessionReviewer,
     /// Create the session the form describes (checked here, stored on the store thread).
     CreateSession,
+
+    // Where the reviews are
+    /// File → Review store…: open (or close) the form.
+    ShowStoreForm(bool),
+    /// Use this team store URL (`Some`) or this computer's review database (`None`) from the
+    /// next start.
+    UseStore(Option<String>),
 }

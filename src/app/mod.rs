@@ -46,6 +46,8 @@ pub struct AppConfig {
     pub audio: bool,
     /// The window's size (points); `None`: as last closed.
     pub size: Option<(f32, f32)>,
+    /// `db_path` was given (`--db`, `CALLQA_DB`): it wins over the Review store setting.
+    pub db_from_user: bool,
     /// The team store's outbox file; `None`: `outbox.sqlite3` in the data folder (or
     /// `$CALLQA_OUTBOX`), shared with `callqa review`.
     pub outbox: Option<PathBuf>,
@@ -178,6 +180,8 @@ pub struct CallqaApp {
     pub store_place: String,
     /// Changes kept in the outbox for the team store (the server was away).
     pub outbox_waiting: usize,
+    /// File → Review store…: the team store URL being typed.
+    pub store_form: Option<String>,
     /// Give the keyboard to the field that just opened (reviewer name, path field).
     pub focus_field: bool,
     /// The "why are you amending" prompt, with the reason typed so far.
@@ -229,6 +233,11 @@ impl CallqaApp {
     pub fn with_prefs(ctx: &egui::Context, config: AppConfig, prefs: Prefs) -> CallqaApp {
         crate::ui::fonts::install(ctx);
         let waker_ctx = ctx.clone();
+        // File → Review store… chose the team store (used when no --db was given).
+        let mut config = config;
+        if !config.db_from_user && !prefs.team_store.trim().is_empty() {
+            config.db_path = PathBuf::from(prefs.team_store.trim());
+        }
         let jobs = Jobs::new(
             Arc::new(move || waker_ctx.request_repaint()),
             config.db_path.clone(),
@@ -279,6 +288,7 @@ impl CallqaApp {
             team_login: None,
             store_place: String::new(),
             outbox_waiting: 0,
+            store_form: None,
             // First run: the name field is the only thing to do, so it has the keyboard.
             focus_field: first_run,
             amend_reason: None,
@@ -353,6 +363,7 @@ impl CallqaApp {
             || self.confirm_close
             || self.editing_reviewer
             || self.session_form.is_some()
+            || self.store_form.is_some()
     }
 
     /// Changes not yet confirmed by the store (the open review's and earlier calls').

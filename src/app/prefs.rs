@@ -31,6 +31,9 @@ pub struct Prefs {
     /// Side panels shown (View menu).
     pub show_library: bool,
     pub show_scorecard: bool,
+    /// The team store to use when no `--db` is given (`postgres://…`); empty: this computer's
+    /// review database (File → Review store…).
+    pub team_store: String,
 }
 
 impl Default for Prefs {
@@ -48,6 +51,7 @@ impl Default for Prefs {
             library: Default::default(),
             show_library: true,
             show_scorecard: true,
+            team_store: String::new(),
         }
     }
 }

@@ -12,7 +12,62 @@ pub fn draw(app: &mut CallqaApp, ctx: &egui::Context) {
     clip_sets(app, ctx);
     super::calibration::draw(app, ctx);
     amend_reason(app, ctx);
+    store_form(app, ctx);
     confirm_close(app, ctx);
+}
+
+/// File → Review store…: this computer's review database, or a team store (PostgreSQL), used
+/// from the next start when no `--db` is given.
+fn store_form(app: &mut CallqaApp, ctx: &egui::Context) {
+    let Some(mut url) = app.store_form.clone() else { return };
+    let mut open = true;
+    egui::Window::new("Review store")
+        .collapsible(false)
+        .pivot(egui::Align2::CENTER_CENTER)
+        .default_pos(ctx.content_rect().center())
+        .open(&mut open)
+        .show(ctx, |ui| {
+            ui.label(format!("Reviews are saved now in: {}", app.store_place));
+            ui.label(
+                "A team store is a PostgreSQL database the team shares (see README, Team setup); \
+                 the reviewer is then your database login.",
+            );
+            let r = ui.add(
+                egui::TextEdit::singleline(&mut url)
+                    .id(egui::Id::unique("callqa-team-store-url"))
+                    .desired_width(420.0)
+                    .hint_text("postgres://asha@dbhost/callqa?sslmode=require"),
+            );
+            let enter = super::owns_keyboard(app, ui, &r);
+            let typed = !url.trim().is_empty();
+            ui.horizontal(|ui| {
+                if ui
+                    .add_enabled(typed, egui::Button::new("Use this team store from the next start"))
+                    .clicked()
+                    || (enter && typed)
+                {
+                    app.push(Command::UseStore(Some(url.clone())));
+                }
+                if ui.button("Use this computer's review database").clicked() {
+                    app.push(Command::UseStore(None));
+                }
+                if ui.button("Cancel").on_hover_text("Esc").clicked() {
+                    app.push(Command::Cancel);
+                }
+            });
+            ui.label(
+                egui::RichText::new(
+                    "A password in the address is kept in callqa's settings file on this computer.",
+                )
+                .small(),
+            );
+        });
+    if app.store_form.as_ref() != Some(&url) && app.store_form.is_some() {
+        app.store_form = Some(url);
+    }
+    if !open {
+        app.push(Command::Cancel);
+    }
 }
 
 /// The last step of an amendment: why the submitted review is changed (kept in the audit log).

@@ -69,6 +69,9 @@ fn menu_bar(app: &mut CallqaApp, ui: &mut egui::Ui) {
             if ui.button("Open path…").clicked() {
                 app.push(Command::ShowOpenPath(true));
             }
+            if ui.button("Review store…").clicked() {
+                app.push(Command::ShowStoreForm(true));
+            }
             ui.separator();
             ui.menu_button("Recent files", |ui| {
                 if app.prefs.recent_files.is_empty() {

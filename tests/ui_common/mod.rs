@@ -28,8 +28,14 @@ pub fn harness_with(
 ) -> Harness<'static, CallqaApp> {
     // The team store's outbox next to the test's files (never the user's data folder).
     let outbox = std::env::temp_dir().join(format!("callqa-test-outbox-{}.sqlite3", std::process::id()));
-    let config =
-        AppConfig { db_path: db.to_path_buf(), paths, audio: false, size: None, outbox: Some(outbox) };
+    let config = AppConfig {
+        db_path: db.to_path_buf(),
+        paths,
+        audio: false,
+        size: None,
+        outbox: Some(outbox),
+        db_from_user: true,
+    };
     Harness::builder()
         .with_size(egui::Vec2::new(size.0, size.1))
         .with_context_setup(callqa::ui::fonts::install)
@@ -38,12 +44,25 @@ pub fn harness_with(
 
 /// The window with its team store outbox at `outbox`.
 pub fn harness_with_outbox(db: &Path, paths: Vec<PathBuf>, outbox: PathBuf) -> Harness<'static, CallqaApp> {
-    let config =
-        AppConfig { db_path: db.to_path_buf(), paths, audio: false, size: None, outbox: Some(outbox) };
+    harness_config(
+        AppConfig {
+            db_path: db.to_path_buf(),
+            paths,
+            audio: false,
+            size: None,
+            outbox: Some(outbox),
+            db_from_user: true,
+        },
+        Prefs::default(),
+    )
+}
+
+/// The window with this configuration and prefs (e.g. no `--db`: the prefs' review store).
+pub fn harness_config(config: AppConfig, prefs: Prefs) -> Harness<'static, CallqaApp> {
     Harness::builder()
         .with_size(egui::Vec2::new(1600.0, 1000.0))
         .with_context_setup(callqa::ui::fonts::install)
-        .build_eframe(move |cc| CallqaApp::with_prefs(&cc.egui_ctx, config, Prefs::default()))
+        .build_eframe(move |cc| CallqaApp::with_prefs(&cc.egui_ctx, config, prefs))
 }
 
 /// Types `text` as a keyboard does: for each character a key press (when it has a key), the
