@@ -4,7 +4,7 @@
 //! `push`.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use callqa::analysis::{Analysis, Analyzer, Config, Talk};
+use callqa::analysis::{Analysis, Analyzer, Config, Staged, Talk};
 use proptest::prelude::*;
 
 /// One piece of a channel: `(kind, seconds, level dB, f0 Hz)`; kind 0 = noise floor only,
@@ -81,7 +81,7 @@ proptest! {
         let mut plain = Analyzer::new(rate, channels, Config::default());
         let mut staged = Analyzer::new(rate, channels, Config::default());
         let mut stage = staged.sum_stage();
-        let mut sums = Vec::new();
+        let mut sums = Staged::default();
         for b in inter.chunks(block * ch) {
             plain.push(b);
             sums.clear();
