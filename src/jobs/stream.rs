@@ -63,7 +63,7 @@ impl Block {
     /// A block whose sample buffer is allocated at its full size up front (the decoding thread
     /// never grows it).
     fn with_room(samples: usize) -> Block {
-        Block { samples: Vec::with_capacity(samples), sums: Vec::new() }
+        Block { samples: Vec::with_capacity(samples), sums: Staged::default() }
     }
 }
 
@@ -112,7 +112,7 @@ pub fn analyse_reader(
     // The frames' per-channel work on the decoding thread for every layout: the analysis is the
     // heavier half for mono too since the confidence tally (callgrind, 1-hour mu-law: 552 M vs
     // 227 M); the stage itself decides how much of it (see `Analyzer::sum_stage`).
-    let mut sum_stage = Some(analyzer.sum_stage());
+    let mut sum_stage = Some(analyzer.sum_stage_beside_peaks(!skip_peaks));
     let (full_tx, full_rx) = mpsc::sync_channel::<Block>(IN_FLIGHT);
     let (empty_tx, empty_rx) = mpsc::sync_channel::<Block>(IN_FLIGHT + 1);
     // The last stream's blocks first; a short call needs no full-size new ones.
