@@ -16,7 +16,9 @@ use std::sync::Mutex;
 
 use std::collections::HashMap;
 
-use callqa::store::pg::{self, PgStore, TeamPlan};
+use callqa::store::backend::{Backend, Target};
+use callqa::store::pg::{self, PgError, PgStore, TeamPlan};
+use callqa::store::{QueueDraft, QueueItemDraft};
 use callqa::store::{ReviewState, Store};
 use cli_common::{corpus, ok, text};
 use postgres::{Config, NoTls};
@@ -369,7 +371,31 @@ fn the_login_is_the_reviewer_and_the_server_keeps_the_rules() {
     for args in [&["sample", "--per-agent", "1", "--seed", "1"][..], &["clips"], &["index"], &["calibrate"]] {
         refused(&team.run("asha", args), 2, "serves review, export and report so far");
     }
-    refused(&team.run("asha", &["report", "--queue", "x"]), 2, "--queue is not on the team store yet");
+    refused(&team.run("asha", &["report", "--queue", "x"]), 2, "there is no review queue named");
+
+    // Review queues on the team store: a lead makes one, a reviewer may not; the reviewer's
+    // "My queue" has the item, done (asha submitted that call above); `report --queue` uses it.
+    let mut lead = PgStore::connect(&team.url_as(&team.login("lead"))).unwrap();
+    let call_id = lead.calls().unwrap().iter().find(|c| c.meta.file_name == "dev_f_brief.wav").unwrap().id;
+    let draft = |name: &str| QueueDraft {
+        name: name.into(),
+        seed: 7,
+        params: serde_json::json!({ "per_agent": 1 }),
+        created_by: "lead".into(),
+        items: vec![QueueItemDraft { call_id, reviewer: Some(team.login("asha")) }],
+    };
+    lead.create_queue(&draft("week 48")).unwrap();
+    let mut ben = PgStore::connect(&team.url_as(&team.login("ben"))).unwrap();
+    assert!(matches!(ben.create_queue(&draft("mine")), Err(PgError::Denied(_))));
+    let mut asha = Backend::open(&Target::parse(&team.url_as(&team.login("asha")))).unwrap();
+    let mine = asha.my_queue(&team.login("asha")).unwrap();
+    assert_eq!(mine.len(), 1);
+    assert_eq!((mine[0].queue.as_str(), mine[0].done), ("week 48", true));
+    let info = asha.queue_by_name("week 48").unwrap().unwrap();
+    assert_eq!((info.items, info.done, info.seed), (1, 1, 7));
+    let out = ok(&team.run("lead", &["report", "--queue", "week 48", "--json"]));
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["filter"]["queue"], "week 48");
     assert!(!team.dir.path().join("postgres:").exists());
 }
 

@@ -95,14 +95,25 @@ impl Source {
         })
     }
 
-    /// The SQLite store, for what the team store does not serve yet (`what`: the option).
-    pub(crate) fn sqlite(&self, what: &str) -> Result<&Store> {
-        match self {
-            Source::Sqlite(s) => Ok(s),
-            Source::Team(_) => bail!(CliError::Usage(format!(
-                "{what} is not on the team store yet; use it on a SQLite review database"
-            ))),
-        }
+    pub(crate) fn queue_by_name(&mut self, name: &str) -> Result<Option<crate::store::QueueInfo>> {
+        Ok(match self {
+            Source::Sqlite(s) => s.queue_by_name(name)?,
+            Source::Team(t) => t.queue_by_name(name)?,
+        })
+    }
+
+    pub(crate) fn queues(&mut self) -> Result<Vec<crate::store::QueueInfo>> {
+        Ok(match self {
+            Source::Sqlite(s) => s.queues()?,
+            Source::Team(t) => t.queues()?,
+        })
+    }
+
+    pub(crate) fn queue_items(&mut self, queue_id: i64) -> Result<Vec<crate::store::QueueItem>> {
+        Ok(match self {
+            Source::Sqlite(s) => s.queue_items(queue_id, None)?,
+            Source::Team(t) => t.queue_items(queue_id, None)?,
+        })
     }
 
     /// Export files never replace the database or a recording of a call it knows.

@@ -73,9 +73,8 @@ fn run_report(
     let queue_calls: Option<std::collections::HashSet<i64>> = match &filter.queue {
         None => None,
         Some(name) => {
-            let store = source.sqlite("--queue")?;
-            let Some(q) = store.queue_by_name(name)? else {
-                let known: Vec<String> = store.queues()?.into_iter().map(|q| q.name).collect();
+            let Some(q) = source.queue_by_name(name)? else {
+                let known: Vec<String> = source.queues()?.into_iter().map(|q| q.name).collect();
                 bail!(CliError::Usage(format!(
                     "there is no review queue named {:?}{}",
                     term(name),
@@ -86,7 +85,7 @@ fn run_report(
                     }
                 )));
             };
-            Some(store.queue_items(q.id, None)?.into_iter().map(|i| i.call.id).collect())
+            Some(source.queue_items(q.id)?.into_iter().map(|i| i.call.id).collect())
         }
     };
     let team = filter.team.as_deref().map(str::trim);

@@ -800,12 +800,7 @@ fn handle_other(store: &mut Backend, req: StoreRequest) -> Result<StoreEvent, St
         }
         StoreRequest::MyQueue { reviewer } => {
             let mut items = Vec::new();
-            // No queues on the team store yet: "My queue" is empty there (not an error at start).
-            let mine = match store.local_opt() {
-                Some(s) => s.my_queue(&reviewer)?,
-                None => Vec::new(),
-            };
-            for i in mine {
+            for i in store.my_queue(&reviewer)? {
                 let path = first_existing_path(store, i.call.id, &i.call.path)?;
                 items.push(QueueRow {
                     queue: i.queue,
@@ -962,14 +957,10 @@ fn report(store: &mut Backend, filter: ReportFilter) -> Result<Box<ReportData>, 
     use crate::model::calibration::{CalibrationEntry, calibrate};
     use crate::model::report::{GroupBy, ReportEntry, UNKNOWN_AGENT, UNKNOWN_TEAM};
     let err = |e: StoreError| format!("Review store: {e}");
-    let queues: Vec<String> = match store.local_opt() {
-        Some(s) => s.queues().map_err(err)?.into_iter().map(|q| q.name).collect(),
-        None => Vec::new(),
-    };
+    let queues: Vec<String> = store.queues().map_err(err)?.into_iter().map(|q| q.name).collect();
     let queue_calls: Option<std::collections::HashSet<i64>> = match &filter.queue {
         None => None,
         Some(name) => {
-            let store = store.local("review queues").map_err(err)?;
             let q = store
                 .queue_by_name(name)
                 .map_err(err)?

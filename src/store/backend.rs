@@ -12,7 +12,10 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use super::pg::{PgError, PgStore, ReviewVersion, TeamReview};
-use super::{CallMetrics, CallRecord, CardVersion, ExportRow, ReviewDraft, ReviewState, Store, StoreError};
+use super::{
+    CallMetrics, CallRecord, CardVersion, ExportRow, QueueDraft, QueueInfo, QueueItem, ReviewDraft,
+    ReviewState, Store, StoreError,
+};
 use crate::model::call::CallMeta;
 use crate::model::scorecard::{Review, Scorecard};
 
@@ -307,6 +310,47 @@ impl Backend {
         match self {
             Backend::Local(s) => s.save_metrics(call_id, m),
             Backend::Team(t) => Ok(t.store.save_metrics(call_id, m)?),
+        }
+    }
+
+    pub fn queues(&mut self) -> Result<Vec<QueueInfo>, StoreError> {
+        match self {
+            Backend::Local(s) => s.queues(),
+            Backend::Team(t) => Ok(t.store.queues()?),
+        }
+    }
+
+    pub fn queue_by_name(&mut self, name: &str) -> Result<Option<QueueInfo>, StoreError> {
+        match self {
+            Backend::Local(s) => s.queue_by_name(name),
+            Backend::Team(t) => Ok(t.store.queue_by_name(name)?),
+        }
+    }
+
+    pub fn queue_items(
+        &mut self,
+        queue_id: i64,
+        reviewer: Option<&str>,
+    ) -> Result<Vec<QueueItem>, StoreError> {
+        match self {
+            Backend::Local(s) => s.queue_items(queue_id, reviewer),
+            Backend::Team(t) => Ok(t.store.queue_items(queue_id, reviewer)?),
+        }
+    }
+
+    /// "My queue" (on the team store the reviewer is the login).
+    pub fn my_queue(&mut self, reviewer: &str) -> Result<Vec<QueueItem>, StoreError> {
+        match self {
+            Backend::Local(s) => s.my_queue(reviewer),
+            Backend::Team(t) => Ok(t.store.my_queue(reviewer)?),
+        }
+    }
+
+    /// A new queue (on the team store, a lead's right).
+    pub fn create_queue(&mut self, d: &QueueDraft) -> Result<i64, StoreError> {
+        match self {
+            Backend::Local(s) => s.create_queue(d),
+            Backend::Team(t) => Ok(t.store.create_queue(d)?),
         }
     }
 

@@ -14,6 +14,7 @@
 mod calls;
 pub mod copy;
 mod error;
+mod queues;
 mod reviews;
 pub mod schema;
 mod team;
