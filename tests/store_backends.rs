@@ -103,6 +103,8 @@ fn review_path(b: &mut Backend, me: &str, dir: &Path) -> Vec<String> {
         warnings: vec!["agent clipped: 3.1 % of samples".into()],
     };
     b.save_metrics(call, &figures).unwrap();
+    let stored: Vec<CallMetrics> = b.all_metrics().unwrap().into_iter().map(|m| m.metrics).collect();
+    assert_eq!(stored, vec![figures.clone()]);
     let rows = b.export_rows().unwrap();
     assert_eq!(rows.len(), 1);
     seen.push(format!(

@@ -234,3 +234,101 @@ fn the_review_store_setting_picks_the_team_store_at_the_next_start() {
         std::panic::resume_unwind(p);
     }
 }
+
+/// A lead draws a sample on the team store with the Sample… dialog: the queue is made on the
+/// server in the lead's name (the login), over the calls the server knows.
+#[test]
+fn a_lead_draws_a_sample_into_a_queue_on_the_team_store() {
+    use ui_common::{field, type_like_a_person};
+    let Ok(url) = std::env::var("CALLQA_TEST_PG_URL") else {
+        println!("skipped: CALLQA_TEST_PG_URL not set");
+        return;
+    };
+    let server: Config = url.parse().unwrap();
+    let tag = format!("{:x}", std::process::id());
+    let db = format!("callqa_sample_{tag}");
+    let lead = format!("callqa_l{tag}_priya");
+    server
+        .connect(NoTls)
+        .unwrap()
+        .batch_execute(&format!("CREATE DATABASE {}", pg::quote_ident(&db)))
+        .unwrap();
+    let host = match server.get_hosts().first() {
+        Some(postgres::config::Host::Tcp(h)) => h.clone(),
+        _ => "127.0.0.1".into(),
+    };
+    let port = server.get_ports().first().copied().unwrap_or(5432);
+    let su = server.get_user().unwrap_or("postgres").to_string();
+    pg::init_team(
+        &format!("postgres://{su}@{host}:{port}/{db}"),
+        &TeamPlan { leads: vec![lead.clone()], reviewers: vec![] },
+    )
+    .unwrap();
+    let team_url = format!("postgres://{lead}@{host}:{port}/{db}");
+    let dir = tempfile::tempdir().unwrap();
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        // Six calls of two agents on the server (as scans would add them).
+        let mut store = pg::PgStore::connect(&team_url).unwrap();
+        for (i, agent) in ["Meena", "Meena", "Meena", "Ravi", "Ravi", "Ravi"].iter().enumerate() {
+            let meta = callqa::model::call::CallMeta {
+                file_name: format!("call-{i}.wav"),
+                duration_s: 60.0 + 30.0 * i as f64,
+                sample_rate: 8000,
+                channels: 2,
+                encoding: "pcm_s16le".into(),
+                agent: Some((*agent).into()),
+                recorded_at: Some(format!("2026-11-{:02}", 2 + i)),
+                ..Default::default()
+            };
+            store
+                .upsert_call(&format!("hash-{i}"), &dir.path().join(format!("call-{i}.wav")), &meta)
+                .unwrap();
+        }
+        let mut h = ui_common::harness_with_outbox(
+            &PathBuf::from(&team_url),
+            Vec::new(),
+            dir.path().join("o.sqlite3"),
+        );
+        run_until(&mut h, "the library from the server", 30, |app| {
+            app.team_login.is_some() && app.library.entries.len() == 6
+        });
+        h.get_by_label("Review").click();
+        h.run_steps(2);
+        h.get_by_label("Sample…").click();
+        h.run_steps(3);
+        field(&h, "Queue name").click();
+        h.run_steps(2);
+        type_like_a_person(&mut h, "week 48");
+        h.get_by_label("Preview").click();
+        h.run_steps(2);
+        run_until(&mut h, "the preview", 30, |app| {
+            app.sample_form.as_ref().is_some_and(|f| f.preview.is_some())
+        });
+        h.get_by_label("Create queue").click();
+        h.run_steps(2);
+        run_until(&mut h, "the queue made on the server", 30, |app| app.sample_form.is_none());
+        let mut admin = {
+            let mut c = server.clone();
+            c.dbname(&db);
+            c.connect(NoTls).unwrap()
+        };
+        let (by, items): (String, i64) = {
+            let r = admin
+                .query_one(
+                    "SELECT q.created_by, (SELECT count(*) FROM callqa.queue_items i WHERE i.queue_id = q.id) \
+                     FROM callqa.queues q WHERE q.name = 'week 48'",
+                    &[],
+                )
+                .unwrap();
+            (r.get(0), r.get(1))
+        };
+        assert_eq!(by, lead, "made in the lead's name (the login)");
+        assert!(items >= 2, "calls of both agents drawn: {items}");
+    }));
+    let mut admin = server.connect(NoTls).unwrap();
+    let _ = admin.batch_execute(&format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", pg::quote_ident(&db)));
+    let _ = admin.batch_execute(&format!("DROP ROLE IF EXISTS {}", pg::quote_ident(&lead)));
+    if let Err(p) = result {
+        std::panic::resume_unwind(p);
+    }
+}

@@ -857,7 +857,6 @@ fn sample(
     use crate::model::sample::{self as s, SampleCall};
     use crate::store::{QueueDraft, QueueItemDraft, ReviewState};
     let err = |e: StoreError| format!("Review store: {e}");
-    let store = store.local("samples and review queues").map_err(err)?;
     if let Some(q) = &create
         && store.queue_by_name(&q.name).map_err(err)?.is_some()
     {

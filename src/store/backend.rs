@@ -313,6 +313,14 @@ impl Backend {
         }
     }
 
+    /// Every call's stored analysis figures.
+    pub fn all_metrics(&mut self) -> Result<Vec<super::StoredMetrics>, StoreError> {
+        match self {
+            Backend::Local(s) => s.all_metrics(),
+            Backend::Team(t) => Ok(t.store.all_metrics()?),
+        }
+    }
+
     pub fn queues(&mut self) -> Result<Vec<QueueInfo>, StoreError> {
         match self {
             Backend::Local(s) => s.queues(),

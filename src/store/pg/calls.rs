@@ -190,6 +190,49 @@ impl PgStore {
         Ok(())
     }
 
+    /// Every call's stored analysis figures, by call id.
+    pub fn all_metrics(&mut self) -> Result<Vec<crate::store::StoredMetrics>, PgError> {
+        let sql = format!(
+            "SELECT call_id, {}, analyser_version, duration_s, talk_agent_s, talk_customer_s, talk_mixed_s, \
+             overtalk_count, overtalk_by_agent, overtalk_by_customer, overtalk_total_s, silence_count, \
+             silence_total_s, silence_longest_s, hold_total_s, warnings::text FROM callqa.call_metrics ORDER BY call_id",
+            utc("analysed_at")
+        );
+        let count = |r: &Row, i: usize| -> Result<u32, PgError> {
+            let v: i64 = r.try_get(i)?;
+            u32::try_from(v).map_err(|_| PgError::BadData(format!("a count of {v} in the analysis figures")))
+        };
+        self.client
+            .query(&sql, &[])?
+            .iter()
+            .map(|r| {
+                let warnings: String = r.try_get(15)?;
+                let metrics = crate::store::CallMetrics {
+                    analyser_version: r.try_get(2)?,
+                    duration_s: r.try_get(3)?,
+                    talk_agent_s: r.try_get(4)?,
+                    talk_customer_s: r.try_get(5)?,
+                    talk_mixed_s: r.try_get(6)?,
+                    overtalk_count: count(r, 7)?,
+                    overtalk_by_agent: count(r, 8)?,
+                    overtalk_by_customer: count(r, 9)?,
+                    overtalk_total_s: r.try_get(10)?,
+                    silence_count: count(r, 11)?,
+                    silence_total_s: r.try_get(12)?,
+                    silence_longest_s: r.try_get(13)?,
+                    hold_total_s: r.try_get(14)?,
+                    warnings: serde_json::from_str(&warnings)
+                        .map_err(|e| PgError::BadData(format!("analysis warnings: {e}")))?,
+                };
+                Ok(crate::store::StoredMetrics {
+                    call_id: r.try_get(0)?,
+                    analysed_at: r.try_get(1)?,
+                    metrics,
+                })
+            })
+            .collect()
+    }
+
     /// The scorecard version with this id.
     pub fn card_version(&mut self, id: i64) -> Result<CardVersion, PgError> {
         let sql = format!("SELECT {} FROM callqa.scorecards WHERE id = $1", card_columns());
