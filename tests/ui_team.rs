@@ -27,38 +27,68 @@ fn click_answers(h: &mut H, labels: [&str; 4]) {
     }
 }
 
+/// A team store database on the test server with one login (a reviewer, or a lead), dropped
+/// with its login afterwards (also when the test fails).
+struct TeamDb {
+    server: Config,
+    db: String,
+    login: String,
+    /// `postgres://LOGIN@HOST:PORT/DB`.
+    url: String,
+}
+
+impl TeamDb {
+    /// `None` (and a skip line) without `CALLQA_TEST_PG_URL`.
+    fn new(kind: &str, who: &str, lead: bool) -> Option<TeamDb> {
+        let Ok(url) = std::env::var("CALLQA_TEST_PG_URL") else {
+            println!("skipped (the team store part): CALLQA_TEST_PG_URL not set");
+            return None;
+        };
+        let server: Config = url.parse().unwrap();
+        let tag = format!("{:x}", std::process::id());
+        let db = format!("callqa_{kind}_{tag}");
+        let login = format!("callqa_{}{tag}_{who}", &kind[..1]);
+        server
+            .connect(NoTls)
+            .unwrap()
+            .batch_execute(&format!("CREATE DATABASE {}", pg::quote_ident(&db)))
+            .unwrap();
+        let host = match server.get_hosts().first() {
+            Some(postgres::config::Host::Tcp(h)) => h.clone(),
+            _ => "127.0.0.1".into(),
+        };
+        let port = server.get_ports().first().copied().unwrap_or(5432);
+        let su = server.get_user().unwrap_or("postgres").to_string();
+        let plan = if lead {
+            TeamPlan { leads: vec![login.clone()], reviewers: vec![] }
+        } else {
+            TeamPlan { leads: vec![], reviewers: vec![login.clone()] }
+        };
+        let team = TeamDb { url: format!("postgres://{login}@{host}:{port}/{db}"), server, db, login };
+        pg::init_team(&format!("postgres://{su}@{host}:{port}/{}", team.db), &plan).unwrap();
+        Some(team)
+    }
+}
+
+impl Drop for TeamDb {
+    fn drop(&mut self) {
+        let Ok(mut admin) = self.server.connect(NoTls) else { return };
+        let _ = admin
+            .batch_execute(&format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", pg::quote_ident(&self.db)));
+        let _ = admin.batch_execute(&format!("DROP ROLE IF EXISTS {}", pg::quote_ident(&self.login)));
+    }
+}
+
 #[test]
 fn the_window_scores_on_the_team_store_as_the_login() {
-    let Ok(url) = std::env::var("CALLQA_TEST_PG_URL") else {
-        println!("skipped: CALLQA_TEST_PG_URL not set");
-        return;
-    };
-    let server: Config = url.parse().unwrap();
-    let tag = format!("{:x}", std::process::id());
-    let db = format!("callqa_window_{tag}");
-    let asha = format!("callqa_w{tag}_asha");
-    server
-        .connect(NoTls)
-        .unwrap()
-        .batch_execute(&format!("CREATE DATABASE {}", pg::quote_ident(&db)))
-        .unwrap();
-    let host = match server.get_hosts().first() {
-        Some(postgres::config::Host::Tcp(h)) => h.clone(),
-        _ => "127.0.0.1".into(),
-    };
-    let port = server.get_ports().first().copied().unwrap_or(5432);
-    let su = server.get_user().unwrap_or("postgres").to_string();
-    pg::init_team(
-        &format!("postgres://{su}@{host}:{port}/{db}"),
-        &TeamPlan { leads: vec![], reviewers: vec![asha.clone()] },
-    )
-    .unwrap();
-    let team_url = PathBuf::from(format!("postgres://{asha}@{host}:{port}/{db}"));
+    let Some(team) = TeamDb::new("window", "asha", false) else { return };
+    let (server, db, asha) = (team.server.clone(), team.db.clone(), team.login.clone());
+    let team_url = PathBuf::from(&team.url);
     let dir = tempfile::tempdir().unwrap();
     let call = dir.path().join("dev_f_brief.wav");
     std::fs::copy(corpus("dev_f_brief.wav"), &call).unwrap();
 
-    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+    {
         // A first run (no name in the prefs): the login is the reviewer.
         let mut h = harness_with(&team_url, vec![call.clone()], Prefs::default(), (1600.0, 1000.0));
         run_until(&mut h, "the team store's login, the review and the analysis", 60, |app| {
@@ -128,12 +158,6 @@ fn the_window_scores_on_the_team_store_as_the_login() {
         );
         assert_eq!(entry.results.len(), 1);
         assert!(entry.results[0].submitted);
-    }));
-    let mut admin = server.connect(NoTls).unwrap();
-    let _ = admin.batch_execute(&format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", pg::quote_ident(&db)));
-    let _ = admin.batch_execute(&format!("DROP ROLE IF EXISTS {}", pg::quote_ident(&asha)));
-    if let Err(p) = result {
-        std::panic::resume_unwind(p);
     }
 }
 
@@ -180,32 +204,9 @@ fn the_review_store_setting_picks_the_team_store_at_the_next_start() {
     assert!(app.review.as_ref().unwrap().answers.iter().all(|a| a.answer.is_none()));
     drop(h);
 
-    let Ok(server_url) = std::env::var("CALLQA_TEST_PG_URL") else {
-        println!("skipped (the next start on the team store): CALLQA_TEST_PG_URL not set");
-        return;
-    };
-    let server: Config = server_url.parse().unwrap();
-    let tag = format!("{:x}", std::process::id());
-    let db = format!("callqa_setting_{tag}");
-    let login = format!("callqa_p{tag}_asha");
-    server
-        .connect(NoTls)
-        .unwrap()
-        .batch_execute(&format!("CREATE DATABASE {}", pg::quote_ident(&db)))
-        .unwrap();
-    let host = match server.get_hosts().first() {
-        Some(postgres::config::Host::Tcp(h)) => h.clone(),
-        _ => "127.0.0.1".into(),
-    };
-    let port = server.get_ports().first().copied().unwrap_or(5432);
-    let su = server.get_user().unwrap_or("postgres").to_string();
-    pg::init_team(
-        &format!("postgres://{su}@{host}:{port}/{db}"),
-        &TeamPlan { leads: vec![], reviewers: vec![login.clone()] },
-    )
-    .unwrap();
-    let team_url = format!("postgres://{login}@{host}:{port}/{db}");
-    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+    let Some(team) = TeamDb::new("setting", "asha", false) else { return };
+    let (db, login, team_url) = (team.db.clone(), team.login.clone(), team.url.clone());
+    {
         let prefs = Prefs { reviewer: "Asha".into(), team_store: team_url.clone(), ..Prefs::default() };
         let config = |db_from_user: bool| callqa::app::AppConfig {
             db_path: local.clone(),
@@ -226,12 +227,6 @@ fn the_review_store_setting_picks_the_team_store_at_the_next_start() {
         run_until(&mut h, "the database given", 30, |app| !app.store_place.is_empty());
         assert!(h.state().team_login.is_none());
         assert!(h.state().store_place.ends_with("desk.sqlite3"), "{}", h.state().store_place);
-    }));
-    let mut admin = server.connect(NoTls).unwrap();
-    let _ = admin.batch_execute(&format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", pg::quote_ident(&db)));
-    let _ = admin.batch_execute(&format!("DROP ROLE IF EXISTS {}", pg::quote_ident(&login)));
-    if let Err(p) = result {
-        std::panic::resume_unwind(p);
     }
 }
 
@@ -240,33 +235,11 @@ fn the_review_store_setting_picks_the_team_store_at_the_next_start() {
 #[test]
 fn a_lead_draws_a_sample_into_a_queue_on_the_team_store() {
     use ui_common::{field, type_like_a_person};
-    let Ok(url) = std::env::var("CALLQA_TEST_PG_URL") else {
-        println!("skipped: CALLQA_TEST_PG_URL not set");
-        return;
-    };
-    let server: Config = url.parse().unwrap();
-    let tag = format!("{:x}", std::process::id());
-    let db = format!("callqa_sample_{tag}");
-    let lead = format!("callqa_l{tag}_priya");
-    server
-        .connect(NoTls)
-        .unwrap()
-        .batch_execute(&format!("CREATE DATABASE {}", pg::quote_ident(&db)))
-        .unwrap();
-    let host = match server.get_hosts().first() {
-        Some(postgres::config::Host::Tcp(h)) => h.clone(),
-        _ => "127.0.0.1".into(),
-    };
-    let port = server.get_ports().first().copied().unwrap_or(5432);
-    let su = server.get_user().unwrap_or("postgres").to_string();
-    pg::init_team(
-        &format!("postgres://{su}@{host}:{port}/{db}"),
-        &TeamPlan { leads: vec![lead.clone()], reviewers: vec![] },
-    )
-    .unwrap();
-    let team_url = format!("postgres://{lead}@{host}:{port}/{db}");
+    let Some(team) = TeamDb::new("sample", "priya", true) else { return };
+    let (server, db, lead, team_url) =
+        (team.server.clone(), team.db.clone(), team.login.clone(), team.url.clone());
     let dir = tempfile::tempdir().unwrap();
-    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+    {
         // Six calls of two agents on the server (as scans would add them).
         let mut store = pg::PgStore::connect(&team_url).unwrap();
         for (i, agent) in ["Meena", "Meena", "Meena", "Ravi", "Ravi", "Ravi"].iter().enumerate() {
@@ -324,11 +297,5 @@ fn a_lead_draws_a_sample_into_a_queue_on_the_team_store() {
         };
         assert_eq!(by, lead, "made in the lead's name (the login)");
         assert!(items >= 2, "calls of both agents drawn: {items}");
-    }));
-    let mut admin = server.connect(NoTls).unwrap();
-    let _ = admin.batch_execute(&format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", pg::quote_ident(&db)));
-    let _ = admin.batch_execute(&format!("DROP ROLE IF EXISTS {}", pg::quote_ident(&lead)));
-    if let Err(p) = result {
-        std::panic::resume_unwind(p);
     }
 }
