@@ -50,6 +50,70 @@ const SUSTAIN_FRAMES: u64 = 200;
 const MUSIC_FRAMES: u64 = 600;
 /// A speech level this far over the floor (+6 dB) means the channel has been heard talking.
 const SPEECH_SEEN: f32 = 4.0;
+/// A line is noisy (the low-SNR criteria below apply) while the channel's speech level is less
+/// than this over the floor (power ratio, +30 dB): on cleaner lines the 10 ms thresholds find
+/// the words' exact extents and the averaged criteria would add breaths and room tails.
+const LOW_SNR_GATE: f32 = 1000.0;
+/// The loudest 100 ms average lately, falling this much per frame (0.1 dB/s): the level the
+/// line's noisiness is judged by (a pause of a minute lowers it by 6 dB, not 30).
+const PEAK_DECAY: f32 = 0.999_770;
+/// A 30 ms average this far over the floor (+3 dB; the floor is ~1.5 dB over the noise's mean,
+/// whose 30 ms averages spread ~0.45 dB) means something was heard on a noisy line.
+const LOW_HEARD: f32 = 2.0;
+/// The noise's mean power over the sliding minimum of its 100 ms averages (+1.5 dB, smooth
+/// noise).
+const NOISE_OVER_MIN: f32 = 1.412_538;
+/// On a noisy line a 30 ms average this far over the noise's mean power (+3 dB) starts a
+/// span, and...
+const LOW_START: f32 = 1.995_262;
+/// ...this far (+1.5 dB) keeps it and extends its onset backwards.
+/// The 30 ms average of telephone-band noise spreads ~0.1 of its mean (σ, ~0.45 dB): +3 dB is
+/// ~10σ, +1.5 dB ~4σ (and runs of three frames are needed).
+const LOW_KEEP: f32 = 1.412_538;
+/// Noise whose own 30 ms averages reach the keep threshold more often than this is not smooth
+/// enough for the averaged criteria (quantised or crackly noise; 8-bit quantisation flickers).
+const MAX_OVER_KEEP: f32 = 0.05;
+/// Weight of each noise frame in the noise statistics (a ~1 s average)...
+const NOISE_RATE: f32 = 0.01;
+/// ...from frames whose 100 ms average is under its mean times this (+1 dB: the 100 ms
+/// averages of telephone-band noise spread ~0.25 dB; weak speech at +3 dB must not be learned as
+/// noise)...
+const NOISE_NEAR: f32 = 1.258_925;
+/// ...and noise frames needed before they are used (0.5 s).
+const NOISE_FRAMES: u32 = 50;
+
+/// The spread of the channel's line noise in 30 ms averages (relative to their mean), learned
+/// from the frames outside spans whose 100 ms average is near the floor.
+#[derive(Clone, Copy, Debug, Default)]
+struct Noise {
+    /// The noise's 30 ms averages over its mean estimated from the floor, on average.
+    scale: f32,
+    /// The share of the noise's 30 ms averages at or over the keep threshold (`LOW_KEEP`).
+    over_keep: f32,
+    frames: u32,
+}
+
+impl Noise {
+    /// Learns one 30 ms average, as a ratio to the noise's mean power estimated from the floor.
+    fn learn(&mut self, ratio: f32) {
+        self.frames = self.frames.saturating_add(1);
+        let rate = NOISE_RATE.max(1.0 / self.frames as f32);
+        self.scale += rate * (ratio.min(2.0) - self.scale);
+        let over = if ratio >= LOW_KEEP * self.scale { 1.0 } else { 0.0 };
+        self.over_keep += rate * (over - self.over_keep);
+    }
+
+    /// The noise's mean power, from the floor's estimate `mean` corrected by what was learned.
+    fn mean(&self, mean: f32) -> f32 {
+        if self.frames == 0 { mean } else { mean * self.scale }
+    }
+
+    /// The threshold `ratio` over the noise's mean power `mean`, when the noise is known and
+    /// smooth: its own 30 ms averages reach the keep threshold rarely (`MAX_OVER_KEEP`).
+    fn over(&self, mean: f32, ratio: f32) -> Option<f32> {
+        (self.frames >= NOISE_FRAMES && self.over_keep <= MAX_OVER_KEEP).then(|| self.mean(mean) * ratio)
+    }
+}
 
 /// Detector settings, in frames and linear power ratios (derived from [`super::Config`]).
 #[derive(Clone, Copy, Debug)]
@@ -140,16 +204,25 @@ pub(crate) struct Detector {
     last_tonal: Option<u64>,
     /// Energies of the last `PAST` frames (ring), to extend a span's start backwards.
     past: [f32; PAST],
+    /// Whether each of the last `PAST` frames was on a noisy line (see `LOW_SNR_GATE`).
+    past_low: [bool; PAST],
     /// The current run of active frames: length, first frame, tonal frames in it.
     run: u64,
     run_start: u64,
     run_tonal: u64,
+    /// Frames of the run over the 10 ms threshold (not heard only by the averaged criteria).
+    run_counted: u64,
     /// The floor last seen, used while the window holds only tonal frames.
     last_floor: f32,
     /// The channel's DC offset (a slow average of the frames' means), for the span edges.
     dc: f32,
     /// The channel's speech level: the loudest 100 ms average energy lately (decaying).
     level: f32,
+    /// The loudest 30 ms average lately (each frame at most the median of three, so clicks do
+    /// not count), decaying slowly (`PEAK_DECAY`): whether the line is noisy is judged by it.
+    peak: f32,
+    /// The line noise's statistics in 30 ms averages.
+    noise: Noise,
     open: Option<Open>,
     pub spans: Vec<SampleSpan>,
     /// Frame levels over the floor, for the channel's confidence.
@@ -166,12 +239,16 @@ impl Detector {
             recent: [0.0; SMOOTH],
             last_tonal: None,
             past: [0.0; PAST],
+            past_low: [false; PAST],
             run: 0,
             run_start: 0,
             run_tonal: 0,
+            run_counted: 0,
             last_floor: f32::INFINITY,
             dc: 0.0,
             level: 0.0,
+            peak: 0.0,
+            noise: Noise::default(),
             open: None,
             spans: Vec::new(),
             tally: Tally::default(),
@@ -224,6 +301,78 @@ impl Detector {
         }
     }
 
+    /// Whether the line is noisy: the channel's loudest lasting sound lately is less than
+    /// `LOW_SNR_GATE` over its floor, and something (+3 dB) over it has been heard.
+    fn noisy(&self, floor: f32) -> bool {
+        self.peak < floor * LOW_SNR_GATE && self.peak >= floor * LOW_HEARD
+    }
+
+    /// The noise's mean power: the sliding minimum of its 100 ms averages + 1.5 dB (smooth noise).
+    fn noise_mean(floor: f32) -> f32 {
+        floor / FLOOR_BIAS * NOISE_OVER_MIN
+    }
+
+    /// The mean of the held frame energies `k - 1 ..= k + 1` (a 30 ms average centred on `k`;
+    /// frames after `now` are not known yet and left out), each at most their median: a click
+    /// lights one frame tens of dB up and must not lift the average of three (a sound that
+    /// lasts lifts the median).
+    fn average_at(&self, k: u64, now: u64) -> f32 {
+        let (lo, hi) = (k.saturating_sub(1), (k + 1).min(now));
+        let mut v = [0f32; 3];
+        let mut n = 0;
+        for j in lo..=hi {
+            if now - j < PAST as u64
+                && let Some(slot) = v.get_mut(n)
+            {
+                *slot = self.past.get((j as usize) % PAST).copied().unwrap_or(0.0);
+                n += 1;
+            }
+        }
+        let held = v.get(..n).unwrap_or(&[]);
+        let median = match *held {
+            [a, b, c] => a.max(b).min(a.min(b).max(c)),
+            [a, b] => 0.5 * (a + b),
+            [a] => a,
+            _ => return 0.0,
+        };
+        held.iter().map(|&e| e.min(median)).sum::<f32>() / n as f32
+    }
+
+    /// On a noisy line: whether the last 30 ms average is over the noise by `LOW_START` (no
+    /// span open) or `LOW_KEEP` (inside a span).
+    fn averaged_loud(&self, t: u64, floor: f32) -> bool {
+        let mean = Self::noise_mean(floor);
+        let limit = if self.open.is_some() {
+            self.noise.over(mean, LOW_KEEP)
+        } else {
+            self.noise.over(mean, LOW_START)
+        };
+        limit.is_some_and(|l| self.average_at(t.saturating_sub(1), t) >= l)
+    }
+
+    /// The newest of the frames `t - 2 ..= t` (the last 30 ms average's) whose own energy is
+    /// over the noise by `LOW_KEEP`: where sound heard by the averaged criteria last was (the
+    /// average stays up for two frames after it). `t - 2` when none is.
+    fn newest_sound(&self, t: u64, floor: f32) -> u64 {
+        let level = self.noise.mean(Self::noise_mean(floor)) * LOW_KEEP;
+        let held = |k: u64| self.past.get((k as usize) % PAST).copied().unwrap_or(0.0);
+        (t.saturating_sub(2)..=t).rev().find(|&k| held(k) >= level).unwrap_or(t.saturating_sub(2))
+    }
+
+    /// Whether frame `k` (held in `past`) still belongs to the onset of a span confirmed at
+    /// frame `t`: over the floor by `ONSET_RATIO`, or on a noisy line its 30 ms average over the
+    /// noise by `LOW_KEEP`.
+    fn onset_continues(&self, k: u64, t: u64, floor: f32) -> bool {
+        let e = self.past.get((k as usize) % PAST).copied().unwrap_or(0.0);
+        let low = self.past_low.get((k as usize) % PAST).copied().unwrap_or(false);
+        e >= floor * ONSET_RATIO
+            || (low
+                && self
+                    .noise
+                    .over(Self::noise_mean(floor), LOW_KEEP)
+                    .is_some_and(|l| self.average_at(k, t) >= l))
+    }
+
     /// Mean square of frame `f` around the channel's DC offset.
     fn about_dc(&self, f: Frame) -> f32 {
         let d = f.mean - self.dc;
@@ -273,13 +422,15 @@ impl Detector {
     }
 
     /// Feeds frame `t`. `echo` says whether the frame is the other side's echo (asked only of
-    /// frames loud enough to be talk); `other_busy` whether the other side is inside a span
+    /// frames loud enough to be talk; with `true` for frames heard only by the averaged
+    /// criteria of a noisy line, which are too faint for the echo model: then the other side
+    /// being much louder is enough); `other_busy` whether the other side is inside a span
     /// (for the confidence tally only: see [`super::confidence`]). `samples` holds the recent samples for edge refinement.
     pub fn step(
         &mut self,
         t: u64,
         f: Frame,
-        echo: impl FnOnce() -> bool,
+        echo: impl FnOnce(bool) -> bool,
         other_busy: bool,
         samples: &View<'_>,
     ) {
@@ -302,6 +453,7 @@ impl Detector {
         let [r0, r1, r2, r3, r4, r5, r6, r7, r8, r9] = self.recent;
         let smooth = (((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7)) + (r8 + r9)) / SMOOTH as f32;
         self.level = (self.level * LEVEL_DECAY).max(smooth);
+
         if let Some(o) = self.open.as_mut()
             && t >= o.first_frame + SMOOTH as u64
         {
@@ -344,17 +496,38 @@ impl Detector {
         // +5 dB (a quiet talker on a noisy line). Until something 6 dB over the floor has been
         // heard there is no level to go by, and the configured threshold holds (quantised or
         // crackly noise flickers more than smooth noise). No level in dBFS enters.
+        self.peak = (self.peak * PEAK_DECAY).max(self.average_at(t.saturating_sub(1), t));
+        let low = self.noisy(floor);
+        if let Some(p) = self.past_low.get_mut((t as usize) % PAST) {
+            *p = low;
+        }
         let loud = f.energy >= floor * self.threshold(floor, f.energy);
+        let averaged = !loud && low && self.averaged_loud(t, floor);
+        // The noise statistics learn from frames outside spans near the floor (the sliding
+        // minimum + 6 dB; averages with the frames of a span's onset stay out).
+        if self.open.is_none()
+            && self.run == 0
+            && smooth < self.noise.mean(Self::noise_mean(floor)) * NOISE_NEAR
+            && t >= 2
+        {
+            self.noise.learn(self.average_at(t - 1, t) / Self::noise_mean(floor));
+        }
         let tonal = u64::from(f.gain >= self.p.tonal_gain);
         // Runs of active frames: only runs of MIN_RUN frames or more count (a click lights one
         // or two frames), and the run counts from its first frame.
-        if loud && !echo() {
+        // Frames heard only by the averaged criteria are not counted as active for the span's
+        // kind (sustained sound, tonal share): in noise they keep a talker's pauses inside the
+        // span, which would make long speech look like music.
+        let counted = u64::from(loud);
+        if (loud || averaged) && !echo(averaged) {
             if self.run == 0 {
                 self.run_start = t;
                 self.run_tonal = 0;
+                self.run_counted = 0;
             }
             self.run += 1;
             self.run_tonal += tonal;
+            self.run_counted += counted;
         } else {
             self.run = 0;
         }
@@ -362,18 +535,18 @@ impl Detector {
         let confirmed = self.run >= MIN_RUN;
         // Frames the confirmation adds: the whole run when it just became long enough.
         let (add, add_tonal) = match self.run {
-            r if r == MIN_RUN => (r, self.run_tonal),
-            r if r > MIN_RUN => (1, tonal),
+            r if r == MIN_RUN => (self.run_counted, self.run_tonal),
+            r if r > MIN_RUN => (counted, tonal),
             _ => (0, 0),
         };
+        let newest = if averaged { self.newest_sound(t, floor) } else { t };
         match self.open.as_mut() {
             None if confirmed => {
                 // A soft onset (a fricative, a rising vowel) may sit just above the floor before
                 // the run: it belongs to the span.
                 let mut first = self.run_start;
                 while first > 0 && t - (first - 1) < PAST as u64 {
-                    let e = self.past.get(((first - 1) as usize) % PAST).copied().unwrap_or(0.0);
-                    if e < floor * ONSET_RATIO {
+                    if !self.onset_continues(first - 1, t, floor) {
                         break;
                     }
                     first -= 1;
@@ -398,10 +571,10 @@ impl Detector {
             None => {}
             Some(o) => {
                 if self.run > 0 && t - o.last_active <= TAIL {
-                    o.tail = t;
+                    o.tail = o.tail.max(newest);
                 }
                 if confirmed {
-                    o.last_active = t;
+                    o.last_active = if averaged { o.last_active.max(newest) } else { t };
                     o.last_floor = floor;
                     o.active += add;
                     o.tonal += add_tonal;

@@ -81,17 +81,27 @@ impl Echo {
         }
     }
 
-    /// Whether channel `c`'s frame `t` (already pushed) is the other side's echo.
-    pub fn is_echo(&self, c: usize, t: u64) -> bool {
+    /// The pre-check alone: whether the other side was `echo_db` louder than channel `c`'s
+    /// frame `t` (already pushed) in the last `echo_s`. Sound this far under the other side
+    /// and too faint to judge by the echo model (see [`Echo::is_echo`]) cannot be told from
+    /// its echo.
+    pub fn under_other(&self, c: usize, t: u64) -> bool {
         let (c, o) = if c == 0 { (0, 1) } else { (1, 0) };
         let slot = |k: usize| (t as usize).wrapping_sub(k) & (HIST - 1);
         let this = self.energy[c].get(slot(0)).copied().unwrap_or(0.0);
         let loudest = (0..self.look)
             .map(|k| self.energy[o].get(slot(k)).copied().unwrap_or(0.0))
             .fold(0.0f32, |m, v| if v > m { v } else { m });
-        if loudest <= this * self.ratio {
+        loudest > this * self.ratio
+    }
+
+    /// Whether channel `c`'s frame `t` (already pushed) is the other side's echo.
+    pub fn is_echo(&self, c: usize, t: u64) -> bool {
+        if !self.under_other(c, t) {
             return false;
         }
+        let (c, o) = if c == 0 { (0, 1) } else { (1, 0) };
+        let slot = |k: usize| (t as usize).wrapping_sub(k) & (HIST - 1);
         if (t as usize) < WIN + MAX_DELAY {
             // Not enough history yet: the pre-check decides.
             return true;

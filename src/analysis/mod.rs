@@ -177,7 +177,9 @@ impl Decider {
             _ => [false; 2],
         };
         for ((c, (f, d)), other_busy) in frame.iter().zip(self.detectors.iter_mut()).enumerate().zip(busy) {
-            d.step(t, *f, || echo.is_some_and(|e| e.is_echo(c, t)), other_busy, view);
+            let echo =
+                |faint: bool| echo.is_some_and(|e| if faint { e.under_other(c, t) } else { e.is_echo(c, t) });
+            d.step(t, *f, echo, other_busy, view);
         }
         if let ([a, b], [ta, tb]) = (self.detectors.as_slice(), self.turns.as_slice()) {
             // Pauses matter while both sides talk, and only in the side that was talking
