@@ -368,7 +368,7 @@ fn the_login_is_the_reviewer_and_the_server_keeps_the_rules() {
     ok(&team.run("ben", &["review", call, "--scorecard", card, "--answer", "polite=no"]));
 
     // Not on the team store yet: said, exit 2, nothing created in the working folder.
-    for args in [&["sample", "--per-agent", "1", "--seed", "1"][..], &["index"], &["search", "sorry"]] {
+    for args in [&["index"][..], &["search", "sorry"], &["transcript", "show", call]] {
         refused(&team.run("asha", args), 2, "so far; use a SQLite review database");
     }
     refused(&team.run("asha", &["report", "--queue", "x"]), 2, "there is no review queue named");
@@ -574,4 +574,61 @@ fn calibration_and_clips_work_on_the_team_store_as_on_sqlite() {
     assert!(lead.clips(None).unwrap().is_empty());
     refused(&team.run("lead", &["clips", "--remove", &id]), 1, "not found");
     assert!(!team.dir.path().join("postgres:").exists());
+}
+
+/// `callqa sample` on the team store: the same draw as on a SQLite file holding the same
+/// calls; the queue is made in the lead's login; a reviewer may draw (--dry-run) but not store
+/// a queue (the server refuses, nothing written).
+#[test]
+fn sample_draws_the_same_on_the_team_store_and_a_lead_stores_the_queue() {
+    let Some(team) = Team::new() else { return };
+    let sqlite = team.dir.path().join("one-desk.sqlite3");
+    let sqlite = sqlite.to_str().unwrap();
+    let home = team.dir.path();
+    for name in [
+        "dev_a_courteous.wav",
+        "dev_b_cutoff.wav",
+        "dev_c_dispute.wav",
+        "Agent Meena - 2024-06-12 09.05.41 (library hours).wav",
+    ] {
+        let f = team.call(name);
+        let args = ["review", f.to_str().unwrap(), "--answer", "no_arguing=yes"];
+        ok(&run(sqlite, home, &[&args[..], &["--reviewer", "asha"]].concat()));
+        ok(&team.run("asha", &args));
+    }
+    let asha = team.login("asha");
+    let draw =
+        ["sample", "--per-agent", "1", "--seed", "48", "--name-pattern", "(?P<agent>dev_[a-z])_.*", "--json"];
+    let on_desk =
+        [&draw[..], &["--name", "week 49 \"o'brien\"", "--assign", "asha,ben", "--created-by", "lead"]]
+            .concat();
+    let logins = format!("{asha},{}", team.login("ben"));
+    let on_team = [&draw[..], &["--name", "week 49 \"o'brien\"", "--assign", logins.as_str()]].concat();
+    let plain = |out: String| {
+        let mut v: serde_json::Value =
+            serde_json::from_str(&out.replace(&format!("callqa_k{}_", team.tag), "")).unwrap();
+        strip(&mut v);
+        v
+    };
+    // A reviewer draws, but may not store the queue: the server refuses, nothing written.
+    let dry = plain(ok(&team.run("asha", &[&on_team[..], &["--dry-run"]].concat())));
+    let err = refused(&team.run("asha", &on_team), 1, "permission denied");
+    assert!(err.contains("queues"), "{err}");
+    refused(&team.run("lead", &[&on_team[..], &["--created-by", "someone"]].concat()), 2, "your login");
+    let s = plain(ok(&run(sqlite, home, &on_desk)));
+    let t = plain(ok(&team.run("lead", &on_team)));
+    assert_eq!(s["items"], t["items"], "the same calls drawn and assigned on both stores");
+    assert_eq!(s["agents"], t["agents"]);
+    assert_eq!(t["items"].as_array().map(Vec::len), Some(4), "{t}");
+    assert_eq!(dry["items"], t["items"], "the reviewer's dry run drew the same");
+    assert_eq!(t["queue"]["created_by"], "lead");
+    assert_eq!(t["queue"]["stored"], true);
+    let mut lead = PgStore::connect(&team.url_as(&team.login("lead"))).unwrap();
+    let q = lead.queue_by_name("week 49 \"o'brien\"").unwrap().unwrap();
+    assert_eq!((q.items, q.seed, q.created_by.as_str()), (4, 48, team.login("lead").as_str()));
+    assert_eq!(lead.queues().unwrap().len(), 1, "asha's refused queue is not there");
+    // The queue's name is taken now; asha's "My queue" has her half.
+    refused(&team.run("lead", &on_team), 2, "exists already");
+    let mine = lead.my_queue(&asha).unwrap();
+    assert_eq!(mine.len(), 2, "{mine:?}");
 }

@@ -547,7 +547,7 @@ impl Command {
 
 /// The commands that work on the team store (or use no store); the others refuse a
 /// `postgres://` `--db` rather than read it as a file name.
-const ON_TEAM_STORE: [&str; 14] = [
+const ON_TEAM_STORE: [&str; 15] = [
     "review",
     "export",
     "report",
@@ -556,6 +556,7 @@ const ON_TEAM_STORE: [&str; 14] = [
     "calibration list",
     "clip",
     "clips",
+    "sample",
     "probe",
     "analyze",
     "db init-team",
@@ -571,7 +572,7 @@ fn run_command(cli: Cli) -> ExitCode {
             eprintln!(
                 "callqa {name}: the team store (--db postgres://…) serves {} so far; use a SQLite review \
                  database (--db FILE) for {name}",
-                ON_TEAM_STORE[..8].join(", ")
+                ON_TEAM_STORE[..9].join(", ")
             );
             return ExitCode::from(2);
         }
