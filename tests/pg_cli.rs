@@ -368,8 +368,8 @@ fn the_login_is_the_reviewer_and_the_server_keeps_the_rules() {
     ok(&team.run("ben", &["review", call, "--scorecard", card, "--answer", "polite=no"]));
 
     // Not on the team store yet: said, exit 2, nothing created in the working folder.
-    for args in [&["sample", "--per-agent", "1", "--seed", "1"][..], &["clips"], &["index"], &["calibrate"]] {
-        refused(&team.run("asha", args), 2, "serves review, export and report so far");
+    for args in [&["index"][..], &["search", "sorry"], &["transcript", "show", call]] {
+        refused(&team.run("asha", args), 2, "so far; use a SQLite review database");
     }
     refused(&team.run("asha", &["report", "--queue", "x"]), 2, "there is no review queue named");
 
@@ -450,4 +450,185 @@ fn an_older_team_store_is_upgraded_by_an_admin_and_keeps_its_rows() {
     let out = ok(&team.run("asha", &["review", file, "--answer", "no_arguing=yes", "--json"]));
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v["review"]["reviewer"], team.login("asha").as_str());
+}
+
+/// Calibration sessions and coaching clips from the command line: the same session, session
+/// reviews and figures on a SQLite file and on the team store; a reviewer may not make a
+/// session nor add or remove a clip (the server refuses; nothing written); a clip's hostile
+/// note is kept as given and neutralised in the exported index.
+#[test]
+fn calibration_and_clips_work_on_the_team_store_as_on_sqlite() {
+    let Some(team) = Team::new() else { return };
+    let sqlite = team.dir.path().join("one-desk.sqlite3");
+    let sqlite = sqlite.to_str().unwrap();
+    let home = team.dir.path();
+    let (c, b) =
+        (team.call("dev_c_dispute.wav"), team.call("Agent Meena - 2024-06-12 09.05.41 (library hours).wav"));
+    let (c, b) = (c.to_str().unwrap(), b.to_str().unwrap());
+    let session = "Week 48 \"o'brien\"";
+    let (asha, ben) = (team.login("asha"), team.login("ben"));
+    let logins = format!("{asha},{ben}");
+    let create = ["calibration", "create", session, "--calls", c, b, "--reviewers"];
+    let (on_desk, on_team) =
+        ([&create[..], &["asha,ben"]].concat(), [&create[..], &[logins.as_str()]].concat());
+    ok(&run(sqlite, home, &[&on_desk[..], &["--by", "lead"]].concat()));
+    // A reviewer may not make a session: the server refuses; a lead does (as the login).
+    let err = refused(&team.run("asha", &on_team), 1, "permission denied");
+    assert!(err.contains("calibration_sessions"), "{err}");
+    refused(&team.run("lead", &[&on_team[..], &["--by", "asha"]].concat()), 2, "your login");
+    ok(&team.run("lead", &on_team));
+    refused(&team.run("lead", &on_team), 2, "exists already");
+
+    let answers = |no_arguing: &'static str| {
+        vec![
+            "--answer",
+            "let_customer_finish=yes",
+            "--answer",
+            no_arguing,
+            "--answer",
+            "admitted_fault=na",
+            "--answer",
+            "set_callback_time=yes",
+            "--submit",
+        ]
+    };
+    for (who, na) in [("asha", "no_arguing=yes"), ("ben", "no_arguing=no")] {
+        let args = [vec!["review", c, "--session", session], answers(na)].concat();
+        ok(&run(sqlite, home, &[args.clone(), vec!["--reviewer", who]].concat()));
+        let out = ok(&team.run(who, &[args, vec!["--json"]].concat()));
+        let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(v["review"]["reviewer"], team.login(who).as_str());
+        assert_eq!(v["review"]["status"], "submitted");
+    }
+    // Not a reviewer of the session: refused, nothing saved.
+    refused(
+        &team.run("lead", &["review", c, "--session", session, "--answer", "no_arguing=yes"]),
+        1,
+        "not a reviewer",
+    );
+    // A submitted session review is not changed.
+    refused(
+        &team.run("asha", &["review", c, "--session", session, "--answer", "no_arguing=no"]),
+        2,
+        "cannot be changed",
+    );
+
+    let plain = |out: String| out.replace(&format!("callqa_k{}_", team.tag), "");
+    let figures = |out: String| {
+        let mut v: serde_json::Value = serde_json::from_str(&plain(out)).unwrap();
+        strip(&mut v);
+        v
+    };
+    let on_sqlite = figures(ok(&run(sqlite, home, &["calibrate", "--session", session, "--json"])));
+    let on_team = figures(ok(&team.run("ben", &["calibrate", "--session", session, "--json"])));
+    assert_eq!(on_sqlite, on_team);
+    assert_eq!(on_team["session"]["reviews"], 2, "{on_team}");
+    assert_eq!(on_team["calibration"]["calls"].as_array().map(Vec::len), Some(1), "{on_team}");
+    let text = plain(ok(&team.run("lead", &["calibrate", "--session", session])));
+    assert!(text.contains("2 call(s) × 2 reviewer(s) (asha, ben); 2 of 4 reviews counted"), "{text}");
+    assert!(text.lines().any(|l| l.trim_start().starts_with("no_arguing")), "the disagreement: {text}");
+    let list = |out: String| {
+        let v: serde_json::Value = serde_json::from_str(&plain(out)).unwrap();
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|s| (s["name"].clone(), s["reviewers"].clone(), s["submitted"].clone()))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        list(ok(&run(sqlite, home, &["calibration", "list", "--json"]))),
+        list(ok(&team.run("asha", &["calibration", "list", "--json"])))
+    );
+    // Session reviews never count in exports.
+    let export = ok(&team.run("lead", &["export", "--json", "-"]));
+    assert_eq!(comparable(&export, Some(&team)).len(), 0, "{export}");
+
+    // Coaching clips: a lead adds one (the author is the login); a reviewer may not.
+    let note = "=HYPERLINK(\"http://evil\") talks over";
+    let clip =
+        ["clip", c, "--from", "0:01", "--to", "0:02.5", "--bad", "--set", "Interruptions", "--note", note];
+    let err = refused(&team.run("asha", &clip), 1, "permission denied");
+    assert!(err.contains("clips"), "{err}");
+    refused(&team.run("lead", &[&clip[..], &["--author", "someone"]].concat()), 2, "your login");
+    ok(&team.run("lead", &clip));
+    ok(&run(sqlite, home, &[&clip[..], &["--author", "lead"]].concat()));
+    let clips = |out: String| {
+        let mut v: serde_json::Value = serde_json::from_str(&plain(out)).unwrap();
+        strip(&mut v);
+        v
+    };
+    let listed = clips(ok(&team.run("asha", &["clips", "--json"])));
+    assert_eq!(clips(ok(&run(sqlite, home, &["clips", "--json"]))), listed);
+    assert_eq!(listed[0]["note"], note);
+    assert_eq!(listed[0]["author"], "lead");
+    let out_dir = team.dir.path().join("coaching");
+    ok(&team.run("asha", &["clips", "--export", out_dir.to_str().unwrap()]));
+    let index = std::fs::read_to_string(out_dir.join("Interruptions").join("index.csv")).unwrap();
+    assert!(index.contains("'=HYPERLINK"), "the note is neutralised in the index: {index}");
+    // Removing: a reviewer is refused by the server; the lead removes it (audited).
+    let mut lead = PgStore::connect(&team.url_as(&team.login("lead"))).unwrap();
+    let id = lead.clips(None).unwrap()[0].id.to_string();
+    refused(&team.run("asha", &["clips", "--remove", &id]), 1, "permission denied");
+    assert_eq!(lead.clips(None).unwrap().len(), 1);
+    ok(&team.run("lead", &["clips", "--remove", &id]));
+    assert!(lead.clips(None).unwrap().is_empty());
+    refused(&team.run("lead", &["clips", "--remove", &id]), 1, "not found");
+    assert!(!team.dir.path().join("postgres:").exists());
+}
+
+/// `callqa sample` on the team store: the same draw as on a SQLite file holding the same
+/// calls; the queue is made in the lead's login; a reviewer may draw (--dry-run) but not store
+/// a queue (the server refuses, nothing written).
+#[test]
+fn sample_draws_the_same_on_the_team_store_and_a_lead_stores_the_queue() {
+    let Some(team) = Team::new() else { return };
+    let sqlite = team.dir.path().join("one-desk.sqlite3");
+    let sqlite = sqlite.to_str().unwrap();
+    let home = team.dir.path();
+    for name in [
+        "dev_a_courteous.wav",
+        "dev_b_cutoff.wav",
+        "dev_c_dispute.wav",
+        "Agent Meena - 2024-06-12 09.05.41 (library hours).wav",
+    ] {
+        let f = team.call(name);
+        let args = ["review", f.to_str().unwrap(), "--answer", "no_arguing=yes"];
+        ok(&run(sqlite, home, &[&args[..], &["--reviewer", "asha"]].concat()));
+        ok(&team.run("asha", &args));
+    }
+    let asha = team.login("asha");
+    let draw =
+        ["sample", "--per-agent", "1", "--seed", "48", "--name-pattern", "(?P<agent>dev_[a-z])_.*", "--json"];
+    let on_desk =
+        [&draw[..], &["--name", "week 49 \"o'brien\"", "--assign", "asha,ben", "--created-by", "lead"]]
+            .concat();
+    let logins = format!("{asha},{}", team.login("ben"));
+    let on_team = [&draw[..], &["--name", "week 49 \"o'brien\"", "--assign", logins.as_str()]].concat();
+    let plain = |out: String| {
+        let mut v: serde_json::Value =
+            serde_json::from_str(&out.replace(&format!("callqa_k{}_", team.tag), "")).unwrap();
+        strip(&mut v);
+        v
+    };
+    // A reviewer draws, but may not store the queue: the server refuses, nothing written.
+    let dry = plain(ok(&team.run("asha", &[&on_team[..], &["--dry-run"]].concat())));
+    let err = refused(&team.run("asha", &on_team), 1, "permission denied");
+    assert!(err.contains("queues"), "{err}");
+    refused(&team.run("lead", &[&on_team[..], &["--created-by", "someone"]].concat()), 2, "your login");
+    let s = plain(ok(&run(sqlite, home, &on_desk)));
+    let t = plain(ok(&team.run("lead", &on_team)));
+    assert_eq!(s["items"], t["items"], "the same calls drawn and assigned on both stores");
+    assert_eq!(s["agents"], t["agents"]);
+    assert_eq!(t["items"].as_array().map(Vec::len), Some(4), "{t}");
+    assert_eq!(dry["items"], t["items"], "the reviewer's dry run drew the same");
+    assert_eq!(t["queue"]["created_by"], "lead");
+    assert_eq!(t["queue"]["stored"], true);
+    let mut lead = PgStore::connect(&team.url_as(&team.login("lead"))).unwrap();
+    let q = lead.queue_by_name("week 49 \"o'brien\"").unwrap().unwrap();
+    assert_eq!((q.items, q.seed, q.created_by.as_str()), (4, 48, team.login("lead").as_str()));
+    assert_eq!(lead.queues().unwrap().len(), 1, "asha's refused queue is not there");
+    // The queue's name is taken now; asha's "My queue" has her half.
+    refused(&team.run("lead", &on_team), 2, "exists already");
+    let mine = lead.my_queue(&asha).unwrap();
+    assert_eq!(mine.len(), 2, "{mine:?}");
 }

@@ -13,7 +13,7 @@ use callqa::model::call::CallMeta;
 use callqa::model::scorecard::{Answer, ItemAnswer, Review, ReviewStatus};
 use callqa::store::backend::{Backend, Target};
 use callqa::store::pg::{self, PgError, TeamPlan};
-use callqa::store::{CallMetrics, ReviewDraft, ReviewState, StoreError};
+use callqa::store::{CallMetrics, ClipDraft, ClipKind, ReviewDraft, ReviewState, SessionDraft, StoreError};
 use postgres::{Config, NoTls};
 
 fn meta() -> CallMeta {
@@ -123,7 +123,7 @@ fn the_review_path_is_the_same_on_sqlite_and_the_team_store() {
     let dir = tempfile::tempdir().unwrap();
     let mut local = Backend::open(&Target::Local(dir.path().join("desk.sqlite3"))).unwrap();
     let on_sqlite = review_path(&mut local, "asha", dir.path());
-    assert!(local.local("coaching clips").is_ok());
+    assert!(local.local("transcript search").is_ok());
 
     let Ok(url) = std::env::var("CALLQA_TEST_PG_URL") else {
         println!("skipped (team store half): CALLQA_TEST_PG_URL not set");
@@ -145,8 +145,11 @@ fn the_review_path_is_the_same_on_sqlite_and_the_team_store() {
     let port = server.get_ports().first().copied().unwrap_or(5432);
     let url_as = |login: &str| format!("postgres://{login}@{host}:{port}/{db}");
     let su = server.get_user().unwrap_or("postgres").to_string();
-    pg::init_team(&url_as(&su), &TeamPlan { leads: vec![], reviewers: vec![asha.clone(), ben.clone()] })
-        .unwrap();
+    {
+        let _one = INIT.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        pg::init_team(&url_as(&su), &TeamPlan { leads: vec![], reviewers: vec![asha.clone(), ben.clone()] })
+            .unwrap();
+    }
     let result = std::panic::catch_unwind(|| {
         let target = Target::parse(&url_as(&asha));
         assert!(matches!(target, Target::Team(_)));
@@ -190,8 +193,8 @@ fn the_review_path_is_the_same_on_sqlite_and_the_team_store() {
         let mut ben_store = Backend::open(&Target::parse(&url_as(&ben))).unwrap();
         assert!(ben_store.reviews_of_call(call).unwrap().is_empty());
         // What the team store does not serve yet is refused, named.
-        let err = team.local("coaching clips").map(|_| ()).unwrap_err();
-        assert!(err.to_string().contains("coaching clips is not on the team store yet"), "{err}");
+        let err = team.local("transcript search").map(|_| ()).unwrap_err();
+        assert!(err.to_string().contains("transcript search is not on the team store yet"), "{err}");
     });
     let mut admin = server.connect(NoTls).unwrap();
     let _ = admin.batch_execute(&format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", pg::quote_ident(&db)));
@@ -201,4 +204,343 @@ fn the_review_path_is_the_same_on_sqlite_and_the_team_store() {
     if let Err(p) = result {
         std::panic::resume_unwind(p);
     }
+}
+
+/// init-team creates cluster-wide group roles: one at a time.
+static INIT: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+/// A team store with a lead (priya) and two reviewers (asha, ben), dropped with its logins
+/// afterwards (also when the test fails).
+struct TeamDb {
+    server: Config,
+    db: String,
+    host: String,
+    port: u16,
+    tag: String,
+}
+
+impl TeamDb {
+    fn new(kind: &str) -> Option<TeamDb> {
+        let Ok(url) = std::env::var("CALLQA_TEST_PG_URL") else {
+            println!("skipped (team store half): CALLQA_TEST_PG_URL not set");
+            return None;
+        };
+        let server: Config = url.parse().unwrap();
+        let tag = format!("{kind}{:x}", std::process::id());
+        let db = format!("callqa_backends_{tag}");
+        server
+            .connect(NoTls)
+            .unwrap()
+            .batch_execute(&format!("CREATE DATABASE {}", pg::quote_ident(&db)))
+            .unwrap();
+        let host = match server.get_hosts().first() {
+            Some(postgres::config::Host::Tcp(h)) => h.clone(),
+            _ => "127.0.0.1".into(),
+        };
+        let port = server.get_ports().first().copied().unwrap_or(5432);
+        let team = TeamDb { server, db, host, port, tag };
+        let su = team.server.get_user().unwrap_or("postgres").to_string();
+        let plan = TeamPlan {
+            leads: vec![team.login("priya")],
+            reviewers: vec![team.login("asha"), team.login("ben")],
+        };
+        let _one = INIT.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        pg::init_team(&team.url_as(&su), &plan).unwrap();
+        Some(team)
+    }
+
+    fn login(&self, who: &str) -> String {
+        format!("callqa_{}_{who}", self.tag)
+    }
+
+    fn url_as(&self, login: &str) -> String {
+        format!("postgres://{login}@{}:{}/{}", self.host, self.port, self.db)
+    }
+
+    fn open(&self, who: &str) -> Backend {
+        Backend::open(&Target::parse(&self.url_as(&self.login(who)))).unwrap()
+    }
+
+    /// A superuser's connection to the team database (to look behind row-level security).
+    fn admin(&self) -> postgres::Client {
+        let mut c = self.server.clone();
+        c.dbname(&self.db);
+        c.connect(NoTls).unwrap()
+    }
+}
+
+impl Drop for TeamDb {
+    fn drop(&mut self) {
+        let Ok(mut admin) = self.server.connect(NoTls) else { return };
+        let _ = admin
+            .batch_execute(&format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", pg::quote_ident(&self.db)));
+        for who in ["priya", "asha", "ben"] {
+            let _ =
+                admin.batch_execute(&format!("DROP ROLE IF EXISTS {}", pg::quote_ident(&self.login(who))));
+        }
+    }
+}
+
+fn all_four(no_arguing: Answer) -> Vec<ItemAnswer> {
+    vec![
+        answer("let_customer_finish", Answer::Yes, &[]),
+        answer("no_arguing", no_arguing, &[3.5]),
+        answer("admitted_fault", Answer::NotApplicable, &[]),
+        answer("set_callback_time", Answer::Yes, &[]),
+    ]
+}
+
+/// The store of each person: a lead and two reviewers (on SQLite three connections to one
+/// file, named by what they pass; on the team store three logins).
+struct People {
+    lead: Backend,
+    asha: Backend,
+    ben: Backend,
+    names: [String; 3],
+}
+
+/// A calibration session and coaching clips through `Backend`, as the window's store thread
+/// and the CLI use them; returns what it saw (names as given), to compare across backends.
+fn session_and_clips_path(p: &mut People, dir: &Path) -> Vec<String> {
+    let [lead, asha, ben] = p.names.clone();
+    let mut seen = Vec::new();
+    let card = p.lead.default_scorecard().unwrap();
+    let c1 = p.lead.upsert_call("hash-s1", &dir.join("s1.wav"), &meta()).unwrap();
+    let c2 = p.lead.upsert_call("hash-s2", &dir.join("s2.wav"), &CallMeta { agent: None, ..meta() }).unwrap();
+    let name = "Week 48 \"o'brien\" =SUM(A1)";
+    let draft = SessionDraft {
+        name: format!("  {name} "),
+        call_ids: vec![c1, c2, c1],
+        reviewers: vec![ben.clone(), asha.clone()],
+        created_by: lead.clone(),
+    };
+    let id = p.lead.create_session(&draft).unwrap();
+    let s = p.asha.session_by_name(name).unwrap().unwrap();
+    assert_eq!(s.id, id);
+    let files: Vec<&str> = s.calls.iter().map(|c| c.meta.file_name.as_str()).collect();
+    seen.push(format!(
+        "{} by {} calls {files:?} {} reviewers {:?}",
+        s.name,
+        s.created_by,
+        s.calls.len(),
+        s.reviewers
+    ));
+    // Refused on both: a name taken, one reviewer, a reviewer named twice.
+    for (bad, why) in [
+        (SessionDraft { name: name.into(), ..draft.clone() }, "exists already"),
+        (
+            SessionDraft { name: "other".into(), reviewers: vec![asha.clone()], ..draft.clone() },
+            "two reviewers",
+        ),
+        (
+            SessionDraft {
+                name: "other".into(),
+                reviewers: vec![asha.clone(), asha.clone()],
+                ..draft.clone()
+            },
+            "named twice",
+        ),
+    ] {
+        match p.lead.create_session(&bad) {
+            Err(StoreError::BadData(m)) if m.contains(why) => {}
+            other => panic!("{why}: {other:?}"),
+        }
+    }
+    assert_eq!(p.lead.sessions(None).unwrap().len(), 1);
+    assert_eq!(p.asha.sessions(Some(&asha)).unwrap().len(), 1);
+    assert!(p.asha.sessions(Some("nobody")).unwrap().is_empty());
+    let known = p.lead.known_reviewers().unwrap();
+    assert!(known.contains(&asha) && known.contains(&ben), "{known:?}");
+
+    // asha: a draft in the session, then submitted; ben: submitted with another answer.
+    assert!(p.asha.latest_session_review(id, c1, &asha).unwrap().is_none());
+    let mut mine = ReviewDraft {
+        id: None,
+        call_id: c1,
+        card_id: card.id,
+        reviewer: asha.clone(),
+        answers: vec![answer("no_arguing", Answer::Yes, &[3.5])],
+    };
+    let rid = p.asha.save_session_review(id, &mine, false).unwrap();
+    let r = p.asha.latest_session_review(id, c1, &asha).unwrap().unwrap();
+    assert_eq!((r.id, r.status), (rid, ReviewStatus::Draft));
+    seen.push(format!("{:?}", essence(&r)));
+    mine.id = Some(rid);
+    mine.answers = all_four(Answer::Yes);
+    assert_eq!(p.asha.save_session_review(id, &mine, true).unwrap(), rid);
+    // A submitted session review is not amended (no reason accepted in a session).
+    let changed = ReviewDraft { answers: all_four(Answer::No), ..mine.clone() };
+    assert!(p.asha.save_session_review(id, &changed, false).is_err());
+    let theirs = ReviewDraft { reviewer: ben.clone(), answers: all_four(Answer::No), ..mine.clone() };
+    let ben_id = p.ben.save_session_review(id, &ReviewDraft { id: None, ..theirs.clone() }, true).unwrap();
+    assert_ne!(ben_id, rid);
+    // Not in the session: a call outside it, a reviewer who is not one of its reviewers.
+    let c3 = p.lead.upsert_call("hash-s3", &dir.join("s3.wav"), &meta()).unwrap();
+    let outside = ReviewDraft { id: None, call_id: c3, ..mine.clone() };
+    let err = p.asha.save_session_review(id, &outside, false).unwrap_err();
+    assert!(err.to_string().contains("is not in calibration session"), "{err}");
+    let by_lead = ReviewDraft { id: None, reviewer: lead.clone(), ..mine.clone() };
+    let err = p.lead.save_session_review(id, &by_lead, false).unwrap_err();
+    assert!(err.to_string().contains("is not a reviewer of calibration session"), "{err}");
+
+    // The session's reviews: in its figures only, never in exports or a call's reviews.
+    let rows = p.lead.session_rows(id).unwrap();
+    let mut essences: Vec<String> = rows.iter().map(|r| format!("{:?}", essence(&r.review))).collect();
+    essences.sort();
+    seen.extend(essences);
+    assert!(p.lead.export_rows().unwrap().is_empty());
+    assert!(p.lead.reviews_of_call(c1).unwrap().is_empty());
+    assert!(p.asha.latest_review(c1, &asha).unwrap().is_none());
+    let names: Vec<String> = rows.iter().map(|r| r.call.meta.file_name.clone()).collect();
+    let entries: Vec<_> = rows.iter().zip(&names).map(|(r, n)| r.calibration_entry(n)).collect();
+    let figures = callqa::model::calibration::calibrate(&entries);
+    assert_eq!(figures.calls.len(), 1, "{figures:?}");
+    seen.push(serde_json::to_string(&figures).unwrap());
+
+    // Coaching clips: a lead adds two (hostile text kept as given), lists, removes one.
+    let clip = ClipDraft {
+        set: " Interruptions \"loud\" ".into(),
+        call_id: c1,
+        start_s: 5.8,
+        end_s: 7.4,
+        kind: ClipKind::Bad,
+        note: "=HYPERLINK(\"http://x\") talks over; o'brien".into(),
+        author: lead.clone(),
+    };
+    let first = p.lead.add_clip(&clip).unwrap();
+    let second = p
+        .lead
+        .add_clip(&ClipDraft { kind: ClipKind::Good, start_s: 1.0, end_s: 2.0, ..clip.clone() })
+        .unwrap();
+    for (bad, why) in [
+        (ClipDraft { end_s: 30.0, ..clip.clone() }, "after the end of the call"),
+        (ClipDraft { start_s: 8.0, ..clip.clone() }, "start before it ends"),
+        (ClipDraft { set: "  ".into(), ..clip.clone() }, "set name is empty"),
+    ] {
+        match p.lead.add_clip(&bad) {
+            Err(StoreError::BadClip(m)) if m.contains(why) => {}
+            other => panic!("{why}: {other:?}"),
+        }
+    }
+    let listed = p.asha.clips(None).unwrap();
+    assert_eq!(listed.iter().map(|c| c.id).collect::<Vec<_>>(), vec![first, second]);
+    for c in &listed {
+        seen.push(format!(
+            "{} {} {} {} {:?} {} {}",
+            c.set, c.call.meta.file_name, c.start_s, c.end_s, c.kind, c.note, c.author
+        ));
+    }
+    assert_eq!(p.asha.clips(Some("Interruptions \"loud\"")).unwrap().len(), 2);
+    assert!(p.asha.clips(Some("other")).unwrap().is_empty());
+    p.lead.remove_clip(first, &lead).unwrap();
+    assert_eq!(p.lead.clips(None).unwrap().iter().map(|c| c.id).collect::<Vec<_>>(), vec![second]);
+    assert!(matches!(p.lead.remove_clip(first, &lead), Err(StoreError::NotFound(_))));
+    seen
+}
+
+#[test]
+fn calibration_sessions_and_clips_are_the_same_on_sqlite_and_the_team_store() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("desk.sqlite3");
+    let local = || Backend::open(&Target::Local(file.clone())).unwrap();
+    let mut people = People {
+        lead: local(),
+        asha: local(),
+        ben: local(),
+        names: ["priya".into(), "asha".into(), "ben".into()],
+    };
+    let on_sqlite = session_and_clips_path(&mut people, dir.path());
+    // SQLite's audit row of the removal keeps the whole clip.
+    let store = people.lead.local("test").unwrap();
+    let removed = store.audit_log(None).unwrap().into_iter().find(|a| a.action == "remove_clip").unwrap();
+    assert!(removed.detail.contains("HYPERLINK"), "{}", removed.detail);
+
+    let Some(team) = TeamDb::new("c") else { return };
+    let mut people = People {
+        lead: team.open("priya"),
+        asha: team.open("asha"),
+        ben: team.open("ben"),
+        names: ["priya", "asha", "ben"].map(|w| team.login(w)),
+    };
+    let prefix = format!("callqa_{}_", team.tag);
+    let on_team: Vec<String> =
+        session_and_clips_path(&mut people, dir.path()).into_iter().map(|s| s.replace(&prefix, "")).collect();
+    assert_eq!(on_sqlite, on_team, "the same sessions, reviews, figures and clips on both stores");
+
+    // The server's audit row of the removal keeps the whole clip, in the lead's name.
+    let mut admin = team.admin();
+    let row = admin
+        .query_one(
+            "SELECT actor, detail->'before'->>'note', detail->'before'->>'set_name' FROM callqa.audit \
+             WHERE action = 'clips.delete'",
+            &[],
+        )
+        .unwrap();
+    let (actor, note, set): (String, String, String) = (row.get(0), row.get(1), row.get(2));
+    assert_eq!(actor, team.login("priya"));
+    assert!(note.starts_with("=HYPERLINK"), "{note}");
+    assert_eq!(set, "Interruptions \"loud\"");
+    let count = |admin: &mut postgres::Client, table: &str| -> i64 {
+        admin.query_one(&format!("SELECT count(*) FROM callqa.{table}"), &[]).unwrap().get(0)
+    };
+    let (sessions, clips) = (count(&mut admin, "calibration_sessions"), count(&mut admin, "clips"));
+
+    // A reviewer may not make a session, add or remove a clip: the server refuses (the client
+    // does not check roles), nothing is written.
+    let asha = team.login("asha");
+    let call = people.asha.upsert_call("hash-r", &dir.path().join("r.wav"), &meta()).unwrap();
+    let draft = SessionDraft {
+        name: "asha's own".into(),
+        call_ids: vec![call],
+        reviewers: vec![asha.clone(), team.login("ben")],
+        created_by: asha.clone(),
+    };
+    let err = people.asha.create_session(&draft).unwrap_err();
+    assert!(matches!(err, StoreError::Team(PgError::Denied(_))), "{err}");
+    assert!(err.to_string().contains("permission denied"), "the server's refusal: {err}");
+    let clip = ClipDraft {
+        set: "mine".into(),
+        call_id: call,
+        start_s: 1.0,
+        end_s: 2.0,
+        kind: ClipKind::Good,
+        note: String::new(),
+        author: asha.clone(),
+    };
+    let err = people.asha.add_clip(&clip).unwrap_err();
+    assert!(matches!(err, StoreError::Team(PgError::Denied(_))), "{err}");
+    assert!(err.to_string().contains("permission denied"), "the server's refusal: {err}");
+    let kept = people.asha.clips(None).unwrap()[0].id;
+    let err = people.asha.remove_clip(kept, &asha).unwrap_err();
+    assert!(err.to_string().contains("permission denied"), "the server's refusal: {err}");
+    assert_eq!((count(&mut admin, "calibration_sessions"), count(&mut admin, "clips")), (sessions, clips));
+    // Who the server records is the login: another name is refused before anything is sent.
+    let err = people.lead.add_clip(&ClipDraft { author: "someone else".into(), ..clip }).unwrap_err();
+    assert!(err.to_string().contains("your login"), "{err}");
+    // A lead's session with a name that is not a login of the store: said, nothing made.
+    let err = people
+        .lead
+        .create_session(&SessionDraft {
+            name: "typo".into(),
+            reviewers: vec![asha.clone(), "bne".into()],
+            created_by: team.login("priya"),
+            ..draft
+        })
+        .unwrap_err();
+    assert!(err.to_string().contains("not a reviewer's login"), "{err}");
+    assert_eq!(count(&mut admin, "calibration_sessions"), sessions);
+    // asha sees ben's submitted session review, not a draft of his.
+    let id = people.ben.session_by_name("Week 48 \"o'brien\" =SUM(A1)").unwrap().unwrap().id;
+    let s2 = people.lead.upsert_call("hash-s2", &dir.path().join("s2.wav"), &meta()).unwrap();
+    let card = people.ben.default_scorecard().unwrap();
+    let ben_draft = ReviewDraft {
+        id: None,
+        call_id: s2,
+        card_id: card.id,
+        reviewer: team.login("ben"),
+        answers: vec![answer("no_arguing", Answer::Yes, &[])],
+    };
+    people.ben.save_session_review(id, &ben_draft, false).unwrap();
+    assert_eq!(people.lead.session_rows(id).unwrap().len(), 3);
+    assert_eq!(people.asha.session_rows(id).unwrap().len(), 2, "ben's draft is his");
 }

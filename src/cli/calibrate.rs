@@ -5,16 +5,16 @@ use std::fmt::Write as _;
 use std::path::Path;
 use std::process::ExitCode;
 
-use anyhow::{Context, Result};
+use anyhow::{Context, Result, bail};
 
 use super::CliError;
-use super::export::{counted, open_existing};
+use super::export::{counted, open_backend, open_existing_backend};
 use super::out::{self, outln, term};
 use crate::audio::{WavReader, content_hash};
 use crate::model::calibration::{Calibration, CalibrationEntry, calibrate};
 use crate::model::call::CallMeta;
 use crate::model::scorecard::ReviewStatus;
-use crate::store::{SessionDraft, Store, StoreError};
+use crate::store::{SessionDraft, StoreError};
 
 pub fn run(db: Option<&Path>, include_drafts: bool, session: Option<&str>, json: bool) -> ExitCode {
     match run_calibrate(db, include_drafts, session, json) {
@@ -24,7 +24,7 @@ pub fn run(db: Option<&Path>, include_drafts: bool, session: Option<&str>, json:
 }
 
 fn run_calibrate(db: Option<&Path>, include_drafts: bool, session: Option<&str>, json: bool) -> Result<()> {
-    let store = open_existing(db)?;
+    let mut store = open_existing_backend(db)?;
     let session = match session {
         Some(name) => Some(store.session_by_name(name)?.ok_or_else(|| {
             CliError::Usage(format!("no calibration session named {name:?} (see callqa calibration list)"))
@@ -84,7 +84,17 @@ pub fn run_create(
 ) -> ExitCode {
     let result = (|| -> Result<()> {
         let mut ids = Vec::new();
-        let mut store = Store::open(&super::db_path(db)?)?;
+        let mut store = open_backend(db)?;
+        // On the team store the session is made in the login's name.
+        let by = match (store.login().map(str::to_string), by.map(str::trim)) {
+            (Some(login), Some(b)) if b != login => bail!(CliError::Usage(format!(
+                "on the team store a session is made by your login ({}), not {}; leave out --by",
+                term(&login),
+                term(b)
+            ))),
+            (Some(login), _) => Some(login),
+            (None, b) => b.map(str::to_string),
+        };
         for f in calls {
             let info = WavReader::open(f)
                 .with_context(|| format!("cannot open the call {}", f.display()))?
@@ -97,7 +107,7 @@ pub fn run_create(
             name: name.to_string(),
             call_ids: ids,
             reviewers: reviewers.to_vec(),
-            created_by: by.map_or_else(crate::store::os_user, str::to_string),
+            created_by: by.unwrap_or_else(crate::store::os_user),
         };
         store.create_session(&draft).map_err(|e| match e {
             StoreError::BadData(why) => anyhow::Error::new(CliError::Usage(why)),
@@ -121,7 +131,7 @@ pub fn run_create(
 
 pub fn run_list(db: Option<&Path>, json: bool) -> ExitCode {
     let result = (|| -> Result<()> {
-        let store = open_existing(db)?;
+        let mut store = open_existing_backend(db)?;
         let sessions = store.sessions(None)?;
         let mut rows = Vec::new();
         for s in &sessions {

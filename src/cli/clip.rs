@@ -9,15 +9,16 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result, bail};
 
-use super::export::{open_existing, write_policy};
+use super::CliError;
+use super::export::{backend_write_policy, open_backend, open_existing_backend};
 use super::out::{outln, term, term_path};
-use super::{CliError, db_path};
 use crate::audio::{WavReader, content_hash};
 use crate::model::call::CallMeta;
 use crate::model::clock;
 use crate::safe_csv::{Cell, CsvWriter};
 use crate::safe_file::{self, Policy, Refusal, SafeFileError, TempFile};
-use crate::store::{Clip, ClipDraft, ClipKind, Store};
+use crate::store::backend::Backend;
+use crate::store::{Clip, ClipDraft, ClipKind};
 
 /// What `callqa clip` was asked.
 #[derive(Debug)]
@@ -27,7 +28,8 @@ pub struct ClipArgs {
     pub to: String,
     pub kind: ClipKind,
     pub set: String,
-    pub author: String,
+    /// Who made it; on the team store the login (a name given must be it).
+    pub author: Option<String>,
     pub note: String,
 }
 
@@ -43,15 +45,13 @@ pub fn run_clips(
     set: Option<&str>,
     export: Option<&ExportTo>,
     json: bool,
-    remove: Option<(i64, String)>,
+    remove: Option<(i64, Option<String>)>,
 ) -> ExitCode {
     if let Some((id, author)) = remove {
         let removed = (|| -> Result<()> {
-            if author.trim().is_empty() {
-                bail!(CliError::Usage("--author is empty; say who removes the clip".into()));
-            }
-            let mut store = Store::open(&db_path(db)?)?;
-            store.remove_clip(id, author.trim())?;
+            let mut store = open_backend(db)?;
+            let author = who(&store, author.as_deref(), "removes the clip")?;
+            store.remove_clip(id, &author)?;
             eprintln!("clip {id} removed");
             Ok(())
         })();
@@ -71,10 +71,29 @@ pub fn parse_time(s: &str) -> Result<f64, CliError> {
         .ok_or_else(|| CliError::Usage(format!("{s:?} is not a time; write seconds (65.2) or m:ss (1:05.2)")))
 }
 
+/// Who does it: `--author`, or on the team store the login (a name given must be it).
+fn who(store: &Backend, author: Option<&str>, does: &str) -> Result<String> {
+    let author = author.map(str::trim);
+    match (store.login(), author) {
+        (_, Some("")) => bail!(CliError::Usage(format!("--author is empty; say who {does}"))),
+        (Some(login), Some(name)) if name != login => bail!(CliError::Usage(format!(
+            "on the team store the author is your login ({}), not {}; leave out --author",
+            term(login),
+            term(name)
+        ))),
+        (Some(login), _) => Ok(login.to_string()),
+        (None, Some(name)) => Ok(name.to_string()),
+        (None, None) => bail!(CliError::Usage(format!("give --author NAME: who {does}"))),
+    }
+}
+
 fn clip(db: Option<&Path>, a: &ClipArgs) -> Result<()> {
     let (from, to) = (parse_time(&a.from)?, parse_time(&a.to)?);
-    if a.author.trim().is_empty() {
+    if a.author.as_deref().is_some_and(|n| n.trim().is_empty()) {
         bail!(CliError::Usage("--author is empty; give the trainer's name".into()));
+    }
+    if a.author.is_none() && super::team_url(db).is_none() {
+        bail!(CliError::Usage("give --author NAME: the trainer who makes the clip".into()));
     }
     let info = WavReader::open(&a.file)
         .with_context(|| format!("cannot open the call {}", a.file.display()))?
@@ -82,7 +101,8 @@ fn clip(db: Option<&Path>, a: &ClipArgs) -> Result<()> {
         .clone();
     let hash = content_hash(&a.file).with_context(|| format!("cannot read the call {}", a.file.display()))?;
     let meta = CallMeta::from_wav(&a.file, &info);
-    let mut store = Store::open(&db_path(db)?)?;
+    let mut store = open_backend(db)?;
+    let author = who(&store, a.author.as_deref(), "makes the clip")?;
     let call_id = store.upsert_call(&hash, &a.file, &meta)?;
     let draft = ClipDraft {
         set: a.set.clone(),
@@ -91,7 +111,7 @@ fn clip(db: Option<&Path>, a: &ClipArgs) -> Result<()> {
         end_s: to,
         kind: a.kind,
         note: a.note.clone(),
-        author: a.author.clone(),
+        author,
     };
     let id = store.add_clip(&draft).map_err(|e| match e {
         crate::store::StoreError::BadClip(m) => anyhow::Error::new(CliError::Usage(m)),
@@ -110,7 +130,7 @@ fn clip(db: Option<&Path>, a: &ClipArgs) -> Result<()> {
 }
 
 fn clips(db: Option<&Path>, set: Option<&str>, export: Option<&ExportTo>, json: bool) -> Result<()> {
-    let store = open_existing(db)?;
+    let mut store = open_existing_backend(db)?;
     let list = store.clips(set)?;
     if json {
         let v: Vec<_> = list
@@ -147,7 +167,7 @@ fn clips(db: Option<&Path>, set: Option<&str>, export: Option<&ExportTo>, json: 
         }
     }
     if let Some(to) = export {
-        export_clips(&store, &list, to)?;
+        export_clips(&mut store, &list, to)?;
     }
     Ok(())
 }
@@ -253,9 +273,9 @@ struct SetPlan<'a> {
 /// against its content hash: a call that is missing, changed or replaced by another file is
 /// reported and its clips skipped; the others are written, and the export ends with exit 1.
 /// Each file is written to a temporary file and renamed into place.
-fn export_clips(store: &Store, list: &[Clip], to: &ExportTo) -> Result<()> {
+fn export_clips(store: &mut Backend, list: &[Clip], to: &ExportTo) -> Result<()> {
     // With --force, clips of an earlier export may be replaced; the calls never.
-    let mut policy = write_policy(store, to.force)?;
+    let mut policy = backend_write_policy(store, to.force)?;
     policy.replace_audio = to.force;
     let mut names = FolderNames::new();
     let mut plans: Vec<SetPlan<'_>> = Vec::new();

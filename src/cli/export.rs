@@ -16,6 +16,7 @@ use super::{CliError, db_path, out};
 use crate::model::scorecard::{Answer, ReviewStatus, score_formula};
 use crate::safe_csv::{Cell, CsvWriter};
 use crate::safe_file::{self, Policy};
+use crate::store::backend::{Backend, Target};
 use crate::store::pg::PgStore;
 use crate::store::{CallRecord, ExportRow, Store};
 
@@ -49,10 +50,33 @@ pub(crate) fn open_existing(db: Option<&Path>) -> Result<Store> {
     Ok(Store::open_read_only(&path)?)
 }
 
+/// An existing store to read: the SQLite file (it must exist; opened read-only) or the team
+/// store (what the login may see).
+pub(crate) fn open_existing_backend(db: Option<&Path>) -> Result<Backend> {
+    match super::team_url(db) {
+        Some(url) => Ok(Backend::open(&Target::Team(url))?),
+        None => Ok(Backend::Local(open_existing(db)?)),
+    }
+}
+
+/// A store to write: the SQLite file (created if needed) or the team store.
+pub(crate) fn open_backend(db: Option<&Path>) -> Result<Backend> {
+    match super::team_url(db) {
+        Some(url) => Ok(Backend::open(&Target::Team(url))?),
+        None => Ok(Backend::open(&Target::Local(db_path(db)?))?),
+    }
+}
+
 /// How exports write files: `--force` or not, and never over the database or a recording
 /// of any call it knows.
 pub(crate) fn write_policy(store: &Store, force: bool) -> Result<Policy> {
     protecting(Some(store.path()), &store.calls()?, force)
+}
+
+/// [`write_policy`] for either store (the team store: its calls' recordings).
+pub(crate) fn backend_write_policy(store: &mut Backend, force: bool) -> Result<Policy> {
+    let calls = store.calls()?;
+    protecting(store.local_path(), &calls, force)
 }
 
 fn protecting(database: Option<&Path>, calls: &[CallRecord], force: bool) -> Result<Policy> {

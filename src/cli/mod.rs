@@ -268,9 +268,9 @@ pub enum Command {
         /// The coaching set (created by its first clip).
         #[arg(long)]
         set: String,
-        /// Who made the clip.
+        /// Who made the clip (on the team store the login: leave it out).
         #[arg(long)]
-        author: String,
+        author: Option<String>,
         #[arg(long, default_value = "")]
         note: String,
     },
@@ -294,9 +294,9 @@ pub enum Command {
         #[arg(long)]
         json: bool,
         /// Remove the clip with this number (see the list), then list.
-        #[arg(long, value_name = "CLIP", requires = "author")]
+        #[arg(long, value_name = "CLIP")]
         remove: Option<i64>,
-        /// Who removes it (for the audit log).
+        /// Who removes it (for the audit log; on the team store the login: leave it out).
         #[arg(long)]
         author: Option<String>,
     },
@@ -547,16 +547,32 @@ impl Command {
 
 /// The commands that work on the team store (or use no store); the others refuse a
 /// `postgres://` `--db` rather than read it as a file name.
-const ON_TEAM_STORE: [&str; 9] =
-    ["review", "export", "report", "probe", "analyze", "db init-team", "db copy", "db sync", "db upgrade"];
+const ON_TEAM_STORE: [&str; 15] = [
+    "review",
+    "export",
+    "report",
+    "calibrate",
+    "calibration create",
+    "calibration list",
+    "clip",
+    "clips",
+    "sample",
+    "probe",
+    "analyze",
+    "db init-team",
+    "db copy",
+    "db sync",
+    "db upgrade",
+];
 
 fn run_command(cli: Cli) -> ExitCode {
     if team_url(cli.db.as_deref()).is_some() {
         let name = cli.command.as_ref().map_or("app", Command::name);
         if !ON_TEAM_STORE.contains(&name) {
             eprintln!(
-                "callqa {name}: the team store (--db postgres://…) serves review, export and report so far; \
-                 use a SQLite review database (--db FILE) for {name}"
+                "callqa {name}: the team store (--db postgres://…) serves {} so far; use a SQLite review \
+                 database (--db FILE) for {name}",
+                ON_TEAM_STORE[..9].join(", ")
             );
             return ExitCode::from(2);
         }
@@ -648,7 +664,7 @@ fn run_command(cli: Cli) -> ExitCode {
             clip::run_clip(cli.db.as_deref(), &clip::ClipArgs { file, from, to, kind, set, author, note })
         }
         Some(Command::Clips { set, export, raw, force, json, remove, author }) => {
-            let remove = remove.map(|id| (id, author.unwrap_or_default()));
+            let remove = remove.map(|id| (id, author));
             let export = export.map(|dir| clip::ExportTo { dir, raw, force });
             clip::run_clips(cli.db.as_deref(), set.as_deref(), export.as_ref(), json, remove)
         }

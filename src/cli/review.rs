@@ -12,13 +12,14 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result, bail};
 
+use super::CliError;
+use super::export::open_backend;
 use super::out::{outln, term, term_path};
-use super::{CliError, db_path};
 use crate::audio::{WavReader, content_hash};
 use crate::model::call::CallMeta;
 use crate::model::scorecard::{Answer, ItemAnswer, Review, ReviewStatus, Scorecard, score, score_formula};
+use crate::store::ReviewDraft;
 use crate::store::outbox::ReviewChange;
-use crate::store::{ReviewDraft, Store};
 
 /// What `callqa review` was asked to do.
 #[derive(Debug)]
@@ -119,13 +120,23 @@ fn review(db: Option<&Path>, args: &ReviewArgs) -> Result<()> {
     let meta = CallMeta::from_wav(&args.file, &info);
     let input = Input { card, given, comments, hash, meta };
     // 3. The store.
-    if let Some(url) = team {
-        return review_team(&url, reviewer, args, input);
+    // A session review on the team store is sent at once (the outbox keeps plain reviews).
+    if let Some(url) = team.as_deref().filter(|_| args.session.is_none()) {
+        return review_team(url, reviewer, args, input);
     }
     let Input { card, given, comments, hash, meta } = input;
-    let reviewer = reviewer.unwrap_or_default();
-    let db = db_path(db)?;
-    let mut store = Store::open(&db)?;
+    let mut store = open_backend(db)?;
+    let reviewer = match (store.login(), reviewer) {
+        (Some(login), Some(name)) if name != login => bail!(CliError::Usage(format!(
+            "on the team store the reviewer is your login ({}), not {}; leave out --reviewer or connect as {}",
+            term(login),
+            term(name),
+            term(name)
+        ))),
+        (Some(login), _) => login.to_string(),
+        (None, name) => name.unwrap_or_default().to_string(),
+    };
+    let reviewer = reviewer.as_str();
     let version = store.ensure_scorecard(&card)?;
     let call_id = store.upsert_call(&hash, &args.file, &meta)?;
     let session = match &args.session {
@@ -184,7 +195,7 @@ fn review(db: Option<&Path>, args: &ReviewArgs) -> Result<()> {
             "call": { "hash": hash, "path": args.file, "meta": meta },
             "scorecard": { "id": version.id, "name": version.name, "version": version.version },
             "formula": score_formula(),
-            "database": db,
+            "database": store.describe(),
         });
         outln!("{}", serde_json::to_string_pretty(&out)?);
     } else {
@@ -207,12 +218,6 @@ struct Input {
 /// cannot be reached and sent later, once.
 fn review_team(url: &str, reviewer: Option<&str>, args: &ReviewArgs, input: Input) -> Result<()> {
     let Input { card, given, comments, hash, meta } = input;
-    if args.session.is_some() {
-        bail!(CliError::Usage(
-            "calibration sessions are not on the team store yet; score them in a SQLite review database"
-                .into()
-        ));
-    }
     let (config, _) = super::team::target_of(url)?;
     let login = config.get_user().unwrap_or_default();
     if let Some(name) = reviewer.filter(|n| *n != login) {

@@ -26,6 +26,7 @@ use crate::model::clock;
 use crate::model::metadata::MetadataTable;
 use crate::model::naming::{NameRules, parse_date};
 use crate::model::sample::{self, ALGORITHM, SampleCall, SampleFilter, Stratify};
+use crate::store::backend::{Backend, Target};
 use crate::store::{QueueDraft, QueueItemDraft, ReviewState, Store};
 
 /// `--stratify`.
@@ -101,8 +102,7 @@ fn run_sample(db: Option<&Path>, args: &SampleArgs) -> Result<()> {
     if name.is_empty() {
         bail!(usage("--name is empty; give the queue a name".into()));
     }
-    let created_by = args.created_by.clone().unwrap_or_else(os_user).trim().to_string();
-    if created_by.is_empty() {
+    if args.created_by.as_deref().is_some_and(|c| c.trim().is_empty()) {
         bail!(usage("--created-by is empty; say who makes the queue".into()));
     }
     let reviewers: Vec<String> =
@@ -120,24 +120,28 @@ fn run_sample(db: Option<&Path>, args: &SampleArgs) -> Result<()> {
         }
     };
 
-    // 2. The database: an existing one (a sample of nothing is a mistake).
-    let path = db_path(db)?;
-    if !path.exists() {
-        bail!(usage(format!(
-            "there is no review database yet (open or review calls first, or pass --db): {}",
-            path.display()
-        )));
-    }
-    let mut store = if args.dry_run { Store::open_read_only(&path)? } else { Store::open(&path)? };
+    // 2. The database: an existing one (a sample of nothing is a mistake), or the team store
+    // (where the queue is made in the login's name: a lead's right, the server's rule).
+    let mut store = open(db, args.dry_run)?;
+    let created_by = match (store.login(), args.created_by.as_deref().map(str::trim)) {
+        (Some(login), Some(by)) if by != login => bail!(usage(format!(
+            "on the team store the queue is made by your login ({}), not {}; leave out --created-by",
+            term(login),
+            term(by)
+        ))),
+        (Some(login), _) => login.to_string(),
+        (None, by) => by.map_or_else(os_user, str::to_string),
+    };
     if !args.dry_run && store.queue_by_name(&name)?.is_some() {
         bail!(usage(format!("a queue named {:?} exists already; pass another --name", term(&name))));
     }
 
     // 3. The calls as the sampler sees them.
     let states = store.review_states()?;
-    let rates = overtalk_rates(&store, stratify)?;
+    let rates = overtalk_rates(&mut store, stratify)?;
     let mut calls = Vec::new();
-    for c in store.calls()? {
+    let known = store.calls()?;
+    for c in &known {
         let mut agent = c.meta.agent.clone();
         let mut recorded_at = c.meta.recorded_at.clone();
         if let Some(f) = rules.as_ref().and_then(|r| r.parse(&c.meta.file_name)) {
@@ -215,11 +219,12 @@ fn run_sample(db: Option<&Path>, args: &SampleArgs) -> Result<()> {
     };
 
     // 5. What was drawn.
+    let file_names: HashMap<i64, &str> = known.iter().map(|c| (c.id, c.meta.file_name.as_str())).collect();
     let names: Vec<String> = drawn
         .picks
         .iter()
-        .map(|p| store.call(p.call_id).map(|c| c.meta.file_name))
-        .collect::<Result<_, _>>()?;
+        .map(|p| file_names.get(&p.call_id).copied().unwrap_or_default().to_string())
+        .collect();
     if args.json {
         let items: Vec<serde_json::Value> = drawn
             .picks
@@ -304,9 +309,25 @@ fn run_sample(db: Option<&Path>, args: &SampleArgs) -> Result<()> {
     Ok(())
 }
 
+/// The store to sample: the SQLite file (it must exist; read-only for a dry run) or the team
+/// store.
+fn open(db: Option<&Path>, dry_run: bool) -> Result<Backend> {
+    if let Some(url) = super::team_url(db) {
+        return Ok(Backend::open(&Target::Team(url))?);
+    }
+    let path = db_path(db)?;
+    if !path.exists() {
+        bail!(usage(format!(
+            "there is no review database yet (open or review calls first, or pass --db): {}",
+            path.display()
+        )));
+    }
+    Ok(Backend::Local(if dry_run { Store::open_read_only(&path)? } else { Store::open(&path)? }))
+}
+
 /// Each analysed call's overtalk rate (overtalks per minute), for `--stratify overtalk`
 /// (nothing is read for the other strata).
-fn overtalk_rates(store: &Store, stratify: Stratify) -> Result<HashMap<i64, f64>> {
+fn overtalk_rates(store: &mut Backend, stratify: Stratify) -> Result<HashMap<i64, f64>> {
     if stratify != Stratify::Overtalk {
         return Ok(HashMap::new());
     }

@@ -631,17 +631,13 @@ fn save(
     if draft.id.is_none() {
         // A second save queued before the first one's id came back updates that review.
         draft.id = match session {
-            Some(s) => store.local("calibration sessions")?.latest_session_review(
-                s,
-                draft.call_id,
-                &draft.reviewer,
-            )?,
+            Some(s) => store.latest_session_review(s, draft.call_id, &draft.reviewer)?,
             None => store.latest_review(draft.call_id, &draft.reviewer)?,
         }
         .map(|r| r.id);
     }
     let review_id = match (amend_reason, session) {
-        (_, Some(s)) => store.local("calibration sessions")?.save_session_review(s, &draft, submit)?,
+        (_, Some(s)) => store.save_session_review(s, &draft, submit)?,
         (Some(reason), None) => store.amend_review(&draft, reason)?,
         (None, None) => store.save_review(&draft, submit)?,
     };
@@ -671,13 +667,9 @@ fn open_call(store: &mut Backend, generation: u64, args: OpenArgs) -> Result<Ope
     let transcript_card = review.as_ref().map(|r| r.scorecard.clone());
     let mut others = Vec::new();
     let theirs = match session {
-        Some(s) => store
-            .local("calibration sessions")?
-            .session_rows(s)?
-            .into_iter()
-            .filter(|r| r.call.id == call_id)
-            .map(|r| r.review)
-            .collect(),
+        Some(s) => {
+            store.session_rows(s)?.into_iter().filter(|r| r.call.id == call_id).map(|r| r.review).collect()
+        }
         None => store.reviews_of_call(call_id)?,
     };
     for r in latest_per_reviewer(theirs) {
@@ -788,15 +780,14 @@ fn handle_other(store: &mut Backend, req: StoreRequest) -> Result<StoreEvent, St
             Ok(StoreEvent::Library(rows))
         }
         StoreRequest::AddClip(draft) => {
-            let id = store.local("coaching clips")?.add_clip(&draft)?;
-            let clip =
-                store.local("coaching clips")?.clips(None)?.into_iter().find(|c| c.id == id).map(Box::new);
+            let id = store.add_clip(&draft)?;
+            let clip = store.clips(None)?.into_iter().find(|c| c.id == id).map(Box::new);
             Ok(StoreEvent::ClipAdded { id, set: draft.set.trim().to_string(), clip })
         }
-        StoreRequest::ListClips => Ok(StoreEvent::Clips(store.local("coaching clips")?.clips(None)?)),
+        StoreRequest::ListClips => Ok(StoreEvent::Clips(store.clips(None)?)),
         StoreRequest::RemoveClip { id, actor } => {
-            store.local("coaching clips")?.remove_clip(id, &actor)?;
-            Ok(StoreEvent::Clips(store.local("coaching clips")?.clips(None)?))
+            store.remove_clip(id, &actor)?;
+            Ok(StoreEvent::Clips(store.clips(None)?))
         }
         StoreRequest::MyQueue { reviewer } => {
             let mut items = Vec::new();
@@ -824,21 +815,14 @@ fn handle_other(store: &mut Backend, req: StoreRequest) -> Result<StoreEvent, St
             Ok(()) => StoreEvent::MetricsSaved { call_id },
             Err(e) => StoreEvent::Error(format!("The call's analysis figures were not stored: {e}")),
         }),
-        StoreRequest::KnownReviewers => Ok(StoreEvent::KnownReviewers(
-            store
-                .local("calibration sessions")
-                .and_then(|s| s.known_reviewers())
-                .map_err(|e| format!("Review store: {e}")),
-        )),
+        StoreRequest::KnownReviewers => {
+            Ok(StoreEvent::KnownReviewers(store.known_reviewers().map_err(|e| format!("Review store: {e}"))))
+        }
         StoreRequest::CreateSession(draft) => Ok(StoreEvent::SessionCreated(
-            store
-                .local("calibration sessions")
-                .and_then(|s| s.create_session(&draft))
-                .map(|id| (id, draft.name.trim().to_string()))
-                .map_err(|e| match e {
-                    StoreError::BadData(why) => why,
-                    e => format!("Review store: {e}"),
-                }),
+            store.create_session(&draft).map(|id| (id, draft.name.trim().to_string())).map_err(|e| match e {
+                StoreError::BadData(why) => why,
+                e => format!("Review store: {e}"),
+            }),
         )),
         // Answered by `handle`.
         req @ (StoreRequest::SaveReview { .. } | StoreRequest::OpenCall { .. }) => {
@@ -1073,7 +1057,7 @@ fn load_review_in(
     session: Option<i64>,
 ) -> Result<LoadedReview, StoreError> {
     let latest = match session {
-        Some(s) => store.local("calibration sessions")?.latest_session_review(s, call_id, reviewer)?,
+        Some(s) => store.latest_session_review(s, call_id, reviewer)?,
         None => store.latest_review(call_id, reviewer)?,
     };
     Ok(match latest {
@@ -1134,8 +1118,8 @@ pub struct SessionCall {
 
 fn sessions(store: &mut Backend, reviewer: Option<&str>) -> Result<Vec<SessionRow>, StoreError> {
     let mut out = Vec::new();
-    for s in store.local("calibration sessions")?.sessions(None)? {
-        let rows = store.local("calibration sessions")?.session_rows(s.id)?;
+    for s in store.sessions(None)? {
+        let rows = store.session_rows(s.id)?;
         let mine = reviewer.is_some_and(|r| s.reviewers.iter().any(|x| x == r));
         let mut calls = Vec::new();
         for c in &s.calls {

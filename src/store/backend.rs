@@ -13,8 +13,8 @@ use std::path::{Path, PathBuf};
 
 use super::pg::{PgError, PgStore, ReviewVersion, TeamReview};
 use super::{
-    CallMetrics, CallRecord, CardVersion, ExportRow, QueueDraft, QueueInfo, QueueItem, ReviewDraft,
-    ReviewState, Store, StoreError,
+    CallMetrics, CallRecord, CardVersion, Clip, ClipDraft, ExportRow, QueueDraft, QueueInfo, QueueItem,
+    ReviewDraft, ReviewState, SessionDraft, SessionInfo, Store, StoreError,
 };
 use crate::model::call::CallMeta;
 use crate::model::scorecard::{Review, Scorecard};
@@ -110,6 +110,49 @@ impl Team {
     }
 }
 
+impl Team {
+    /// A session review by the login (its id and the version it was loaded at, as `save`).
+    fn save_in_session(
+        &mut self,
+        session: i64,
+        draft: &ReviewDraft,
+        submit: bool,
+    ) -> Result<i64, StoreError> {
+        self.check_reviewer(&draft.reviewer)?;
+        let existing = match draft.id {
+            None => None,
+            Some(id) => match self.versions.get(&id) {
+                Some(v) => Some(ReviewVersion { id, version: *v }),
+                None => Some(ReviewVersion { id, version: self.store.review(id)?.version }),
+            },
+        };
+        let saved = self.store.save_session_review(
+            session,
+            draft.call_id,
+            draft.card_id,
+            existing,
+            &draft.answers,
+            submit,
+        )?;
+        self.versions.insert(saved.id, saved.version);
+        Ok(saved.id)
+    }
+
+    /// Refuses a name other than the login's for what the server records as the login
+    /// (a clip's author, who removes it, who makes a session); an empty name is the login.
+    fn check_self(&self, name: &str, what: &str) -> Result<(), StoreError> {
+        let name = name.trim();
+        if name.is_empty() || name == self.login {
+            Ok(())
+        } else {
+            Err(StoreError::Team(PgError::Denied(format!(
+                "on the team store {what} is your login ({}), not {name:?}",
+                self.login
+            ))))
+        }
+    }
+}
+
 fn not_yet(what: &'static str) -> StoreError {
     StoreError::NotOnTeamStore(what)
 }
@@ -175,12 +218,9 @@ impl Backend {
         }
     }
 
-    /// Every coaching clip (none on the team store yet: a call opens without them).
-    pub fn clips_if_any(&mut self) -> Result<Vec<super::Clip>, StoreError> {
-        match self {
-            Backend::Local(s) => s.clips(None),
-            Backend::Team(_) => Ok(Vec::new()),
-        }
+    /// Every coaching clip (a call opens with its own).
+    pub fn clips_if_any(&mut self) -> Result<Vec<Clip>, StoreError> {
+        self.clips(None)
     }
 
     /// Sends the changes waiting in the outbox for this team store (`None`: a SQLite file, or
@@ -366,6 +406,116 @@ impl Backend {
         match self {
             Backend::Local(s) => s.export_rows(),
             Backend::Team(t) => Ok(t.store.export_rows()?),
+        }
+    }
+
+    /// A blind calibration session (checked the same on both stores; on the team store a
+    /// lead's right, made in the login's name, its reviewers logins of the store).
+    pub fn create_session(&mut self, d: &SessionDraft) -> Result<i64, StoreError> {
+        match self {
+            Backend::Local(s) => s.create_session(d),
+            Backend::Team(t) => {
+                let (name, reviewers) = d.checked()?;
+                t.check_self(&d.created_by, "who makes a session")?;
+                if t.store.session_by_name(&name)?.is_some() {
+                    return Err(StoreError::BadData(format!(
+                        "a calibration session named {name:?} exists already; pick another name"
+                    )));
+                }
+                Ok(t.store.create_session(&name, &d.unique_calls(), &reviewers)?)
+            }
+        }
+    }
+
+    pub fn session_by_name(&mut self, name: &str) -> Result<Option<SessionInfo>, StoreError> {
+        match self {
+            Backend::Local(s) => s.session_by_name(name),
+            Backend::Team(t) => Ok(t.store.session_by_name(name)?),
+        }
+    }
+
+    /// Every session, newest first; only those `reviewer` is in, when given.
+    pub fn sessions(&mut self, reviewer: Option<&str>) -> Result<Vec<SessionInfo>, StoreError> {
+        match self {
+            Backend::Local(s) => s.sessions(reviewer),
+            Backend::Team(t) => Ok(t.store.sessions(reviewer)?),
+        }
+    }
+
+    /// The reviewer names a lead picks a session's reviewers from.
+    pub fn known_reviewers(&mut self) -> Result<Vec<String>, StoreError> {
+        match self {
+            Backend::Local(s) => s.known_reviewers(),
+            Backend::Team(t) => Ok(t.store.known_reviewers()?),
+        }
+    }
+
+    /// `reviewer`'s latest review of the call in the session.
+    pub fn latest_session_review(
+        &mut self,
+        session: i64,
+        call_id: i64,
+        reviewer: &str,
+    ) -> Result<Option<Review>, StoreError> {
+        match self {
+            Backend::Local(s) => s.latest_session_review(session, call_id, reviewer),
+            Backend::Team(t) => {
+                let r = t.store.latest_session_review(session, call_id, reviewer)?;
+                Ok(r.map(|r| t.seen(r)))
+            }
+        }
+    }
+
+    /// Saves a review made in the session (the call and the reviewer must be in it).
+    pub fn save_session_review(
+        &mut self,
+        session: i64,
+        draft: &ReviewDraft,
+        submit: bool,
+    ) -> Result<i64, StoreError> {
+        match self {
+            Backend::Local(s) => s.save_session_review(session, draft, submit),
+            Backend::Team(t) => t.save_in_session(session, draft, submit),
+        }
+    }
+
+    /// The reviews made in the session (on the team store, those the login may see).
+    pub fn session_rows(&mut self, session: i64) -> Result<Vec<ExportRow>, StoreError> {
+        match self {
+            Backend::Local(s) => s.session_rows(session),
+            Backend::Team(t) => Ok(t.store.session_rows(session)?),
+        }
+    }
+
+    /// Adds a coaching clip (on the team store, a lead's right; the author is the login).
+    pub fn add_clip(&mut self, d: &ClipDraft) -> Result<i64, StoreError> {
+        match self {
+            Backend::Local(s) => s.add_clip(d),
+            Backend::Team(t) => {
+                let call = t.store.call(d.call_id)?;
+                let (set, author) = d.checked(call.meta.duration_s)?;
+                t.check_self(&author, "a clip's author")?;
+                Ok(t.store.add_clip(&set, d)?)
+            }
+        }
+    }
+
+    /// Removes a clip; `actor` is who does it (on the team store, the login).
+    pub fn remove_clip(&mut self, id: i64, actor: &str) -> Result<(), StoreError> {
+        match self {
+            Backend::Local(s) => s.remove_clip(id, actor),
+            Backend::Team(t) => {
+                t.check_self(actor, "who removes a clip")?;
+                Ok(t.store.remove_clip(id)?)
+            }
+        }
+    }
+
+    /// The clips of one set, or of every set.
+    pub fn clips(&mut self, set: Option<&str>) -> Result<Vec<Clip>, StoreError> {
+        match self {
+            Backend::Local(s) => s.clips(set),
+            Backend::Team(t) => Ok(t.store.clips(set)?),
         }
     }
 }

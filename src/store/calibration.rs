@@ -32,19 +32,20 @@ pub struct SessionInfo {
     pub reviewers: Vec<String>,
 }
 
-impl Store {
-    /// Creates a calibration session (one transaction, an audit row). Refuses an empty or
-    /// taken name, no calls, fewer than two reviewers, a blank reviewer or one named twice.
-    pub fn create_session(&mut self, d: &SessionDraft) -> Result<i64, StoreError> {
-        let name = d.name.trim();
+impl SessionDraft {
+    /// The trimmed name and the reviewers (trimmed, sorted), or why the session cannot be
+    /// made: an empty name, no calls, fewer than two reviewers, a blank reviewer or one named
+    /// twice, no creator. The same checks on both stores.
+    pub fn checked(&self) -> Result<(String, Vec<String>), StoreError> {
+        let name = self.name.trim();
         let bad = |why: String| Err(StoreError::BadData(why));
         if name.is_empty() {
             return bad("the session has no name; give one".into());
         }
-        if d.call_ids.is_empty() {
+        if self.call_ids.is_empty() {
             return bad("a calibration session needs at least one call".into());
         }
-        let mut reviewers: Vec<String> = d.reviewers.iter().map(|r| r.trim().to_string()).collect();
+        let mut reviewers: Vec<String> = self.reviewers.iter().map(|r| r.trim().to_string()).collect();
         if reviewers.iter().any(String::is_empty) {
             return Err(StoreError::NoReviewer);
         }
@@ -57,9 +58,25 @@ impl Store {
         if reviewers.len() < 2 {
             return bad("a calibration session needs at least two reviewers".into());
         }
-        if d.created_by.trim().is_empty() {
+        if self.created_by.trim().is_empty() {
             return Err(StoreError::NoReviewer);
         }
+        Ok((name.to_string(), reviewers))
+    }
+
+    /// The calls in session order, each once.
+    pub fn unique_calls(&self) -> Vec<i64> {
+        let mut seen = std::collections::HashSet::new();
+        self.call_ids.iter().copied().filter(|c| seen.insert(*c)).collect()
+    }
+}
+
+impl Store {
+    /// Creates a calibration session (one transaction, an audit row). Refuses an empty or
+    /// taken name, no calls, fewer than two reviewers, a blank reviewer or one named twice.
+    pub fn create_session(&mut self, d: &SessionDraft) -> Result<i64, StoreError> {
+        let (name, reviewers) = d.checked()?;
+        let name = name.as_str();
         for &id in &d.call_ids {
             self.call(id)?;
         }
@@ -81,8 +98,7 @@ impl Store {
                 params![name, d.created_by.trim()],
             )?;
             let id = tx.last_insert_rowid();
-            let mut seen = std::collections::HashSet::new();
-            for (pos, call) in d.call_ids.iter().filter(|c| seen.insert(**c)).enumerate() {
+            for (pos, call) in d.unique_calls().iter().enumerate() {
                 tx.execute(
                     "INSERT INTO calibration_calls (session_id, call_id, position) VALUES (?1, ?2, ?3)",
                     params![id, call, pos as i64],

@@ -27,7 +27,7 @@ impl ClipKind {
         }
     }
 
-    fn parse(s: &str) -> Option<ClipKind> {
+    pub(crate) fn parse(s: &str) -> Option<ClipKind> {
         match s {
             "good" => Some(ClipKind::Good),
             "bad" => Some(ClipKind::Bad),
@@ -63,11 +63,13 @@ pub struct Clip {
     pub created_at: String,
 }
 
-impl Store {
-    /// Adds a clip to a set (the set exists once it has a clip). The range must lie inside the
-    /// call (half a second of slack at the end) and be at most [`MAX_CLIP_S`] long.
-    pub fn add_clip(&mut self, d: &ClipDraft) -> Result<i64, StoreError> {
-        let (set, author) = (d.set.trim().to_string(), d.author.trim().to_string());
+impl ClipDraft {
+    /// The trimmed set name and author, or why the clip cannot be added to a call of
+    /// `duration` seconds: no author or set name, a range that does not start before it ends
+    /// at 0 s or later, ends after the call (half a second of slack), or is longer than
+    /// [`MAX_CLIP_S`]. The same checks on both stores.
+    pub fn checked(&self, duration: f64) -> Result<(String, String), StoreError> {
+        let (set, author) = (self.set.trim().to_string(), self.author.trim().to_string());
         if author.is_empty() {
             return Err(StoreError::BadClip(
                 "the author's name is empty; give a name (e.g. --author Priya)".into(),
@@ -78,26 +80,38 @@ impl Store {
                 "the set name is empty; give one (e.g. --set \"Interruptions\")".into(),
             ));
         }
-        let call = self.call(d.call_id)?;
-        let duration = call.meta.duration_s;
-        if !(d.start_s.is_finite() && d.end_s.is_finite() && 0.0 <= d.start_s && d.start_s < d.end_s) {
+        if !(self.start_s.is_finite()
+            && self.end_s.is_finite()
+            && 0.0 <= self.start_s
+            && self.start_s < self.end_s)
+        {
             return Err(StoreError::BadClip(format!(
                 "the clip must start before it ends, at 0 s or later (got {} – {} s)",
-                d.start_s, d.end_s
+                self.start_s, self.end_s
             )));
         }
-        if d.end_s > duration + 0.5 {
+        if self.end_s > duration + 0.5 {
             return Err(StoreError::BadClip(format!(
                 "the clip ends at {} s, after the end of the call ({duration:.1} s)",
-                d.end_s
+                self.end_s
             )));
         }
-        if d.end_s - d.start_s > MAX_CLIP_S {
+        if self.end_s - self.start_s > MAX_CLIP_S {
             return Err(StoreError::BadClip(format!(
                 "a clip is at most {MAX_CLIP_S} s long (got {:.1} s); clip the moment, not the call",
-                d.end_s - d.start_s
+                self.end_s - self.start_s
             )));
         }
+        Ok((set, author))
+    }
+}
+
+impl Store {
+    /// Adds a clip to a set (the set exists once it has a clip). The range must lie inside the
+    /// call (half a second of slack at the end) and be at most [`MAX_CLIP_S`] long.
+    pub fn add_clip(&mut self, d: &ClipDraft) -> Result<i64, StoreError> {
+        let call = self.call(d.call_id)?;
+        let (set, author) = d.checked(call.meta.duration_s)?;
         self.write(|tx| {
             tx.execute(
                 &format!(

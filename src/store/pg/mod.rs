@@ -2,16 +2,19 @@
 //! schema with its roles and row-level security ([`schema`]), `callqa db init-team`
 //! ([`init_team`]) and review saves with optimistic concurrency ([`PgStore::create_review`],
 //! [`PgStore::update_review`]), and `callqa db copy` between a SQLite store and a new team
-//! store, checked by per-table counts and hashes ([`copy`]); calls, scorecards and reviews for
-//! the CLI's `review`, `export` and `report` (`calls.rs`, `reviews.rs`). The full store API (the same as
-//! [`crate::store::Store`]'s on SQLite) is not here yet.
+//! store, checked by per-table counts and hashes ([`copy`]); calls, scorecards and reviews
+//! (`calls.rs`, `reviews.rs`), queues (`queues.rs`), calibration sessions and their reviews
+//! (`calibration.rs`) and coaching clips (`clips.rs`), each with the meaning
+//! [`crate::store::Store`]'s has on SQLite; transcripts are not here yet.
 //!
 //! Who is saving is the database login (`session_user`), never a typed name: the server
 //! enforces who may read and change what (see [`schema`]). Every statement binds its values
 //! as parameters; role names, which DDL cannot bind, go through [`quote_ident`] after
 //! [`check_role_name`].
 
+mod calibration;
 mod calls;
+mod clips;
 pub mod copy;
 mod error;
 mod queues;
@@ -300,6 +303,21 @@ impl PgStore {
         submit: bool,
         change: Option<&str>,
     ) -> Result<ReviewVersion, PgError> {
+        self.insert_review(call_id, card_id, answers, submit, change, None)
+    }
+
+    /// A new review by the login, in calibration session `session` when given (its
+    /// `review_sessions` row written in the same transaction; the server refuses it unless
+    /// the login is a reviewer of the session and the call is in it).
+    fn insert_review(
+        &mut self,
+        call_id: i64,
+        card_id: i64,
+        answers: &[ItemAnswer],
+        submit: bool,
+        change: Option<&str>,
+        session: Option<i64>,
+    ) -> Result<ReviewVersion, PgError> {
         let card = self.scorecard(card_id)?;
         card.check_answers(answers).map_err(|e| PgError::BadData(e.to_string()))?;
         let answers = on_card(&card, answers);
@@ -316,6 +334,12 @@ impl PgStore {
             &[&call_id, &card_id, &status, &s.percent, &s.points, &s.max, &s.critical_failed, &s.complete],
         )?;
         let saved = ReviewVersion { id: row.get(0), version: row.get(1) };
+        if let Some(session) = session {
+            tx.execute(
+                "INSERT INTO callqa.review_sessions (review_id, session_id) VALUES ($1, $2)",
+                &[&saved.id, &session],
+            )?;
+        }
         write_answers(&mut tx, saved.id, &answers)?;
         tx.commit()?;
         Ok(saved)

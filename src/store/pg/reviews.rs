@@ -192,13 +192,31 @@ impl PgStore {
     /// Every review the login may see, with its call and scorecard version, by call then
     /// review id; reviews made in calibration sessions are left out (as on SQLite).
     pub fn export_rows(&mut self) -> Result<Vec<ExportRow>, PgError> {
+        self.rows_where(NOT_IN_SESSION, &[])
+    }
+
+    /// The reviews made in calibration session `session_id` the login may see (a reviewer:
+    /// their own and everyone's submitted ones), as [`PgStore::export_rows`].
+    pub fn session_rows(&mut self, session_id: i64) -> Result<Vec<ExportRow>, PgError> {
+        self.rows_where(
+            "EXISTS (SELECT 1 FROM callqa.review_sessions rs WHERE rs.review_id = r.id AND rs.session_id = $1)",
+            &[&session_id],
+        )
+    }
+
+    /// The reviews `WHERE cond` (on `r`), with their calls and cards, by call then review id.
+    fn rows_where(
+        &mut self,
+        cond: &str,
+        params: &[&(dyn postgres::types::ToSql + Sync)],
+    ) -> Result<Vec<ExportRow>, PgError> {
         let sql = format!(
-            "SELECT {} FROM callqa.reviews r WHERE {NOT_IN_SESSION} ORDER BY r.call_id, r.id",
+            "SELECT {} FROM callqa.reviews r WHERE {cond} ORDER BY r.call_id, r.id",
             review_columns()
         );
         let rows: Vec<ReviewRow> =
-            self.client.query(&sql, &[])?.iter().map(review_row).collect::<Result<_, _>>()?;
-        let mut answers = self.answers_where(NOT_IN_SESSION, &[])?;
+            self.client.query(&sql, params)?.iter().map(review_row).collect::<Result<_, _>>()?;
+        let mut answers = self.answers_where(cond, params)?;
         // Calls and cards in one query each (not one per review).
         let calls: HashMap<i64, CallRecord> = self.calls()?.into_iter().map(|c| (c.id, c)).collect();
         let cards: HashMap<i64, CardVersion> = self.card_versions()?.into_iter().map(|c| (c.id, c)).collect();
