@@ -73,8 +73,10 @@ const LOW_KEEP: f32 = 1.412_538;
 /// Noise whose own 30 ms averages reach the keep threshold more often than this is not smooth
 /// enough for the averaged criteria (quantised or crackly noise; 8-bit quantisation flickers).
 const MAX_OVER_KEEP: f32 = 0.05;
-/// Weight of each noise frame in the noise statistics (a ~1 s average)...
+/// Weight of each noise frame in the noise statistics (a ~1 s average; the plain mean of the
+/// first 100 frames)...
 const NOISE_RATE: f32 = 0.01;
+const NOISE_WARM: u32 = 100;
 /// ...from frames whose 100 ms average is under its mean times this (+1 dB: the 100 ms
 /// averages of telephone-band noise spread ~0.25 dB; weak speech at +3 dB must not be learned as
 /// noise)...
@@ -97,7 +99,7 @@ impl Noise {
     /// Learns one 30 ms average, as a ratio to the noise's mean power estimated from the floor.
     fn learn(&mut self, ratio: f32) {
         self.frames = self.frames.saturating_add(1);
-        let rate = NOISE_RATE.max(1.0 / self.frames as f32);
+        let rate = if self.frames < NOISE_WARM { 1.0 / self.frames as f32 } else { NOISE_RATE };
         self.scale += rate * (ratio.min(2.0) - self.scale);
         let over = if ratio >= LOW_KEEP * self.scale { 1.0 } else { 0.0 };
         self.over_keep += rate * (over - self.over_keep);
@@ -229,6 +231,23 @@ pub(crate) struct Detector {
     pub tally: Tally,
 }
 
+/// The lesser of two levels (a plain comparison: levels are never NaN).
+fn lesser(a: f32, b: f32) -> f32 {
+    if a < b { a } else { b }
+}
+
+/// The greater of two levels.
+fn greater(a: f32, b: f32) -> f32 {
+    if a > b { a } else { b }
+}
+
+/// The mean of three frame energies, each at most their median: (least + 2 × median) / 3.
+fn robust3(a: f32, b: f32, c: f32) -> f32 {
+    let (lo, hi) = (lesser(a, b), greater(a, b));
+    let median = lesser(hi, greater(lo, c));
+    (lesser(lo, c) + 2.0 * median) * (1.0 / 3.0)
+}
+
 impl Detector {
     pub fn new(p: Params, ch: usize) -> Self {
         Detector {
@@ -317,37 +336,24 @@ impl Detector {
     /// lights one frame tens of dB up and must not lift the average of three (a sound that
     /// lasts lifts the median).
     fn average_at(&self, k: u64, now: u64) -> f32 {
-        let (lo, hi) = (k.saturating_sub(1), (k + 1).min(now));
-        let mut v = [0f32; 3];
-        let mut n = 0;
-        for j in lo..=hi {
-            if now - j < PAST as u64
-                && let Some(slot) = v.get_mut(n)
-            {
-                *slot = self.past.get((j as usize) % PAST).copied().unwrap_or(0.0);
-                n += 1;
-            }
+        let held = |j: u64| self.past.get((j as usize) % PAST).copied().unwrap_or(0.0);
+        match (k.saturating_sub(1), (k + 1).min(now)) {
+            (lo, hi) if hi >= lo + 2 && now - lo < PAST as u64 => robust3(held(lo), held(lo + 1), held(hi)),
+            (lo, hi) if hi == lo + 1 => 0.5 * (held(lo) + held(hi)),
+            (lo, _) => held(lo),
         }
-        let held = v.get(..n).unwrap_or(&[]);
-        let median = match *held {
-            [a, b, c] => a.max(b).min(a.min(b).max(c)),
-            [a, b] => 0.5 * (a + b),
-            [a] => a,
-            _ => return 0.0,
-        };
-        held.iter().map(|&e| e.min(median)).sum::<f32>() / n as f32
     }
 
-    /// On a noisy line: whether the last 30 ms average is over the noise by `LOW_START` (no
-    /// span open) or `LOW_KEEP` (inside a span).
-    fn averaged_loud(&self, t: u64, floor: f32) -> bool {
+    /// On a noisy line: whether the last 30 ms average (`recent`) is over the noise by
+    /// `LOW_START` (no span open) or `LOW_KEEP` (inside a span).
+    fn averaged_loud(&self, recent: f32, floor: f32) -> bool {
         let mean = Self::noise_mean(floor);
         let limit = if self.open.is_some() {
             self.noise.over(mean, LOW_KEEP)
         } else {
             self.noise.over(mean, LOW_START)
         };
-        limit.is_some_and(|l| self.average_at(t.saturating_sub(1), t) >= l)
+        limit.is_some_and(|l| recent >= l)
     }
 
     /// The newest of the frames `t - 2 ..= t` (the last 30 ms average's) whose own energy is
@@ -491,26 +497,30 @@ impl Detector {
         if let Some(p) = self.past.get_mut((t as usize) % PAST) {
             *p = f.energy;
         }
+        // The last 30 ms average, clicks left out: the loudest lately says whether the line is
+        // noisy, and on a noisy line it is the averaged criterion.
+        let recent = self.average_at(t.saturating_sub(1), t);
+        self.peak = greater(self.peak * PEAK_DECAY, recent);
+        let low = self.noisy(floor);
+        if let Some(p) = self.past_low.get_mut((t as usize) % PAST) {
+            *p = low;
+        }
         // Thresholds follow the channel's own signal-to-noise ratio: halfway (in dB) between the
         // floor and the speech level, at most the configured +10 dB (a clean line), at least
         // +5 dB (a quiet talker on a noisy line). Until something 6 dB over the floor has been
         // heard there is no level to go by, and the configured threshold holds (quantised or
         // crackly noise flickers more than smooth noise). No level in dBFS enters.
-        self.peak = (self.peak * PEAK_DECAY).max(self.average_at(t.saturating_sub(1), t));
-        let low = self.noisy(floor);
-        if let Some(p) = self.past_low.get_mut((t as usize) % PAST) {
-            *p = low;
-        }
         let loud = f.energy >= floor * self.threshold(floor, f.energy);
-        let averaged = !loud && low && self.averaged_loud(t, floor);
-        // The noise statistics learn from frames outside spans near the floor (the sliding
-        // minimum + 6 dB; averages with the frames of a span's onset stay out).
+        let averaged = !loud && low && self.averaged_loud(recent, floor);
+        // The noise statistics learn from frames outside spans near the noise's mean (averages
+        // with the frames of a span's onset stay out), on lines that may be noisy.
         if self.open.is_none()
             && self.run == 0
+            && self.peak < floor * LOW_SNR_GATE
             && smooth < self.noise.mean(Self::noise_mean(floor)) * NOISE_NEAR
             && t >= 2
         {
-            self.noise.learn(self.average_at(t - 1, t) / Self::noise_mean(floor));
+            self.noise.learn(recent / Self::noise_mean(floor));
         }
         let tonal = u64::from(f.gain >= self.p.tonal_gain);
         // Runs of active frames: only runs of MIN_RUN frames or more count (a click lights one
