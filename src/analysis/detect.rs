@@ -60,6 +60,8 @@ const PEAK_DECAY: f32 = 0.999_770;
 /// A 30 ms average this far over the floor (+3 dB; the floor is ~1.5 dB over the noise's mean,
 /// whose 30 ms averages spread ~0.45 dB) means something was heard on a noisy line.
 const LOW_HEARD: f32 = 2.0;
+/// A frame more than this over the median of its three (+9 dB) is a click in the 30 ms average.
+const OUTLIER: f32 = 8.0;
 /// The noise's mean power over the sliding minimum of its 100 ms averages (+1.5 dB, smooth
 /// noise).
 const NOISE_OVER_MIN: f32 = 1.412_538;
@@ -81,8 +83,8 @@ const NOISE_WARM: u32 = 100;
 /// averages of telephone-band noise spread ~0.25 dB; weak speech at +3 dB must not be learned as
 /// noise)...
 const NOISE_NEAR: f32 = 1.258_925;
-/// ...and noise frames needed before they are used (0.5 s).
-const NOISE_FRAMES: u32 = 50;
+/// ...and noise frames needed before they are used (0.3 s).
+const NOISE_FRAMES: u32 = 30;
 
 /// The spread of the channel's line noise in 30 ms averages (relative to their mean), learned
 /// from the frames outside spans whose 100 ms average is near the floor.
@@ -241,11 +243,15 @@ fn greater(a: f32, b: f32) -> f32 {
     if a > b { a } else { b }
 }
 
-/// The mean of three frame energies, each at most their median: (least + 2 × median) / 3.
+/// The mean of three frame energies, the loudest replaced by their median when it is more than
+/// `OUTLIER` times it: a click lights one frame tens of dB up; speech's onsets and periodic
+/// noise (a hum's frames alternate with its period) stay as they are.
 fn robust3(a: f32, b: f32, c: f32) -> f32 {
     let (lo, hi) = (lesser(a, b), greater(a, b));
     let median = lesser(hi, greater(lo, c));
-    (lesser(lo, c) + 2.0 * median) * (1.0 / 3.0)
+    let (least, most) = (lesser(lo, c), greater(hi, c));
+    let most = if most > OUTLIER * median { median } else { most };
+    (least + median + most) * (1.0 / 3.0)
 }
 
 impl Detector {
@@ -332,9 +338,7 @@ impl Detector {
     }
 
     /// The mean of the held frame energies `k - 1 ..= k + 1` (a 30 ms average centred on `k`;
-    /// frames after `now` are not known yet and left out), each at most their median: a click
-    /// lights one frame tens of dB up and must not lift the average of three (a sound that
-    /// lasts lifts the median).
+    /// frames after `now` are not known yet and left out), a click left out (see `robust3`).
     fn average_at(&self, k: u64, now: u64) -> f32 {
         let held = |j: u64| self.past.get((j as usize) % PAST).copied().unwrap_or(0.0);
         match (k.saturating_sub(1), (k + 1).min(now)) {
@@ -518,7 +522,7 @@ impl Detector {
             && self.run == 0
             && self.peak < floor * LOW_SNR_GATE
             && smooth < self.noise.mean(Self::noise_mean(floor)) * NOISE_NEAR
-            && t >= 2
+            && t >= SMOOTH as u64
         {
             self.noise.learn(recent / Self::noise_mean(floor));
         }
