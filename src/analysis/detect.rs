@@ -181,6 +181,9 @@ struct Open {
     /// Lowest and highest 100 ms average inside the span (from its 11th frame on).
     smin: f32,
     smax: f32,
+    /// The channel's `peak` before the span's first run: hold music is no talker's level, and
+    /// when the span turns out to be music the peak goes back to it.
+    peak_before: f32,
 }
 
 impl Open {
@@ -216,6 +219,8 @@ pub(crate) struct Detector {
     run_tonal: u64,
     /// Frames of the run over the 10 ms threshold (not heard only by the averaged criteria).
     run_counted: u64,
+    /// The channel's `peak` before the run's first frame.
+    run_peak: f32,
     /// The floor last seen, used while the window holds only tonal frames.
     last_floor: f32,
     /// The channel's DC offset (a slow average of the frames' means), for the span edges.
@@ -269,6 +274,7 @@ impl Detector {
             run_start: 0,
             run_tonal: 0,
             run_counted: 0,
+            run_peak: 0.0,
             last_floor: f32::INFINITY,
             dc: 0.0,
             level: 0.0,
@@ -504,6 +510,7 @@ impl Detector {
         // The last 30 ms average, clicks left out: the loudest lately says whether the line is
         // noisy, and on a noisy line it is the averaged criterion.
         let recent = self.average_at(t.saturating_sub(1), t);
+        let peak_then = self.peak;
         self.peak = greater(self.peak * PEAK_DECAY, recent);
         let low = self.noisy(floor);
         if let Some(p) = self.past_low.get_mut((t as usize) % PAST) {
@@ -536,6 +543,7 @@ impl Detector {
         if (loud || averaged) && !echo(averaged) {
             if self.run == 0 {
                 self.run_start = t;
+                self.run_peak = peak_then;
                 self.run_tonal = 0;
                 self.run_counted = 0;
             }
@@ -579,6 +587,7 @@ impl Detector {
                     tonal: add_tonal,
                     smin: f32::INFINITY,
                     smax: 0.0,
+                    peak_before: self.run_peak,
                 });
                 self.tally.open(first, t);
             }
@@ -624,6 +633,9 @@ impl Detector {
             _ => SpanKind::Dropped,
         };
         self.tally.close(o.first_frame, last, counted);
+        if kind == Some(Kind::Hold) {
+            self.peak = lesser(self.peak, o.peak_before);
+        }
         let Some(kind) = kind else { return };
         if end > o.start {
             self.spans.push(SampleSpan { start: o.start, end, kind });
