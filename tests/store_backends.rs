@@ -1,7 +1,8 @@
 //! One store API, two backends (issue 15): the review window's path through
 //! `callqa::store::backend::Backend` — calls and their paths, the default card, a draft, its
 //! submission, an amendment with a reason, active time, the library's status, analysis
-//! figures, the export — run the same on a real SQLite file and on the team store (a real
+//! figures, the export; sessions and clips; transcripts and phrase search — run the same on a
+//! real SQLite file and on the team store (a real
 //! PostgreSQL server, `CALLQA_TEST_PG_URL`, as the login `asha`), with the same results. Then
 //! what only the team store has: the login is the reviewer, and a save made on an old version
 //! is refused. Without the server the team half prints a skip line (the SQLite half still runs).
@@ -9,11 +10,13 @@
 
 use std::path::Path;
 
+use callqa::model::Speaker;
 use callqa::model::call::CallMeta;
 use callqa::model::scorecard::{Answer, ItemAnswer, Review, ReviewStatus};
 use callqa::store::backend::{Backend, Target};
 use callqa::store::pg::{self, PgError, TeamPlan};
 use callqa::store::{CallMetrics, ClipDraft, ClipKind, ReviewDraft, ReviewState, SessionDraft, StoreError};
+use callqa::transcript::{Format, Label, Transcript, Word};
 use postgres::{Config, NoTls};
 
 fn meta() -> CallMeta {
@@ -123,7 +126,7 @@ fn the_review_path_is_the_same_on_sqlite_and_the_team_store() {
     let dir = tempfile::tempdir().unwrap();
     let mut local = Backend::open(&Target::Local(dir.path().join("desk.sqlite3"))).unwrap();
     let on_sqlite = review_path(&mut local, "asha", dir.path());
-    assert!(local.local("transcript search").is_ok());
+    assert!(local.local("index").is_ok());
 
     let Ok(url) = std::env::var("CALLQA_TEST_PG_URL") else {
         println!("skipped (team store half): CALLQA_TEST_PG_URL not set");
@@ -192,9 +195,9 @@ fn the_review_path_is_the_same_on_sqlite_and_the_team_store() {
         // Ben sees asha's submitted review of the first call, not her draft of the second.
         let mut ben_store = Backend::open(&Target::parse(&url_as(&ben))).unwrap();
         assert!(ben_store.reviews_of_call(call).unwrap().is_empty());
-        // What the team store does not serve yet is refused, named.
-        let err = team.local("transcript search").map(|_| ()).unwrap_err();
-        assert!(err.to_string().contains("transcript search is not on the team store yet"), "{err}");
+        // What only SQLite has is refused, named.
+        let err = team.local("index").map(|_| ()).unwrap_err();
+        assert!(err.to_string().contains("index is not on the team store yet"), "{err}");
     });
     let mut admin = server.connect(NoTls).unwrap();
     let _ = admin.batch_execute(&format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", pg::quote_ident(&db)));
@@ -543,4 +546,165 @@ fn calibration_sessions_and_clips_are_the_same_on_sqlite_and_the_team_store() {
     people.ben.save_session_review(id, &ben_draft, false).unwrap();
     assert_eq!(people.lead.session_rows(id).unwrap().len(), 3);
     assert_eq!(people.asha.session_rows(id).unwrap().len(), 2, "ben's draft is his");
+}
+
+/// A transcript from (speaker, start, text) turns: words 0.3 s apart.
+fn transcript(turns: &[(Speaker, f64, &str)]) -> Transcript {
+    let mut words = Vec::new();
+    for (speaker, start, text) in turns {
+        for (k, w) in text.split_whitespace().enumerate() {
+            let s = start + 0.3 * k as f64;
+            words.push(Word {
+                text: w.to_string(),
+                start_s: s,
+                end_s: s + 0.25,
+                label: Label::Channel(speaker.channel() as u32),
+                speaker: Some(*speaker),
+                confidence: None,
+                interpolated: false,
+            });
+        }
+    }
+    Transcript { format: Format::Callqa, words }
+}
+
+/// Hostile text: quotes, `%`, `_`, backslashes, a formula, SQL, Hindi with a nukta.
+const AGENT_TURN: &str = "That mistake was OURS, I'm sorry: 100% sure_thing C:\\temp\\x \"quoted\" =cmd|' /C calc'!A0 x' OR '1'='1";
+const CUSTOMER_TURN: &str = "माफ़ी चाहता हूँ, गलती आपकी है। sorry";
+
+/// The searches compared across stores: phrase, speaker, limit.
+const SEARCHES: &[(&str, Option<Speaker>, usize)] = &[
+    ("mistake was ours", None, 100),
+    ("Mistake, was OURS!", Some(Speaker::Agent), 100),
+    ("mistake was ours", Some(Speaker::Customer), 100),
+    ("ours mistake", None, 100),
+    ("mistak", None, 100),
+    ("sorry", None, 100),
+    ("sorry", Some(Speaker::Agent), 100),
+    ("sorry", Some(Speaker::Customer), 2),
+    ("sorry", None, 1),
+    ("100%", None, 100),
+    ("1", None, 100),
+    ("%", None, 100),
+    ("_", None, 100),
+    ("sure_thing", None, 100),
+    ("sure%", None, 100),
+    ("C:\\temp\\x", None, 100),
+    ("\\", None, 100),
+    ("\"quoted\" =cmd|", None, 100),
+    ("=cmd|' /C calc'!A0", None, 100),
+    ("x' OR '1'='1", None, 100),
+    ("' OR 1=1 --", None, 100),
+    ("माफी चाहता", None, 100),
+    ("गलती आपकी", Some(Speaker::Customer), 100),
+    ("गलती", Some(Speaker::Agent), 100),
+    ("our mistake", None, 100),
+];
+
+/// Transcripts through `Backend`: a lead imports (hostile text), everyone shows and searches,
+/// a re-import replaces; returns what a reader saw, to compare across backends.
+fn transcript_path(lead: &mut Backend, reader: &mut Backend, lead_name: &str, dir: &Path) -> Vec<String> {
+    let mut seen = Vec::new();
+    let call = lead.upsert_call("hash-t1", &dir.join("t1.wav"), &meta()).unwrap();
+    let t1 = transcript(&[(Speaker::Agent, 1.0, AGENT_TURN), (Speaker::Customer, 10.0, CUSTOMER_TURN)]);
+    lead.save_transcript("hash-t1", &t1, "t1 \"o'brien\".vtt", lead_name).unwrap();
+    // Only its transcript so far, no call row.
+    let t2 =
+        transcript(&[(Speaker::Customer, 0.0, "sorry sorry, sorry"), (Speaker::Agent, 5.0, "our mistake")]);
+    lead.save_transcript("hash-t2", &t2, "t2.json", lead_name).unwrap();
+    let searches = |b: &mut Backend, seen: &mut Vec<String>| {
+        for &(phrase, speaker, limit) in SEARCHES {
+            let hits = b.search(phrase, speaker, limit).unwrap();
+            assert!(hits.len() <= limit);
+            for h in &hits {
+                assert_eq!(h.call_id.is_some(), h.call_hash == "hash-t1", "{h:?}");
+                assert!(h.call_id.is_none() || h.call_id == Some(call));
+            }
+            let hits: Vec<_> = hits
+                .iter()
+                .map(|h| (&h.call_hash, &h.file_name, h.speaker, h.start_s, h.end_s, &h.text))
+                .collect();
+            seen.push(format!("{phrase:?} {speaker:?} {limit}: {hits:?}"));
+        }
+    };
+    searches(reader, &mut seen);
+
+    let shown = reader.transcript("hash-t1").unwrap().unwrap();
+    assert_eq!(shown.transcript, t1, "kept word for word");
+    seen.push(format!("{} {} {}", shown.call_hash, shown.source, shown.imported_by));
+    assert!(shown.imported_at.ends_with('Z'), "{}", shown.imported_at);
+    assert!(reader.transcript("hash-none").unwrap().is_none());
+    assert!(reader.search("   ", None, 10).unwrap().is_empty());
+    assert!(reader.search("sorry", None, 0).unwrap().is_empty());
+
+    // A re-import replaces the words and their index (its rows now come after t2's).
+    let t1b = transcript(&[(Speaker::Agent, 2.0, "sorry for the wait, 50% off today")]);
+    lead.save_transcript("hash-t1", &t1b, "t1b.srt", lead_name).unwrap();
+    assert_eq!(reader.transcript("hash-t1").unwrap().unwrap().transcript, t1b);
+    for phrase in ["mistake was ours", "sorry", "50 off", "5", "0%"] {
+        let hits: Vec<_> =
+            reader.search(phrase, None, 100).unwrap().into_iter().map(|h| (h.call_hash, h.start_s)).collect();
+        seen.push(format!("after replace {phrase:?}: {hits:?}"));
+    }
+    seen.push(format!("{:?}", reader.transcribed_calls().unwrap()));
+    seen
+}
+
+#[test]
+fn transcripts_and_phrase_search_are_the_same_on_sqlite_and_the_team_store() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("desk.sqlite3");
+    let (mut lead, mut reader) = (
+        Backend::open(&Target::Local(file.clone())).unwrap(),
+        Backend::open(&Target::Local(file.clone())).unwrap(),
+    );
+    let on_sqlite = transcript_path(&mut lead, &mut reader, "priya", dir.path());
+    // The searches found something (the comparison below is not of empty lists).
+    let found = on_sqlite.iter().filter(|s| !s.ends_with(": []")).count();
+    assert!(found >= 15, "{on_sqlite:#?}");
+    assert!(on_sqlite[0].contains("That mistake was OURS"), "{}", on_sqlite[0]);
+
+    let Some(team) = TeamDb::new("t") else { return };
+    let (mut lead, mut asha) = (team.open("priya"), team.open("asha"));
+    let prefix = format!("callqa_{}_", team.tag);
+    let on_team: Vec<String> = transcript_path(&mut lead, &mut asha, &team.login("priya"), dir.path())
+        .into_iter()
+        .map(|s| s.replace(&prefix, ""))
+        .collect();
+    assert_eq!(on_sqlite, on_team, "the same transcripts and hits on both stores");
+
+    // A reviewer reads and searches but may not import: the server refuses (the client does
+    // not check roles), nothing is written.
+    let mut admin = team.admin();
+    let count = |admin: &mut postgres::Client| -> i64 {
+        admin.query_one("SELECT count(*) FROM callqa.transcript_segments", &[]).unwrap().get(0)
+    };
+    let before = count(&mut admin);
+    let mine = transcript(&[(Speaker::Agent, 0.0, "my own words")]);
+    for hash in ["hash-t2", "hash-new"] {
+        let err = asha.save_transcript(hash, &mine, "mine.vtt", &team.login("asha")).unwrap_err();
+        assert!(matches!(err, StoreError::Team(PgError::Denied(_))), "{err}");
+        assert!(err.to_string().contains("permission denied"), "the server's refusal: {err}");
+        assert!(err.to_string().contains("a lead imports transcripts"), "{err}");
+    }
+    assert_eq!(count(&mut admin), before);
+    assert!(asha.transcript("hash-new").unwrap().is_none());
+    assert!(asha.search("my own words", None, 10).unwrap().is_empty());
+    // Who the server records is the login: another name is refused before anything is sent.
+    let err = lead.save_transcript("hash-t2", &mine, "mine.vtt", "someone else").unwrap_err();
+    assert!(err.to_string().contains("your login"), "{err}");
+    // The server's audit rows: each import and the replacement, in the lead's name.
+    let rows = admin
+        .query("SELECT actor, action FROM callqa.audit WHERE action LIKE 'transcripts.%' ORDER BY id", &[])
+        .unwrap();
+    let rows: Vec<(String, String)> = rows.iter().map(|r| (r.get(0), r.get(1))).collect();
+    let priya = team.login("priya");
+    assert_eq!(
+        rows,
+        vec![
+            (priya.clone(), "transcripts.insert".into()),
+            (priya.clone(), "transcripts.insert".into()),
+            (priya, "transcripts.update".into()),
+        ]
+    );
 }

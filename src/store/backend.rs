@@ -210,11 +210,57 @@ impl Backend {
         }
     }
 
-    /// A call's transcript (none on the team store yet: its calls open without words).
+    /// A call's transcript, if one was imported (or stored by a scan).
     pub fn transcript(&mut self, call_hash: &str) -> Result<Option<super::StoredTranscript>, StoreError> {
         match self {
             Backend::Local(s) => s.transcript(call_hash),
-            Backend::Team(_) => Ok(None),
+            Backend::Team(t) => Ok(t.store.transcript(call_hash)?),
+        }
+    }
+
+    /// Stores `t` as the transcript of the call with this content hash, replacing an earlier
+    /// one; `source` names its file, `actor` who imports it (on the team store a lead's right,
+    /// in the login's name: another name is refused, an empty one is the login).
+    pub fn save_transcript(
+        &mut self,
+        call_hash: &str,
+        t: &crate::transcript::Transcript,
+        source: &str,
+        actor: &str,
+    ) -> Result<(), StoreError> {
+        match self {
+            Backend::Local(s) => s.save_transcript(call_hash, t, source, actor),
+            Backend::Team(team) => {
+                team.check_self(actor, "who imports a transcript")?;
+                team.store.save_transcript(call_hash, t, source).map_err(|e| match e {
+                    PgError::Denied(why) => StoreError::Team(PgError::Denied(format!(
+                        "{why} (on the team store a lead imports transcripts)"
+                    ))),
+                    e => e.into(),
+                })
+            }
+        }
+    }
+
+    /// Where `phrase` was said (whole words, in order, after normalising), by `speaker` when
+    /// given: at most `limit` hits, the same on both stores.
+    pub fn search(
+        &mut self,
+        phrase: &str,
+        speaker: Option<crate::model::Speaker>,
+        limit: usize,
+    ) -> Result<Vec<super::SearchHit>, StoreError> {
+        match self {
+            Backend::Local(s) => s.search(phrase, speaker, limit),
+            Backend::Team(t) => Ok(t.store.search(phrase, speaker, limit)?),
+        }
+    }
+
+    /// The content hashes of the calls that have a transcript.
+    pub fn transcribed_calls(&mut self) -> Result<Vec<String>, StoreError> {
+        match self {
+            Backend::Local(s) => s.transcribed_calls(),
+            Backend::Team(t) => Ok(t.store.transcribed_calls()?),
         }
     }
 
