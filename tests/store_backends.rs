@@ -8,16 +8,18 @@
 //! is refused. Without the server the team half prints a skip line (the SQLite half still runs).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod pg_common;
+
 use std::path::Path;
 
 use callqa::model::Speaker;
 use callqa::model::call::CallMeta;
 use callqa::model::scorecard::{Answer, ItemAnswer, Review, ReviewStatus};
 use callqa::store::backend::{Backend, Target};
-use callqa::store::pg::{self, PgError, TeamPlan};
+use callqa::store::pg::PgError;
 use callqa::store::{CallMetrics, ClipDraft, ClipKind, ReviewDraft, ReviewState, SessionDraft, StoreError};
 use callqa::transcript::{Format, Label, Transcript, Word};
-use postgres::{Config, NoTls};
+use pg_common::TeamDb;
 
 fn meta() -> CallMeta {
     CallMeta {
@@ -128,160 +130,44 @@ fn the_review_path_is_the_same_on_sqlite_and_the_team_store() {
     let on_sqlite = review_path(&mut local, "asha", dir.path());
     assert!(local.local("index").is_ok());
 
-    let Ok(url) = std::env::var("CALLQA_TEST_PG_URL") else {
-        println!("skipped (team store half): CALLQA_TEST_PG_URL not set");
-        return;
-    };
-    let server: Config = url.parse().unwrap();
-    let tag = format!("{:x}", std::process::id());
-    let db = format!("callqa_backends_{tag}");
-    let (asha, ben) = (format!("callqa_b{tag}_asha"), format!("callqa_b{tag}_ben"));
-    server
-        .connect(NoTls)
-        .unwrap()
-        .batch_execute(&format!("CREATE DATABASE {}", pg::quote_ident(&db)))
-        .unwrap();
-    let host = match server.get_hosts().first() {
-        Some(postgres::config::Host::Tcp(h)) => h.clone(),
-        _ => "127.0.0.1".into(),
-    };
-    let port = server.get_ports().first().copied().unwrap_or(5432);
-    let url_as = |login: &str| format!("postgres://{login}@{host}:{port}/{db}");
-    let su = server.get_user().unwrap_or("postgres").to_string();
-    {
-        let _one = INIT.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        pg::init_team(&url_as(&su), &TeamPlan { leads: vec![], reviewers: vec![asha.clone(), ben.clone()] })
-            .unwrap();
-    }
-    let result = std::panic::catch_unwind(|| {
-        let target = Target::parse(&url_as(&asha));
-        assert!(matches!(target, Target::Team(_)));
-        let mut team = Backend::open(&target).unwrap();
-        assert_eq!(team.login(), Some(asha.as_str()));
-        let on_team: Vec<String> =
-            review_path(&mut team, &asha, dir.path()).into_iter().map(|s| s.replace(&asha, "asha")).collect();
-        assert_eq!(on_sqlite, on_team, "the same path gives the same reviews on both stores");
+    let Some(db) = TeamDb::new("b", &[], &["asha", "ben"]) else { return };
+    let (asha, ben) = (db.login("asha"), db.login("ben"));
+    let target = Target::parse(&db.url_as(&asha));
+    assert!(matches!(target, Target::Team(_)));
+    let mut team = Backend::open(&target).unwrap();
+    assert_eq!(team.login(), Some(asha.as_str()));
+    let on_team: Vec<String> =
+        review_path(&mut team, &asha, dir.path()).into_iter().map(|s| s.replace(&asha, "asha")).collect();
+    assert_eq!(on_sqlite, on_team, "the same path gives the same reviews on both stores");
 
-        // The reviewer is the login.
-        let call = team.upsert_call("hash-b", &dir.path().join("b.wav"), &meta()).unwrap();
-        let card = team.default_scorecard().unwrap();
-        let as_ben = ReviewDraft {
-            id: None,
-            call_id: call,
-            card_id: card.id,
-            reviewer: ben.clone(),
-            answers: Vec::new(),
-        };
-        let err = team.save_review(&as_ben, false).unwrap_err();
-        assert!(matches!(err, StoreError::Team(PgError::Denied(_))), "{err}");
-        assert!(err.to_string().contains("your login"), "{err}");
-        // Two windows of asha's on one review: the second save, made on the old version, is
-        // refused with both versions; nothing is overwritten.
-        let draft = ReviewDraft { reviewer: asha.clone(), ..as_ben };
-        let id = team.save_review(&draft, false).unwrap();
-        let mut other_window = Backend::open(&target).unwrap();
-        other_window.latest_review(call, &asha).unwrap().unwrap();
-        let first = ReviewDraft {
-            id: Some(id),
-            answers: vec![answer("no_arguing", Answer::Yes, &[])],
-            ..draft.clone()
-        };
-        team.save_review(&first, false).unwrap();
-        let second = ReviewDraft { answers: vec![answer("no_arguing", Answer::No, &[])], ..first };
-        let err = other_window.save_review(&second, false).unwrap_err();
-        assert!(matches!(err, StoreError::Team(PgError::Conflict { expected: 1, found: 2, .. })), "{err}");
-        let kept = team.review(id).unwrap();
-        assert_eq!(kept.answers.iter().find(|a| a.key == "no_arguing").unwrap().answer, Some(Answer::Yes));
-        // Ben sees asha's submitted review of the first call, not her draft of the second.
-        let mut ben_store = Backend::open(&Target::parse(&url_as(&ben))).unwrap();
-        assert!(ben_store.reviews_of_call(call).unwrap().is_empty());
-        // What only SQLite has is refused, named.
-        let err = team.local("index").map(|_| ()).unwrap_err();
-        assert!(err.to_string().contains("index is not on the team store yet"), "{err}");
-    });
-    let mut admin = server.connect(NoTls).unwrap();
-    let _ = admin.batch_execute(&format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", pg::quote_ident(&db)));
-    for l in [&asha, &ben] {
-        let _ = admin.batch_execute(&format!("DROP ROLE IF EXISTS {}", pg::quote_ident(l)));
-    }
-    if let Err(p) = result {
-        std::panic::resume_unwind(p);
-    }
-}
-
-/// init-team creates cluster-wide group roles: one at a time.
-static INIT: std::sync::Mutex<()> = std::sync::Mutex::new(());
-
-/// A team store with a lead (priya) and two reviewers (asha, ben), dropped with its logins
-/// afterwards (also when the test fails).
-struct TeamDb {
-    server: Config,
-    db: String,
-    host: String,
-    port: u16,
-    tag: String,
-}
-
-impl TeamDb {
-    fn new(kind: &str) -> Option<TeamDb> {
-        let Ok(url) = std::env::var("CALLQA_TEST_PG_URL") else {
-            println!("skipped (team store half): CALLQA_TEST_PG_URL not set");
-            return None;
-        };
-        let server: Config = url.parse().unwrap();
-        let tag = format!("{kind}{:x}", std::process::id());
-        let db = format!("callqa_backends_{tag}");
-        server
-            .connect(NoTls)
-            .unwrap()
-            .batch_execute(&format!("CREATE DATABASE {}", pg::quote_ident(&db)))
-            .unwrap();
-        let host = match server.get_hosts().first() {
-            Some(postgres::config::Host::Tcp(h)) => h.clone(),
-            _ => "127.0.0.1".into(),
-        };
-        let port = server.get_ports().first().copied().unwrap_or(5432);
-        let team = TeamDb { server, db, host, port, tag };
-        let su = team.server.get_user().unwrap_or("postgres").to_string();
-        let plan = TeamPlan {
-            leads: vec![team.login("priya")],
-            reviewers: vec![team.login("asha"), team.login("ben")],
-        };
-        let _one = INIT.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        pg::init_team(&team.url_as(&su), &plan).unwrap();
-        Some(team)
-    }
-
-    fn login(&self, who: &str) -> String {
-        format!("callqa_{}_{who}", self.tag)
-    }
-
-    fn url_as(&self, login: &str) -> String {
-        format!("postgres://{login}@{}:{}/{}", self.host, self.port, self.db)
-    }
-
-    fn open(&self, who: &str) -> Backend {
-        Backend::open(&Target::parse(&self.url_as(&self.login(who)))).unwrap()
-    }
-
-    /// A superuser's connection to the team database (to look behind row-level security).
-    fn admin(&self) -> postgres::Client {
-        let mut c = self.server.clone();
-        c.dbname(&self.db);
-        c.connect(NoTls).unwrap()
-    }
-}
-
-impl Drop for TeamDb {
-    fn drop(&mut self) {
-        let Ok(mut admin) = self.server.connect(NoTls) else { return };
-        let _ = admin
-            .batch_execute(&format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", pg::quote_ident(&self.db)));
-        for who in ["priya", "asha", "ben"] {
-            let _ =
-                admin.batch_execute(&format!("DROP ROLE IF EXISTS {}", pg::quote_ident(&self.login(who))));
-        }
-    }
+    // The reviewer is the login.
+    let call = team.upsert_call("hash-b", &dir.path().join("b.wav"), &meta()).unwrap();
+    let card = team.default_scorecard().unwrap();
+    let as_ben =
+        ReviewDraft { id: None, call_id: call, card_id: card.id, reviewer: ben.clone(), answers: Vec::new() };
+    let err = team.save_review(&as_ben, false).unwrap_err();
+    assert!(matches!(err, StoreError::Team(PgError::Denied(_))), "{err}");
+    assert!(err.to_string().contains("your login"), "{err}");
+    // Two windows of asha's on one review: the second save, made on the old version, is
+    // refused with both versions; nothing is overwritten.
+    let draft = ReviewDraft { reviewer: asha.clone(), ..as_ben };
+    let id = team.save_review(&draft, false).unwrap();
+    let mut other_window = Backend::open(&target).unwrap();
+    other_window.latest_review(call, &asha).unwrap().unwrap();
+    let first =
+        ReviewDraft { id: Some(id), answers: vec![answer("no_arguing", Answer::Yes, &[])], ..draft.clone() };
+    team.save_review(&first, false).unwrap();
+    let second = ReviewDraft { answers: vec![answer("no_arguing", Answer::No, &[])], ..first };
+    let err = other_window.save_review(&second, false).unwrap_err();
+    assert!(matches!(err, StoreError::Team(PgError::Conflict { expected: 1, found: 2, .. })), "{err}");
+    let kept = team.review(id).unwrap();
+    assert_eq!(kept.answers.iter().find(|a| a.key == "no_arguing").unwrap().answer, Some(Answer::Yes));
+    // Ben sees asha's submitted review of the first call, not her draft of the second.
+    let mut ben_store = Backend::open(&Target::parse(&db.url_as(&ben))).unwrap();
+    assert!(ben_store.reviews_of_call(call).unwrap().is_empty());
+    // What only SQLite has is refused, named.
+    let err = team.local("index").map(|_| ()).unwrap_err();
+    assert!(err.to_string().contains("index is not on the team store yet"), "{err}");
 }
 
 fn all_four(no_arguing: Answer) -> Vec<ItemAnswer> {
@@ -458,14 +344,14 @@ fn calibration_sessions_and_clips_are_the_same_on_sqlite_and_the_team_store() {
     let removed = store.audit_log(None).unwrap().into_iter().find(|a| a.action == "remove_clip").unwrap();
     assert!(removed.detail.contains("HYPERLINK"), "{}", removed.detail);
 
-    let Some(team) = TeamDb::new("c") else { return };
+    let Some(team) = TeamDb::new("c", &["priya"], &["asha", "ben"]) else { return };
     let mut people = People {
         lead: team.open("priya"),
         asha: team.open("asha"),
         ben: team.open("ben"),
         names: ["priya", "asha", "ben"].map(|w| team.login(w)),
     };
-    let prefix = format!("callqa_{}_", team.tag);
+    let prefix = team.login("");
     let on_team: Vec<String> =
         session_and_clips_path(&mut people, dir.path()).into_iter().map(|s| s.replace(&prefix, "")).collect();
     assert_eq!(on_sqlite, on_team, "the same sessions, reviews, figures and clips on both stores");
@@ -664,9 +550,9 @@ fn transcripts_and_phrase_search_are_the_same_on_sqlite_and_the_team_store() {
     assert!(found >= 15, "{on_sqlite:#?}");
     assert!(on_sqlite[0].contains("That mistake was OURS"), "{}", on_sqlite[0]);
 
-    let Some(team) = TeamDb::new("t") else { return };
+    let Some(team) = TeamDb::new("t", &["priya"], &["asha", "ben"]) else { return };
     let (mut lead, mut asha) = (team.open("priya"), team.open("asha"));
-    let prefix = format!("callqa_{}_", team.tag);
+    let prefix = team.login("");
     let on_team: Vec<String> = transcript_path(&mut lead, &mut asha, &team.login("priya"), dir.path())
         .into_iter()
         .map(|s| s.replace(&prefix, ""))
