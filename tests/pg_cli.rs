@@ -1,4 +1,5 @@
-//! `callqa review`, `export` and `report` on the team store (issue 15), with the real binary on
+//! `callqa review`, `export`, `report`, `calibrate`, `clip(s)`, `sample`, `transcript`,
+//! `search` and `index` on the team store (issue 15), with the real binary on
 //! a real PostgreSQL server (`CALLQA_TEST_PG_URL`; `make test` starts one with
 //! scripts/pg-test.sh; without the variable each test prints a skip line and passes).
 //!
@@ -247,8 +248,7 @@ fn reviews_exports_and_reports_are_the_same_on_sqlite_and_the_team_store() {
 }
 
 /// The reviewer is the login; a submitted review changes only with a reason (kept by the
-/// server's audit trigger); a reviewer cannot add a scorecard, a lead can; the commands that
-/// do not serve the team store yet say so instead of reading the URL as a file name.
+/// server's audit trigger); a reviewer cannot add a scorecard, a lead can.
 #[test]
 fn the_login_is_the_reviewer_and_the_server_keeps_the_rules() {
     let Some(team) = Team::new() else { return };
@@ -323,8 +323,6 @@ fn the_login_is_the_reviewer_and_the_server_keeps_the_rules() {
     ok(&team.run("lead", &["review", call, "--scorecard", card, "--answer", "polite=yes"]));
     ok(&team.run("ben", &["review", call, "--scorecard", card, "--answer", "polite=no"]));
 
-    // Not on the team store yet: said, exit 2, nothing created in the working folder.
-    refused(&team.run("asha", &["index"]), 2, "so far; use a SQLite review database");
     refused(&team.run("asha", &["report", "--queue", "x"]), 2, "there is no review queue named");
 
     // Review queues on the team store: a lead makes one, a reviewer may not; the reviewer's
@@ -638,4 +636,72 @@ fn transcripts_are_imported_shown_and_searched_on_the_team_store_as_on_sqlite() 
     let mut admin = team.pg.admin();
     let by: String = admin.query_one("SELECT imported_by FROM callqa.transcripts", &[]).unwrap().get(0);
     assert_eq!(by, team.login("lead"));
+}
+
+/// `callqa index` on the team store: the same folder, name pattern and dialer CSV give the
+/// same summary, figures and call details as on a SQLite file; a second run skips what is
+/// indexed; a CSV that changes a detail changes it on both. A reviewer indexes (figures are
+/// derived data, stored in the login's name).
+#[test]
+fn index_stores_the_same_figures_and_details_on_the_team_store_as_on_sqlite() {
+    let Some(team) = Team::new() else { return };
+    let calls = team.dir.path().join("calls");
+    std::fs::create_dir_all(&calls).unwrap();
+    std::fs::copy(corpus("dev_f_brief.wav"), calls.join("BILLING_Ravi_20240613_101112_C7.wav")).unwrap();
+    let csv = team.dir.path().join("dialer.csv");
+    std::fs::write(&csv, "file_name,agent,team\nBILLING_Ravi_20240613_101112_C7.wav,Ravi \"K\" =1+1,\n")
+        .unwrap();
+    let pattern = r"(?P<team>[A-Z]+)_(?P<agent>[^_]+)_(?P<date>\d{8})_(?P<time>\d{6})_(?P<customer>C\d+)";
+    let (csv, calls) = (csv.to_str().unwrap(), calls.to_str().unwrap());
+    let file = team.dir.path().join("desk.sqlite3");
+    let local = |args: &[&str]| run(file.to_str().unwrap(), team.dir.path(), args);
+    let summary = |out: String| -> serde_json::Value {
+        let mut v: serde_json::Value = serde_json::from_str(&out).unwrap();
+        for x in v["indexed"].as_array_mut().unwrap() {
+            x.as_object_mut().unwrap().remove("call_id");
+        }
+        v
+    };
+    let first = ["index", "--json", "--metadata", csv, "--name-pattern", pattern, calls];
+    let on_sqlite = summary(ok(&local(&first)));
+    assert_eq!(on_sqlite["indexed"].as_array().unwrap().len(), 1, "{on_sqlite:#}");
+    assert_eq!(summary(ok(&team.run("asha", &first))), on_sqlite);
+    let again = ["index", "--json"];
+    let on_sqlite = summary(ok(&local(&again)));
+    assert_eq!(on_sqlite["already_indexed"], 1, "{on_sqlite:#}");
+    assert_eq!(summary(ok(&team.run("asha", &again))), on_sqlite);
+
+    let stored = |b: &mut Backend| {
+        let calls: Vec<_> = b
+            .calls()
+            .unwrap()
+            .into_iter()
+            .map(|c| (c.meta.file_name, c.meta.agent, c.meta.recorded_at, c.meta.team))
+            .collect();
+        let figures: Vec<_> = b.all_metrics().unwrap().into_iter().map(|m| m.metrics).collect();
+        (calls, figures)
+    };
+    let mut sqlite = Backend::open(&Target::Local(file.clone())).unwrap();
+    let mut on_server = team.pg.open("asha");
+    let (calls_here, figures) = stored(&mut sqlite);
+    assert_eq!(calls_here[0].1.as_deref(), Some("Ravi \"K\" =1+1"), "the CSV wins: {calls_here:?}");
+    assert_eq!(calls_here[0].3.as_deref(), Some("BILLING"), "the pattern's team: {calls_here:?}");
+    assert_eq!(figures.len(), 1);
+    assert_eq!(stored(&mut on_server), (calls_here, figures));
+
+    // Another team in the CSV replaces it on both (already indexed: no analysis).
+    std::fs::write(
+        team.dir.path().join("dialer.csv"),
+        "file_name,team\nBILLING_Ravi_20240613_101112_C7.wav,Care\n",
+    )
+    .unwrap();
+    let update = ["index", "--json", "--metadata", csv];
+    let on_sqlite = summary(ok(&local(&update)));
+    assert_eq!(on_sqlite["details_updated"], 1, "{on_sqlite:#}");
+    assert_eq!(summary(ok(&team.run("asha", &update))), on_sqlite);
+    assert_eq!(stored(&mut on_server), stored(&mut sqlite));
+    assert_eq!(stored(&mut on_server).0[0].3.as_deref(), Some("Care"));
+    let by: String =
+        team.pg.admin().query_one("SELECT analysed_by FROM callqa.call_metrics", &[]).unwrap().get(0);
+    assert_eq!(by, team.login("asha"));
 }

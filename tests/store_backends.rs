@@ -128,7 +128,7 @@ fn the_review_path_is_the_same_on_sqlite_and_the_team_store() {
     let dir = tempfile::tempdir().unwrap();
     let mut local = Backend::open(&Target::Local(dir.path().join("desk.sqlite3"))).unwrap();
     let on_sqlite = review_path(&mut local, "asha", dir.path());
-    assert!(local.local("index").is_ok());
+    assert!(local.local("the audit log").is_ok());
 
     let Some(db) = TeamDb::new("b", &[], &["asha", "ben"]) else { return };
     let (asha, ben) = (db.login("asha"), db.login("ben"));
@@ -165,9 +165,9 @@ fn the_review_path_is_the_same_on_sqlite_and_the_team_store() {
     // Ben sees asha's submitted review of the first call, not her draft of the second.
     let mut ben_store = Backend::open(&Target::parse(&db.url_as(&ben))).unwrap();
     assert!(ben_store.reviews_of_call(call).unwrap().is_empty());
-    // What only SQLite has is refused, named.
-    let err = team.local("index").map(|_| ()).unwrap_err();
-    assert!(err.to_string().contains("index is not on the team store yet"), "{err}");
+    // Asking for the SQLite store of a team store is refused, named.
+    let err = team.local("the audit log").map(|_| ()).unwrap_err();
+    assert!(err.to_string().contains("the audit log is not on the team store yet"), "{err}");
 }
 
 fn all_four(no_arguing: Answer) -> Vec<ItemAnswer> {

@@ -548,7 +548,7 @@ impl Command {
 
 /// The commands that work on the team store (or use no store); the others refuse a
 /// `postgres://` `--db` rather than read it as a file name.
-const ON_TEAM_STORE: [&str; 18] = [
+const ON_TEAM_STORE: [&str; 19] = [
     "review",
     "export",
     "report",
@@ -561,6 +561,7 @@ const ON_TEAM_STORE: [&str; 18] = [
     "transcript import",
     "transcript show",
     "search",
+    "index",
     "probe",
     "analyze",
     "db init-team",
@@ -576,7 +577,7 @@ fn run_command(cli: Cli) -> ExitCode {
             eprintln!(
                 "callqa {name}: the team store (--db postgres://…) serves {} so far; use a SQLite review \
                  database (--db FILE) for {name}",
-                ON_TEAM_STORE[..12].join(", ")
+                ON_TEAM_STORE[..13].join(", ")
             );
             return ExitCode::from(2);
         }

@@ -13,8 +13,8 @@ use std::path::{Path, PathBuf};
 
 use super::pg::{PgError, PgStore, ReviewVersion, TeamReview};
 use super::{
-    CallMetrics, CallRecord, CardVersion, Clip, ClipDraft, ExportRow, QueueDraft, QueueInfo, QueueItem,
-    ReviewDraft, ReviewState, SessionDraft, SessionInfo, Store, StoreError,
+    CallDetails, CallMetrics, CallRecord, CardVersion, Clip, ClipDraft, ExportRow, QueueDraft, QueueInfo,
+    QueueItem, ReviewDraft, ReviewState, SessionDraft, SessionInfo, Store, StoreError,
 };
 use crate::model::call::CallMeta;
 use crate::model::scorecard::{Review, Scorecard};
@@ -291,6 +291,29 @@ impl Backend {
         }
     }
 
+    pub fn call(&mut self, id: i64) -> Result<CallRecord, StoreError> {
+        match self {
+            Backend::Local(s) => s.call(id),
+            Backend::Team(t) => Ok(t.store.call(id)?),
+        }
+    }
+
+    pub fn call_by_hash(&mut self, hash: &str) -> Result<Option<CallRecord>, StoreError> {
+        match self {
+            Backend::Local(s) => s.call_by_hash(hash),
+            Backend::Team(t) => Ok(t.store.call_by_hash(hash)?),
+        }
+    }
+
+    /// Sets what a source given on purpose says about a call (`callqa index --metadata`);
+    /// whether something changed.
+    pub fn set_call_details(&mut self, call_id: i64, details: &CallDetails) -> Result<bool, StoreError> {
+        match self {
+            Backend::Local(s) => s.set_call_details(call_id, details),
+            Backend::Team(t) => Ok(t.store.set_call_details(call_id, details)?),
+        }
+    }
+
     pub fn calls(&mut self) -> Result<Vec<CallRecord>, StoreError> {
         match self {
             Backend::Local(s) => s.calls(),
@@ -396,6 +419,14 @@ impl Backend {
         match self {
             Backend::Local(s) => s.save_metrics(call_id, m),
             Backend::Team(t) => Ok(t.store.save_metrics(call_id, m)?),
+        }
+    }
+
+    /// The stored analysis figures of a call, if it has been analysed.
+    pub fn metrics(&mut self, call_id: i64) -> Result<Option<super::StoredMetrics>, StoreError> {
+        match self {
+            Backend::Local(s) => s.metrics(call_id),
+            Backend::Team(t) => Ok(t.store.metrics(call_id)?),
         }
     }
 
