@@ -1,4 +1,5 @@
-//! `callqa review`, `export` and `report` on the team store (issue 15), with the real binary on
+//! `callqa review`, `export`, `report`, `calibrate`, `clip(s)`, `sample`, `transcript`,
+//! `search` and `index` on the team store (issue 15), with the real binary on
 //! a real PostgreSQL server (`CALLQA_TEST_PG_URL`; `make test` starts one with
 //! scripts/pg-test.sh; without the variable each test prints a skip line and passes).
 //!
@@ -9,81 +10,53 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod cli_common;
+mod pg_common;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
-use std::sync::Mutex;
 
 use std::collections::HashMap;
 
 use callqa::store::backend::{Backend, Target};
-use callqa::store::pg::{self, PgError, PgStore, TeamPlan};
+use callqa::store::pg::{self, PgError, PgStore};
 use callqa::store::{QueueDraft, QueueItemDraft};
 use callqa::store::{ReviewState, Store};
 use cli_common::{corpus, ok, text};
-use postgres::{Config, NoTls};
+use pg_common::TeamDb;
+use postgres::NoTls;
 
 const BIN: &str = env!("CARGO_BIN_EXE_callqa");
 
-/// init-team creates cluster-wide group roles; one at a time (as in tests/pg_team.rs).
-static INIT: Mutex<()> = Mutex::new(());
-
+/// A team store (tests/pg_common) with a lead and the reviewers asha and ben, and a working
+/// folder for the calls and the SQLite file compared with it.
 struct Team {
-    server: Config,
-    db: String,
-    tag: String,
-    port: u16,
-    host: String,
+    pg: TeamDb,
     dir: tempfile::TempDir,
 }
 
 impl Team {
-    /// A fresh team store with a lead and the reviewers asha and ben (logins prefixed per
-    /// test: roles are cluster-wide), or `None` without a server.
+    /// A fresh team store, or `None` without a server.
     fn new() -> Option<Team> {
         Team::at(pg::schema::latest())
     }
 
     /// [`Team::new`] with the schema an older callqa made (migrations 1..=`version`).
     fn at(version: i32) -> Option<Team> {
-        let Ok(url) = std::env::var("CALLQA_TEST_PG_URL") else {
-            println!("skipped: CALLQA_TEST_PG_URL not set");
-            return None;
-        };
-        let server: Config = url.parse().unwrap();
-        let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos();
-        let tag =
-            blake3::hash(format!("{nanos}-{}", std::process::id()).as_bytes()).to_hex()[..10].to_string();
-        let db = format!("callqa_cli_{tag}");
-        server
-            .connect(NoTls)
-            .unwrap()
-            .batch_execute(&format!("CREATE DATABASE {}", pg::quote_ident(&db)))
-            .unwrap();
-        let host = match server.get_hosts().first() {
-            Some(postgres::config::Host::Tcp(h)) => h.clone(),
-            _ => "127.0.0.1".into(),
-        };
-        let port = server.get_ports().first().copied().unwrap_or(5432);
-        let team = Team { server, db, tag, port, host, dir: tempfile::tempdir().unwrap() };
-        {
-            let _one = INIT.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-            let plan = TeamPlan {
-                leads: vec![team.login("lead")],
-                reviewers: vec![team.login("asha"), team.login("ben")],
-            };
-            let superuser = team.server.get_user().unwrap_or("postgres").to_string();
-            pg::init_team_at(&team.url_as(&superuser), &plan, version).unwrap();
-        }
-        Some(team)
+        let pg = TeamDb::at("k", &["lead"], &["asha", "ben"], version)?;
+        Some(Team { pg, dir: tempfile::tempdir().unwrap() })
     }
 
     fn login(&self, who: &str) -> String {
-        format!("callqa_k{}_{who}", self.tag)
+        self.pg.login(who)
     }
 
     fn url_as(&self, login: &str) -> String {
-        format!("postgres://{login}@{}:{}/{}", self.host, self.port, self.db)
+        self.pg.url_as(login)
+    }
+
+    /// The logins' prefix (to compare names with a SQLite file's).
+    fn prefix(&self) -> String {
+        self.pg.login("")
     }
 
     /// `callqa --db URL-as-WHO ARGS` (WHO: lead, asha, ben).
@@ -98,18 +71,6 @@ impl Team {
             std::fs::copy(corpus(name), &to).unwrap();
         }
         to
-    }
-}
-
-impl Drop for Team {
-    fn drop(&mut self) {
-        let Ok(mut admin) = self.server.connect(NoTls) else { return };
-        let _ = admin
-            .batch_execute(&format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", pg::quote_ident(&self.db)));
-        for who in ["lead", "asha", "ben"] {
-            let _ =
-                admin.batch_execute(&format!("DROP ROLE IF EXISTS {}", pg::quote_ident(&self.login(who))));
-        }
     }
 }
 
@@ -148,7 +109,7 @@ fn comparable(json: &str, team: Option<&Team>) -> Vec<serde_json::Value> {
             if let (Some(t), Some(name)) =
                 (team, r.get("reviewer").and_then(|n| n.as_str()).map(str::to_string))
             {
-                r["reviewer"] = name.trim_start_matches(&format!("callqa_k{}_", t.tag)).into();
+                r["reviewer"] = name.trim_start_matches(&t.prefix()).into();
             }
             r
         })
@@ -232,7 +193,7 @@ fn reviews_exports_and_reports_are_the_same_on_sqlite_and_the_team_store() {
         let rep = |out: String| {
             let mut v: serde_json::Value = serde_json::from_str(&out).unwrap();
             strip(&mut v);
-            v.to_string().replace(&format!("callqa_k{}_", team.tag), "")
+            v.to_string().replace(&team.prefix(), "")
         };
         let s = rep(ok(&run(sqlite, team.dir.path(), &["report", "--by", by, "--json", "--include-drafts"])));
         let t = rep(ok(&team.run("lead", &["report", "--by", by, "--json", "--include-drafts"])));
@@ -254,7 +215,7 @@ fn reviews_exports_and_reports_are_the_same_on_sqlite_and_the_team_store() {
     let on_sqlite = Store::open_read_only(Path::new(sqlite)).unwrap().review_states().unwrap();
     let mut lead = PgStore::connect(&team.url_as(&team.login("lead"))).unwrap();
     let unprefixed = |states: HashMap<String, ReviewState>| -> HashMap<String, ReviewState> {
-        let prefix = format!("callqa_k{}_", team.tag);
+        let prefix = team.prefix();
         states
             .into_iter()
             .map(|(hash, st)| {
@@ -287,8 +248,7 @@ fn reviews_exports_and_reports_are_the_same_on_sqlite_and_the_team_store() {
 }
 
 /// The reviewer is the login; a submitted review changes only with a reason (kept by the
-/// server's audit trigger); a reviewer cannot add a scorecard, a lead can; the commands that
-/// do not serve the team store yet say so instead of reading the URL as a file name.
+/// server's audit trigger); a reviewer cannot add a scorecard, a lead can.
 #[test]
 fn the_login_is_the_reviewer_and_the_server_keeps_the_rules() {
     let Some(team) = Team::new() else { return };
@@ -326,11 +286,7 @@ fn the_login_is_the_reviewer_and_the_server_keeps_the_rules() {
     let v: serde_json::Value = serde_json::from_str(&ok(&out)).unwrap();
     assert_eq!(v["review"]["id"].as_i64(), Some(id), "the same review is amended");
     assert_eq!(v["version"], 2);
-    let mut admin = {
-        let mut c = team.server.clone();
-        c.dbname(&team.db);
-        c.connect(NoTls).unwrap()
-    };
+    let mut admin = team.pg.admin();
     let reasons: Vec<String> = admin
         .query(
             "SELECT detail->>'reason' FROM callqa.audit WHERE review_id = $1 AND detail ? 'reason'",
@@ -367,10 +323,6 @@ fn the_login_is_the_reviewer_and_the_server_keeps_the_rules() {
     ok(&team.run("lead", &["review", call, "--scorecard", card, "--answer", "polite=yes"]));
     ok(&team.run("ben", &["review", call, "--scorecard", card, "--answer", "polite=no"]));
 
-    // Not on the team store yet: said, exit 2, nothing created in the working folder.
-    for args in [&["index"][..], &["search", "sorry"], &["transcript", "show", call]] {
-        refused(&team.run("asha", args), 2, "so far; use a SQLite review database");
-    }
     refused(&team.run("asha", &["report", "--queue", "x"]), 2, "there is no review queue named");
 
     // Review queues on the team store: a lead makes one, a reviewer may not; the reviewer's
@@ -405,10 +357,10 @@ fn the_login_is_the_reviewer_and_the_server_keeps_the_rules() {
 #[test]
 fn an_older_team_store_is_upgraded_by_an_admin_and_keeps_its_rows() {
     let Some(team) = Team::at(8) else { return };
-    let superuser = team.server.get_user().unwrap_or("postgres").to_string();
+    let superuser = team.pg.server.get_user().unwrap_or("postgres").to_string();
     let mut asha_sql = {
-        let mut c = team.server.clone();
-        c.dbname(&team.db).user(&team.login("asha"));
+        let mut c = team.pg.server.clone();
+        c.dbname(&team.pg.db).user(&team.login("asha"));
         c.connect(NoTls).unwrap()
     };
     // What asha scored while the store was at version 8 (as that callqa wrote it).
@@ -513,7 +465,7 @@ fn calibration_and_clips_work_on_the_team_store_as_on_sqlite() {
         "cannot be changed",
     );
 
-    let plain = |out: String| out.replace(&format!("callqa_k{}_", team.tag), "");
+    let plain = |out: String| out.replace(&team.prefix(), "");
     let figures = |out: String| {
         let mut v: serde_json::Value = serde_json::from_str(&plain(out)).unwrap();
         strip(&mut v);
@@ -605,8 +557,7 @@ fn sample_draws_the_same_on_the_team_store_and_a_lead_stores_the_queue() {
     let logins = format!("{asha},{}", team.login("ben"));
     let on_team = [&draw[..], &["--name", "week 49 \"o'brien\"", "--assign", logins.as_str()]].concat();
     let plain = |out: String| {
-        let mut v: serde_json::Value =
-            serde_json::from_str(&out.replace(&format!("callqa_k{}_", team.tag), "")).unwrap();
+        let mut v: serde_json::Value = serde_json::from_str(&out.replace(&team.prefix(), "")).unwrap();
         strip(&mut v);
         v
     };
@@ -631,4 +582,126 @@ fn sample_draws_the_same_on_the_team_store_and_a_lead_stores_the_queue() {
     refused(&team.run("lead", &on_team), 2, "exists already");
     let mine = lead.my_queue(&asha).unwrap();
     assert_eq!(mine.len(), 2, "{mine:?}");
+}
+
+/// `callqa transcript import/show` and `callqa search` on the team store: a lead imports, a
+/// reviewer shows and searches, with the same output as on a SQLite file; a reviewer's import
+/// is refused by the server (nothing stored), another name than the login is refused.
+#[test]
+fn transcripts_are_imported_shown_and_searched_on_the_team_store_as_on_sqlite() {
+    let Some(team) = Team::new() else { return };
+    let wav = team.call("dev_a_courteous.wav");
+    let wav = wav.to_str().unwrap();
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/transcripts/corpus");
+    let (vtt, aws) = (fixtures.join("dev_a_courteous.vtt"), fixtures.join("dev_a_courteous.aws.json"));
+    let (vtt, aws) = (vtt.to_str().unwrap(), aws.to_str().unwrap());
+    let file = team.dir.path().join("desk.sqlite3");
+    let local = |args: &[&str]| run(file.to_str().unwrap(), team.dir.path(), args);
+
+    // A reviewer may not import: the server refuses, nothing is stored.
+    let err = refused(&team.run("asha", &["transcript", "import", wav, vtt]), 1, "permission denied");
+    assert!(err.contains("a lead imports transcripts"), "{err}");
+    refused(&team.run("asha", &["transcript", "show", wav]), 2, "no transcript stored for this call");
+    refused(&team.run("lead", &["transcript", "import", wav, vtt, "--by", "someone"]), 2, "your login");
+
+    let import = ["transcript", "import", wav, vtt, "--json"];
+    assert_eq!(ok(&local(&import)), ok(&team.run("lead", &import)));
+    // Replaced by another format's transcript of the same call, on both.
+    let import = ["transcript", "import", wav, aws];
+    assert_eq!(ok(&local(&import)), ok(&team.run("lead", &import)));
+    for args in [
+        &["transcript", "show", wav][..],
+        &["transcript", "show", wav, "--json"],
+        &["search", "mistake was ours"],
+        &["search", "Thursday at four", "--speaker", "customer"],
+        &["search", "sorry", "--limit", "2"],
+        &["search", "100% o'brien \\ _ =cmd|"],
+    ] {
+        let (on_sqlite, on_team) = (ok(&local(args)), ok(&team.run("asha", args)));
+        assert_eq!(on_sqlite, on_team, "{args:?}");
+        assert!(!on_sqlite.trim().is_empty(), "{args:?}");
+    }
+    let hits = |out: String| -> Vec<serde_json::Value> {
+        let mut v: Vec<serde_json::Value> = serde_json::from_str(&out).unwrap();
+        for h in &mut v {
+            h.as_object_mut().unwrap().remove("call_id");
+        }
+        v
+    };
+    let args = ["search", "Thursday at four", "--json"];
+    let on_team = hits(ok(&team.run("ben", &args)));
+    assert_eq!(hits(ok(&local(&args))), on_team);
+    assert_eq!(on_team.len(), 2, "agent and customer say it: {on_team:?}");
+    assert_eq!(on_team[0]["file_name"], "dev_a_courteous.wav");
+    let mut admin = team.pg.admin();
+    let by: String = admin.query_one("SELECT imported_by FROM callqa.transcripts", &[]).unwrap().get(0);
+    assert_eq!(by, team.login("lead"));
+}
+
+/// `callqa index` on the team store: the same folder, name pattern and dialer CSV give the
+/// same summary, figures and call details as on a SQLite file; a second run skips what is
+/// indexed; a CSV that changes a detail changes it on both. A reviewer indexes (figures are
+/// derived data, stored in the login's name).
+#[test]
+fn index_stores_the_same_figures_and_details_on_the_team_store_as_on_sqlite() {
+    let Some(team) = Team::new() else { return };
+    let calls = team.dir.path().join("calls");
+    std::fs::create_dir_all(&calls).unwrap();
+    std::fs::copy(corpus("dev_f_brief.wav"), calls.join("BILLING_Ravi_20240613_101112_C7.wav")).unwrap();
+    let csv = team.dir.path().join("dialer.csv");
+    std::fs::write(&csv, "file_name,agent,team\nBILLING_Ravi_20240613_101112_C7.wav,Ravi \"K\" =1+1,\n")
+        .unwrap();
+    let pattern = r"(?P<team>[A-Z]+)_(?P<agent>[^_]+)_(?P<date>\d{8})_(?P<time>\d{6})_(?P<customer>C\d+)";
+    let (csv, calls) = (csv.to_str().unwrap(), calls.to_str().unwrap());
+    let file = team.dir.path().join("desk.sqlite3");
+    let local = |args: &[&str]| run(file.to_str().unwrap(), team.dir.path(), args);
+    let summary = |out: String| -> serde_json::Value {
+        let mut v: serde_json::Value = serde_json::from_str(&out).unwrap();
+        for x in v["indexed"].as_array_mut().unwrap() {
+            x.as_object_mut().unwrap().remove("call_id");
+        }
+        v
+    };
+    let first = ["index", "--json", "--metadata", csv, "--name-pattern", pattern, calls];
+    let on_sqlite = summary(ok(&local(&first)));
+    assert_eq!(on_sqlite["indexed"].as_array().unwrap().len(), 1, "{on_sqlite:#}");
+    assert_eq!(summary(ok(&team.run("asha", &first))), on_sqlite);
+    let again = ["index", "--json"];
+    let on_sqlite = summary(ok(&local(&again)));
+    assert_eq!(on_sqlite["already_indexed"], 1, "{on_sqlite:#}");
+    assert_eq!(summary(ok(&team.run("asha", &again))), on_sqlite);
+
+    let stored = |b: &mut Backend| {
+        let calls: Vec<_> = b
+            .calls()
+            .unwrap()
+            .into_iter()
+            .map(|c| (c.meta.file_name, c.meta.agent, c.meta.recorded_at, c.meta.team))
+            .collect();
+        let figures: Vec<_> = b.all_metrics().unwrap().into_iter().map(|m| m.metrics).collect();
+        (calls, figures)
+    };
+    let mut sqlite = Backend::open(&Target::Local(file.clone())).unwrap();
+    let mut on_server = team.pg.open("asha");
+    let (calls_here, figures) = stored(&mut sqlite);
+    assert_eq!(calls_here[0].1.as_deref(), Some("Ravi \"K\" =1+1"), "the CSV wins: {calls_here:?}");
+    assert_eq!(calls_here[0].3.as_deref(), Some("BILLING"), "the pattern's team: {calls_here:?}");
+    assert_eq!(figures.len(), 1);
+    assert_eq!(stored(&mut on_server), (calls_here, figures));
+
+    // Another team in the CSV replaces it on both (already indexed: no analysis).
+    std::fs::write(
+        team.dir.path().join("dialer.csv"),
+        "file_name,team\nBILLING_Ravi_20240613_101112_C7.wav,Care\n",
+    )
+    .unwrap();
+    let update = ["index", "--json", "--metadata", csv];
+    let on_sqlite = summary(ok(&local(&update)));
+    assert_eq!(on_sqlite["details_updated"], 1, "{on_sqlite:#}");
+    assert_eq!(summary(ok(&team.run("asha", &update))), on_sqlite);
+    assert_eq!(stored(&mut on_server), stored(&mut sqlite));
+    assert_eq!(stored(&mut on_server).0[0].3.as_deref(), Some("Care"));
+    let by: String =
+        team.pg.admin().query_one("SELECT analysed_by FROM callqa.call_metrics", &[]).unwrap().get(0);
+    assert_eq!(by, team.login("asha"));
 }

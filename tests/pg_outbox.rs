@@ -10,15 +10,16 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod cli_common;
+mod pg_common;
 mod ui_common;
 
 use std::path::PathBuf;
 use std::process::{Command, Output};
 
 use callqa::store::outbox::Outbox;
-use callqa::store::pg::{self, TeamPlan};
 use cli_common::{corpus, ok, text};
-use postgres::{Client, Config, NoTls};
+use pg_common::TeamDb;
+use postgres::Client;
 
 const BIN: &str = env!("CARGO_BIN_EXE_callqa");
 
@@ -64,16 +65,20 @@ impl Server {
     }
 }
 
+/// One desk's working folder and outbox, on a team store (tests/pg_common).
 struct Desk {
     dir: tempfile::TempDir,
-    host: String,
-    port: u16,
-    db: String,
+    team: TeamDb,
 }
 
 impl Desk {
     fn url(&self, login: &str) -> String {
-        format!("postgres://{login}@{}:{}/{}", self.host, self.port, self.db)
+        self.team.url_as(login)
+    }
+
+    /// The outbox's name for the team store as `login`: `login@host:port/db`.
+    fn target(&self, login: &str) -> String {
+        format!("{login}@{}:{}/{}", self.team.host, self.team.port, self.team.db)
     }
 
     /// `callqa --db URL ARGS` as `login`, with this desk's outbox.
@@ -134,36 +139,14 @@ fn waits(out: &Output, n: usize) {
 
 #[test]
 fn a_server_stopped_hard_mid_session_loses_nothing_and_duplicates_nothing() {
-    let (Ok(url), Some(server)) = (std::env::var("CALLQA_TEST_PG_URL"), Server::from_env()) else {
+    let (Ok(_), Some(server)) = (std::env::var("CALLQA_TEST_PG_URL"), Server::from_env()) else {
         println!("skipped: CALLQA_TEST_PG_URL / CALLQA_TEST_PG_CTL not set (run through scripts/pg-test.sh)");
         return;
     };
-    let config: Config = url.parse().unwrap();
-    let host = match config.get_hosts().first() {
-        Some(postgres::config::Host::Tcp(h)) => h.clone(),
-        _ => "127.0.0.1".into(),
-    };
-    let port = config.get_ports().first().copied().unwrap_or(5432);
-    let tag = format!("{:x}", std::process::id());
-    let desk = Desk { dir: tempfile::tempdir().unwrap(), host, port, db: format!("callqa_outbox_{tag}") };
-    let (asha, ben, lead) =
-        (format!("callqa_o{tag}_asha"), format!("callqa_o{tag}_ben"), format!("callqa_o{tag}_lead"));
-    config
-        .connect(NoTls)
-        .unwrap()
-        .batch_execute(&format!("CREATE DATABASE {}", pg::quote_ident(&desk.db)))
-        .unwrap();
-    let su = config.get_user().unwrap_or("postgres").to_string();
-    pg::init_team(
-        &desk.url(&su),
-        &TeamPlan { leads: vec![lead.clone()], reviewers: vec![asha.clone(), ben.clone()] },
-    )
-    .unwrap();
-    let connect_admin = || -> Client {
-        let mut c = config.clone();
-        c.dbname(&desk.db);
-        c.connect(NoTls).unwrap()
-    };
+    let Some(team) = TeamDb::new("o", &["lead"], &["asha", "ben"]) else { return };
+    let (asha, ben) = (team.login("asha"), team.login("ben"));
+    let desk = Desk { dir: tempfile::tempdir().unwrap(), team };
+    let connect_admin = || -> Client { desk.team.admin() };
     let (a, b) = (desk.call("dev_c_dispute.wav"), desk.call("dev_f_brief.wav"));
 
     // Online: asha starts a draft.
@@ -233,13 +216,7 @@ fn a_server_stopped_hard_mid_session_loses_nothing_and_duplicates_nothing() {
     let out = desk.run(&ben, &["db", "sync", "--json"]);
     let v: serde_json::Value = serde_json::from_str(&ok(&out)).unwrap();
     assert_eq!((v["sent"].as_u64(), v["waiting"].as_u64()), (Some(1), Some(0)), "{v}");
-    assert_eq!(
-        Outbox::open(&desk.outbox())
-            .unwrap()
-            .count(&format!("{asha}@{}:{}/{}", desk.host, desk.port, desk.db))
-            .unwrap(),
-        0
-    );
+    assert_eq!(Outbox::open(&desk.outbox()).unwrap().count(&desk.target(&asha)).unwrap(), 0);
 
     let mut admin = connect_admin();
     let (reviews, audit) = team_state(&mut admin);
@@ -304,12 +281,6 @@ fn a_server_stopped_hard_mid_session_loses_nothing_and_duplicates_nothing() {
     assert_eq!(team_state(&mut connect_admin()).0, reviews, "the refused change changed nothing");
 
     the_window_keeps_saves_in_the_outbox_while_the_server_is_down(&server, &desk, &asha, &connect_admin);
-
-    let mut su = config.connect(NoTls).unwrap();
-    su.batch_execute(&format!("DROP DATABASE {} WITH (FORCE)", pg::quote_ident(&desk.db))).unwrap();
-    for who in [&asha, &ben, &lead] {
-        su.batch_execute(&format!("DROP ROLE {}", pg::quote_ident(who))).unwrap();
-    }
 }
 
 /// The window on the team store: the server stopped hard while a review is open; the draft
@@ -346,7 +317,7 @@ fn the_window_keeps_saves_in_the_outbox_while_the_server_is_down(
     h.get_by_label("Submit").click();
     h.run_steps(2);
     ui_common::run_until(&mut h, "the submission kept in the outbox", 30, |app| app.outbox_waiting == 2);
-    let key = format!("{asha}@{}:{}/{}", desk.host, desk.port, desk.db);
+    let key = desk.target(asha);
     assert_eq!(Outbox::open(&outbox).unwrap().count(&key).unwrap(), 2, "both on disk, in the outbox file");
 
     server.start();

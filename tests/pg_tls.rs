@@ -8,13 +8,15 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod cli_common;
+mod pg_common;
 
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 use std::process::Command;
 
-use callqa::store::pg::{self, PgStore, TeamPlan};
+use callqa::store::pg::{self, PgStore};
 use cli_common::{corpus, ok, text};
+use pg_common::TeamDb;
 use postgres::{Client, Config, NoTls};
 
 const BIN: &str = env!("CARGO_BIN_EXE_callqa");
@@ -22,8 +24,6 @@ const BIN: &str = env!("CARGO_BIN_EXE_callqa");
 /// Turns the server's TLS off again however the test ends.
 struct TlsOn {
     config: Config,
-    db: String,
-    logins: Vec<String>,
 }
 
 impl Drop for TlsOn {
@@ -38,13 +38,6 @@ impl Drop for TlsOn {
                 let _ = su.batch_execute(sql);
             }
             let _ = su.batch_execute("SELECT pg_reload_conf()");
-            let _ = su.batch_execute(&format!(
-                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
-                pg::quote_ident(&self.db)
-            ));
-            for l in &self.logins {
-                let _ = su.batch_execute(&format!("DROP ROLE IF EXISTS {}", pg::quote_ident(l)));
-            }
         }
     }
 }
@@ -60,20 +53,15 @@ fn ssl_in_use(c: &mut Client) -> bool {
 
 #[test]
 fn sslmode_require_with_the_teams_ca_connects_over_tls_and_an_untrusted_certificate_is_refused() {
-    let Ok(url) = std::env::var("CALLQA_TEST_PG_URL") else {
-        println!("skipped: CALLQA_TEST_PG_URL not set");
-        return;
-    };
+    let Some(config) = pg_common::server() else { return };
     if Command::new("openssl").arg("version").output().is_err() {
         println!("skipped: no openssl command to make a certificate");
         return;
     }
-    let config: Config = url.parse().unwrap();
     let host = match config.get_hosts().first() {
         Some(postgres::config::Host::Tcp(h)) => h.clone(),
         _ => "127.0.0.1".into(),
     };
-    let port = config.get_ports().first().copied().unwrap_or(5432);
 
     // A CA and the server's certificate for 127.0.0.1, readable by the server's user.
     let dir = tempfile::tempdir().unwrap();
@@ -143,11 +131,11 @@ fn sslmode_require_with_the_teams_ca_connects_over_tls_and_an_untrusted_certific
         }
     }
 
-    let tag = format!("{:x}", std::process::id());
-    let db = format!("callqa_tls_{tag}");
-    let asha = format!("callqa_s{tag}_asha");
+    // The team store is made before TLS is on (init-team then needs no sslmode=disable).
+    let Some(team) = TeamDb::new("s", &[], &["asha"]) else { return };
+    let asha = team.login("asha");
     let mut su = config.connect(NoTls).unwrap();
-    let _guard = TlsOn { config: config.clone(), db: db.clone(), logins: vec![asha.clone()] };
+    let _guard = TlsOn { config: config.clone() };
     for sql in [
         format!("ALTER SYSTEM SET ssl_cert_file = '{}'", p.join("server.crt").display()),
         format!("ALTER SYSTEM SET ssl_key_file = '{}'", p.join("server.key").display()),
@@ -167,16 +155,9 @@ fn sslmode_require_with_the_teams_ca_connects_over_tls_and_an_untrusted_certific
         std::thread::sleep(std::time::Duration::from_millis(100));
     }
     assert!(on, "the server did not turn TLS on (see its log)");
-    su.batch_execute(&format!("CREATE DATABASE {}", pg::quote_ident(&db))).unwrap();
-    let su_name = config.get_user().unwrap_or("postgres").to_string();
-    pg::init_team(
-        &format!("postgres://{su_name}@{host}:{port}/{db}?sslmode=disable"),
-        &TeamPlan { leads: vec![], reviewers: vec![asha.clone()] },
-    )
-    .unwrap();
 
     let ca = p.join("ca.pem");
-    let base = format!("postgres://{asha}@{host}:{port}/{db}");
+    let base = team.url_as(&asha);
     let with_ca = format!("{base}?sslmode=require&sslrootcert={}", ca.display());
     // With the team's CA: TLS, verified.
     let (mut c, _) = pg::connect(&with_ca).unwrap();

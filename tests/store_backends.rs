@@ -1,20 +1,25 @@
 //! One store API, two backends (issue 15): the review window's path through
 //! `callqa::store::backend::Backend` — calls and their paths, the default card, a draft, its
 //! submission, an amendment with a reason, active time, the library's status, analysis
-//! figures, the export — run the same on a real SQLite file and on the team store (a real
+//! figures, the export; sessions and clips; transcripts and phrase search — run the same on a
+//! real SQLite file and on the team store (a real
 //! PostgreSQL server, `CALLQA_TEST_PG_URL`, as the login `asha`), with the same results. Then
 //! what only the team store has: the login is the reviewer, and a save made on an old version
 //! is refused. Without the server the team half prints a skip line (the SQLite half still runs).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod pg_common;
+
 use std::path::Path;
 
+use callqa::model::Speaker;
 use callqa::model::call::CallMeta;
 use callqa::model::scorecard::{Answer, ItemAnswer, Review, ReviewStatus};
 use callqa::store::backend::{Backend, Target};
-use callqa::store::pg::{self, PgError, TeamPlan};
+use callqa::store::pg::PgError;
 use callqa::store::{CallMetrics, ClipDraft, ClipKind, ReviewDraft, ReviewState, SessionDraft, StoreError};
-use postgres::{Config, NoTls};
+use callqa::transcript::{Format, Label, Transcript, Word};
+use pg_common::TeamDb;
 
 fn meta() -> CallMeta {
     CallMeta {
@@ -123,162 +128,46 @@ fn the_review_path_is_the_same_on_sqlite_and_the_team_store() {
     let dir = tempfile::tempdir().unwrap();
     let mut local = Backend::open(&Target::Local(dir.path().join("desk.sqlite3"))).unwrap();
     let on_sqlite = review_path(&mut local, "asha", dir.path());
-    assert!(local.local("transcript search").is_ok());
+    assert!(local.local("the audit log").is_ok());
 
-    let Ok(url) = std::env::var("CALLQA_TEST_PG_URL") else {
-        println!("skipped (team store half): CALLQA_TEST_PG_URL not set");
-        return;
-    };
-    let server: Config = url.parse().unwrap();
-    let tag = format!("{:x}", std::process::id());
-    let db = format!("callqa_backends_{tag}");
-    let (asha, ben) = (format!("callqa_b{tag}_asha"), format!("callqa_b{tag}_ben"));
-    server
-        .connect(NoTls)
-        .unwrap()
-        .batch_execute(&format!("CREATE DATABASE {}", pg::quote_ident(&db)))
-        .unwrap();
-    let host = match server.get_hosts().first() {
-        Some(postgres::config::Host::Tcp(h)) => h.clone(),
-        _ => "127.0.0.1".into(),
-    };
-    let port = server.get_ports().first().copied().unwrap_or(5432);
-    let url_as = |login: &str| format!("postgres://{login}@{host}:{port}/{db}");
-    let su = server.get_user().unwrap_or("postgres").to_string();
-    {
-        let _one = INIT.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        pg::init_team(&url_as(&su), &TeamPlan { leads: vec![], reviewers: vec![asha.clone(), ben.clone()] })
-            .unwrap();
-    }
-    let result = std::panic::catch_unwind(|| {
-        let target = Target::parse(&url_as(&asha));
-        assert!(matches!(target, Target::Team(_)));
-        let mut team = Backend::open(&target).unwrap();
-        assert_eq!(team.login(), Some(asha.as_str()));
-        let on_team: Vec<String> =
-            review_path(&mut team, &asha, dir.path()).into_iter().map(|s| s.replace(&asha, "asha")).collect();
-        assert_eq!(on_sqlite, on_team, "the same path gives the same reviews on both stores");
+    let Some(db) = TeamDb::new("b", &[], &["asha", "ben"]) else { return };
+    let (asha, ben) = (db.login("asha"), db.login("ben"));
+    let target = Target::parse(&db.url_as(&asha));
+    assert!(matches!(target, Target::Team(_)));
+    let mut team = Backend::open(&target).unwrap();
+    assert_eq!(team.login(), Some(asha.as_str()));
+    let on_team: Vec<String> =
+        review_path(&mut team, &asha, dir.path()).into_iter().map(|s| s.replace(&asha, "asha")).collect();
+    assert_eq!(on_sqlite, on_team, "the same path gives the same reviews on both stores");
 
-        // The reviewer is the login.
-        let call = team.upsert_call("hash-b", &dir.path().join("b.wav"), &meta()).unwrap();
-        let card = team.default_scorecard().unwrap();
-        let as_ben = ReviewDraft {
-            id: None,
-            call_id: call,
-            card_id: card.id,
-            reviewer: ben.clone(),
-            answers: Vec::new(),
-        };
-        let err = team.save_review(&as_ben, false).unwrap_err();
-        assert!(matches!(err, StoreError::Team(PgError::Denied(_))), "{err}");
-        assert!(err.to_string().contains("your login"), "{err}");
-        // Two windows of asha's on one review: the second save, made on the old version, is
-        // refused with both versions; nothing is overwritten.
-        let draft = ReviewDraft { reviewer: asha.clone(), ..as_ben };
-        let id = team.save_review(&draft, false).unwrap();
-        let mut other_window = Backend::open(&target).unwrap();
-        other_window.latest_review(call, &asha).unwrap().unwrap();
-        let first = ReviewDraft {
-            id: Some(id),
-            answers: vec![answer("no_arguing", Answer::Yes, &[])],
-            ..draft.clone()
-        };
-        team.save_review(&first, false).unwrap();
-        let second = ReviewDraft { answers: vec![answer("no_arguing", Answer::No, &[])], ..first };
-        let err = other_window.save_review(&second, false).unwrap_err();
-        assert!(matches!(err, StoreError::Team(PgError::Conflict { expected: 1, found: 2, .. })), "{err}");
-        let kept = team.review(id).unwrap();
-        assert_eq!(kept.answers.iter().find(|a| a.key == "no_arguing").unwrap().answer, Some(Answer::Yes));
-        // Ben sees asha's submitted review of the first call, not her draft of the second.
-        let mut ben_store = Backend::open(&Target::parse(&url_as(&ben))).unwrap();
-        assert!(ben_store.reviews_of_call(call).unwrap().is_empty());
-        // What the team store does not serve yet is refused, named.
-        let err = team.local("transcript search").map(|_| ()).unwrap_err();
-        assert!(err.to_string().contains("transcript search is not on the team store yet"), "{err}");
-    });
-    let mut admin = server.connect(NoTls).unwrap();
-    let _ = admin.batch_execute(&format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", pg::quote_ident(&db)));
-    for l in [&asha, &ben] {
-        let _ = admin.batch_execute(&format!("DROP ROLE IF EXISTS {}", pg::quote_ident(l)));
-    }
-    if let Err(p) = result {
-        std::panic::resume_unwind(p);
-    }
-}
-
-/// init-team creates cluster-wide group roles: one at a time.
-static INIT: std::sync::Mutex<()> = std::sync::Mutex::new(());
-
-/// A team store with a lead (priya) and two reviewers (asha, ben), dropped with its logins
-/// afterwards (also when the test fails).
-struct TeamDb {
-    server: Config,
-    db: String,
-    host: String,
-    port: u16,
-    tag: String,
-}
-
-impl TeamDb {
-    fn new(kind: &str) -> Option<TeamDb> {
-        let Ok(url) = std::env::var("CALLQA_TEST_PG_URL") else {
-            println!("skipped (team store half): CALLQA_TEST_PG_URL not set");
-            return None;
-        };
-        let server: Config = url.parse().unwrap();
-        let tag = format!("{kind}{:x}", std::process::id());
-        let db = format!("callqa_backends_{tag}");
-        server
-            .connect(NoTls)
-            .unwrap()
-            .batch_execute(&format!("CREATE DATABASE {}", pg::quote_ident(&db)))
-            .unwrap();
-        let host = match server.get_hosts().first() {
-            Some(postgres::config::Host::Tcp(h)) => h.clone(),
-            _ => "127.0.0.1".into(),
-        };
-        let port = server.get_ports().first().copied().unwrap_or(5432);
-        let team = TeamDb { server, db, host, port, tag };
-        let su = team.server.get_user().unwrap_or("postgres").to_string();
-        let plan = TeamPlan {
-            leads: vec![team.login("priya")],
-            reviewers: vec![team.login("asha"), team.login("ben")],
-        };
-        let _one = INIT.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        pg::init_team(&team.url_as(&su), &plan).unwrap();
-        Some(team)
-    }
-
-    fn login(&self, who: &str) -> String {
-        format!("callqa_{}_{who}", self.tag)
-    }
-
-    fn url_as(&self, login: &str) -> String {
-        format!("postgres://{login}@{}:{}/{}", self.host, self.port, self.db)
-    }
-
-    fn open(&self, who: &str) -> Backend {
-        Backend::open(&Target::parse(&self.url_as(&self.login(who)))).unwrap()
-    }
-
-    /// A superuser's connection to the team database (to look behind row-level security).
-    fn admin(&self) -> postgres::Client {
-        let mut c = self.server.clone();
-        c.dbname(&self.db);
-        c.connect(NoTls).unwrap()
-    }
-}
-
-impl Drop for TeamDb {
-    fn drop(&mut self) {
-        let Ok(mut admin) = self.server.connect(NoTls) else { return };
-        let _ = admin
-            .batch_execute(&format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", pg::quote_ident(&self.db)));
-        for who in ["priya", "asha", "ben"] {
-            let _ =
-                admin.batch_execute(&format!("DROP ROLE IF EXISTS {}", pg::quote_ident(&self.login(who))));
-        }
-    }
+    // The reviewer is the login.
+    let call = team.upsert_call("hash-b", &dir.path().join("b.wav"), &meta()).unwrap();
+    let card = team.default_scorecard().unwrap();
+    let as_ben =
+        ReviewDraft { id: None, call_id: call, card_id: card.id, reviewer: ben.clone(), answers: Vec::new() };
+    let err = team.save_review(&as_ben, false).unwrap_err();
+    assert!(matches!(err, StoreError::Team(PgError::Denied(_))), "{err}");
+    assert!(err.to_string().contains("your login"), "{err}");
+    // Two windows of asha's on one review: the second save, made on the old version, is
+    // refused with both versions; nothing is overwritten.
+    let draft = ReviewDraft { reviewer: asha.clone(), ..as_ben };
+    let id = team.save_review(&draft, false).unwrap();
+    let mut other_window = Backend::open(&target).unwrap();
+    other_window.latest_review(call, &asha).unwrap().unwrap();
+    let first =
+        ReviewDraft { id: Some(id), answers: vec![answer("no_arguing", Answer::Yes, &[])], ..draft.clone() };
+    team.save_review(&first, false).unwrap();
+    let second = ReviewDraft { answers: vec![answer("no_arguing", Answer::No, &[])], ..first };
+    let err = other_window.save_review(&second, false).unwrap_err();
+    assert!(matches!(err, StoreError::Team(PgError::Conflict { expected: 1, found: 2, .. })), "{err}");
+    let kept = team.review(id).unwrap();
+    assert_eq!(kept.answers.iter().find(|a| a.key == "no_arguing").unwrap().answer, Some(Answer::Yes));
+    // Ben sees asha's submitted review of the first call, not her draft of the second.
+    let mut ben_store = Backend::open(&Target::parse(&db.url_as(&ben))).unwrap();
+    assert!(ben_store.reviews_of_call(call).unwrap().is_empty());
+    // Asking for the SQLite store of a team store is refused, named.
+    let err = team.local("the audit log").map(|_| ()).unwrap_err();
+    assert!(err.to_string().contains("the audit log is not on the team store yet"), "{err}");
 }
 
 fn all_four(no_arguing: Answer) -> Vec<ItemAnswer> {
@@ -455,14 +344,14 @@ fn calibration_sessions_and_clips_are_the_same_on_sqlite_and_the_team_store() {
     let removed = store.audit_log(None).unwrap().into_iter().find(|a| a.action == "remove_clip").unwrap();
     assert!(removed.detail.contains("HYPERLINK"), "{}", removed.detail);
 
-    let Some(team) = TeamDb::new("c") else { return };
+    let Some(team) = TeamDb::new("c", &["priya"], &["asha", "ben"]) else { return };
     let mut people = People {
         lead: team.open("priya"),
         asha: team.open("asha"),
         ben: team.open("ben"),
         names: ["priya", "asha", "ben"].map(|w| team.login(w)),
     };
-    let prefix = format!("callqa_{}_", team.tag);
+    let prefix = team.login("");
     let on_team: Vec<String> =
         session_and_clips_path(&mut people, dir.path()).into_iter().map(|s| s.replace(&prefix, "")).collect();
     assert_eq!(on_sqlite, on_team, "the same sessions, reviews, figures and clips on both stores");
@@ -543,4 +432,165 @@ fn calibration_sessions_and_clips_are_the_same_on_sqlite_and_the_team_store() {
     people.ben.save_session_review(id, &ben_draft, false).unwrap();
     assert_eq!(people.lead.session_rows(id).unwrap().len(), 3);
     assert_eq!(people.asha.session_rows(id).unwrap().len(), 2, "ben's draft is his");
+}
+
+/// A transcript from (speaker, start, text) turns: words 0.3 s apart.
+fn transcript(turns: &[(Speaker, f64, &str)]) -> Transcript {
+    let mut words = Vec::new();
+    for (speaker, start, text) in turns {
+        for (k, w) in text.split_whitespace().enumerate() {
+            let s = start + 0.3 * k as f64;
+            words.push(Word {
+                text: w.to_string(),
+                start_s: s,
+                end_s: s + 0.25,
+                label: Label::Channel(speaker.channel() as u32),
+                speaker: Some(*speaker),
+                confidence: None,
+                interpolated: false,
+            });
+        }
+    }
+    Transcript { format: Format::Callqa, words }
+}
+
+/// Hostile text: quotes, `%`, `_`, backslashes, a formula, SQL, Hindi with a nukta.
+const AGENT_TURN: &str = "That mistake was OURS, I'm sorry: 100% sure_thing C:\\temp\\x \"quoted\" =cmd|' /C calc'!A0 x' OR '1'='1";
+const CUSTOMER_TURN: &str = "माफ़ी चाहता हूँ, गलती आपकी है। sorry";
+
+/// The searches compared across stores: phrase, speaker, limit.
+const SEARCHES: &[(&str, Option<Speaker>, usize)] = &[
+    ("mistake was ours", None, 100),
+    ("Mistake, was OURS!", Some(Speaker::Agent), 100),
+    ("mistake was ours", Some(Speaker::Customer), 100),
+    ("ours mistake", None, 100),
+    ("mistak", None, 100),
+    ("sorry", None, 100),
+    ("sorry", Some(Speaker::Agent), 100),
+    ("sorry", Some(Speaker::Customer), 2),
+    ("sorry", None, 1),
+    ("100%", None, 100),
+    ("1", None, 100),
+    ("%", None, 100),
+    ("_", None, 100),
+    ("sure_thing", None, 100),
+    ("sure%", None, 100),
+    ("C:\\temp\\x", None, 100),
+    ("\\", None, 100),
+    ("\"quoted\" =cmd|", None, 100),
+    ("=cmd|' /C calc'!A0", None, 100),
+    ("x' OR '1'='1", None, 100),
+    ("' OR 1=1 --", None, 100),
+    ("माफी चाहता", None, 100),
+    ("गलती आपकी", Some(Speaker::Customer), 100),
+    ("गलती", Some(Speaker::Agent), 100),
+    ("our mistake", None, 100),
+];
+
+/// Transcripts through `Backend`: a lead imports (hostile text), everyone shows and searches,
+/// a re-import replaces; returns what a reader saw, to compare across backends.
+fn transcript_path(lead: &mut Backend, reader: &mut Backend, lead_name: &str, dir: &Path) -> Vec<String> {
+    let mut seen = Vec::new();
+    let call = lead.upsert_call("hash-t1", &dir.join("t1.wav"), &meta()).unwrap();
+    let t1 = transcript(&[(Speaker::Agent, 1.0, AGENT_TURN), (Speaker::Customer, 10.0, CUSTOMER_TURN)]);
+    lead.save_transcript("hash-t1", &t1, "t1 \"o'brien\".vtt", lead_name).unwrap();
+    // Only its transcript so far, no call row.
+    let t2 =
+        transcript(&[(Speaker::Customer, 0.0, "sorry sorry, sorry"), (Speaker::Agent, 5.0, "our mistake")]);
+    lead.save_transcript("hash-t2", &t2, "t2.json", lead_name).unwrap();
+    let searches = |b: &mut Backend, seen: &mut Vec<String>| {
+        for &(phrase, speaker, limit) in SEARCHES {
+            let hits = b.search(phrase, speaker, limit).unwrap();
+            assert!(hits.len() <= limit);
+            for h in &hits {
+                assert_eq!(h.call_id.is_some(), h.call_hash == "hash-t1", "{h:?}");
+                assert!(h.call_id.is_none() || h.call_id == Some(call));
+            }
+            let hits: Vec<_> = hits
+                .iter()
+                .map(|h| (&h.call_hash, &h.file_name, h.speaker, h.start_s, h.end_s, &h.text))
+                .collect();
+            seen.push(format!("{phrase:?} {speaker:?} {limit}: {hits:?}"));
+        }
+    };
+    searches(reader, &mut seen);
+
+    let shown = reader.transcript("hash-t1").unwrap().unwrap();
+    assert_eq!(shown.transcript, t1, "kept word for word");
+    seen.push(format!("{} {} {}", shown.call_hash, shown.source, shown.imported_by));
+    assert!(shown.imported_at.ends_with('Z'), "{}", shown.imported_at);
+    assert!(reader.transcript("hash-none").unwrap().is_none());
+    assert!(reader.search("   ", None, 10).unwrap().is_empty());
+    assert!(reader.search("sorry", None, 0).unwrap().is_empty());
+
+    // A re-import replaces the words and their index (its rows now come after t2's).
+    let t1b = transcript(&[(Speaker::Agent, 2.0, "sorry for the wait, 50% off today")]);
+    lead.save_transcript("hash-t1", &t1b, "t1b.srt", lead_name).unwrap();
+    assert_eq!(reader.transcript("hash-t1").unwrap().unwrap().transcript, t1b);
+    for phrase in ["mistake was ours", "sorry", "50 off", "5", "0%"] {
+        let hits: Vec<_> =
+            reader.search(phrase, None, 100).unwrap().into_iter().map(|h| (h.call_hash, h.start_s)).collect();
+        seen.push(format!("after replace {phrase:?}: {hits:?}"));
+    }
+    seen.push(format!("{:?}", reader.transcribed_calls().unwrap()));
+    seen
+}
+
+#[test]
+fn transcripts_and_phrase_search_are_the_same_on_sqlite_and_the_team_store() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("desk.sqlite3");
+    let (mut lead, mut reader) = (
+        Backend::open(&Target::Local(file.clone())).unwrap(),
+        Backend::open(&Target::Local(file.clone())).unwrap(),
+    );
+    let on_sqlite = transcript_path(&mut lead, &mut reader, "priya", dir.path());
+    // The searches found something (the comparison below is not of empty lists).
+    let found = on_sqlite.iter().filter(|s| !s.ends_with(": []")).count();
+    assert!(found >= 15, "{on_sqlite:#?}");
+    assert!(on_sqlite[0].contains("That mistake was OURS"), "{}", on_sqlite[0]);
+
+    let Some(team) = TeamDb::new("t", &["priya"], &["asha", "ben"]) else { return };
+    let (mut lead, mut asha) = (team.open("priya"), team.open("asha"));
+    let prefix = team.login("");
+    let on_team: Vec<String> = transcript_path(&mut lead, &mut asha, &team.login("priya"), dir.path())
+        .into_iter()
+        .map(|s| s.replace(&prefix, ""))
+        .collect();
+    assert_eq!(on_sqlite, on_team, "the same transcripts and hits on both stores");
+
+    // A reviewer reads and searches but may not import: the server refuses (the client does
+    // not check roles), nothing is written.
+    let mut admin = team.admin();
+    let count = |admin: &mut postgres::Client| -> i64 {
+        admin.query_one("SELECT count(*) FROM callqa.transcript_segments", &[]).unwrap().get(0)
+    };
+    let before = count(&mut admin);
+    let mine = transcript(&[(Speaker::Agent, 0.0, "my own words")]);
+    for hash in ["hash-t2", "hash-new"] {
+        let err = asha.save_transcript(hash, &mine, "mine.vtt", &team.login("asha")).unwrap_err();
+        assert!(matches!(err, StoreError::Team(PgError::Denied(_))), "{err}");
+        assert!(err.to_string().contains("permission denied"), "the server's refusal: {err}");
+        assert!(err.to_string().contains("a lead imports transcripts"), "{err}");
+    }
+    assert_eq!(count(&mut admin), before);
+    assert!(asha.transcript("hash-new").unwrap().is_none());
+    assert!(asha.search("my own words", None, 10).unwrap().is_empty());
+    // Who the server records is the login: another name is refused before anything is sent.
+    let err = lead.save_transcript("hash-t2", &mine, "mine.vtt", "someone else").unwrap_err();
+    assert!(err.to_string().contains("your login"), "{err}");
+    // The server's audit rows: each import and the replacement, in the lead's name.
+    let rows = admin
+        .query("SELECT actor, action FROM callqa.audit WHERE action LIKE 'transcripts.%' ORDER BY id", &[])
+        .unwrap();
+    let rows: Vec<(String, String)> = rows.iter().map(|r| (r.get(0), r.get(1))).collect();
+    let priya = team.login("priya");
+    assert_eq!(
+        rows,
+        vec![
+            (priya.clone(), "transcripts.insert".into()),
+            (priya.clone(), "transcripts.insert".into()),
+            (priya, "transcripts.update".into()),
+        ]
+    );
 }

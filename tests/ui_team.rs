@@ -6,14 +6,15 @@
 //! restarted window lists the call from the server with its status.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod pg_common;
 mod ui_common;
 
 use std::path::PathBuf;
 
 use callqa::app::Prefs;
-use callqa::store::pg::{self, TeamPlan};
+use callqa::store::pg;
 use egui_kittest::kittest::Queryable;
-use postgres::{Config, NoTls};
+use pg_common::TeamDb;
 use ui_common::{corpus, harness_with, run_until};
 
 type H = egui_kittest::Harness<'static, callqa::app::CallqaApp>;
@@ -27,63 +28,11 @@ fn click_answers(h: &mut H, labels: [&str; 4]) {
     }
 }
 
-/// A team store database on the test server with one login (a reviewer, or a lead), dropped
-/// with its login afterwards (also when the test fails).
-struct TeamDb {
-    server: Config,
-    db: String,
-    login: String,
-    /// `postgres://LOGIN@HOST:PORT/DB`.
-    url: String,
-}
-
-impl TeamDb {
-    /// `None` (and a skip line) without `CALLQA_TEST_PG_URL`.
-    fn new(kind: &str, who: &str, lead: bool) -> Option<TeamDb> {
-        let Ok(url) = std::env::var("CALLQA_TEST_PG_URL") else {
-            println!("skipped (the team store part): CALLQA_TEST_PG_URL not set");
-            return None;
-        };
-        let server: Config = url.parse().unwrap();
-        let tag = format!("{:x}", std::process::id());
-        let db = format!("callqa_{kind}_{tag}");
-        let login = format!("callqa_{}{tag}_{who}", &kind[..1]);
-        server
-            .connect(NoTls)
-            .unwrap()
-            .batch_execute(&format!("CREATE DATABASE {}", pg::quote_ident(&db)))
-            .unwrap();
-        let host = match server.get_hosts().first() {
-            Some(postgres::config::Host::Tcp(h)) => h.clone(),
-            _ => "127.0.0.1".into(),
-        };
-        let port = server.get_ports().first().copied().unwrap_or(5432);
-        let su = server.get_user().unwrap_or("postgres").to_string();
-        let plan = if lead {
-            TeamPlan { leads: vec![login.clone()], reviewers: vec![] }
-        } else {
-            TeamPlan { leads: vec![], reviewers: vec![login.clone()] }
-        };
-        let team = TeamDb { url: format!("postgres://{login}@{host}:{port}/{db}"), server, db, login };
-        pg::init_team(&format!("postgres://{su}@{host}:{port}/{}", team.db), &plan).unwrap();
-        Some(team)
-    }
-}
-
-impl Drop for TeamDb {
-    fn drop(&mut self) {
-        let Ok(mut admin) = self.server.connect(NoTls) else { return };
-        let _ = admin
-            .batch_execute(&format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", pg::quote_ident(&self.db)));
-        let _ = admin.batch_execute(&format!("DROP ROLE IF EXISTS {}", pg::quote_ident(&self.login)));
-    }
-}
-
 #[test]
 fn the_window_scores_on_the_team_store_as_the_login() {
-    let Some(team) = TeamDb::new("window", "asha", false) else { return };
-    let (server, db, asha) = (team.server.clone(), team.db.clone(), team.login.clone());
-    let team_url = PathBuf::from(&team.url);
+    let Some(team) = TeamDb::new("w", &[], &["asha"]) else { return };
+    let asha = team.login("asha");
+    let team_url = PathBuf::from(team.url_as(&asha));
     let dir = tempfile::tempdir().unwrap();
     let call = dir.path().join("dev_f_brief.wav");
     std::fs::copy(corpus("dev_f_brief.wav"), &call).unwrap();
@@ -109,11 +58,7 @@ fn the_window_scores_on_the_team_store_as_the_login() {
         run_until(&mut h, "the draft saved on the server", 30, |app| {
             app.review.as_ref().is_some_and(|r| !r.dirty && !r.save_in_flight())
         });
-        let mut admin = {
-            let mut c = server.clone();
-            c.dbname(&db);
-            c.connect(NoTls).unwrap()
-        };
+        let mut admin = team.admin();
         let rows = admin
             .query(
                 "SELECT r.reviewer, r.status, string_agg(a.item_key || '=' || coalesce(a.answer, '-'), ' ' \
@@ -204,8 +149,9 @@ fn the_review_store_setting_picks_the_team_store_at_the_next_start() {
     assert!(app.review.as_ref().unwrap().answers.iter().all(|a| a.answer.is_none()));
     drop(h);
 
-    let Some(team) = TeamDb::new("setting", "asha", false) else { return };
-    let (db, login, team_url) = (team.db.clone(), team.login.clone(), team.url.clone());
+    let Some(team) = TeamDb::new("s", &[], &["asha"]) else { return };
+    let (db, login) = (team.db.clone(), team.login("asha"));
+    let team_url = team.url_as(&login);
     {
         let prefs = Prefs { reviewer: "Asha".into(), team_store: team_url.clone(), ..Prefs::default() };
         let config = |db_from_user: bool| callqa::app::AppConfig {
@@ -235,9 +181,9 @@ fn the_review_store_setting_picks_the_team_store_at_the_next_start() {
 #[test]
 fn a_lead_draws_a_sample_into_a_queue_on_the_team_store() {
     use ui_common::{field, type_like_a_person};
-    let Some(team) = TeamDb::new("sample", "priya", true) else { return };
-    let (server, db, lead, team_url) =
-        (team.server.clone(), team.db.clone(), team.login.clone(), team.url.clone());
+    let Some(team) = TeamDb::new("q", &["priya"], &[]) else { return };
+    let lead = team.login("priya");
+    let team_url = team.url_as(&lead);
     let dir = tempfile::tempdir().unwrap();
     {
         // Six calls of two agents on the server (as scans would add them).
@@ -280,11 +226,7 @@ fn a_lead_draws_a_sample_into_a_queue_on_the_team_store() {
         h.get_by_label("Create queue").click();
         h.run_steps(2);
         run_until(&mut h, "the queue made on the server", 30, |app| app.sample_form.is_none());
-        let mut admin = {
-            let mut c = server.clone();
-            c.dbname(&db);
-            c.connect(NoTls).unwrap()
-        };
+        let mut admin = team.admin();
         let (by, items): (String, i64) = {
             let r = admin
                 .query_one(

@@ -12,7 +12,7 @@
 //!   for the call (joined by path, then by an unambiguous file name) and the named groups of
 //!   the first pattern matching its file name give its agent, recording time and team. The
 //!   CSV wins over the pattern, and both over what the file's tags and callqa's default
-//!   patterns say and over what the database holds ([`Store::set_call_details`]); what
+//!   patterns say and over what the database holds ([`Backend::set_call_details`]); what
 //!   neither knows keeps the stored value (an empty cell never erases a team). Without them
 //!   a call's details are only filled in where missing (`upsert_call`).
 //!
@@ -29,8 +29,9 @@ use std::process::ExitCode;
 use anyhow::{Context, Result, bail};
 use serde::Serialize;
 
+use super::export::open_backend;
 use super::out::{outln, term, term_path};
-use super::{CliError, db_path};
+use super::{CliError, db_path, team_url};
 use crate::analysis::Config;
 use crate::audio::{DecodeError, WavReader, content_hash};
 use crate::jobs::is_wav_path;
@@ -38,7 +39,8 @@ use crate::jobs::stream::{Stream, StreamError, analyse_file};
 use crate::model::call::CallMeta;
 use crate::model::metadata::MetadataTable;
 use crate::model::naming::NameRules;
-use crate::store::{CallDetails, CallMetrics, Store, StoredMetrics};
+use crate::store::backend::Backend;
+use crate::store::{CallDetails, CallMetrics, StoredMetrics};
 
 /// What `callqa index` was asked.
 #[derive(Debug, Clone)]
@@ -172,17 +174,21 @@ pub fn run(db: Option<&Path>, args: &IndexArgs) -> ExitCode {
 }
 
 fn run_index(db: Option<&Path>, args: &IndexArgs) -> Result<Summary> {
-    let path = db_path(db)?;
-    if args.paths.is_empty() && !path.exists() {
-        bail!(CliError::Usage(format!(
-            "there is no review database yet: give files or folders to index (or pass --db): {}",
-            path.display()
-        )));
+    if team_url(db).is_none() {
+        let path = db_path(db)?;
+        if args.paths.is_empty() && !path.exists() {
+            bail!(CliError::Usage(format!(
+                "there is no review database yet: give files or folders to index (or pass --db): {}",
+                path.display()
+            )));
+        }
     }
     let sources = Sources::from_args(args)?;
-    let mut store = Store::open(&path)?;
-    // Only derived data is written here: commits need not wait for the disk (see the method).
-    store.for_derived_data()?;
+    let mut store = open_backend(db)?;
+    if let Some(local) = store.local_opt() {
+        // Only derived data is written here: commits need not wait for the disk (see the method).
+        local.for_derived_data()?;
+    }
     let mut summary = Summary::default();
     let files = if args.paths.is_empty() {
         if sources.given() {
@@ -197,7 +203,7 @@ fn run_index(db: Option<&Path>, args: &IndexArgs) -> Result<Summary> {
                 }
             }
         }
-        known_calls(&store, args.force, &mut summary)?
+        known_calls(&mut store, args.force, &mut summary)?
     } else {
         given_files(&args.paths, &mut summary)
     };
@@ -232,7 +238,7 @@ fn run_index(db: Option<&Path>, args: &IndexArgs) -> Result<Summary> {
 /// The calls to analyse when no paths are given: those without current figures (all with
 /// `force`) at the first of their paths that holds a file. Calls whose file is nowhere are
 /// listed in `summary`; calls already indexed are counted there.
-fn known_calls(store: &Store, force: bool, summary: &mut Summary) -> Result<Vec<PathBuf>> {
+fn known_calls(store: &mut Backend, force: bool, summary: &mut Summary) -> Result<Vec<PathBuf>> {
     let stored: HashMap<i64, StoredMetrics> = store
         .all_metrics()
         .context("cannot read the stored figures")?
@@ -339,7 +345,7 @@ impl From<crate::store::StoreError> for Fail {
 /// and analyses it and stores the figures unless the call has them already (or was analysed
 /// earlier in this run, as a copy).
 fn index_file(
-    store: &mut Store,
+    store: &mut Backend,
     sources: &Sources,
     path: &Path,
     force: bool,

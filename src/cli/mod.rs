@@ -428,7 +428,8 @@ pub enum TranscriptCommand {
         /// The transcript's label for the agent.
         #[arg(long, value_name = "SPEAKER")]
         agent: Option<String>,
-        /// Who imports it (for the audit log; default: the OS user).
+        /// Who imports it (for the audit log; default: the OS user; on the team store the
+        /// login: leave it out).
         #[arg(long, value_name = "NAME")]
         by: Option<String>,
         #[arg(long)]
@@ -547,7 +548,7 @@ impl Command {
 
 /// The commands that work on the team store (or use no store); the others refuse a
 /// `postgres://` `--db` rather than read it as a file name.
-const ON_TEAM_STORE: [&str; 15] = [
+const ON_TEAM_STORE: [&str; 19] = [
     "review",
     "export",
     "report",
@@ -557,6 +558,10 @@ const ON_TEAM_STORE: [&str; 15] = [
     "clip",
     "clips",
     "sample",
+    "transcript import",
+    "transcript show",
+    "search",
+    "index",
     "probe",
     "analyze",
     "db init-team",
@@ -572,7 +577,7 @@ fn run_command(cli: Cli) -> ExitCode {
             eprintln!(
                 "callqa {name}: the team store (--db postgres://…) serves {} so far; use a SQLite review \
                  database (--db FILE) for {name}",
-                ON_TEAM_STORE[..9].join(", ")
+                ON_TEAM_STORE[..13].join(", ")
             );
             return ExitCode::from(2);
         }

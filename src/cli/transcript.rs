@@ -1,7 +1,9 @@
 //! `callqa transcript import WAV FILE [--agent SPEAKER]`, `callqa transcript show WAV` and
 //! `callqa search PHRASE [--speaker agent|customer] [--json]`: a recorder's transcript read
 //! (any format `transcript::formats` knows), its speakers mapped to agent and customer,
-//! stored by the call's content hash; and every stored transcript searched by phrase.
+//! stored by the call's content hash; and every stored transcript searched by phrase. Each
+//! works on a SQLite file and on the team store (`--db postgres://…`; there a lead imports, in
+//! the login's name, and everyone shows and searches).
 
 use std::path::Path;
 use std::process::ExitCode;
@@ -9,12 +11,14 @@ use std::process::ExitCode;
 use anyhow::{Context, Result, bail};
 use serde_json::json;
 
+use super::export::{open_backend, open_existing_backend};
 use super::out::{outln, term, term_path};
-use super::{CliError, db_path, report_error};
+use super::{CliError, db_path, report_error, team_url};
 use crate::audio::{WavReader, content_hash};
 use crate::model::Speaker;
 use crate::model::call::CallMeta;
-use crate::store::Store;
+use crate::store::StoredTranscript;
+use crate::store::backend::Backend;
 use crate::transcript::formats::parse;
 use crate::transcript::{SpeakerMap, Transcript};
 
@@ -104,9 +108,9 @@ fn import(db: Option<&Path>, a: &ImportArgs<'_>) -> Result<()> {
         )));
     }
     let hash = content_hash(a.wav).with_context(|| format!("cannot read the call {}", a.wav.display()))?;
-    let mut store = Store::open(&db_path(db)?)?;
+    let mut store = open_backend(db)?;
+    let by = importer(&store, a.by.as_deref())?;
     store.upsert_call(&hash, a.wav, &meta)?;
-    let by = a.by.clone().unwrap_or_else(crate::store::os_user);
     let source = a.file.file_name().map_or_else(String::new, |n| n.to_string_lossy().into_owned());
     store.save_transcript(&hash, &t, &source, &by)?;
     let count = |s: Option<Speaker>| t.words.iter().filter(|w| w.speaker == s).count();
@@ -131,18 +135,34 @@ fn import(db: Option<&Path>, a: &ImportArgs<'_>) -> Result<()> {
     Ok(())
 }
 
+/// Who imports: `--by` (default the OS user); on the team store the login (a name given
+/// must be it).
+fn importer(store: &Backend, by: Option<&str>) -> Result<String> {
+    match (store.login(), by.map(str::trim)) {
+        (Some(login), Some(name)) if !name.is_empty() && name != login => bail!(CliError::Usage(format!(
+            "on the team store a transcript is imported in your login's name ({}), not {}; leave out --by",
+            term(login),
+            term(name)
+        ))),
+        (Some(login), _) => Ok(login.to_string()),
+        (None, by) => Ok(by.map_or_else(crate::store::os_user, str::to_string)),
+    }
+}
+
 fn show(db: Option<&Path>, wav: &Path, json: bool) -> Result<()> {
     let hash = content_hash(wav).with_context(|| format!("cannot read the call {}", wav.display()))?;
-    let db = db_path(db)?;
-    if !db.exists() {
-        bail!(CliError::Usage(format!(
-            "no transcript stored for this call (no review database yet at {}); import one with \
-             callqa transcript import",
-            db.display()
-        )));
+    if team_url(db).is_none() {
+        let db = db_path(db)?;
+        if !db.exists() {
+            bail!(CliError::Usage(format!(
+                "no transcript stored for this call (no review database yet at {}); import one with \
+                 callqa transcript import",
+                db.display()
+            )));
+        }
     }
-    let store = Store::open_read_only(&db)?;
-    let Some(stored) = store.transcript(&hash)? else {
+    let stored: Option<StoredTranscript> = open_existing_backend(db)?.transcript(&hash)?;
+    let Some(stored) = stored else {
         bail!(CliError::Usage(format!(
             "no transcript stored for this call; import one with callqa transcript import: {}",
             wav.display()
@@ -164,9 +184,9 @@ fn search(db: Option<&Path>, phrase: &str, speaker: Option<Speaker>, limit: usiz
     if phrase.trim().is_empty() {
         bail!(CliError::Usage("the phrase is empty; give words to find, e.g. \"our mistake\"".into()));
     }
-    let db = db_path(db)?;
+    let no_file = team_url(db).is_none() && !db_path(db)?.exists();
     let hits =
-        if db.exists() { Store::open_read_only(&db)?.search(phrase, speaker, limit)? } else { Vec::new() };
+        if no_file { Vec::new() } else { open_existing_backend(db)?.search(phrase, speaker, limit)? };
     if json {
         outln!("{}", serde_json::to_string_pretty(&hits)?);
         return Ok(());

@@ -21,6 +21,7 @@ use super::{JobEvent, Outbox};
 use crate::model::call::CallMeta;
 use crate::model::scorecard::{self, ItemAnswer, Review, ReviewStatus, Scorecard};
 use crate::store::backend::{Backend, Target};
+use crate::store::pg::PgError;
 use crate::store::{ReviewDraft, StoreError};
 
 /// Where a call stands, as the library shows it.
@@ -660,9 +661,14 @@ fn open_call(store: &mut Backend, generation: u64, args: OpenArgs) -> Result<Ope
     let (hash, reviewer) = (hash.as_str(), reviewer.as_deref());
     let call_id = store.upsert_call(hash, &path, &meta)?;
     let transcript_problem =
-        sidecar.and_then(|s| store_sidecar(store, hash, &s).err()).map(|e| e.to_string());
-    let transcript =
-        store.transcript(hash)?.map(|t| std::sync::Arc::new(crate::transcript::Indexed::new(t.transcript)));
+        sidecar.as_ref().and_then(|s| store_sidecar(store, hash, s).err()).map(|e| e.to_string());
+    // A transcript next to the file that could not be stored (a reviewer on the team store)
+    // is still shown.
+    let transcript = match store.transcript(hash)? {
+        Some(t) => Some(t.transcript),
+        None => sidecar.filter(|_| transcript_problem.is_some()).map(|s| s.transcript),
+    }
+    .map(|t| std::sync::Arc::new(crate::transcript::Indexed::new(t)));
     let review = reviewer.map(|r| load_review_in(store, call_id, r, session)).transpose()?;
     let transcript_card = review.as_ref().map(|r| r.scorecard.clone());
     let mut others = Vec::new();
@@ -726,11 +732,15 @@ fn phrase_hits(
 /// Stores a transcript found next to a call when the call has none yet, or when the stored
 /// one came from a file of the same name and has changed (the file was updated). A
 /// transcript imported from another file is kept.
+/// On the team store it is stored in the login's name (a lead's right: a reviewer's scan is
+/// refused by the server).
 fn store_sidecar(store: &mut Backend, hash: &str, s: &Sidecar) -> Result<(), StoreError> {
-    let Some(store) = store.local_opt() else { return Ok(()) };
     match store.transcript(hash)? {
         Some(old) if old.source != s.source || old.transcript == s.transcript => Ok(()),
-        _ => store.save_transcript(hash, &s.transcript, &s.source, "scan"),
+        _ => {
+            let actor = store.login().unwrap_or("scan").to_string();
+            store.save_transcript(hash, &s.transcript, &s.source, &actor)
+        }
     }
 }
 
@@ -738,14 +748,18 @@ fn handle_other(store: &mut Backend, req: StoreRequest) -> Result<StoreEvent, St
     match req {
         StoreRequest::Search { phrase } => {
             // Every hit: the library counts them per call.
-            let hits =
-                store.local("transcript search")?.search(&phrase, None, 100_000).map_err(|e| e.to_string());
+            let hits = store.search(&phrase, None, 100_000).map_err(|e| e.to_string());
             Ok(StoreEvent::SearchHits { phrase, hits })
         }
         StoreRequest::UpsertCall { path, hash, meta, sidecar } => {
             let call_id = store.upsert_call(&hash, &path, &meta)?;
             if let Some(s) = sidecar {
-                store_sidecar(store, &hash, &s)?;
+                match store_sidecar(store, &hash, &s) {
+                    // A reviewer's scan on the team store: the call's row still comes back; the
+                    // reason is said when the call is opened.
+                    Err(StoreError::Team(PgError::Denied(_))) => {}
+                    other => other?,
+                }
             }
             Ok(StoreEvent::CallRow {
                 path,

@@ -13,8 +13,8 @@ use std::path::{Path, PathBuf};
 
 use super::pg::{PgError, PgStore, ReviewVersion, TeamReview};
 use super::{
-    CallMetrics, CallRecord, CardVersion, Clip, ClipDraft, ExportRow, QueueDraft, QueueInfo, QueueItem,
-    ReviewDraft, ReviewState, SessionDraft, SessionInfo, Store, StoreError,
+    CallDetails, CallMetrics, CallRecord, CardVersion, Clip, ClipDraft, ExportRow, QueueDraft, QueueInfo,
+    QueueItem, ReviewDraft, ReviewState, SessionDraft, SessionInfo, Store, StoreError,
 };
 use crate::model::call::CallMeta;
 use crate::model::scorecard::{Review, Scorecard};
@@ -210,11 +210,57 @@ impl Backend {
         }
     }
 
-    /// A call's transcript (none on the team store yet: its calls open without words).
+    /// A call's transcript, if one was imported (or stored by a scan).
     pub fn transcript(&mut self, call_hash: &str) -> Result<Option<super::StoredTranscript>, StoreError> {
         match self {
             Backend::Local(s) => s.transcript(call_hash),
-            Backend::Team(_) => Ok(None),
+            Backend::Team(t) => Ok(t.store.transcript(call_hash)?),
+        }
+    }
+
+    /// Stores `t` as the transcript of the call with this content hash, replacing an earlier
+    /// one; `source` names its file, `actor` who imports it (on the team store a lead's right,
+    /// in the login's name: another name is refused, an empty one is the login).
+    pub fn save_transcript(
+        &mut self,
+        call_hash: &str,
+        t: &crate::transcript::Transcript,
+        source: &str,
+        actor: &str,
+    ) -> Result<(), StoreError> {
+        match self {
+            Backend::Local(s) => s.save_transcript(call_hash, t, source, actor),
+            Backend::Team(team) => {
+                team.check_self(actor, "who imports a transcript")?;
+                team.store.save_transcript(call_hash, t, source).map_err(|e| match e {
+                    PgError::Denied(why) => StoreError::Team(PgError::Denied(format!(
+                        "{why} (on the team store a lead imports transcripts)"
+                    ))),
+                    e => e.into(),
+                })
+            }
+        }
+    }
+
+    /// Where `phrase` was said (whole words, in order, after normalising), by `speaker` when
+    /// given: at most `limit` hits, the same on both stores.
+    pub fn search(
+        &mut self,
+        phrase: &str,
+        speaker: Option<crate::model::Speaker>,
+        limit: usize,
+    ) -> Result<Vec<super::SearchHit>, StoreError> {
+        match self {
+            Backend::Local(s) => s.search(phrase, speaker, limit),
+            Backend::Team(t) => Ok(t.store.search(phrase, speaker, limit)?),
+        }
+    }
+
+    /// The content hashes of the calls that have a transcript.
+    pub fn transcribed_calls(&mut self) -> Result<Vec<String>, StoreError> {
+        match self {
+            Backend::Local(s) => s.transcribed_calls(),
+            Backend::Team(t) => Ok(t.store.transcribed_calls()?),
         }
     }
 
@@ -242,6 +288,29 @@ impl Backend {
         match self {
             Backend::Local(s) => s.upsert_call(hash, path, meta),
             Backend::Team(t) => Ok(t.store.upsert_call(hash, path, meta)?),
+        }
+    }
+
+    pub fn call(&mut self, id: i64) -> Result<CallRecord, StoreError> {
+        match self {
+            Backend::Local(s) => s.call(id),
+            Backend::Team(t) => Ok(t.store.call(id)?),
+        }
+    }
+
+    pub fn call_by_hash(&mut self, hash: &str) -> Result<Option<CallRecord>, StoreError> {
+        match self {
+            Backend::Local(s) => s.call_by_hash(hash),
+            Backend::Team(t) => Ok(t.store.call_by_hash(hash)?),
+        }
+    }
+
+    /// Sets what a source given on purpose says about a call (`callqa index --metadata`);
+    /// whether something changed.
+    pub fn set_call_details(&mut self, call_id: i64, details: &CallDetails) -> Result<bool, StoreError> {
+        match self {
+            Backend::Local(s) => s.set_call_details(call_id, details),
+            Backend::Team(t) => Ok(t.store.set_call_details(call_id, details)?),
         }
     }
 
@@ -350,6 +419,14 @@ impl Backend {
         match self {
             Backend::Local(s) => s.save_metrics(call_id, m),
             Backend::Team(t) => Ok(t.store.save_metrics(call_id, m)?),
+        }
+    }
+
+    /// The stored analysis figures of a call, if it has been analysed.
+    pub fn metrics(&mut self, call_id: i64) -> Result<Option<super::StoredMetrics>, StoreError> {
+        match self {
+            Backend::Local(s) => s.metrics(call_id),
+            Backend::Team(t) => Ok(t.store.metrics(call_id)?),
         }
     }
 

@@ -26,6 +26,21 @@ impl CallDetails {
     pub fn is_empty(&self) -> bool {
         self.agent.is_none() && self.recorded_at.is_none() && self.team.is_none()
     }
+
+    /// `meta` with each detail this says (not empty) in place of the stored one; what it
+    /// does not say is kept, never erased. The same on both stores.
+    pub(crate) fn applied_to(&self, meta: &CallMeta) -> CallMeta {
+        let mut now = meta.clone();
+        let pick = |given: &Option<String>, stored: &mut Option<String>| {
+            if let Some(v) = given.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
+                *stored = Some(v.to_string());
+            }
+        };
+        pick(&self.agent, &mut now.agent);
+        pick(&self.recorded_at, &mut now.recorded_at);
+        pick(&self.team, &mut now.team);
+        now
+    }
 }
 
 /// A call as stored.
@@ -201,15 +216,7 @@ impl Store {
                 )
                 .optional()?
                 .ok_or_else(|| StoreError::NotFound(format!("call {call_id}")))?;
-            let mut now = old.meta.clone();
-            let pick = |given: &Option<String>, stored: &mut Option<String>| {
-                if let Some(v) = given.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
-                    *stored = Some(v.to_string());
-                }
-            };
-            pick(&details.agent, &mut now.agent);
-            pick(&details.recorded_at, &mut now.recorded_at);
-            pick(&details.team, &mut now.team);
+            let now = details.applied_to(&old.meta);
             if now == old.meta {
                 return Ok(false);
             }

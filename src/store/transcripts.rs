@@ -49,11 +49,11 @@ pub struct SearchHit {
 pub const DEFAULT_SEARCH_LIMIT: usize = 200;
 
 /// The normalised tokens of a text (what the index and a query are made of).
-fn tokens(text: &str) -> Vec<String> {
+pub(crate) fn tokens(text: &str) -> Vec<String> {
     normalise(text).split_whitespace().map(str::to_string).collect()
 }
 
-fn speaker_text(s: Option<Speaker>) -> &'static str {
+pub(crate) fn speaker_text(s: Option<Speaker>) -> &'static str {
     match s {
         Some(Speaker::Agent) => "agent",
         Some(Speaker::Customer) => "customer",
@@ -67,6 +67,78 @@ fn speaker_parse(s: &str) -> Option<Speaker> {
         "customer" => Some(Speaker::Customer),
         _ => None,
     }
+}
+
+/// One row of the search index (both stores): a segment of one speaker.
+pub(crate) struct IndexRow {
+    /// The normalised tokens, joined by single spaces.
+    pub text: String,
+    /// `agent`, `customer` or `''`.
+    pub speaker: &'static str,
+    /// The words as written.
+    pub shown: String,
+    /// JSON: each token's [start, end].
+    pub times: String,
+}
+
+/// The index rows of a transcript (segments without a token are left out).
+pub(crate) fn index_rows(t: &Transcript) -> Vec<IndexRow> {
+    t.segments()
+        .iter()
+        .map(|seg| {
+            let (text, times) = index_row(t, seg);
+            let times = serde_json::to_string(&times).unwrap_or_else(|_| "[]".into());
+            IndexRow { text, speaker: speaker_text(seg.speaker), shown: t.text_of(&seg.words), times }
+        })
+        .filter(|row| !row.text.is_empty())
+        .collect()
+}
+
+/// One index row read back for a search, with its call when the library has it.
+pub(crate) struct FoundRow {
+    pub call_hash: String,
+    pub call_id: Option<i64>,
+    pub file_name: Option<String>,
+    pub path: Option<String>,
+    pub speaker: String,
+    pub shown: String,
+    pub text: String,
+    pub times: String,
+}
+
+/// Adds every place in `row` where the tokens `want` (not empty) occur, in order, until
+/// `hits` holds `limit`; `Ok(true)` once it does. `Err` says what is wrong with the row.
+pub(crate) fn add_hits(
+    row: &FoundRow,
+    want: &[String],
+    limit: usize,
+    hits: &mut Vec<SearchHit>,
+) -> Result<bool, String> {
+    let times: Vec<[f64; 2]> = serde_json::from_str(&row.times)
+        .map_err(|e| format!("transcript index of {}: {e}", row.call_hash))?;
+    let toks: Vec<&str> = row.text.split(' ').collect();
+    for at in 0..toks.len().saturating_sub(want.len().saturating_sub(1)) {
+        let same = want.iter().enumerate().all(|(k, w)| toks.get(at + k) == Some(&w.as_str()));
+        let (Some(first), Some(last)) = (times.get(at), times.get(at + want.len().saturating_sub(1))) else {
+            continue;
+        };
+        if same {
+            hits.push(SearchHit {
+                call_hash: row.call_hash.clone(),
+                call_id: row.call_id,
+                file_name: row.file_name.clone(),
+                path: row.path.clone(),
+                speaker: speaker_parse(&row.speaker),
+                start_s: first[0],
+                end_s: last[1],
+                text: row.shown.clone(),
+            });
+            if hits.len() >= limit {
+                return Ok(true);
+            }
+        }
+    }
+    Ok(false)
 }
 
 /// One index row: the normalised text and each token's [start, end].
@@ -93,16 +165,7 @@ impl Store {
         actor: &str,
     ) -> Result<(), StoreError> {
         let json = serde_json::to_string(t).map_err(|e| StoreError::BadData(e.to_string()))?;
-        let rows: Vec<(String, &'static str, String, String)> = t
-            .segments()
-            .iter()
-            .map(|seg| {
-                let (text, times) = index_row(t, seg);
-                let times = serde_json::to_string(&times).unwrap_or_else(|_| "[]".into());
-                (text, speaker_text(seg.speaker), t.text_of(&seg.words), times)
-            })
-            .filter(|(text, ..)| !text.is_empty())
-            .collect();
+        let rows = index_rows(t);
         self.write(|tx| {
             let replaced = tx
                 .query_row("SELECT source FROM transcripts WHERE call_hash = ?1", [call_hash], |r| {
@@ -124,8 +187,8 @@ impl Store {
                 "INSERT INTO transcript_index (text, call_hash, speaker, shown, times) \
                  VALUES (?1, ?2, ?3, ?4, ?5)",
             )?;
-            for (text, speaker, shown, times) in &rows {
-                insert.execute(params![text, call_hash, speaker, shown, times])?;
+            for r in &rows {
+                insert.execute(params![r.text, call_hash, r.speaker, r.shown, r.times])?;
             }
             let call_id: Option<i64> =
                 tx.query_row("SELECT id FROM calls WHERE hash = ?1", [call_hash], |r| r.get(0)).optional()?;
@@ -204,32 +267,19 @@ impl Store {
             let mut rows = st.query(params![query, speaker_text(speaker)])?;
             let mut hits = Vec::new();
             while let Some(r) = rows.next()? {
-                let call_hash: String = r.get(0)?;
-                let text: String = r.get(3)?;
-                let times: Vec<[f64; 2]> = serde_json::from_str(&r.get::<_, String>(4)?)
-                    .map_err(|e| StoreError::BadData(format!("transcript index of {call_hash}: {e}")))?;
-                let toks: Vec<&str> = text.split(' ').collect();
+                let row = FoundRow {
+                    call_hash: r.get(0)?,
+                    speaker: r.get(1)?,
+                    shown: r.get(2)?,
+                    text: r.get(3)?,
+                    times: r.get(4)?,
+                    file_name: r.get(5)?,
+                    path: r.get(6)?,
+                    call_id: r.get(7)?,
+                };
                 // Every place in the segment the phrase occurs (FTS5 says the row has one).
-                for at in 0..toks.len().saturating_sub(want.len() - 1) {
-                    let same = want.iter().enumerate().all(|(k, w)| toks.get(at + k) == Some(&w.as_str()));
-                    let (Some(first), Some(last)) = (times.get(at), times.get(at + want.len() - 1)) else {
-                        continue;
-                    };
-                    if same {
-                        hits.push(SearchHit {
-                            call_hash: call_hash.clone(),
-                            call_id: r.get(7)?,
-                            file_name: r.get(5)?,
-                            path: r.get(6)?,
-                            speaker: speaker_parse(&r.get::<_, String>(1)?),
-                            start_s: first[0],
-                            end_s: last[1],
-                            text: r.get(2)?,
-                        });
-                        if hits.len() >= limit {
-                            return Ok(hits);
-                        }
-                    }
+                if add_hits(&row, &want, limit, &mut hits).map_err(StoreError::BadData)? {
+                    break;
                 }
             }
             Ok(hits)

@@ -192,10 +192,46 @@ impl PgStore {
 
     /// Every call's stored analysis figures, by call id.
     pub fn all_metrics(&mut self) -> Result<Vec<crate::store::StoredMetrics>, PgError> {
+        self.metrics_of(None)
+    }
+
+    /// The stored figures of a call, if it has been analysed.
+    pub fn metrics(&mut self, call_id: i64) -> Result<Option<crate::store::StoredMetrics>, PgError> {
+        Ok(self.metrics_of(Some(call_id))?.into_iter().next())
+    }
+
+    /// Sets what a source given on purpose says about a call (`callqa index --metadata`), as
+    /// [`crate::store::Store::set_call_details`]: a detail it does not say keeps the stored
+    /// one. The server's trigger audits the change in the login's name. Whether it changed.
+    pub fn set_call_details(
+        &mut self,
+        call_id: i64,
+        details: &crate::store::CallDetails,
+    ) -> Result<bool, PgError> {
+        let mut tx = self.client.transaction()?;
+        let sql = format!("SELECT {} FROM callqa.calls WHERE id = $1 FOR UPDATE", call_columns());
+        let old =
+            tx.query_opt(&sql, &[&call_id])?.ok_or_else(|| PgError::NotFound(format!("call {call_id}")))?;
+        let old = call_from_row(&old)?;
+        let now = details.applied_to(&old.meta);
+        if now == old.meta {
+            return Ok(false);
+        }
+        tx.execute(
+            "UPDATE callqa.calls SET agent = $2, recorded_at = $3, team = $4 WHERE id = $1",
+            &[&call_id, &now.agent, &now.recorded_at, &now.team],
+        )?;
+        tx.commit()?;
+        Ok(true)
+    }
+
+    /// The figures of one call, or of every call, by call id.
+    fn metrics_of(&mut self, call_id: Option<i64>) -> Result<Vec<crate::store::StoredMetrics>, PgError> {
         let sql = format!(
             "SELECT call_id, {}, analyser_version, duration_s, talk_agent_s, talk_customer_s, talk_mixed_s, \
              overtalk_count, overtalk_by_agent, overtalk_by_customer, overtalk_total_s, silence_count, \
-             silence_total_s, silence_longest_s, hold_total_s, warnings::text FROM callqa.call_metrics ORDER BY call_id",
+             silence_total_s, silence_longest_s, hold_total_s, warnings::text FROM callqa.call_metrics \
+             WHERE $1::bigint IS NULL OR call_id = $1 ORDER BY call_id",
             utc("analysed_at")
         );
         let count = |r: &Row, i: usize| -> Result<u32, PgError> {
@@ -203,7 +239,7 @@ impl PgStore {
             u32::try_from(v).map_err(|_| PgError::BadData(format!("a count of {v} in the analysis figures")))
         };
         self.client
-            .query(&sql, &[])?
+            .query(&sql, &[&call_id])?
             .iter()
             .map(|r| {
                 let warnings: String = r.try_get(15)?;

@@ -4,8 +4,8 @@
 //! [`PgStore::update_review`]), and `callqa db copy` between a SQLite store and a new team
 //! store, checked by per-table counts and hashes ([`copy`]); calls, scorecards and reviews
 //! (`calls.rs`, `reviews.rs`), queues (`queues.rs`), calibration sessions and their reviews
-//! (`calibration.rs`) and coaching clips (`clips.rs`), each with the meaning
-//! [`crate::store::Store`]'s has on SQLite; transcripts are not here yet.
+//! (`calibration.rs`), coaching clips (`clips.rs`) and transcripts with their phrase search
+//! (`transcripts.rs`), each with the meaning [`crate::store::Store`]'s has on SQLite.
 //!
 //! Who is saving is the database login (`session_user`), never a typed name: the server
 //! enforces who may read and change what (see [`schema`]). Every statement binds its values
@@ -21,6 +21,7 @@ mod queues;
 mod reviews;
 pub mod schema;
 mod team;
+mod transcripts;
 
 use std::path::{Path, PathBuf};
 
