@@ -44,6 +44,13 @@ const MIN_KEEP: f32 = 2.0;
 const CONTINUITY: f32 = 0.9;
 /// ...range of its 100 ms level (power ratio, 6 dB)...
 const MOVES: f32 = 4.0;
+/// A span whose counted frames are fewer than this share of its heard frames is judged by all
+/// the frames heard.
+const FAINT_SHARE: f32 = 0.5;
+/// Such a span is sustained when heard in this share of its frames...
+const FAINT_CONTINUITY: f32 = 0.75;
+/// ...its 100 ms level spanning this much (power ratio, 3 dB).
+const FAINT_MOVES: f32 = 2.0;
 /// ...after which the floor stops learning from it (2 s)...
 const SUSTAIN_FRAMES: u64 = 200;
 /// ...and from which a span is music on hold even if not tonal (6 s).
@@ -177,6 +184,8 @@ struct Open {
     /// Floor when the span was last active (for the edge amplitude threshold).
     last_floor: f32,
     active: u64,
+    /// Active frames, those heard only by the averaged criteria included.
+    heard: u64,
     tonal: u64,
     /// Lowest and highest 100 ms average inside the span (from its 11th frame on).
     smin: f32,
@@ -190,9 +199,21 @@ impl Open {
     /// Sustained, moving sound: open for `frames` frames or more, active in ≥ 90 % of them, its
     /// 100 ms level spanning ≥ 6 dB. Music is; speech pauses too often; steady noise does not
     /// move.
+    ///
+    /// A span the 10 ms thresholds hear in less than half of its heard frames (sound a few dB
+    /// over a noisy line's noise) is judged by all the frames heard instead.
     fn sustained(&self, t: u64, frames: u64) -> bool {
-        let n = t + 1 - self.first_frame.min(t);
-        n >= frames && self.active as f32 >= CONTINUITY * n as f32 && self.smax >= MOVES * self.smin
+        let n = (t + 1 - self.first_frame.min(t)) as f32;
+        if self.active as f32 >= FAINT_SHARE * self.heard as f32 {
+            n >= frames as f32 && self.active as f32 >= CONTINUITY * n && self.smax >= MOVES * self.smin
+        } else {
+            // Faint: heard in ≥ 75 % of the frames (the averaged criteria miss a few dB of
+            // music's quiet notes too), its level moving ≥ 3 dB (a faint sound moves less over
+            // the noise it adds to).
+            n >= frames as f32
+                && self.heard as f32 >= FAINT_CONTINUITY * n
+                && self.smax >= FAINT_MOVES * self.smin
+        }
     }
 }
 
@@ -232,6 +253,8 @@ pub(crate) struct Detector {
     peak: f32,
     /// The line noise's statistics in 30 ms averages.
     noise: Noise,
+    /// Whether a talk span has been found.
+    talked: bool,
     open: Option<Open>,
     pub spans: Vec<SampleSpan>,
     /// Frame levels over the floor, for the channel's confidence.
@@ -280,6 +303,7 @@ impl Detector {
             level: 0.0,
             peak: 0.0,
             noise: Noise::default(),
+            talked: false,
             open: None,
             spans: Vec::new(),
             tally: Tally::default(),
@@ -399,6 +423,16 @@ impl Detector {
     /// frame `t`, inside the open span.
     pub fn active_within(&self, t: u64, frames: u64) -> bool {
         self.open.is_some_and(|o| t <= o.last_active + frames)
+    }
+
+    /// Whether a talk span of this side has been found.
+    pub fn has_talked(&self) -> bool {
+        self.talked
+    }
+
+    /// Whether the open span is sustained sound (see [`Open::sustained`]) as of frame `t`.
+    pub fn sustained(&self, t: u64) -> bool {
+        self.open.is_some_and(|o| o.sustained(t, SUSTAIN_FRAMES))
     }
 
     /// Whether a span is open (this side is talking or on hold, bridged pauses included).
@@ -584,6 +618,7 @@ impl Detector {
                     tail: t,
                     last_floor: floor,
                     active: add,
+                    heard: self.run,
                     tonal: add_tonal,
                     smin: f32::INFINITY,
                     smax: 0.0,
@@ -600,6 +635,7 @@ impl Detector {
                     o.last_active = if averaged { o.last_active.max(newest) } else { t };
                     o.last_floor = floor;
                     o.active += add;
+                    o.heard += if self.run == MIN_RUN { MIN_RUN } else { 1 };
                     o.tonal += add_tonal;
                 } else if t - o.last_active > self.p.bridge_frames {
                     self.close(samples);
@@ -618,7 +654,8 @@ impl Detector {
             .last_above(self.ch, last * fl, (last + 1) * fl, self.dc, thr)
             .map_or((last + 1) * fl, |i| i + 1);
         let frames = o.last_active + 1 - o.first_frame;
-        let tonal = o.tonal as f32 >= self.p.hold_fraction * o.active as f32;
+        // (A span heard only by the averaged criteria has no counted frames: not tonal.)
+        let tonal = o.active > 0 && o.tonal as f32 >= self.p.hold_fraction * o.active as f32;
         let music = o.sustained(o.last_active, MUSIC_FRAMES);
         let kind = if (tonal && frames >= self.p.hold_min_frames) || music {
             Some(Kind::Hold)
@@ -638,6 +675,7 @@ impl Detector {
         }
         let Some(kind) = kind else { return };
         if end > o.start {
+            self.talked |= kind == Kind::Talk;
             self.spans.push(SampleSpan { start: o.start, end, kind });
         }
     }

@@ -11,8 +11,11 @@
 //! difference over this side's frames above its floor), never under its floor, within 4 dB
 //! (root mean square) over the window: it rises and falls with the other side, dips included. A talker's own voice over the other's does not keep a constant
 //! difference to it, so it stays talk however quiet it is. With fewer than 4 frames above the
-//! floor in the window there is not enough to tell and the pre-check decides (a quiet talker's
-//! first 30 ms over the other side; the span's start is extended backwards afterwards).
+//! floor in the window there is not enough to tell ([`Echo::judge`] says `None`) and the
+//! detector decides: a frame loud enough for the 10 ms thresholds is an echo then (a quiet
+//! talker's first 30 ms over the other side; the span's start is extended backwards afterwards),
+//! a frame heard only on a noisy line's 30 ms averages is one only until its side has talked on
+//! its own, or while the other side plays sustained sound (music on hold).
 //!
 //! Levels are compared in log2 (a bit-level approximation, within 0.09 of log2).
 
@@ -81,11 +84,9 @@ impl Echo {
         }
     }
 
-    /// The pre-check alone: whether the other side was `echo_db` louder than channel `c`'s
-    /// frame `t` (already pushed) in the last `echo_s`. Sound this far under the other side
-    /// and too faint to judge by the echo model (see [`Echo::is_echo`]) cannot be told from
-    /// its echo.
-    pub fn under_other(&self, c: usize, t: u64) -> bool {
+    /// The pre-check: whether the other side was `echo_db` louder than channel `c`'s frame `t`
+    /// (already pushed) in the last `echo_s`.
+    fn under_other(&self, c: usize, t: u64) -> bool {
         let (c, o) = if c == 0 { (0, 1) } else { (1, 0) };
         let slot = |k: usize| (t as usize).wrapping_sub(k) & (HIST - 1);
         let this = self.energy[c].get(slot(0)).copied().unwrap_or(0.0);
@@ -95,16 +96,18 @@ impl Echo {
         loudest > this * self.ratio
     }
 
-    /// Whether channel `c`'s frame `t` (already pushed) is the other side's echo.
-    pub fn is_echo(&self, c: usize, t: u64) -> bool {
+    /// The echo model's verdict on channel `c`'s frame `t`: `Some(false)` when the other side
+    /// was not `echo_db` louder, `None` when the pre-check passed but there is not enough of this
+    /// side over its floor to tell (then the caller decides).
+    pub fn judge(&self, c: usize, t: u64) -> Option<bool> {
         if !self.under_other(c, t) {
-            return false;
+            return Some(false);
         }
         let (c, o) = if c == 0 { (0, 1) } else { (1, 0) };
         let slot = |k: usize| (t as usize).wrapping_sub(k) & (HIST - 1);
         if (t as usize) < WIN + MAX_DELAY {
-            // Not enough history yet: the pre-check decides.
-            return true;
+            // Not enough history yet.
+            return None;
         }
         // This side's frames over its floor in the window: (frame age, log2 energy).
         let mut x = [(0usize, 0f32); WIN];
@@ -118,13 +121,13 @@ impl Echo {
             }
         }
         if n < MIN_POINTS {
-            return true;
+            return None;
         }
         let pts = x.get(..n).unwrap_or(&[]);
         let inv = 1.0 / n as f32;
         let win = 1.0 / WIN as f32;
         let at = |ring: &[[f32; HIST]; 2], ch: usize, k: usize| ring[ch].get(slot(k)).copied().unwrap_or(0.0);
-        (0..=MAX_DELAY).any(|d| {
+        Some((0..=MAX_DELAY).any(|d| {
             // The loss, from this side's frames over its floor.
             let g = pts.iter().map(|&(k, v)| v - at(&self.log, o, k + d)).sum::<f32>() * inv;
             // Over the whole window: the echo model (the other side `d` frames earlier, less the
@@ -141,7 +144,7 @@ impl Echo {
             let my = sy * win;
             // The other side's level moved, and this side moved with it.
             syy * win - my * my >= MIN_VAR_Y && r2 * win <= MAX_VAR
-        })
+        }))
     }
 }
 

@@ -176,9 +176,26 @@ impl Decider {
             [a, b] => [b.is_open(), a.is_open()],
             _ => [false; 2],
         };
-        for ((c, (f, d)), other_busy) in frame.iter().zip(self.detectors.iter_mut()).enumerate().zip(busy) {
-            let echo =
-                |faint: bool| echo.is_some_and(|e| if faint { e.under_other(c, t) } else { e.is_echo(c, t) });
+        // Whether the other side is sustained sound (music on hold): its echo is continuous.
+        let held = match self.detectors.as_slice() {
+            [a, b] => [b.sustained(t), a.sustained(t)],
+            _ => [false; 2],
+        };
+        for (((c, (f, d)), other_busy), other_held) in
+            frame.iter().zip(self.detectors.iter_mut()).enumerate().zip(busy).zip(held)
+        {
+            // Frames heard only by the averaged criteria of a noisy line are mostly too faint for
+            // the echo model. When it cannot tell, they are the other side's echo until this side
+            // has talked on its own (a line that so far carried only the other side's echo), and
+            // while the other side plays sustained sound (its echo would keep a span open for as
+            // long as it plays); otherwise a quiet talker under a louder voice is heard.
+            let talked = d.has_talked();
+            let echo = |faint: bool| {
+                echo.is_some_and(|e| match e.judge(c, t) {
+                    Some(verdict) => verdict,
+                    None => !faint || other_held || !talked,
+                })
+            };
             d.step(t, *f, echo, other_busy, view);
         }
         if let ([a, b], [ta, tb]) = (self.detectors.as_slice(), self.turns.as_slice()) {
@@ -693,6 +710,47 @@ mod tests {
         let a = run(&[agent, customer]);
         assert!(close(&spans(&a, 0), &[[1.0, 4.0]], 0.02), "{:?}", a.talk);
         assert!(close(&spans(&a, 1), &[[6.0, 8.0]], 0.02), "{:?}", a.talk);
+        assert!(a.overtalk.is_empty(), "{:?}", a.overtalk);
+    }
+
+    #[test]
+    fn a_quiet_talker_on_a_noisy_line_is_heard_alone_and_over_the_other_side() {
+        // Line noise at -42 dBFS on both sides; the agent's syllables at -38 dBFS (4 dB over
+        // the noise: under every 10 ms threshold), the customer's at -15 dBFS.
+        let mut agent = noise(at(12.0), 21, -42.0);
+        let mut customer = noise(at(12.0), 22, -42.0);
+        add_talk(&mut agent, 1.0, 4.0, -38.0, 23);
+        add_talk(&mut customer, 5.0, 10.0, -15.0, 24);
+        // (Out of step with the customer's syllables: in step, its envelope would be an echo's.)
+        add_talk(&mut agent, 7.1, 8.6, -38.0, 25);
+        let a = run(&[agent, customer]);
+        // Over the customer the agent's first syllable (180 ms) may be lost: it starts within
+        // 0.3 s, and ends within 0.1 s.
+        let agent = spans(&a, 0);
+        assert_eq!(agent.len(), 2, "{:?}", a.talk);
+        assert!(close(&agent[..1], &[[1.0, 4.0]], 0.1), "{:?}", a.talk);
+        assert!((7.1..=7.4).contains(&agent[1][0]) && (agent[1][1] - 8.6).abs() <= 0.1, "{:?}", a.talk);
+        assert!(close(&spans(&a, 1), &[[5.0, 10.0]], 0.05), "{:?}", a.talk);
+        assert_eq!(a.overtalk.len(), 1, "{:?}", a.overtalk);
+        assert_eq!(a.overtalk[0].started_by, Speaker::Agent);
+    }
+
+    #[test]
+    fn on_a_noisy_line_the_other_sides_faint_echo_is_not_talk() {
+        // The agent's voice leaks into the customer's channel 26 dB down, 30 ms late, over
+        // -45 dBFS line noise: a few dB over the noise, like a quiet talker.
+        let mut agent = noise(at(12.0), 31, -45.0);
+        add_talk(&mut agent, 0.5, 4.5, -14.0, 32);
+        let mut customer = noise(at(12.0), 33, -45.0);
+        let d = at(0.03);
+        for i in d..customer.len() {
+            customer[i] += 0.05 * agent[i - d];
+        }
+        add_talk(&mut customer, 6.0, 8.0, -16.0, 34);
+        add_talk(&mut agent, 9.0, 11.0, -14.0, 35);
+        let a = run(&[agent, customer]);
+        assert!(close(&spans(&a, 0), &[[0.5, 4.5], [9.0, 11.0]], 0.05), "{:?}", a.talk);
+        assert!(close(&spans(&a, 1), &[[6.0, 8.0]], 0.05), "{:?}", a.talk);
         assert!(a.overtalk.is_empty(), "{:?}", a.overtalk);
     }
 
