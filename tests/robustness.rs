@@ -477,8 +477,8 @@ const CLEAN_LINE: &[&str] = &[
 const NOT_HIGH: &[(&str, usize, Level)] = &[
     ("noise_m42", 0, Level::Medium),
     ("noise_m42", 1, Level::Medium),
-    ("noise_m36", 0, Level::Low),
-    ("noise_m36", 1, Level::Low),
+    ("noise_m36", 0, Level::Medium),
+    ("noise_m36", 1, Level::Medium),
     ("hum_m40", 0, Level::Medium),
     ("hum_m40", 1, Level::Medium),
     ("agent_m18_noise_m42", 0, Level::Low),

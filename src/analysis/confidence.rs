@@ -64,11 +64,12 @@ const RING: usize = 32;
 // ---- the rules (docs/robustness.md, "Confidence") ---------------------------------------
 
 /// Speech level (the mean power of the talk frames, an active speech level) under this many dB
-/// over the floor: low. Above ~+14 dB the detector starts a span at +10 dB over the floor and
-/// keeps it at +7 dB (lower only on noisier lines); a speech's 10 ms frames spread ~±10 dB
-/// around its mean power, so with the mean less than 5 dB over the start threshold a large
-/// part of the speech is under it and whole words can go missing.
-pub const LOW_SNR_DB: f32 = 15.0;
+/// over the floor: low. On a line with smooth noise the detector's 30 ms averaged criteria
+/// (`detect.rs`) hear speech down to a few dB over the noise, but under ~+12 dB a talker's weak
+/// syllables and tails sink under their +1.5 dB keep threshold and faint speech under the other
+/// side's voice is lost: on the robustness corpus the sides under +12 dB were off by 3–17 %, the
+/// sides from +12 dB within 2.5 % (the music on hold of `real_noise_m42` apart).
+pub const LOW_SNR_DB: f32 = 12.0;
 /// Under this many dB: medium. From +20 dB the speech's mean power is 10 dB over the start
 /// threshold and 13 dB over the keep threshold; under it more and more of the weak parts of
 /// words (onsets, tails, unvoiced consonants) sink under them (talk a few % short).
@@ -399,12 +400,12 @@ mod tests {
     }
 
     #[test]
-    fn the_speech_level_sets_the_level_at_15_and_25_db() {
+    fn the_speech_level_sets_the_level_at_12_and_20_db() {
         let at = |db: f32| assess(0, &Stats { snr_db: Some(db), ..clean() });
         assert_eq!(at(20.0).level, Level::High);
         assert_eq!(at(19.9).level, Level::Medium);
-        assert_eq!(at(15.0).level, Level::Medium);
-        assert_eq!(at(14.9).level, Level::Low);
+        assert_eq!(at(12.0).level, Level::Medium);
+        assert_eq!(at(11.9).level, Level::Low);
         let low = at(7.94);
         assert_eq!(low.level, Level::Low);
         assert_eq!(low.snr_db, Some(7.9));
@@ -437,9 +438,9 @@ mod tests {
 
     #[test]
     fn the_most_serious_reason_comes_first() {
-        let c = assess(0, &Stats { hum: 0.9, snr_db: Some(12.0), ..clean() });
+        let c = assess(0, &Stats { hum: 0.9, snr_db: Some(10.0), ..clean() });
         assert_eq!(c.level, Level::Low);
-        assert_eq!(c.reasons, vec!["speech only 12 dB above the line noise", "steady hum on the line"]);
+        assert_eq!(c.reasons, vec!["speech only 10 dB above the line noise", "steady hum on the line"]);
     }
 
     #[test]
