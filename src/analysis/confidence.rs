@@ -228,6 +228,7 @@ impl Tally {
     /// the detector's `floor`; `warm` when its tonality was computed whatever its level (the
     /// warm-up); `judged` when it counts for the rest of the call (the other side quiet, the
     /// floor real line noise).
+    #[inline]
     pub fn frame(
         &mut self,
         t: u64,

@@ -203,9 +203,13 @@ impl Open {
     /// A span the 10 ms thresholds hear in less than half of its heard frames (sound a few dB
     /// over a noisy line's noise) is judged by all the frames heard instead.
     fn sustained(&self, t: u64, frames: u64) -> bool {
-        let n = (t + 1 - self.first_frame.min(t)) as f32;
+        let n = t + 1 - self.first_frame.min(t);
+        if n < frames {
+            return false;
+        }
+        let n = n as f32;
         if self.active as f32 >= FAINT_SHARE * self.heard as f32 {
-            n >= frames as f32 && self.active as f32 >= CONTINUITY * n && self.smax >= MOVES * self.smin
+            self.active as f32 >= CONTINUITY * n && self.smax >= MOVES * self.smin
         } else {
             // Faint: heard in ≥ 75 % of the frames (the averaged criteria miss a few dB of
             // music's quiet notes too), its level moving ≥ 3 dB (a faint sound moves less over

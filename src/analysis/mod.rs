@@ -171,24 +171,12 @@ impl Decider {
             *n += u64::from(f.clipped);
         }
         let echo = self.echo.as_ref();
-        // Whether the other side is inside a span (as of the last frame, for both sides alike).
-        let busy = match self.detectors.as_slice() {
-            [a, b] => [b.is_open(), a.is_open()],
-            _ => [false; 2],
-        };
-        // Whether the other side is sustained sound (music on hold): its echo is continuous.
-        let held = match self.detectors.as_slice() {
-            [a, b] => [b.sustained(t), a.sustained(t)],
-            _ => [false; 2],
-        };
-        for (((c, (f, d)), other_busy), other_held) in
-            frame.iter().zip(self.detectors.iter_mut()).enumerate().zip(busy).zip(held)
-        {
-            // Frames heard only by the averaged criteria of a noisy line are mostly too faint for
-            // the echo model. When it cannot tell, they are the other side's echo until this side
-            // has talked on its own (a line that so far carried only the other side's echo), and
-            // while the other side plays sustained sound (its echo would keep a span open for as
-            // long as it plays); otherwise a quiet talker under a louder voice is heard.
+        // Frames heard only by the averaged criteria of a noisy line are mostly too faint for
+        // the echo model. When it cannot tell, they are the other side's echo until this side has
+        // talked on its own (a line that so far carried only the other side's echo), and while
+        // the other side plays sustained sound (its echo would keep a span open for as long as it
+        // plays); otherwise a quiet talker under a louder voice is heard.
+        let step = |d: &mut Detector, c: usize, f: Frame, [other_busy, other_held]: [bool; 2]| {
             let talked = d.has_talked();
             let echo = |faint: bool| {
                 echo.is_some_and(|e| match e.judge(c, t) {
@@ -196,7 +184,18 @@ impl Decider {
                     None => !faint || other_held || !talked,
                 })
             };
-            d.step(t, *f, echo, other_busy, view);
+            d.step(t, f, echo, other_busy, view);
+        };
+        match (self.detectors.as_mut_slice(), frame) {
+            ([a, b], [fa, fb]) => {
+                // The other side's state as of the last frame, for both sides alike: inside a
+                // span, and sustained sound (music on hold).
+                let (of_a, of_b) = ([b.is_open(), b.sustained(t)], [a.is_open(), a.sustained(t)]);
+                step(a, 0, *fa, of_a);
+                step(b, 1, *fb, of_b);
+            }
+            ([m], [f]) => step(m, 0, *f, [false; 2]),
+            _ => {}
         }
         if let ([a, b], [ta, tb]) = (self.detectors.as_slice(), self.turns.as_slice()) {
             // Pauses matter while both sides talk, and only in the side that was talking
