@@ -80,6 +80,9 @@ pub(crate) fn review(url: &str, change: &ReviewChange) -> Result<Option<Applied>
     }
     if let Some((_, why)) = report.refused.iter().find(|(id, _)| *id == mine) {
         outbox.sent(mine)?;
+        if report.mistaken.contains(&mine) {
+            bail!(CliError::Usage(why.clone()));
+        }
         bail!("{why}");
     }
     if let Some(why) = &report.lost {
@@ -139,7 +142,10 @@ fn sync_command(db: Option<&Path>, drop: Option<i64>, json: bool) -> Result<Exit
     } else {
         outln!("{}: {} waited, {} sent, {} wait", term(&target), before, report.sent, left.len());
         for w in &left {
-            let what = w.change.file.display().to_string();
+            let what = match &w.change.session {
+                Some(s) => format!("{} ({s})", w.change.file.display()),
+                None => w.change.file.display().to_string(),
+            };
             outln!(
                 "  {} {} {} {}",
                 w.id,
