@@ -281,6 +281,7 @@ fn a_server_stopped_hard_mid_session_loses_nothing_and_duplicates_nothing() {
     assert_eq!(team_state(&mut connect_admin()).0, reviews, "the refused change changed nothing");
 
     session_reviews_wait_in_the_outbox_too(&server, &desk, &asha, &ben, &connect_admin);
+    the_window_keeps_a_session_review_in_the_outbox(&server, &desk, &ben, &connect_admin);
     the_window_keeps_saves_in_the_outbox_while_the_server_is_down(&server, &desk, &asha, &connect_admin);
 }
 
@@ -511,5 +512,70 @@ fn the_window_keeps_saves_in_the_outbox_while_the_server_is_down(
     let (status, version, answers): (String, i64, String) = (rows[0].get(0), rows[0].get(1), rows[0].get(2));
     assert_eq!((status.as_str(), version), ("submitted", 2), "the draft, then the submission");
     assert_eq!(answers, "let_customer_finish=yes no_arguing=yes admitted_fault=na set_callback_time=no");
+    assert_eq!(Outbox::open(&outbox).unwrap().count(&key).unwrap(), 0);
+}
+
+/// The window scoring blind in a calibration session on the team store: the server stopped
+/// hard, the submission is kept in the outbox marked with its session (the window counts it
+/// as waiting); the server back, the window sends it by itself, once, into the session.
+fn the_window_keeps_a_session_review_in_the_outbox(
+    server: &Server,
+    desk: &Desk,
+    ben: &str,
+    connect_admin: &dyn Fn() -> Client,
+) {
+    use callqa::app::Command;
+    use egui::{Key, Modifiers};
+    use egui_kittest::kittest::Queryable;
+    let session_name = "Week 49 \"offline\"";
+    let session: i64 = connect_admin()
+        .query_one("SELECT id FROM callqa.calibration_sessions WHERE name = $1", &[&session_name])
+        .unwrap()
+        .get(0);
+    let call = PathBuf::from(desk.call("dev_c_dispute.wav"));
+    let outbox = desk.dir.path().join("window-session-outbox.sqlite3");
+    let mut h =
+        ui_common::harness_with_outbox(&PathBuf::from(desk.url(ben)), vec![call.clone()], outbox.clone());
+    ui_common::run_until(&mut h, "the call on the team store", 60, |app| {
+        app.team_login.is_some() && app.review.is_some()
+    });
+    h.state_mut().push(Command::OpenSessionCall { session, name: session_name.to_string(), path: call });
+    ui_common::run_until(&mut h, "the call in the session, analysed", 60, |app| {
+        app.review.as_ref().is_some_and(|r| r.session == Some(session))
+            && app.call.as_ref().is_some_and(|c| c.analysis.is_some())
+    });
+    h.run_steps(3);
+    server.stop_hard();
+    for key in [Key::Num1, Key::Num2, Key::Num3, Key::Num4] {
+        ui_common::press(&mut h, key, Modifiers::NONE);
+        ui_common::press(&mut h, Key::N, Modifiers::NONE);
+    }
+    h.get_by_label("Submit").scroll_to_me();
+    h.run_steps(2);
+    h.get_by_label("Submit").click();
+    h.run_steps(2);
+    ui_common::run_until(&mut h, "the session review kept in the outbox", 30, |app| {
+        app.outbox_waiting == 1 && app.review.as_ref().is_some_and(|r| !r.dirty && !r.save_in_flight())
+    });
+    ui_common::assert_shows(&h, "1 change(s) wait in the outbox");
+    let key = desk.target(ben);
+    let kept = Outbox::open(&outbox).unwrap().waiting(&key).unwrap();
+    assert_eq!(kept.len(), 1);
+    assert_eq!(
+        (kept[0].change.session.clone(), kept[0].change.submit),
+        (Some(SessionRef::Id(session)), true)
+    );
+
+    server.start();
+    ui_common::run_until(&mut h, "the window to send the outbox once the server is back", 60, |app| {
+        app.outbox_waiting == 0 && app.message.as_ref().is_some_and(|m| m.text.contains("Sent 1 change(s)"))
+    });
+    let rows: Vec<Stored> = session_state(&mut connect_admin(), session_name)
+        .into_iter()
+        .filter(|r| r.0 == ben && r.1 == "dev_c_dispute.wav")
+        .collect();
+    assert_eq!(rows.len(), 1, "one session review, not two: {rows:?}");
+    assert_eq!((rows[0].2.as_str(), rows[0].3), ("submitted", 1), "{rows:?}");
+    assert_eq!(rows[0].4, "let_customer_finish=no: no_arguing=no: admitted_fault=no: set_callback_time=no:");
     assert_eq!(Outbox::open(&outbox).unwrap().count(&key).unwrap(), 0);
 }
