@@ -16,7 +16,7 @@ mod ui_common;
 use std::path::PathBuf;
 use std::process::{Command, Output};
 
-use callqa::store::outbox::Outbox;
+use callqa::store::outbox::{Outbox, SessionRef};
 use cli_common::{corpus, ok, text};
 use pg_common::TeamDb;
 use postgres::Client;
@@ -280,7 +280,181 @@ fn a_server_stopped_hard_mid_session_loses_nothing_and_duplicates_nothing() {
     ok(&desk.run(&asha, &["db", "sync", "--drop", &id]));
     assert_eq!(team_state(&mut connect_admin()).0, reviews, "the refused change changed nothing");
 
+    session_reviews_wait_in_the_outbox_too(&server, &desk, &asha, &ben, &connect_admin);
+    the_window_keeps_a_session_review_in_the_outbox(&server, &desk, &ben, &connect_admin);
     the_window_keeps_saves_in_the_outbox_while_the_server_is_down(&server, &desk, &asha, &connect_admin);
+}
+
+/// The outbox file and its WAL, to put back later (every acknowledgement lost).
+fn snapshot(desk: &Desk) -> (Vec<u8>, Option<Vec<u8>>) {
+    (std::fs::read(desk.outbox()).unwrap(), std::fs::read(desk.outbox().with_extension("sqlite3-wal")).ok())
+}
+
+fn restore(desk: &Desk, (file, wal): &(Vec<u8>, Option<Vec<u8>>)) {
+    std::fs::write(desk.outbox(), file).unwrap();
+    let wal_path = desk.outbox().with_extension("sqlite3-wal");
+    match wal {
+        Some(w) => std::fs::write(&wal_path, w).unwrap(),
+        None => {
+            let _ = std::fs::remove_file(&wal_path);
+        }
+    }
+    let _ = std::fs::remove_file(desk.outbox().with_extension("sqlite3-shm"));
+}
+
+/// The reviews made in calibration session `name`: reviewer, call file, status, version,
+/// answers.
+fn session_state(admin: &mut Client, name: &str) -> Vec<Stored> {
+    admin
+        .query(
+            "SELECT r.reviewer, c.file_name, r.status, r.version, \
+             string_agg(a.item_key || '=' || coalesce(a.answer, '-') || ':' || a.comment, ' ' ORDER BY a.position) \
+             FROM callqa.reviews r JOIN callqa.calls c ON c.id = r.call_id \
+             JOIN callqa.review_sessions rs ON rs.review_id = r.id \
+             JOIN callqa.calibration_sessions s ON s.id = rs.session_id \
+             LEFT JOIN callqa.answers a ON a.review_id = r.id WHERE s.name = $1 \
+             GROUP BY r.id, r.reviewer, c.file_name, r.status, r.version ORDER BY r.reviewer, c.file_name, r.id",
+            &[&name],
+        )
+        .unwrap()
+        .iter()
+        .map(|r| (r.get(0), r.get(1), r.get(2), r.get(3), r.get(4)))
+        .collect()
+}
+
+/// A calibration session's reviews made while the server is down wait in the outbox with the
+/// ordinary ones, in order, and arrive once: in the session (its rows and figures), not among
+/// the ordinary reviews; sent again, nothing changes; a submitted one changed offline is
+/// refused on sending and stays until dropped.
+fn session_reviews_wait_in_the_outbox_too(
+    server: &Server,
+    desk: &Desk,
+    asha: &str,
+    ben: &str,
+    connect_admin: &dyn Fn() -> Client,
+) {
+    let lead = desk.team.login("lead");
+    let (a, b) = (desk.call("dev_c_dispute.wav"), desk.call("dev_f_brief.wav"));
+    let session = "Week 49 \"offline\"";
+    ok(&desk.run(
+        &lead,
+        &["calibration", "create", session, "--calls", &a, &b, "--reviewers", &format!("{asha},{ben}")],
+    ));
+    // A session the store does not have: refused at once (the asker's mistake), not kept.
+    let out = desk.run(asha, &["review", &a, "--session", "no such week", "--answer", "no_arguing=yes"]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("no calibration session named"), "{}", text(&out.stderr));
+    assert_eq!(Outbox::open(&desk.outbox()).unwrap().count(&desk.target(asha)).unwrap(), 0);
+    // Online: asha starts her session review of a.
+    ok(&desk.run(asha, &["review", &a, "--session", session, "--answer", "let_customer_finish=no"]));
+    let mut admin = connect_admin();
+    let (ordinary, _) = team_state(&mut admin);
+    let applied_before: i64 =
+        admin.query_one("SELECT count(*) FROM callqa.applied_changes", &[]).unwrap().get(0);
+    drop(admin);
+
+    server.stop_hard();
+    let all =
+        ["--answer", "no_arguing=yes", "--answer", "admitted_fault=na", "--answer", "set_callback_time=yes"];
+    waits(&desk.run(asha, &[&["review", &a, "--session", session][..], &all, &["--submit"]].concat()), 1);
+    // An ordinary review between them: it stays an ordinary one.
+    waits(&desk.run(asha, &["review", &b, "--answer", "admitted_fault=yes"]), 2);
+    waits(
+        &desk.run(
+            ben,
+            &[
+                &["review", &b, "--session", session, "--answer", "let_customer_finish=yes"][..],
+                &all,
+                &["--submit"],
+            ]
+            .concat(),
+        ),
+        1,
+    );
+    let listed = desk.run(asha, &["db", "sync"]);
+    assert_eq!(listed.status.code(), Some(1), "{}", text(&listed.stderr));
+    let kept: Vec<Option<SessionRef>> = Outbox::open(&desk.outbox())
+        .unwrap()
+        .waiting(&desk.target(asha))
+        .unwrap()
+        .into_iter()
+        .map(|w| w.change.session)
+        .collect();
+    assert_eq!(kept, vec![Some(SessionRef::Name(session.to_string())), None], "in order, each marked");
+    let before_sync = snapshot(desk);
+
+    server.start();
+    let v: serde_json::Value = serde_json::from_str(&ok(&desk.run(asha, &["db", "sync", "--json"]))).unwrap();
+    assert_eq!((v["sent"].as_u64(), v["waiting"].as_u64()), (Some(2), Some(0)), "{v}");
+    let v: serde_json::Value = serde_json::from_str(&ok(&desk.run(ben, &["db", "sync", "--json"]))).unwrap();
+    assert_eq!((v["sent"].as_u64(), v["waiting"].as_u64()), (Some(1), Some(0)), "{v}");
+
+    let mut admin = connect_admin();
+    let in_session = session_state(&mut admin, session);
+    assert_eq!(
+        in_session,
+        vec![
+            (
+                asha.to_string(),
+                "dev_c_dispute.wav".to_string(),
+                "submitted".to_string(),
+                2,
+                "let_customer_finish=no: no_arguing=yes: admitted_fault=na: set_callback_time=yes:"
+                    .to_string()
+            ),
+            (
+                ben.to_string(),
+                "dev_f_brief.wav".to_string(),
+                "submitted".to_string(),
+                1,
+                "let_customer_finish=yes: no_arguing=yes: admitted_fault=na: set_callback_time=yes:"
+                    .to_string()
+            ),
+        ],
+        "the online draft and the offline submission in one session review; ben's once"
+    );
+    let (reviews, audit) = team_state(&mut admin);
+    let asha_on_b = |rs: &[Stored]| {
+        rs.iter().filter(|r| r.0 == asha && r.1 == "dev_f_brief.wav").map(|r| r.4.clone()).collect::<Vec<_>>()
+    };
+    assert_eq!(
+        reviews.len(),
+        ordinary.len() + 1,
+        "one new review (ben's): asha's continues her online draft, her ordinary change her review of b"
+    );
+    assert!(asha_on_b(&reviews)[0].contains("admitted_fault=yes:"), "{reviews:?}");
+    let applied: i64 = admin.query_one("SELECT count(*) FROM callqa.applied_changes", &[]).unwrap().get(0);
+    assert_eq!(applied, applied_before + 3, "the three offline changes, each once");
+    // The session's figures count them.
+    let fig: serde_json::Value =
+        serde_json::from_str(&ok(&desk.run(&lead, &["calibrate", "--session", session, "--json"]))).unwrap();
+    assert_eq!(fig["session"]["reviews"], 2, "{fig}");
+
+    // Every acknowledgement lost: sent again, nothing changes.
+    restore(desk, &before_sync);
+    let v: serde_json::Value = serde_json::from_str(&ok(&desk.run(asha, &["db", "sync", "--json"]))).unwrap();
+    assert_eq!((v["sent"].as_u64(), v["already_there"].as_u64()), (Some(2), Some(2)), "{v}");
+    let v: serde_json::Value = serde_json::from_str(&ok(&desk.run(ben, &["db", "sync", "--json"]))).unwrap();
+    assert_eq!(v["already_there"].as_u64(), Some(1), "{v}");
+    assert_eq!(session_state(&mut admin, session), in_session);
+    assert_eq!(team_state(&mut admin), (reviews.clone(), audit), "sent twice, applied once");
+    drop(admin);
+
+    // A submitted session review changed offline: refused when sent, kept until dropped.
+    server.stop_hard();
+    waits(&desk.run(asha, &["review", &a, "--session", session, "--answer", "no_arguing=no"]), 1);
+    server.start();
+    let out = desk.run(asha, &["db", "sync"]);
+    assert_eq!(out.status.code(), Some(1));
+    let listed = text(&out.stdout);
+    assert!(listed.contains("1 wait") && listed.contains("cannot be changed"), "{listed}");
+    let id = listed.lines().nth(1).and_then(|l| l.split_whitespace().next()).unwrap().to_string();
+    ok(&desk.run(asha, &["db", "sync", "--drop", &id]));
+    assert_eq!(
+        session_state(&mut connect_admin(), session),
+        in_session,
+        "the refused change changed nothing"
+    );
 }
 
 /// The window on the team store: the server stopped hard while a review is open; the draft
@@ -338,5 +512,70 @@ fn the_window_keeps_saves_in_the_outbox_while_the_server_is_down(
     let (status, version, answers): (String, i64, String) = (rows[0].get(0), rows[0].get(1), rows[0].get(2));
     assert_eq!((status.as_str(), version), ("submitted", 2), "the draft, then the submission");
     assert_eq!(answers, "let_customer_finish=yes no_arguing=yes admitted_fault=na set_callback_time=no");
+    assert_eq!(Outbox::open(&outbox).unwrap().count(&key).unwrap(), 0);
+}
+
+/// The window scoring blind in a calibration session on the team store: the server stopped
+/// hard, the submission is kept in the outbox marked with its session (the window counts it
+/// as waiting); the server back, the window sends it by itself, once, into the session.
+fn the_window_keeps_a_session_review_in_the_outbox(
+    server: &Server,
+    desk: &Desk,
+    ben: &str,
+    connect_admin: &dyn Fn() -> Client,
+) {
+    use callqa::app::Command;
+    use egui::{Key, Modifiers};
+    use egui_kittest::kittest::Queryable;
+    let session_name = "Week 49 \"offline\"";
+    let session: i64 = connect_admin()
+        .query_one("SELECT id FROM callqa.calibration_sessions WHERE name = $1", &[&session_name])
+        .unwrap()
+        .get(0);
+    let call = PathBuf::from(desk.call("dev_c_dispute.wav"));
+    let outbox = desk.dir.path().join("window-session-outbox.sqlite3");
+    let mut h =
+        ui_common::harness_with_outbox(&PathBuf::from(desk.url(ben)), vec![call.clone()], outbox.clone());
+    ui_common::run_until(&mut h, "the call on the team store", 60, |app| {
+        app.team_login.is_some() && app.review.is_some()
+    });
+    h.state_mut().push(Command::OpenSessionCall { session, name: session_name.to_string(), path: call });
+    ui_common::run_until(&mut h, "the call in the session, analysed", 60, |app| {
+        app.review.as_ref().is_some_and(|r| r.session == Some(session))
+            && app.call.as_ref().is_some_and(|c| c.analysis.is_some())
+    });
+    h.run_steps(3);
+    server.stop_hard();
+    for key in [Key::Num1, Key::Num2, Key::Num3, Key::Num4] {
+        ui_common::press(&mut h, key, Modifiers::NONE);
+        ui_common::press(&mut h, Key::N, Modifiers::NONE);
+    }
+    h.get_by_label("Submit").scroll_to_me();
+    h.run_steps(2);
+    h.get_by_label("Submit").click();
+    h.run_steps(2);
+    ui_common::run_until(&mut h, "the session review kept in the outbox", 30, |app| {
+        app.outbox_waiting == 1 && app.review.as_ref().is_some_and(|r| !r.dirty && !r.save_in_flight())
+    });
+    ui_common::assert_shows(&h, "1 change(s) wait in the outbox");
+    let key = desk.target(ben);
+    let kept = Outbox::open(&outbox).unwrap().waiting(&key).unwrap();
+    assert_eq!(kept.len(), 1);
+    assert_eq!(
+        (kept[0].change.session.clone(), kept[0].change.submit),
+        (Some(SessionRef::Id(session)), true)
+    );
+
+    server.start();
+    ui_common::run_until(&mut h, "the window to send the outbox once the server is back", 60, |app| {
+        app.outbox_waiting == 0 && app.message.as_ref().is_some_and(|m| m.text.contains("Sent 1 change(s)"))
+    });
+    let rows: Vec<Stored> = session_state(&mut connect_admin(), session_name)
+        .into_iter()
+        .filter(|r| r.0 == ben && r.1 == "dev_c_dispute.wav")
+        .collect();
+    assert_eq!(rows.len(), 1, "one session review, not two: {rows:?}");
+    assert_eq!((rows[0].2.as_str(), rows[0].3), ("submitted", 1), "{rows:?}");
+    assert_eq!(rows[0].4, "let_customer_finish=no: no_arguing=no: admitted_fault=no: set_callback_time=no:");
     assert_eq!(Outbox::open(&outbox).unwrap().count(&key).unwrap(), 0);
 }

@@ -19,7 +19,7 @@ use crate::audio::{WavReader, content_hash};
 use crate::model::call::CallMeta;
 use crate::model::scorecard::{Answer, ItemAnswer, Review, ReviewStatus, Scorecard, score, score_formula};
 use crate::store::ReviewDraft;
-use crate::store::outbox::ReviewChange;
+use crate::store::outbox::{ReviewChange, SessionRef};
 
 /// What `callqa review` was asked to do.
 #[derive(Debug)]
@@ -120,8 +120,8 @@ fn review(db: Option<&Path>, args: &ReviewArgs) -> Result<()> {
     let meta = CallMeta::from_wav(&args.file, &info);
     let input = Input { card, given, comments, hash, meta };
     // 3. The store.
-    // A session review on the team store is sent at once (the outbox keeps plain reviews).
-    if let Some(url) = team.as_deref().filter(|_| args.session.is_none()) {
+    // On the team store every review (a session's too) goes through the outbox.
+    if let Some(url) = team.as_deref() {
         return review_team(url, reviewer, args, input);
     }
     let Input { card, given, comments, hash, meta } = input;
@@ -214,8 +214,9 @@ struct Input {
 }
 
 /// `callqa review` on the team store: the reviewer is the login (a `--reviewer` given must
-/// be it); the change goes through the outbox (`cli/team.rs`), so it is kept when the server
-/// cannot be reached and sent later, once.
+/// be it); the change (a calibration session's review too, by the session's name) goes
+/// through the outbox (`cli/team.rs`), so it is kept when the server cannot be reached and
+/// sent later, once.
 fn review_team(url: &str, reviewer: Option<&str>, args: &ReviewArgs, input: Input) -> Result<()> {
     let Input { card, given, comments, hash, meta } = input;
     let (config, _) = super::team::target_of(url)?;
@@ -236,7 +237,9 @@ fn review_team(url: &str, reviewer: Option<&str>, args: &ReviewArgs, input: Inpu
         answers: given,
         comments,
         submit: args.submit,
-        amend_reason: args.amend_reason.clone(),
+        // A session review is not amended (a submitted one is not changed).
+        amend_reason: args.amend_reason.clone().filter(|_| args.session.is_none()),
+        session: args.session.as_deref().map(|name| SessionRef::Name(name.trim().to_string())),
     };
     let Some(applied) = super::team::review(url, &change)? else {
         if args.json {

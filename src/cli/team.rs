@@ -7,7 +7,8 @@
 //! The server records each change's id with the change, so one sent again after a lost
 //! acknowledgement is not applied twice. A change the server refuses is reported: the one just
 //! made leaves the outbox (the user sees the refusal at once, as on SQLite); an older one stays,
-//! marked with why, until `callqa db sync --drop ID`.
+//! marked with why, until `callqa db sync --drop ID`. A calibration session's review goes the
+//! same way, marked with the session's name.
 
 use std::path::Path;
 use std::process::ExitCode;
@@ -80,6 +81,9 @@ pub(crate) fn review(url: &str, change: &ReviewChange) -> Result<Option<Applied>
     }
     if let Some((_, why)) = report.refused.iter().find(|(id, _)| *id == mine) {
         outbox.sent(mine)?;
+        if report.mistaken.contains(&mine) {
+            bail!(CliError::Usage(why.clone()));
+        }
         bail!("{why}");
     }
     if let Some(why) = &report.lost {
@@ -139,7 +143,10 @@ fn sync_command(db: Option<&Path>, drop: Option<i64>, json: bool) -> Result<Exit
     } else {
         outln!("{}: {} waited, {} sent, {} wait", term(&target), before, report.sent, left.len());
         for w in &left {
-            let what = w.change.file.display().to_string();
+            let what = match &w.change.session {
+                Some(s) => format!("{} ({s})", w.change.file.display()),
+                None => w.change.file.display().to_string(),
+            };
             outln!(
                 "  {} {} {} {}",
                 w.id,
@@ -158,7 +165,14 @@ fn sync_command(db: Option<&Path>, drop: Option<i64>, json: bool) -> Result<Exit
 /// Answers of a change, for the JSON of a queued review.
 pub(crate) fn queued_json(change: &ReviewChange, waiting: usize) -> serde_json::Value {
     let answers: Vec<&ItemAnswer> = change.answers.iter().collect();
-    serde_json::json!({ "queued": true, "waiting": waiting, "call": change.file, "answers": answers, "submit": change.submit })
+    serde_json::json!({
+        "queued": true,
+        "waiting": waiting,
+        "call": change.file,
+        "answers": answers,
+        "submit": change.submit,
+        "session": change.session,
+    })
 }
 
 /// How many changes wait for `url`'s store.

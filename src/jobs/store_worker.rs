@@ -444,15 +444,12 @@ pub(super) fn spawn(
                 l.opening(hash, path, meta);
             }
             let ev = match (req, store.as_mut(), link.as_ref()) {
-                // A save on the team store: kept in the outbox when the server is away.
-                (
-                    StoreRequest::SaveReview { req, draft, submit, amend_reason, session: None },
-                    b,
-                    Some(l),
-                ) => {
+                // A save on the team store (in a calibration session or not): kept in the
+                // outbox when the server is away.
+                (StoreRequest::SaveReview { req, draft, submit, amend_reason, session }, b, Some(l)) => {
                     let call_id = draft.call_id;
                     let saved = match b {
-                        Some(b) => save(b, draft.clone(), submit, amend_reason.as_deref(), None),
+                        Some(b) => save(b, draft.clone(), submit, amend_reason.as_deref(), session),
                         None => Err(StoreError::Team(crate::store::pg::PgError::NotFound(
                             "a connection to the team store".into(),
                         ))),
@@ -463,7 +460,7 @@ pub(super) fn spawn(
                         }
                         Err(e) if b_was_none_or_unreachable(store.is_none(), &e) => {
                             store = None;
-                            l.keep(req, &draft, submit, amend_reason.as_deref(), &e.to_string())
+                            l.keep(req, &draft, submit, amend_reason.as_deref(), session, &e.to_string())
                         }
                         Err(e) => StoreEvent::SaveFailed { req, call_id, error: e.to_string() },
                     }

@@ -14,7 +14,7 @@ use std::path::PathBuf;
 
 use super::store_worker::StoreEvent;
 use crate::model::call::CallMeta;
-use crate::store::outbox::{Outbox, ReviewChange};
+use crate::store::outbox::{Outbox, ReviewChange, SessionRef};
 use crate::store::{ReviewDraft, StoreError};
 
 /// What the thread remembers for the team store.
@@ -62,7 +62,7 @@ impl TeamLink {
         }
     }
 
-    /// Keeps a save in the outbox: [`StoreEvent::Queued`], or [`StoreEvent::SaveFailed`] when
+    /// Keeps a save (in calibration session `session` when given) in the outbox: [`StoreEvent::Queued`], or [`StoreEvent::SaveFailed`] when
     /// it cannot be kept (a call not opened in this window, or the outbox file fails).
     pub fn keep(
         &self,
@@ -70,6 +70,7 @@ impl TeamLink {
         draft: &ReviewDraft,
         submit: bool,
         amend_reason: Option<&str>,
+        session: Option<i64>,
         why: &str,
     ) -> StoreEvent {
         let failed = |error: String| StoreEvent::SaveFailed { req, call_id: draft.call_id, error };
@@ -87,7 +88,9 @@ impl TeamLink {
             answers: draft.answers.clone(),
             comments: draft.answers.iter().map(|a| (a.key.clone(), a.comment.clone())).collect(),
             submit,
-            amend_reason: amend_reason.map(str::to_string),
+            // A session review is not amended (a submitted one is not changed).
+            amend_reason: amend_reason.filter(|_| session.is_none()).map(str::to_string),
+            session: session.map(SessionRef::Id),
         };
         let Some(file) = &self.outbox else {
             return failed(format!("{why} (and there is no data folder for an outbox)"));

@@ -170,9 +170,26 @@ impl PgStore {
         answers: &[ItemAnswer],
         submit: bool,
     ) -> Result<ReviewVersion, PgError> {
+        self.save_session_review_once(session_id, call_id, card_id, existing, answers, submit, None)
+    }
+
+    /// [`PgStore::save_session_review`], applied at most once per `change` id (an outbox
+    /// change: the id claimed in the review's transaction, with its session row;
+    /// [`PgError::AlreadyApplied`] when the server has it already, nothing written).
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn save_session_review_once(
+        &mut self,
+        session_id: i64,
+        call_id: i64,
+        card_id: i64,
+        existing: Option<ReviewVersion>,
+        answers: &[ItemAnswer],
+        submit: bool,
+        change: Option<&str>,
+    ) -> Result<ReviewVersion, PgError> {
         self.check_in_session(session_id, call_id)?;
         match existing {
-            None => self.insert_review(call_id, card_id, answers, submit, None, Some(session_id)),
+            None => self.insert_review(call_id, card_id, answers, submit, change, Some(session_id)),
             Some(v) => {
                 let of: Option<i64> = self
                     .client
@@ -187,7 +204,7 @@ impl PgStore {
                         v.id
                     )));
                 }
-                self.update_review(v.id, v.version, answers, submit, None)
+                self.update_review_once(v.id, v.version, answers, submit, None, change)
             }
         }
     }

@@ -68,6 +68,10 @@ pub enum PgError {
     Sql(postgres::Error),
     #[error("the team store has change {0} already (sent before; its acknowledgement was lost)")]
     AlreadyApplied(String),
+    /// A calibration session's review that cannot be made as asked (the session does not
+    /// exist, or the review is submitted): the asker's input, not the server's state.
+    #[error("{0}")]
+    SessionReview(String),
 }
 
 impl PgError {
