@@ -259,6 +259,8 @@ pub(crate) struct Detector {
     noise: Noise,
     /// Whether a talk span has been found.
     talked: bool,
+    /// Whether the line was noisy at the last frame.
+    noisy_now: bool,
     open: Option<Open>,
     pub spans: Vec<SampleSpan>,
     /// Frame levels over the floor, for the channel's confidence.
@@ -308,6 +310,7 @@ impl Detector {
             peak: 0.0,
             noise: Noise::default(),
             talked: false,
+            noisy_now: false,
             open: None,
             spans: Vec::new(),
             tally: Tally::default(),
@@ -427,6 +430,11 @@ impl Detector {
     /// frame `t`, inside the open span.
     pub fn active_within(&self, t: u64, frames: u64) -> bool {
         self.open.is_some_and(|o| t <= o.last_active + frames)
+    }
+
+    /// Whether the line was noisy at the last frame (the averaged criteria apply).
+    pub fn noisy_line(&self) -> bool {
+        self.noisy_now
     }
 
     /// Whether a talk span of this side has been found.
@@ -554,6 +562,7 @@ impl Detector {
         if let Some(p) = self.past_low.get_mut((t as usize) % PAST) {
             *p = low;
         }
+        self.noisy_now = low;
         // Thresholds follow the channel's own signal-to-noise ratio: halfway (in dB) between the
         // floor and the speech level, at most the configured +10 dB (a clean line), at least
         // +5 dB (a quiet talker on a noisy line). Until something 6 dB over the floor has been

@@ -209,9 +209,10 @@ impl Decider {
                 both && talking(b) && (sa < sb || tb.waiting()),
                 both && talking(a) && (sb < sa || ta.waiting()),
             ];
-            let floors = [a.floor_level(), b.floor_level()];
+            // On a noisy line the pitch is looked for in quieter windows (see `turns`).
+            let floors = [(a.floor_level(), a.noisy_line()), (b.floor_level(), b.noisy_line())];
             for ((turns, gated), floor) in self.turns.iter_mut().zip(gate).zip(floors) {
-                turns.step(t, gated, floor, view);
+                turns.step(t, gated, floor.0, floor.1, view);
             }
         }
         self.t += 1;

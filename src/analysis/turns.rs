@@ -28,8 +28,12 @@ const FALL_S: f64 = 0.150;
 const AFTER_S: f64 = 0.300;
 /// A half-frame is part of a pause when its power is under the noise floor times this (+6 dB).
 const GAP_RATIO: f32 = 4.0;
-/// A pitch window is looked at only when its power is over the floor times this (+14 dB).
+/// A pitch window is looked at only when its power is over the floor times this (+14 dB)...
 const VOICED_RATIO: f32 = 25.0;
+/// ...or, on a noisy line (the floor is the line noise, not a clean line's hiss), this (+8 dB:
+/// enough signal over the noise for the pitch; a sentence's quieter, falling end is under
+/// +14 dB there and the fall went unseen).
+const NOISY_VOICED_RATIO: f32 = 6.3;
 /// The boundary rule, semitones.
 const FALL_ST: f32 = -2.0;
 const RESET_ST: f32 = 1.0;
@@ -39,12 +43,13 @@ const F0_HIGH: f32 = 1.8;
 /// Voiced estimates remembered per channel for the median.
 const F0_HISTORY: usize = 256;
 
-/// A pause waiting for its look-ahead: `[start, end)` in samples and the floor then.
+/// A pause waiting for its look-ahead: `[start, end)` in samples, and the power from which a
+/// window is looked at for its pitch (from the floor then).
 #[derive(Clone, Copy, Debug)]
 struct Pause {
     start: u64,
     end: u64,
-    floor: f32,
+    voiced_power: f32,
 }
 
 /// The sentence-boundary finder of one channel.
@@ -108,19 +113,20 @@ impl Turns {
     }
 
     /// Frame `t` has been decided. `gated`: this side's pauses matter now (both sides talk and
-    /// this side was first); `floor`: this channel's noise floor (mean-square power).
+    /// this side was first); `floor`: this channel's noise floor (mean-square power); `noisy`:
+    /// whether its line is noisy (the detector's averaged criteria apply).
     #[inline]
-    pub fn step(&mut self, t: u64, gated: bool, floor: f32, view: &View<'_>) {
+    pub fn step(&mut self, t: u64, gated: bool, floor: f32, noisy: bool, view: &View<'_>) {
         // Most frames: nobody is talking over anybody and no pause waits (inlined, no call).
         if !gated && self.pending.is_empty() {
             self.pause_from = None;
             self.last_loud = None;
             return;
         }
-        self.step_watched(t, gated, floor, view);
+        self.step_watched(t, gated, floor, noisy, view);
     }
 
-    fn step_watched(&mut self, t: u64, gated: bool, floor: f32, view: &View<'_>) {
+    fn step_watched(&mut self, t: u64, gated: bool, floor: f32, noisy: bool, view: &View<'_>) {
         let fl = self.frame_len;
         if gated {
             let h = fl / 2;
@@ -134,7 +140,8 @@ impl Turns {
                     if let Some(start) = self.pause_from.take()
                         && from - start <= self.samples(MAX_GAP_S)
                     {
-                        self.pending.push_back(Pause { start, end: from, floor });
+                        let voiced_power = floor * if noisy { NOISY_VOICED_RATIO } else { VOICED_RATIO };
+                        self.pending.push_back(Pause { start, end: from, voiced_power });
                     }
                     self.last_loud = Some(to);
                 }
@@ -178,7 +185,7 @@ impl Turns {
         let first_after = p.end.div_ceil(hop_s);
         let after_end = p.end + after_s;
         self.cache.retain(|&i, _| i >= first_before);
-        let voiced_power = p.floor * VOICED_RATIO;
+        let voiced_power = p.voiced_power;
         let ch = self.ch;
         let mut f0 = |i: u64| -> Option<f32> {
             *self.cache.entry(i).or_insert_with(|| {
