@@ -9,6 +9,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod pg_common;
+mod transcript_common;
 
 use std::path::Path;
 
@@ -18,7 +19,7 @@ use callqa::model::scorecard::{Answer, ItemAnswer, Review, ReviewStatus};
 use callqa::store::backend::{Backend, Target};
 use callqa::store::pg::PgError;
 use callqa::store::{CallMetrics, ClipDraft, ClipKind, ReviewDraft, ReviewState, SessionDraft, StoreError};
-use callqa::transcript::{Format, Label, Transcript, Word};
+use callqa::transcript::Transcript;
 use pg_common::TeamDb;
 
 fn meta() -> CallMeta {
@@ -434,24 +435,9 @@ fn calibration_sessions_and_clips_are_the_same_on_sqlite_and_the_team_store() {
     assert_eq!(people.asha.session_rows(id).unwrap().len(), 2, "ben's draft is his");
 }
 
-/// A transcript from (speaker, start, text) turns: words 0.3 s apart.
+/// A transcript from (speaker, start, text) turns (see `transcript_common`).
 fn transcript(turns: &[(Speaker, f64, &str)]) -> Transcript {
-    let mut words = Vec::new();
-    for (speaker, start, text) in turns {
-        for (k, w) in text.split_whitespace().enumerate() {
-            let s = start + 0.3 * k as f64;
-            words.push(Word {
-                text: w.to_string(),
-                start_s: s,
-                end_s: s + 0.25,
-                label: Label::Channel(speaker.channel() as u32),
-                speaker: Some(*speaker),
-                confidence: None,
-                interpolated: false,
-            });
-        }
-    }
-    Transcript { format: Format::Callqa, words }
+    transcript_common::transcript(turns, None)
 }
 
 /// Hostile text: quotes, `%`, `_`, backslashes, a formula, SQL, Hindi with a nukta.

@@ -3,28 +3,15 @@
 //! Hindi; hostile search text is words, never query syntax. A real SQLite file.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod transcript_common;
+
 use callqa::model::Speaker;
 use callqa::store::Store;
-use callqa::transcript::{Format, Label, Transcript, Word};
+use callqa::transcript::Transcript;
 
-/// A transcript from (speaker, start, text) turns: words spread 0.3 s apart.
+/// A transcript from (speaker, start, text) turns (see `transcript_common`).
 fn transcript(turns: &[(Speaker, f64, &str)]) -> Transcript {
-    let mut words = Vec::new();
-    for (speaker, start, text) in turns {
-        for (k, w) in text.split_whitespace().enumerate() {
-            let s = start + 0.3 * k as f64;
-            words.push(Word {
-                text: w.to_string(),
-                start_s: s,
-                end_s: s + 0.25,
-                label: Label::Channel(speaker.channel() as u32),
-                speaker: Some(*speaker),
-                confidence: Some(0.9),
-                interpolated: false,
-            });
-        }
-    }
-    Transcript { format: Format::Callqa, words }
+    transcript_common::transcript(turns, Some(0.9))
 }
 
 fn store() -> (tempfile::TempDir, Store) {
