@@ -7,6 +7,10 @@ use std::collections::VecDeque;
 
 use super::confidence::{SpanKind, Tally};
 use super::frames::{Frame, View};
+use super::noise::{
+    LOW_HEARD, LOW_KEEP, LOW_SNR_GATE, LOW_START, NOISE_NEAR, NOISE_OVER_MIN, Noise, PEAK_DECAY, greater,
+    lesser, robust3,
+};
 
 /// Frames averaged before the noise floor's sliding minimum (100 ms: quantised noise, e.g.
 /// 8-bit, leaves single all-zero frames).
@@ -44,6 +48,10 @@ const MIN_KEEP: f32 = 2.0;
 const CONTINUITY: f32 = 0.9;
 /// ...range of its 100 ms level (power ratio, 6 dB)...
 const MOVES: f32 = 4.0;
+/// ...after which the floor stops learning from it (2 s)...
+const SUSTAIN_FRAMES: u64 = 200;
+/// ...and from which a span is music on hold even if not tonal (6 s).
+const MUSIC_FRAMES: u64 = 600;
 /// A span whose counted frames are fewer than this share of its heard frames is judged by all
 /// the frames heard.
 const FAINT_SHARE: f32 = 0.5;
@@ -51,81 +59,8 @@ const FAINT_SHARE: f32 = 0.5;
 const FAINT_CONTINUITY: f32 = 0.75;
 /// ...its 100 ms level spanning this much (power ratio, 3 dB).
 const FAINT_MOVES: f32 = 2.0;
-/// ...after which the floor stops learning from it (2 s)...
-const SUSTAIN_FRAMES: u64 = 200;
-/// ...and from which a span is music on hold even if not tonal (6 s).
-const MUSIC_FRAMES: u64 = 600;
 /// A speech level this far over the floor (+6 dB) means the channel has been heard talking.
 const SPEECH_SEEN: f32 = 4.0;
-/// A line is noisy (the low-SNR criteria below apply) while the channel's speech level is less
-/// than this over the floor (power ratio, +30 dB): on cleaner lines the 10 ms thresholds find
-/// the words' exact extents and the averaged criteria would add breaths and room tails.
-const LOW_SNR_GATE: f32 = 1000.0;
-/// The loudest 100 ms average lately, falling this much per frame (0.1 dB/s): the level the
-/// line's noisiness is judged by (a pause of a minute lowers it by 6 dB, not 30).
-const PEAK_DECAY: f32 = 0.999_770;
-/// A 30 ms average this far over the floor (+3 dB; the floor is ~1.5 dB over the noise's mean,
-/// whose 30 ms averages spread ~0.45 dB) means something was heard on a noisy line.
-const LOW_HEARD: f32 = 2.0;
-/// A frame more than this over the median of its three (+9 dB) is a click in the 30 ms average.
-const OUTLIER: f32 = 8.0;
-/// The noise's mean power over the sliding minimum of its 100 ms averages (+1.5 dB, smooth
-/// noise).
-const NOISE_OVER_MIN: f32 = 1.412_538;
-/// On a noisy line a 30 ms average this far over the noise's mean power (+3 dB) starts a
-/// span, and...
-const LOW_START: f32 = 1.995_262;
-/// ...this far (+1.5 dB) keeps it and extends its onset backwards.
-/// The 30 ms average of telephone-band noise spreads ~0.1 of its mean (σ, ~0.45 dB): +3 dB is
-/// ~10σ, +1.5 dB ~4σ (and runs of three frames are needed).
-const LOW_KEEP: f32 = 1.412_538;
-/// Noise whose own 30 ms averages reach the keep threshold more often than this is not smooth
-/// enough for the averaged criteria (quantised or crackly noise; 8-bit quantisation flickers).
-const MAX_OVER_KEEP: f32 = 0.05;
-/// Weight of each noise frame in the noise statistics (a ~1 s average; the plain mean of the
-/// first 100 frames)...
-const NOISE_RATE: f32 = 0.01;
-const NOISE_WARM: u32 = 100;
-/// ...from frames whose 100 ms average is under its mean times this (+1 dB: the 100 ms
-/// averages of telephone-band noise spread ~0.25 dB; weak speech at +3 dB must not be learned as
-/// noise)...
-const NOISE_NEAR: f32 = 1.258_925;
-/// ...and noise frames needed before they are used (0.3 s).
-const NOISE_FRAMES: u32 = 30;
-
-/// The spread of the channel's line noise in 30 ms averages (relative to their mean), learned
-/// from the frames outside spans whose 100 ms average is near the floor.
-#[derive(Clone, Copy, Debug, Default)]
-struct Noise {
-    /// The noise's 30 ms averages over its mean estimated from the floor, on average.
-    scale: f32,
-    /// The share of the noise's 30 ms averages at or over the keep threshold (`LOW_KEEP`).
-    over_keep: f32,
-    frames: u32,
-}
-
-impl Noise {
-    /// Learns one 30 ms average, as a ratio to the noise's mean power estimated from the floor.
-    fn learn(&mut self, ratio: f32) {
-        self.frames = self.frames.saturating_add(1);
-        let rate = if self.frames < NOISE_WARM { 1.0 / self.frames as f32 } else { NOISE_RATE };
-        self.scale += rate * (ratio.min(2.0) - self.scale);
-        let over = if ratio >= LOW_KEEP * self.scale { 1.0 } else { 0.0 };
-        self.over_keep += rate * (over - self.over_keep);
-    }
-
-    /// The noise's mean power, from the floor's estimate `mean` corrected by what was learned.
-    fn mean(&self, mean: f32) -> f32 {
-        if self.frames == 0 { mean } else { mean * self.scale }
-    }
-
-    /// The threshold `ratio` over the noise's mean power `mean`, when the noise is known and
-    /// smooth: its own 30 ms averages reach the keep threshold rarely (`MAX_OVER_KEEP`).
-    fn over(&self, mean: f32, ratio: f32) -> Option<f32> {
-        (self.frames >= NOISE_FRAMES && self.over_keep <= MAX_OVER_KEEP).then(|| self.mean(mean) * ratio)
-    }
-}
-
 /// Detector settings, in frames and linear power ratios (derived from [`super::Config`]).
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Params {
@@ -265,27 +200,6 @@ pub(crate) struct Detector {
     pub spans: Vec<SampleSpan>,
     /// Frame levels over the floor, for the channel's confidence.
     pub tally: Tally,
-}
-
-/// The lesser of two levels (a plain comparison: levels are never NaN).
-fn lesser(a: f32, b: f32) -> f32 {
-    if a < b { a } else { b }
-}
-
-/// The greater of two levels.
-fn greater(a: f32, b: f32) -> f32 {
-    if a > b { a } else { b }
-}
-
-/// The mean of three frame energies, the loudest replaced by their median when it is more than
-/// `OUTLIER` times it: a click lights one frame tens of dB up; speech's onsets and periodic
-/// noise (a hum's frames alternate with its period) stay as they are.
-fn robust3(a: f32, b: f32, c: f32) -> f32 {
-    let (lo, hi) = (lesser(a, b), greater(a, b));
-    let median = lesser(hi, greater(lo, c));
-    let (least, most) = (lesser(lo, c), greater(hi, c));
-    let most = if most > OUTLIER * median { median } else { most };
-    (least + median + most) * (1.0 / 3.0)
 }
 
 impl Detector {

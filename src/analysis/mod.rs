@@ -18,6 +18,7 @@ mod detect;
 mod echo;
 mod evidence;
 mod frames;
+mod noise;
 mod peaks;
 mod pitch;
 mod turns;
