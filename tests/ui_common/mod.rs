@@ -28,39 +28,36 @@ pub fn harness_with(
 ) -> Harness<'static, CallqaApp> {
     // The team store's outbox next to the test's files (never the user's data folder).
     let outbox = std::env::temp_dir().join(format!("callqa-test-outbox-{}.sqlite3", std::process::id()));
-    let config = AppConfig {
+    sized(config(db, paths, outbox), prefs, size)
+}
+
+/// A test's configuration: the database `db`, these calls, no audio device, the team store's
+/// outbox at `outbox`.
+fn config(db: &Path, paths: Vec<PathBuf>, outbox: PathBuf) -> AppConfig {
+    AppConfig {
         db_path: db.to_path_buf(),
         paths,
         audio: false,
         size: None,
         outbox: Some(outbox),
         db_from_user: true,
-    };
-    Harness::builder()
-        .with_size(egui::Vec2::new(size.0, size.1))
-        .with_context_setup(callqa::ui::fonts::install)
-        .build_eframe(move |cc| CallqaApp::with_prefs(&cc.egui_ctx, config, prefs))
+    }
 }
 
 /// The window with its team store outbox at `outbox`.
 pub fn harness_with_outbox(db: &Path, paths: Vec<PathBuf>, outbox: PathBuf) -> Harness<'static, CallqaApp> {
-    harness_config(
-        AppConfig {
-            db_path: db.to_path_buf(),
-            paths,
-            audio: false,
-            size: None,
-            outbox: Some(outbox),
-            db_from_user: true,
-        },
-        Prefs::default(),
-    )
+    harness_config(config(db, paths, outbox), Prefs::default())
 }
 
 /// The window with this configuration and prefs (e.g. no `--db`: the prefs' review store).
 pub fn harness_config(config: AppConfig, prefs: Prefs) -> Harness<'static, CallqaApp> {
+    sized(config, prefs, (1600.0, 1000.0))
+}
+
+/// The window with this configuration and prefs, `size` logical points.
+fn sized(config: AppConfig, prefs: Prefs, size: (f32, f32)) -> Harness<'static, CallqaApp> {
     Harness::builder()
-        .with_size(egui::Vec2::new(1600.0, 1000.0))
+        .with_size(egui::Vec2::new(size.0, size.1))
         .with_context_setup(callqa::ui::fonts::install)
         .build_eframe(move |cc| CallqaApp::with_prefs(&cc.egui_ctx, config, prefs))
 }

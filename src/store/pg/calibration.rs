@@ -81,42 +81,27 @@ impl PgStore {
             .ok_or_else(|| PgError::NotFound(format!("calibration session {id}")))?;
         let (name, created_by, created_at): (String, String, String) =
             (row.try_get(0)?, row.try_get(1)?, row.try_get(2)?);
-        let call_ids: Vec<i64> = self
-            .client
-            .query(
-                "SELECT call_id FROM callqa.calibration_calls WHERE session_id = $1 ORDER BY position",
-                &[&id],
-            )?
-            .iter()
-            .map(|r| r.try_get(0))
-            .collect::<Result<_, _>>()?;
+        let call_ids: Vec<i64> = self.column(
+            "SELECT call_id FROM callqa.calibration_calls WHERE session_id = $1 ORDER BY position",
+            &[&id],
+        )?;
         // Byte order, as SQLite's BINARY collation sorts them.
-        let reviewers: Vec<String> = self
-            .client
-            .query(
-                "SELECT reviewer FROM callqa.calibration_reviewers WHERE session_id = $1 ORDER BY reviewer COLLATE \"C\"",
-                &[&id],
-            )?
-            .iter()
-            .map(|r| r.try_get(0))
-            .collect::<Result<_, _>>()?;
+        let reviewers: Vec<String> = self.column(
+            "SELECT reviewer FROM callqa.calibration_reviewers WHERE session_id = $1 ORDER BY reviewer COLLATE \"C\"",
+            &[&id],
+        )?;
         let calls = call_ids.into_iter().map(|c| self.call(c)).collect::<Result<Vec<_>, _>>()?;
         Ok(SessionInfo { id, name, created_by, created_at, calls, reviewers })
     }
 
     /// Every session, newest first; only those `reviewer` is in, when given.
     pub fn sessions(&mut self, reviewer: Option<&str>) -> Result<Vec<SessionInfo>, PgError> {
-        let ids: Vec<i64> = self
-            .client
-            .query(
-                "SELECT s.id FROM callqa.calibration_sessions s WHERE $1::text IS NULL OR EXISTS \
-                 (SELECT 1 FROM callqa.calibration_reviewers r WHERE r.session_id = s.id AND r.reviewer = $1) \
-                 ORDER BY s.created_at DESC, s.id DESC",
-                &[&reviewer.map(str::trim)],
-            )?
-            .iter()
-            .map(|r| r.try_get(0))
-            .collect::<Result<_, _>>()?;
+        let ids: Vec<i64> = self.column(
+            "SELECT s.id FROM callqa.calibration_sessions s WHERE $1::text IS NULL OR EXISTS \
+             (SELECT 1 FROM callqa.calibration_reviewers r WHERE r.session_id = s.id AND r.reviewer = $1) \
+             ORDER BY s.created_at DESC, s.id DESC",
+            &[&reviewer.map(str::trim)],
+        )?;
         ids.into_iter().map(|id| self.session(id)).collect()
     }
 
@@ -124,7 +109,7 @@ impl PgStore {
     /// assignments) and every reviewer's login of the team store, sorted: on the team store a
     /// session's reviewers are logins.
     pub fn known_reviewers(&mut self) -> Result<Vec<String>, PgError> {
-        let rows = self.client.query(
+        let names: Vec<String> = self.column(
             "SELECT r FROM (SELECT btrim(reviewer) AS r FROM callqa.reviews \
              UNION SELECT btrim(reviewer) FROM callqa.calibration_reviewers \
              UNION SELECT btrim(reviewer) FROM callqa.queue_items WHERE reviewer IS NOT NULL \
@@ -133,7 +118,6 @@ impl PgStore {
              ORDER BY r COLLATE \"C\"",
             &[],
         )?;
-        let names: Vec<String> = rows.iter().map(|r| r.try_get(0)).collect::<Result<_, _>>()?;
         Ok(names.into_iter().filter(|n| !n.is_empty()).collect())
     }
 

@@ -232,6 +232,19 @@ impl std::fmt::Debug for PgStore {
 }
 
 impl PgStore {
+    /// The first column of every row `sql` gives.
+    fn column<T>(
+        &mut self,
+        sql: &str,
+        params: &[&(dyn postgres::types::ToSql + Sync)],
+    ) -> Result<Vec<T>, PgError>
+    where
+        T: for<'a> postgres::types::FromSql<'a>,
+    {
+        let rows = self.client.query(sql, params)?;
+        Ok(rows.iter().map(|r| r.try_get(0)).collect::<Result<_, _>>()?)
+    }
+
     /// Connects and checks that the database is a callqa team store this callqa can use.
     pub fn connect(url: &str) -> Result<PgStore, PgError> {
         let (config, root) = parse_url(url)?;
