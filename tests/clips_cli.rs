@@ -199,3 +199,21 @@ fn a_database_from_before_clips_is_upgraded_and_keeps_its_reviews() {
     let to = format!("\"schema_to\":{version}");
     assert!(migrated.contains("\"schema_from\":1") && migrated.contains(&to), "{migrated}");
 }
+
+#[test]
+fn exporting_onto_a_file_says_so_once_and_leaves_it_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let c = d.join("dev_c_dispute.wav");
+    std::fs::copy(corpus("dev_c_dispute.wav"), &c).unwrap();
+    let call = c.to_str().unwrap();
+    ok(&run(d, &["clip", call, "--from", "5.8", "--to", "7.4", "--bad", "--set", "s", "--author", "Priya"]));
+    let target = d.join("not-a-folder");
+    std::fs::write(&target, b"keep me").unwrap();
+    let out = run(d, &["clips", "--export", target.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    let err = text(&out.stderr);
+    assert_eq!(err.lines().count(), 1, "one line, not one per file: {err}");
+    assert!(err.contains("is not a folder; nothing was exported"), "{err}");
+    assert_eq!(std::fs::read(&target).unwrap(), b"keep me");
+}

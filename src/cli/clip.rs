@@ -294,13 +294,14 @@ fn export_clips(store: &mut Backend, list: &[Clip], to: &ExportTo) -> Result<()>
         }
     }
 
-    // 1. Check every destination before writing anything.
-    let mut refused = Vec::new();
+    // 1. Check every destination before writing anything. A target that is not a folder is
+    // the one thing to say (every file under it would only repeat it).
     if let Ok(m) = std::fs::metadata(&to.dir)
         && !m.is_dir()
     {
-        refused.push(format!("{} is not a folder", to.dir.display()));
+        bail!(CliError::Usage(format!("{} is not a folder; nothing was exported", to.dir.display())));
     }
+    let mut refused = Vec::new();
     let check = |p: &Path| policy.check(p).err().map(|e| e.to_string());
     refused.extend(check(&to.dir.join(INDEX)));
     for plan in &plans {
