@@ -530,7 +530,7 @@ def main():
                 for fam, agent_db, bed in real:
                     if not want(fam):
                         continue
-                    for i in range(1 if args.sample else 4):
+                    for i in range(2 if args.sample else 4):
                         name = f"{fam}_{i}"
                         rng = rng_for(f"real_{i}")  # the same call under each condition
                         turns = real_call(name, rng, pool, int(rng.integers(12, 18)))

@@ -52,6 +52,12 @@ const MOVES: f32 = 4.0;
 const SUSTAIN_FRAMES: u64 = 200;
 /// ...and from which a span is music on hold even if not tonal (6 s).
 const MUSIC_FRAMES: u64 = 600;
+/// A span this long (10 s) that is heard in [`CONTINUITY`] of its frames, its level moving
+/// ≥ 6 dB, is music on hold however few of its frames the 10 ms thresholds hear: nobody
+/// talks for 10 s pausing less than a tenth of the time (the longest talk spans of the
+/// robustness corpus are heard in ≤ 77 % of their frames, its holds in ≥ 92 %). On a noisy
+/// line the averaged criteria hear music's quiet notes the 10 ms thresholds miss.
+const LONG_MUSIC_FRAMES: u64 = 1000;
 /// A span whose counted frames are fewer than this share of its heard frames is judged by all
 /// the frames heard.
 const FAINT_SHARE: f32 = 0.5;
@@ -153,6 +159,12 @@ impl Open {
                 && self.heard as f32 >= FAINT_CONTINUITY * n
                 && self.smax >= FAINT_MOVES * self.smin
         }
+    }
+
+    /// Long continuous moving sound (see [`LONG_MUSIC_FRAMES`]), judged by every frame heard.
+    fn long_music(&self, t: u64) -> bool {
+        let n = t + 1 - self.first_frame.min(t);
+        n >= LONG_MUSIC_FRAMES && self.heard as f32 >= CONTINUITY * n as f32 && self.smax >= MOVES * self.smin
     }
 }
 
@@ -583,7 +595,7 @@ impl Detector {
         let frames = o.last_active + 1 - o.first_frame;
         // (A span heard only by the averaged criteria has no counted frames: not tonal.)
         let tonal = o.active > 0 && o.tonal as f32 >= self.p.hold_fraction * o.active as f32;
-        let music = o.sustained(o.last_active, MUSIC_FRAMES);
+        let music = o.sustained(o.last_active, MUSIC_FRAMES) || o.long_music(o.last_active);
         let kind = if (tonal && frames >= self.p.hold_min_frames) || music {
             Some(Kind::Hold)
         } else if frames >= self.p.min_talk_frames {
