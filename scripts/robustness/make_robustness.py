@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """make_robustness.py - the robustness corpus of issue 13, generated (never committed).
 
-    usage: make_robustness.py OUT_DIR [--sample] [--masters DIR] [--only NAME[,NAME...]]
+    usage: make_robustness.py OUT_DIR [--sample] [--masters DIR] [--only NAME[,NAME...]] [--salt S]
     needs: python3 with numpy; sox + libsox-fmt-all (G.711 / GSM round trips);
            for the real-speech calls Debian's asterisk-core-sounds-en-wav and
            asterisk-moh-opsound-wav (skipped, with a message, when missing)
@@ -27,7 +27,9 @@ Ground truth by construction:
   first active frame or the one before it, to the last such sample in the last active frame
   or the one after it. Prompts with an internal inactive run >= 0.4 s are not used (their
   extents would be ambiguous talk), nor prompts shorter than 1 s or longer than 8 s, nor the
-  tt-* novelty prompts. The placed prompt is then scaled to a peak of -3..-8 dBFS (chosen
+  tt-* novelty prompts, nor prompts that say more than one sentence (multi_sentence_prompts.tsv,
+  from the package's transcript: one utterance in the truth would hide a sentence boundary,
+  e.g. "...not a valid extension.  Please try again."). The placed prompt is then scaled to a peak of -3..-8 dBFS (chosen
   per utterance). Hold is a stretch of one of Asterisk's music-on-hold tracks (skipping its
   first 20 s), at -24 dBFS RMS, on the agent channel; its extent is hold_music in the truth.
 """
@@ -53,8 +55,11 @@ PROMPTS = "/usr/share/asterisk/sounds/en"
 MOH = "/usr/share/asterisk/moh"
 
 
+SALT = ""
+
+
 def rng_for(name):
-    return np.random.default_rng(int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "little"))
+    return np.random.default_rng(int.from_bytes(hashlib.sha256((SALT + name).encode()).digest()[:8], "little"))
 
 
 def db(x):
@@ -404,12 +409,21 @@ def trim_prompt(x):
     return y
 
 
+def multi_sentence_prompts():
+    """Names of the prompts that say more than one sentence (their truth would hide a sentence
+    boundary inside one utterance): scripts/robustness/multi_sentence_prompts.tsv."""
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "multi_sentence_prompts.tsv")
+    with open(path, encoding="utf-8") as f:
+        return {l.split("\t", 1)[0] for l in f if l.strip() and not l.startswith("#")}
+
+
 def prompt_pool():
     if not os.path.isdir(PROMPTS):
         return None
+    multi = multi_sentence_prompts()
     pool = []
     for f in sorted(os.listdir(PROMPTS)):
-        if not f.endswith(".wav") or f.startswith("tt-"):
+        if not f.endswith(".wav") or f.startswith("tt-") or f[:-4] in multi:
             continue
         try:
             x, r = read_wav(os.path.join(PROMPTS, f))
@@ -436,7 +450,10 @@ def moh_clip(rng, seconds):
     return y / np.sqrt(np.mean(y ** 2)) * db(-24.0)
 
 
-def real_call(cid, rng, pool, n_turns):
+def real_call(cid, rng, pool, n_turns, backtoback=False):
+    """A call of real prompts as turns (as `script`), music on hold halfway; with `backtoback`,
+    the speaker cut in on sometimes starts a new prompt 0.05-0.3 s after their last one while
+    the interrupter is still talking (each prompt is a whole recorded sentence or phrase)."""
     turns = []
     sp = "agent"
     last_len = 0.0
@@ -452,8 +469,14 @@ def real_call(cid, rng, pool, n_turns):
                 turns.append(("agent", clip, text, "+", rng.uniform(0.5, 1.0)))
                 sp, last_len = "customer", len(clip) / RATE
                 continue
-        if k > 0 and r < 0.3 and last_len > 1.2:
+        if k > 0 and r < (0.5 if backtoback else 0.3) and last_len > 1.2:
             turns.append((sp, clip, text, "-", rng.uniform(0.3, min(1.5, last_len - 0.5))))
+            if backtoback:
+                other = "customer" if sp == "agent" else "agent"
+                c2, t2 = pool[rng.integers(len(pool))]
+                c2 = c2 / np.abs(c2).max() * db(rng.uniform(-8.0, -3.0))
+                turns.append((other, c2, t2, "same+", rng.uniform(0.05, 0.3)))
+                sp, clip = other, c2
         elif k > 0 and r < 0.4:
             turns.append((sp, clip, text, "+", rng.uniform(2.5, 5.0)))
         else:
@@ -471,7 +494,11 @@ def main():
     ap.add_argument("--sample", action="store_true",
                     help="the sample the test runs: every condition on two masters, fewer placements")
     ap.add_argument("--only", default="", help="comma-separated condition names")
+    ap.add_argument("--salt", default="",
+                    help="salts every seed: other calls (placements, prompts, noise) for a held-out check")
     args = ap.parse_args()
+    global SALT
+    SALT = args.salt
     if shutil.which("sox") is None:
         sys.exit("make_robustness.py: sox missing (apt-get install sox libsox-fmt-all)")
     os.makedirs(args.out, exist_ok=True)
@@ -520,7 +547,7 @@ def main():
                 manifest.append((name, fam, "placed", desc))
 
         real = [("real", 0, -55), ("real_agent_m20_noise_m54", -20, -54), ("real_agent_m30", -30, -55),
-                ("real_noise_m42", 0, -42)]
+                ("real_noise_m42", 0, -42), ("real_backtoback", 0, -55)]
         if any(want(f) for f, _, _ in real):
             pool = prompt_pool()
             if not pool:
@@ -530,15 +557,19 @@ def main():
                 for fam, agent_db, bed in real:
                     if not want(fam):
                         continue
-                    for i in range(2 if args.sample else 4):
+                    b2b = fam == "real_backtoback"
+                    for i in range((2 if args.sample else 4) + (4 if b2b and not args.sample else 0)):
                         name = f"{fam}_{i}"
-                        rng = rng_for(f"real_{i}")  # the same call under each condition
-                        turns = real_call(name, rng, pool, int(rng.integers(12, 18)))
+                        # the same call under each condition; the back-to-back family its own calls
+                        rng = rng_for(f"real_bb_{i}" if b2b else f"real_{i}")
+                        turns = real_call(name, rng, pool, int(rng.integers(12, 18)), b2b)
                         # the headset is quiet, not the PBX's music on hold
                         turns = [(sp, c * (db(agent_db) if sp == "agent" else 1.0), t, w, o)
                                  for sp, c, t, w, o in turns]
-                        chans, ev, total = place(name, turns, rng_for(f"real_{i}_bed"), bed)
+                        chans, ev, total = place(name, turns, rng_for(f"real_bb_{i}_bed" if b2b else f"real_{i}_bed"), bed)
                         desc = f"real voices (Asterisk prompts) as turns, real music on hold; agent {agent_db} dB, noise bed {bed} dBFS"
+                        if b2b:
+                            desc += "; the interrupted side starts a new prompt 0.05-0.3 s after its last one during overtalk"
                         write_wav(os.path.join(args.out, name + ".wav"), chans)
                         json.dump(truth(name, desc, "en", total, ev, desc),
                                   open(os.path.join(args.out, name + ".json"), "w"), ensure_ascii=False, indent=1)
