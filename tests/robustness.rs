@@ -388,12 +388,12 @@ const MEETS_GOAL: &[&str] = &[
 const KNOWN_GAPS: &[(&str, f64, f64, usize, usize, f64, f64)] = &[
     ("gsm", 0.0, 0.1, 1, 0, 1.0, 1.0),
     ("agent_m18_noise_m42", 7.8, 0.0, 2, 0, 1.0, 1.0),
-    ("placed_backtoback", 1.4, 1.1, 1, 0, 0.800, 1.0),
-    ("placed_agent_m20_noise_m50", 11.8, 1.1, 1, 0, 0.759, 1.0),
+    ("placed_backtoback", 0.8, 0.4, 1, 0, 0.800, 1.0),
+    ("placed_agent_m20_noise_m50", 11.8, 0.4, 1, 0, 0.759, 1.0),
     ("real_agent_m20_noise_m54", 6.3, 1.7, 4, 1, 1.0, 1.0),
     ("real_agent_m30", 17.5, 1.5, 2, 3, 0.615, 1.0),
     ("real_noise_m42", 1.4, 2.1, 4, 1, 1.0, 1.0),
-    ("real_backtoback", 0.8, 2.7, 2, 0, 0.857, 1.0),
+    ("real_backtoback", 1.5, 1.5, 2, 0, 0.857, 1.0),
 ];
 
 fn sample_scores() -> Option<&'static [(String, Score)]> {

@@ -51,6 +51,25 @@ pub fn overtalk(talk: [&[Span]; 2], boundaries: [&[Span]; 2], min_s: f64) -> Vec
     out
 }
 
+/// `spans` (sorted, disjoint) with the `gaps` cut out: the pauses between two sentences of
+/// one side (its sentence boundaries) are not talk.
+pub fn without(spans: &[Span], gaps: &[Span]) -> Vec<Span> {
+    let mut out = Vec::with_capacity(spans.len() + gaps.len());
+    for s in spans {
+        let mut from = s.start_s;
+        let mut inside: Vec<&Span> = gaps.iter().filter(|g| g.start_s > from && g.end_s < s.end_s).collect();
+        inside.sort_by(|a, b| a.start_s.total_cmp(&b.start_s));
+        for g in inside {
+            if g.start_s > from {
+                out.push(Span::new(from, g.start_s));
+            }
+            from = from.max(g.end_s);
+        }
+        out.push(Span::new(from, s.end_s));
+    }
+    out
+}
+
 /// Gaps of at least `min_s` in `[0, duration_s)` covered by none of `busy` (talk or hold on any
 /// channel, in any order).
 pub fn silence(busy: &[Span], duration_s: f64, min_s: f64) -> Vec<Span> {
@@ -144,6 +163,19 @@ mod tests {
         let ot = overtalk([&agent, &customer], [&[], &[s(1.0, 1.1), s(7.0, 7.1)]], 0.2);
         assert_eq!(ot.len(), 1);
         assert_eq!(ot[0].started_by, Speaker::Agent);
+    }
+
+    #[test]
+    fn sentence_pauses_are_cut_out_of_talk() {
+        let talk = [s(0.0, 5.0), s(6.0, 9.0)];
+        // Two pauses in the first span, one in the second; one outside any span; one touching
+        // a span's edge (not inside it: nothing to cut).
+        let gaps = [s(3.0, 3.2), s(1.0, 1.1), s(7.0, 7.5), s(5.2, 5.4), s(8.9, 9.0)];
+        assert_eq!(
+            without(&talk, &gaps),
+            vec![s(0.0, 1.0), s(1.1, 3.0), s(3.2, 5.0), s(6.0, 7.0), s(7.5, 9.0)]
+        );
+        assert_eq!(without(&talk, &[]), talk.to_vec());
     }
 
     #[test]

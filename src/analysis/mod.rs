@@ -509,15 +509,19 @@ impl Analyzer {
         let silence = evidence::silence(&busy, duration_s, self.config.min_silence_s);
         let pairs = |v: &[Span]| v.iter().map(|s| [s.start_s, s.end_s]).collect::<Vec<_>>();
         let (talk, overtalk, metrics) = if self.decider.detectors.len() >= 2 {
-            let agent = spans_of(self.decider.detectors.first(), Kind::Talk);
-            let customer = spans_of(self.decider.detectors.get(1), Kind::Talk);
             let bounds = |c: usize| -> Vec<Span> {
                 self.decider.turns.get(c).map_or_else(Vec::new, |t| {
                     t.boundaries.iter().map(|&(s, e)| Span::new(secs(s), secs(e))).collect()
                 })
             };
-            let ot =
-                evidence::overtalk([&agent, &customer], [&bounds(0), &bounds(1)], self.config.min_overtalk_s);
+            let (ab, cb) = (bounds(0), bounds(1));
+            let agent = spans_of(self.decider.detectors.first(), Kind::Talk);
+            let customer = spans_of(self.decider.detectors.get(1), Kind::Talk);
+            // Overtalk is split where the side talking over the other starts a new sentence
+            // (not at the interrupter's own pauses: its interruption goes on)...
+            let ot = evidence::overtalk([&agent, &customer], [&ab, &cb], self.config.min_overtalk_s);
+            // ...and the pause before a new sentence is not talk (each sentence its own span).
+            let (agent, customer) = (evidence::without(&agent, &ab), evidence::without(&customer, &cb));
             let m = evidence::metrics(&agent, &customer, &[], &ot, &silence, &hold);
             (Talk::Stereo { agent: pairs(&agent), customer: pairs(&customer) }, ot, m)
         } else {
