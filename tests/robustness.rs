@@ -98,6 +98,8 @@ struct Score {
     /// Worst signed relative talk error per side (largest magnitude), and the mean magnitude.
     talk_worst: [f64; 2],
     talk_abs_sum: [f64; 2],
+    /// The same against the utterances' audible extents (diagnostic, not the goal).
+    audible_worst: [f64; 2],
     sil_true: usize,
     sil_found: usize,
     sil_invented: usize,
@@ -196,6 +198,12 @@ impl Score {
             }
             *sum += rel.abs();
             *r = rel;
+        }
+        for ((got, want), worst) in talk.iter().zip(t.audible_s).zip(&mut self.audible_worst) {
+            let rel = if want > 0.0 { (got - want) / want } else { *got };
+            if rel.abs() > worst.abs() {
+                *worst = rel;
+            }
         }
         self.confidence.push((name.to_string(), rels, a.confidence.clone()));
         // Dead air: one-to-one, both edges within 50 ms.
@@ -324,18 +332,20 @@ fn score(dir: &Path) -> Vec<(String, Score)> {
 
 fn table(scores: &[(String, Score)]) {
     println!(
-        "| condition | calls | talk agent worst (mean) | talk customer worst (mean) | dead air found/true, invented, worst edge | overtalk found/true, invented, F1, interrupter wrong | sentence splits found/true, false | hold cover (min), as dead air | goal |"
+        "| condition | calls | talk agent worst (mean) | talk customer worst (mean) | talk vs audible truth, worst agent / customer | dead air found/true, invented, worst edge | overtalk found/true, invented, F1, interrupter wrong | sentence splits found/true, false | hold cover (min), as dead air | goal |"
     );
-    println!("|---|---|---|---|---|---|---|---|---|");
+    println!("|---|---|---|---|---|---|---|---|---|---|");
     for (c, s) in scores {
         let n = s.calls.max(1) as f64;
         println!(
-            "| {c} | {} | {:+.1} % ({:.1} %) | {:+.1} % ({:.1} %) | {}/{}, {}, {:.0} ms | {}/{}, {}, {:.3}, {} | {}/{}, {} | {} | {} |",
+            "| {c} | {} | {:+.1} % ({:.1} %) | {:+.1} % ({:.1} %) | {:+.1} % / {:+.1} % | {}/{}, {}, {:.0} ms | {}/{}, {}, {:.3}, {} | {}/{}, {} | {} | {} |",
             s.calls,
             100.0 * s.talk_worst[0],
             100.0 * s.talk_abs_sum[0] / n,
             100.0 * s.talk_worst[1],
             100.0 * s.talk_abs_sum[1] / n,
+            100.0 * s.audible_worst[0],
+            100.0 * s.audible_worst[1],
             s.sil_found,
             s.sil_true,
             s.sil_invented,

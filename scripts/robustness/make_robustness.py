@@ -141,8 +141,29 @@ def codec_roundtrip(chans, enc, tmp):
 
 
 # ---------------------------------------------------------------- ground truth (gt.awk's shape)
-def truth(cid, title, lang, total, events, note):
-    """events: (speaker, kind, start, end, text) in samples, end exclusive."""
+def audible_extent(voice, start, noise_power):
+    """The part of an utterance (`voice`: its samples as placed, gain included, no noise;
+    starting at sample `start`) that is over the line noise: from the first to the end of the
+    last 10 ms frame whose power is at least the noise's (0 dB SNR). (start, start) when no
+    frame is; the whole utterance when there is no noise."""
+    n = len(voice)
+    if noise_power is None or noise_power <= 0:
+        return start, start + n
+    k = n // 80
+    if k == 0:
+        return start, start
+    p = (np.asarray(voice[: k * 80]).reshape(k, 80) ** 2).mean(1)
+    idx = np.nonzero(p >= noise_power)[0]
+    if len(idx) == 0:
+        return start, start
+    return start + int(idx[0]) * 80, start + min(n, (int(idx[-1]) + 1) * 80)
+
+
+def truth(cid, title, lang, total, events, note, audible=None):
+    """events: (speaker, kind, start, end, text) in samples, end exclusive. audible: a function
+    (speaker, start, end) -> (start, end) of the utterance's audible extent (`audible_extent`);
+    None: the whole utterance."""
+    aud = audible or (lambda sp, s, e: (s, e))
     events = sorted(events, key=lambda e: (e[2], e[3]))
     sec = lambda s: round(s / RATE, 6)
     talk = {"agent": 0, "customer": 0}
@@ -190,7 +211,9 @@ def truth(cid, title, lang, total, events, note):
         "channels": {"0": "agent (left)", "1": "customer (right)"},
         "definitions": "Robustness corpus (scripts/robustness/make_robustness.py): exact by construction. "
         "Utterance extents are where each clip was placed (end exclusive); talk time counts whole "
-        "utterance extents; overtalk = agent utterance x customer utterance, second_speaker started "
+        "utterance extents; audible_start/end_sample: the part of the utterance from its first to its "
+        "last 10 ms frame at least as loud as the added line noise (the whole utterance on a line "
+        "without added noise); overtalk = agent utterance x customer utterance, second_speaker started "
         "while first_speaker was talking; silence = gaps >= 2 s with no utterance and no hold music.",
         "note": note,
         "summary": {
@@ -209,7 +232,8 @@ def truth(cid, title, lang, total, events, note):
         },
         "utterances": [
             {"speaker": sp, "channel": 0 if sp == "agent" else 1, "start_s": sec(s), "end_s": sec(e),
-             "start_sample": s, "end_sample": e, "text": t}
+             "start_sample": s, "end_sample": e, "text": t,
+             "audible_start_sample": aud(sp, s, e)[0], "audible_end_sample": aud(sp, s, e)[1]}
             for sp, k, s, e, t in events if k == "speech"],
         "hold_music": [
             {"channel": 0 if sp == "agent" else 1, "start_s": sec(s), "end_s": sec(e),
@@ -290,6 +314,12 @@ CONDITIONS = {
 }
 
 
+# The conditions that add noise: (agent gain dB, the noise's level dBFS RMS), for the truth's
+# audible extents (the master's own quiet bed scales with it elsewhere: no change there).
+NOISY = {"noise_m50": (0, -50), "noise_m42": (0, -42), "noise_m36": (0, -36), "hum_m40": (0, -40),
+         "agent_m18_noise_m42": (-18, -42)}
+
+
 # ---------------------------------------------------------------- random placements
 def clips_of_masters(mdir):
     """Every utterance of every master, cut at its exact extent: (speaker, samples, text)."""
@@ -342,7 +372,9 @@ def place(cid, turns, rng, bed_db, hold=None):
         else:
             events.append((sp, "speech", s, s + len(clip), text))
     chans = [x + line_noise(total, bed_db, rng) for x in chans]
-    return chans, events, total
+    extents = {(sp, s, s + len(clip)): audible_extent(clip, s, db(bed_db) ** 2)
+               for sp, s, clip, _ in items if sp != "hold"}
+    return chans, events, total, lambda sp, s, e: extents[(sp, s, e)]
 
 
 def script(rng, pool, n_turns, backtoback):
@@ -518,8 +550,14 @@ def main():
                 name = f"{m}__{cond}"
                 chans = fn([x[0].copy(), x[1].copy()], rng_for(name), tmp)
                 write_wav(os.path.join(args.out, name + ".wav"), chans)
+                aud = None
+                if cond in NOISY:
+                    gain_db, noise_db = NOISY[cond]
+                    voice = [x[0] * db(gain_db), x[1]]
+                    aud = (lambda sp, s, e, voice=voice, p=db(noise_db) ** 2:
+                           audible_extent(voice[0 if sp == "agent" else 1][s:e], s, p))
                 t = truth(name, j["title"], j["language"], j["duration_samples"], events_of(j),
-                          f"{cond}: {desc} (truth: the master's)")
+                          f"{cond}: {desc} (truth: the master's)", aud)
                 json.dump(t, open(os.path.join(args.out, name + ".json"), "w"), ensure_ascii=False, indent=1)
                 manifest.append((name, cond, "master", desc))
 
@@ -535,14 +573,14 @@ def main():
                 rng = rng_for(name if fam != "placed_agent_m20_noise_m50" else f"placed_backtoback_{i}")
                 turns = script(rng, pool, int(rng.integers(10, 16)), b2b)
                 turns = [(sp, c * (db(agent_db) if sp == "agent" else 1.0), t, w, o) for sp, c, t, w, o in turns]
-                chans, ev, total = place(name, turns, rng, bed)
+                chans, ev, total, aud = place(name, turns, rng, bed)
                 desc = {"placed": "masters' utterances at random offsets, overtalk and dead air",
                         "placed_backtoback": "as placed, and the interrupted side starts new sentences "
                                              "0.05-0.3 s after its last one during overtalk",
                         "placed_agent_m20_noise_m50": "as placed_backtoback, agent -20 dB, "
                                                       "noise bed -50 dBFS"}[fam]
                 write_wav(os.path.join(args.out, name + ".wav"), chans)
-                json.dump(truth(name, desc, "en/hi", total, ev, desc),
+                json.dump(truth(name, desc, "en/hi", total, ev, desc, aud),
                           open(os.path.join(args.out, name + ".json"), "w"), ensure_ascii=False, indent=1)
                 manifest.append((name, fam, "placed", desc))
 
@@ -566,12 +604,12 @@ def main():
                         # the headset is quiet, not the PBX's music on hold
                         turns = [(sp, c * (db(agent_db) if sp == "agent" else 1.0), t, w, o)
                                  for sp, c, t, w, o in turns]
-                        chans, ev, total = place(name, turns, rng_for(f"real_bb_{i}_bed" if b2b else f"real_{i}_bed"), bed)
+                        chans, ev, total, aud = place(name, turns, rng_for(f"real_bb_{i}_bed" if b2b else f"real_{i}_bed"), bed)
                         desc = f"real voices (Asterisk prompts) as turns, real music on hold; agent {agent_db} dB, noise bed {bed} dBFS"
                         if b2b:
                             desc += "; the interrupted side starts a new prompt 0.05-0.3 s after its last one during overtalk"
                         write_wav(os.path.join(args.out, name + ".wav"), chans)
-                        json.dump(truth(name, desc, "en", total, ev, desc),
+                        json.dump(truth(name, desc, "en", total, ev, desc, aud),
                                   open(os.path.join(args.out, name + ".json"), "w"), ensure_ascii=False, indent=1)
                         manifest.append((name, fam, "real", desc))
     finally:

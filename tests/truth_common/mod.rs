@@ -11,6 +11,9 @@ pub struct Truth {
     /// Utterances per channel.
     pub utterances: [Vec<Span>; 2],
     pub talk_s: [f64; 2],
+    /// Talk time of the utterances' audible extents (`audible_start/end_sample`, written by
+    /// `make_robustness.py`: the part over the added line noise); `talk_s` when absent.
+    pub audible_s: [f64; 2],
     pub overtalk: Vec<(Span, Speaker)>,
     pub silence: Vec<Span>,
     pub hold: Vec<(Span, usize)>,
@@ -27,12 +30,24 @@ pub fn truth(path: &Path) -> Truth {
         utterances[u["channel"].as_u64().unwrap() as usize].push(span(u));
     }
     let speaker = |s: &str| if s == "agent" { Speaker::Agent } else { Speaker::Customer };
+    let talk_s = [
+        j["summary"]["talk_time_s"]["agent"].as_f64().unwrap(),
+        j["summary"]["talk_time_s"]["customer"].as_f64().unwrap(),
+    ];
+    let rate = j["sample_rate"].as_f64().unwrap_or(8000.0);
+    let mut audible_s = talk_s;
+    if j["utterances"].as_array().unwrap().iter().all(|u| u.get("audible_start_sample").is_some()) {
+        audible_s = [0.0; 2];
+        for u in j["utterances"].as_array().unwrap() {
+            let (a, b) =
+                (u["audible_start_sample"].as_f64().unwrap(), u["audible_end_sample"].as_f64().unwrap());
+            audible_s[u["channel"].as_u64().unwrap() as usize] += (b - a) / rate;
+        }
+    }
     Truth {
         utterances,
-        talk_s: [
-            j["summary"]["talk_time_s"]["agent"].as_f64().unwrap(),
-            j["summary"]["talk_time_s"]["customer"].as_f64().unwrap(),
-        ],
+        talk_s,
+        audible_s,
         overtalk: j["overtalk"]
             .as_array()
             .unwrap()
