@@ -65,6 +65,10 @@ const FAINT_SHARE: f32 = 0.5;
 const FAINT_CONTINUITY: f32 = 0.75;
 /// ...its 100 ms level spanning this much (power ratio, 3 dB).
 const FAINT_MOVES: f32 = 2.0;
+/// A side whose loudest lasting sound is under this over its floor (+15 dB) gets the longer
+/// bridge (see [`Detector::bridge`]); from +20–25 dB on, the longer bridge merges a clear
+/// talker's sentences (measured on the robustness corpus, docs/robustness.md).
+const QUIET_PEAK: f32 = 31.62;
 /// A speech level this far over the floor (+6 dB) means the channel has been heard talking.
 const SPEECH_SEEN: f32 = 4.0;
 /// Detector settings, in frames and linear power ratios (derived from [`super::Config`]).
@@ -77,6 +81,8 @@ pub(crate) struct Params {
     pub keep_ratio: f32,
     /// Longest run of inactive frames bridged inside one span.
     pub bridge_frames: u64,
+    /// More bridged on a quiet side (see [`Detector::bridge`]).
+    pub quiet_bridge_frames: u64,
     /// Shortest talk span kept, frames.
     pub min_talk_frames: u64,
     /// The other channel this much louder (power ratio) means this frame is an echo of it.
@@ -293,6 +299,18 @@ impl Detector {
     /// `LOW_SNR_GATE` over its floor, and something (+3 dB) over it has been heard.
     fn noisy(&self, floor: f32) -> bool {
         self.peak < floor * LOW_SNR_GATE && self.peak >= floor * LOW_HEARD
+    }
+
+    /// Longest run of inactive frames bridged inside a span: longer on a side whose loudest
+    /// lasting sound is under `QUIET_PEAK` over its floor (a quiet talker, or speech a few dB
+    /// over line noise), where a phrase's soft start and end sink into the noise and the pauses
+    /// between phrases look up to 0.2 s longer than they are.
+    fn bridge(&self, floor: f32) -> u64 {
+        if self.peak < floor * QUIET_PEAK {
+            self.p.bridge_frames + self.p.quiet_bridge_frames
+        } else {
+            self.p.bridge_frames
+        }
     }
 
     /// The noise's mean power: the sliding minimum of its 100 ms averages + 1.5 dB (smooth noise).
@@ -576,7 +594,7 @@ impl Detector {
                     o.active += add;
                     o.heard += if self.run == MIN_RUN { MIN_RUN } else { 1 };
                     o.tonal += add_tonal;
-                } else if t - o.last_active > self.p.bridge_frames {
+                } else if t - o.last_active > self.bridge(floor) {
                     self.close(samples);
                 }
             }

@@ -49,6 +49,10 @@ pub struct Config {
     pub keep_db: f32,
     /// Pauses up to this long stay inside one span (the gaps between words and sentences).
     pub bridge_s: f64,
+    /// ...and up to `bridge_s` + this on a side whose loudest lasting sound is under +15 dB
+    /// over its floor (a quiet talker or a noisy line: phrase edges sink into the noise, so the
+    /// pauses between phrases look longer than they are).
+    pub quiet_bridge_s: f64,
     /// Shortest talk span kept (drops clicks).
     pub min_talk_s: f64,
     /// A channel this many dB quieter than the other side's recent peak is an echo, not talk.
@@ -77,6 +81,7 @@ impl Default for Config {
             start_db: 10.0,
             keep_db: 7.0,
             bridge_s: 0.5,
+            quiet_bridge_s: 0.2,
             min_talk_s: 0.1,
             echo_db: 20.0,
             echo_s: 0.1,
@@ -288,6 +293,7 @@ impl Analyzer {
             start_ratio: db(config.start_db),
             keep_ratio: db(config.keep_db),
             bridge_frames: n_frames(config.bridge_s),
+            quiet_bridge_frames: (config.quiet_bridge_s * per_s).round().max(0.0) as u64,
             min_talk_frames: n_frames(config.min_talk_s),
             echo_ratio: db(config.echo_db),
             echo_frames: n_frames(config.echo_s) as usize,
@@ -301,7 +307,7 @@ impl Analyzer {
         };
         let lag = (rate / 8000.0).round().max(1.0) as usize;
         // Sample history: warm-up + bridging + slack, so span edges can still be refined.
-        let keep = frames_of(1.0 + config.bridge_s + 0.5) as usize;
+        let keep = frames_of(1.0 + config.bridge_s + config.quiet_bridge_s + 0.5) as usize;
         let analysed = usize::from(channels.max(1)).min(MAX_ANALYSED);
         let mut warnings = Vec::new();
         if channels == 1 {
@@ -592,9 +598,13 @@ mod tests {
     }
 
     fn run(channels: &[Vec<f32>]) -> Analysis {
+        run_with(channels, Config::default())
+    }
+
+    fn run_with(channels: &[Vec<f32>], config: Config) -> Analysis {
         let n = channels[0].len();
         let inter: Vec<f32> = (0..n).flat_map(|i| channels.iter().map(move |c| c[i])).collect();
-        let mut a = Analyzer::new(RATE, channels.len() as u16, Config::default());
+        let mut a = Analyzer::new(RATE, channels.len() as u16, config);
         for b in inter.chunks(4096 * channels.len()) {
             a.push(b);
         }
@@ -870,6 +880,26 @@ mod tests {
         );
         assert!(close(&spans(&a, 0), &[[0.5, 3.0], [17.0, 19.0]], 0.02), "{:?}", a.talk);
         assert!(a.silence.iter().all(|s| s.start_s >= 18.9), "{:?}", a.silence);
+    }
+
+    #[test]
+    fn a_quiet_talkers_pauses_between_phrases_are_bridged_longer() {
+        // Line noise at -42 dBFS. The agent 10 dB over it (a quiet headset), the customer 30 dB
+        // over it; each says two phrases 0.6 s apart. The quiet side's pause stays inside its
+        // span (its phrase edges sink into the noise), the clear side's does not.
+        let mut agent = noise(at(14.0), 81, -42.0);
+        let mut customer = noise(at(14.0), 82, -42.0);
+        add_talk(&mut agent, 1.0, 3.0, -32.0, 83);
+        add_talk(&mut agent, 3.6, 5.6, -32.0, 84);
+        add_talk(&mut customer, 7.0, 9.0, -12.0, 85);
+        add_talk(&mut customer, 9.6, 11.6, -12.0, 86);
+        let a = run(&[agent.clone(), customer.clone()]);
+        assert!(close(&spans(&a, 0), &[[1.0, 5.6]], 0.1), "{:?}", a.talk);
+        assert!(close(&spans(&a, 1), &[[7.0, 9.0], [9.6, 11.6]], 0.05), "{:?}", a.talk);
+        // Without the longer bridge the quiet side's phrases are two spans as well.
+        let config = Config { quiet_bridge_s: 0.0, ..Config::default() };
+        let b = run_with(&[agent, customer], config);
+        assert_eq!(spans(&b, 0).len(), 2, "{:?}", b.talk);
     }
 
     #[test]
