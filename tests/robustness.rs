@@ -100,6 +100,11 @@ struct Score {
     talk_abs_sum: [f64; 2],
     /// The same against the utterances' audible extents (diagnostic, not the goal).
     audible_worst: [f64; 2],
+    /// Dead air against the audible extents (gaps ≥ 2 s between them and hold music): true,
+    /// found (both edges within 50 ms), invented (diagnostic, not the goal).
+    sil_aud_true: usize,
+    sil_aud_found: usize,
+    sil_aud_invented: usize,
     sil_true: usize,
     sil_found: usize,
     sil_invented: usize,
@@ -121,6 +126,19 @@ struct Score {
     notes: Vec<String>,
     /// Per call: its name, the signed relative talk error per side, and the confidence.
     confidence: Vec<(String, [f64; 2], Vec<ChannelConfidence>)>,
+}
+
+/// The gaps of at least `min_s` in `[0, duration_s)` covered by none of `busy`.
+fn gaps(mut busy: Vec<Span>, duration_s: f64, min_s: f64) -> Vec<Span> {
+    busy.sort_by(|a, b| a.start_s.total_cmp(&b.start_s));
+    let (mut out, mut cursor) = (Vec::new(), 0.0f64);
+    for s in busy.iter().chain(std::iter::once(&Span::new(duration_s, duration_s))) {
+        if s.start_s - cursor >= min_s {
+            out.push(Span::new(cursor, s.start_s.min(duration_s)));
+        }
+        cursor = cursor.max(s.end_s);
+    }
+    out
 }
 
 /// Two overtalk spans this close, with different interrupters, are one sentence split.
@@ -206,6 +224,22 @@ impl Score {
             }
         }
         self.confidence.push((name.to_string(), rels, a.confidence.clone()));
+        // Dead air against the audible extents.
+        let busy: Vec<Span> = t.audible.iter().flatten().copied().chain(t.hold.iter().map(|h| h.0)).collect();
+        let audible_silence = gaps(busy, t.duration_s, 2.0);
+        let mut used = vec![false; a.silence.len()];
+        self.sil_aud_true += audible_silence.len();
+        for s in &audible_silence {
+            if let Some(j) = (0..a.silence.len()).find(|&j| {
+                !used[j]
+                    && (a.silence[j].start_s - s.start_s).abs() <= EDGE_S
+                    && (a.silence[j].end_s - s.end_s).abs() <= EDGE_S
+            }) {
+                used[j] = true;
+                self.sil_aud_found += 1;
+            }
+        }
+        self.sil_aud_invented += used.iter().filter(|u| !**u).count();
         // Dead air: one-to-one, both edges within 50 ms.
         let mut used = vec![false; a.silence.len()];
         self.sil_true += t.silence.len();
@@ -332,13 +366,13 @@ fn score(dir: &Path) -> Vec<(String, Score)> {
 
 fn table(scores: &[(String, Score)]) {
     println!(
-        "| condition | calls | talk agent worst (mean) | talk customer worst (mean) | talk vs audible truth, worst agent / customer | dead air found/true, invented, worst edge | overtalk found/true, invented, F1, interrupter wrong | sentence splits found/true, false | hold cover (min), as dead air | goal |"
+        "| condition | calls | talk agent worst (mean) | talk customer worst (mean) | talk vs audible truth, worst agent / customer | dead air found/true, invented, worst edge | dead air vs audible truth | overtalk found/true, invented, F1, interrupter wrong | sentence splits found/true, false | hold cover (min), as dead air | goal |"
     );
-    println!("|---|---|---|---|---|---|---|---|---|---|");
+    println!("|---|---|---|---|---|---|---|---|---|---|---|");
     for (c, s) in scores {
         let n = s.calls.max(1) as f64;
         println!(
-            "| {c} | {} | {:+.1} % ({:.1} %) | {:+.1} % ({:.1} %) | {:+.1} % / {:+.1} % | {}/{}, {}, {:.0} ms | {}/{}, {}, {:.3}, {} | {}/{}, {} | {} | {} |",
+            "| {c} | {} | {:+.1} % ({:.1} %) | {:+.1} % ({:.1} %) | {:+.1} % / {:+.1} % | {}/{}, {}, {:.0} ms | {}/{}, {} | {}/{}, {}, {:.3}, {} | {}/{}, {} | {} | {} |",
             s.calls,
             100.0 * s.talk_worst[0],
             100.0 * s.talk_abs_sum[0] / n,
@@ -350,6 +384,9 @@ fn table(scores: &[(String, Score)]) {
             s.sil_true,
             s.sil_invented,
             1000.0 * s.sil_worst_edge,
+            s.sil_aud_found,
+            s.sil_aud_true,
+            s.sil_aud_invented,
             s.ot_tp,
             s.ot_true,
             s.ot_fp,

@@ -14,6 +14,9 @@ pub struct Truth {
     /// Talk time of the utterances' audible extents (`audible_start/end_sample`, written by
     /// `make_robustness.py`: the part over the added line noise); `talk_s` when absent.
     pub audible_s: [f64; 2],
+    /// The utterances' audible extents per channel (`utterances` when absent).
+    pub audible: [Vec<Span>; 2],
+    pub duration_s: f64,
     pub overtalk: Vec<(Span, Speaker)>,
     pub silence: Vec<Span>,
     pub hold: Vec<(Span, usize)>,
@@ -36,18 +39,26 @@ pub fn truth(path: &Path) -> Truth {
     ];
     let rate = j["sample_rate"].as_f64().unwrap_or(8000.0);
     let mut audible_s = talk_s;
+    let mut audible = utterances.clone();
     if j["utterances"].as_array().unwrap().iter().all(|u| u.get("audible_start_sample").is_some()) {
         audible_s = [0.0; 2];
+        audible = [Vec::new(), Vec::new()];
         for u in j["utterances"].as_array().unwrap() {
             let (a, b) =
                 (u["audible_start_sample"].as_f64().unwrap(), u["audible_end_sample"].as_f64().unwrap());
-            audible_s[u["channel"].as_u64().unwrap() as usize] += (b - a) / rate;
+            let ch = u["channel"].as_u64().unwrap() as usize;
+            audible_s[ch] += (b - a) / rate;
+            if b > a {
+                audible[ch].push(Span::new(a / rate, b / rate));
+            }
         }
     }
     Truth {
         utterances,
         talk_s,
         audible_s,
+        audible,
+        duration_s: j["duration_s"].as_f64().unwrap_or(0.0),
         overtalk: j["overtalk"]
             .as_array()
             .unwrap()
