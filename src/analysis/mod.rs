@@ -902,6 +902,66 @@ mod tests {
         assert_eq!(spans(&b, 0).len(), 2, "{:?}", b.talk);
     }
 
+    /// A voiced "sentence": a glottal-like pulse train (pitch gliding from `f0` to `f1`) through
+    /// a damped resonance, with breath noise, in syllables of 200 ms with 40 ms dips, at about
+    /// `db` RMS; with `fade`, its last 300 ms fall by 15 dB.
+    fn add_sentence(x: &mut [f32], from: f64, to: f64, (f0, f1): (f32, f32), db: f32, fade: bool) {
+        let (a, b) = (at(from), at(to).min(x.len()));
+        let breath = noise(b - a, 97, db - 12.0);
+        let amp = 10f32.powf(db / 20.0) * 0.9;
+        let (mut phase, mut y1, mut y2) = (0.0f32, 0.0f32, 0.0f32);
+        let (r, w) = (0.93f32, 2.0 * std::f32::consts::PI * 700.0 / RATE as f32);
+        let n = b - a;
+        for (k, (v, br)) in x[a..b].iter_mut().zip(&breath).enumerate() {
+            let t = k as f32 / RATE as f32;
+            let f = f0 + (f1 - f0) * k as f32 / n as f32;
+            phase += f / RATE as f32;
+            let pulse = if phase >= 1.0 {
+                phase -= 1.0;
+                1.0
+            } else {
+                0.0
+            };
+            // A resonance at 700 Hz (a vowel's first formant) rung by each pulse.
+            let y = pulse + 2.0 * r * w.cos() * y1 - r * r * y2;
+            (y2, y1) = (y1, y);
+            let left = (n - k) as f32 / RATE as f32;
+            let gain = if fade && left < 0.3 { 10f32.powf(-0.75 * (1.0 - left / 0.3)) } else { 1.0 };
+            let dip = if (t % 0.24) >= 0.2 && left > 0.05 { 0.2 } else { 1.0 };
+            *v += gain * dip * (amp * y + br);
+        }
+    }
+
+    #[test]
+    fn a_new_sentence_during_overtalk_is_told_by_its_fade_onset_and_pitch_reset() {
+        // The agent talks first; the customer cuts in at 2.0 s and talks on to 6.5 s. The agent's
+        // sentence ends at 3.5 s and a new one starts 0.12 s later, over the customer.
+        let run_case = |fade: bool, reset: bool| {
+            let mut agent = noise(at(8.0), 91, -60.0);
+            let mut customer = noise(at(8.0), 92, -60.0);
+            add_sentence(&mut agent, 0.5, 3.5, (150.0, 118.0), -16.0, fade);
+            let next = if reset { (165.0, 140.0) } else { (118.0, 110.0) };
+            add_sentence(&mut agent, 3.62, 5.5, next, -16.0, false);
+            add_talk(&mut customer, 2.0, 6.5, -18.0, 93);
+            let a = run(&[agent, customer]);
+            a.overtalk.iter().map(|o| (o.start_s, o.end_s, o.started_by)).collect::<Vec<_>>()
+        };
+        // Fading into the pause, starting loud after it, the pitch reset: the new sentence is the
+        // agent talking over the customer from 3.62 s.
+        let ot = run_case(true, true);
+        assert_eq!(ot.len(), 2, "{ot:?}");
+        assert_eq!(ot[0].2, Speaker::Customer, "{ot:?}");
+        assert_eq!(ot[1].2, Speaker::Agent, "{ot:?}");
+        assert!((ot[1].0 - 3.62).abs() < 0.05, "{ot:?}");
+        // The same pause with the voice cut at its level (no fade), or without the pitch reset:
+        // a pause inside a sentence, one overtalk started by the customer.
+        for (fade, reset) in [(false, true), (true, false)] {
+            let ot = run_case(fade, reset);
+            assert_eq!(ot.len(), 1, "fade {fade}, reset {reset}: {ot:?}");
+            assert_eq!(ot[0].2, Speaker::Customer, "{ot:?}");
+        }
+    }
+
     #[test]
     fn twelve_seconds_of_fast_talk_on_a_noisy_line_stay_talk() {
         // Line noise at -42 dBFS; the customer talks for 12 s without a pause longer than a
