@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """make_robustness.py - the robustness corpus of issue 13, generated (never committed).
 
-    usage: make_robustness.py OUT_DIR [--sample] [--masters DIR] [--only NAME[,NAME...]] [--salt S]
+    usage: make_robustness.py OUT_DIR [--sample] [--masters DIR] [--only NAME[,NAME...]] [--salt S] [--moh-db DB]
     needs: python3 with numpy; sox + libsox-fmt-all (G.711 / GSM round trips);
            for the real-speech calls Debian's asterisk-core-sounds-en-wav and
            asterisk-moh-opsound-wav (skipped, with a message, when missing)
@@ -56,6 +56,8 @@ MOH = "/usr/share/asterisk/moh"
 
 
 SALT = ""
+# Level of the music on hold, dBFS RMS (--moh-db).
+MOH_DB = -24.0
 
 
 def rng_for(name):
@@ -479,7 +481,7 @@ def moh_clip(rng, seconds):
     n = int(seconds * RATE)
     start = int(20 * RATE) + int(rng.uniform(0, max(1, len(x) - n - 21 * RATE)))
     y = x[start:start + n]
-    return y / np.sqrt(np.mean(y ** 2)) * db(-24.0)
+    return y / np.sqrt(np.mean(y ** 2)) * db(MOH_DB)
 
 
 def real_call(cid, rng, pool, n_turns, backtoback=False):
@@ -528,9 +530,11 @@ def main():
     ap.add_argument("--only", default="", help="comma-separated condition names")
     ap.add_argument("--salt", default="",
                     help="salts every seed: other calls (placements, prompts, noise) for a held-out check")
+    ap.add_argument("--moh-db", type=float, default=-24.0,
+                    help="level of the music on hold in the real-voice calls, dBFS RMS (default -24)")
     args = ap.parse_args()
-    global SALT
-    SALT = args.salt
+    global SALT, MOH_DB
+    SALT, MOH_DB = args.salt, args.moh_db
     if shutil.which("sox") is None:
         sys.exit("make_robustness.py: sox missing (apt-get install sox libsox-fmt-all)")
     os.makedirs(args.out, exist_ok=True)
