@@ -128,7 +128,8 @@ struct Score {
     confidence: Vec<(String, [f64; 2], Vec<ChannelConfidence>)>,
 }
 
-/// The gaps of at least `min_s` in `[0, duration_s)` covered by none of `busy`.
+/// The gaps of at least `min_s` in `[0, duration_s)` covered by none of `busy` (the test's own,
+/// not the analysis' `evidence::silence`: the truth side is computed independently).
 fn gaps(mut busy: Vec<Span>, duration_s: f64, min_s: f64) -> Vec<Span> {
     busy.sort_by(|a, b| a.start_s.total_cmp(&b.start_s));
     let (mut out, mut cursor) = (Vec::new(), 0.0f64);
